@@ -1,0 +1,143 @@
+// What a leader knows about each voter's log (etcd's tracker.Progress), and the
+// quorum arithmetic over it. Only a leader holds progress; it is rebuilt at
+// the start of every term.
+
+import { invariant, unreachable } from './assert.js';
+
+/**
+ * probe: we do not know where the follower's log matches ours; send one
+ * AppendRequest at a time and move `next` back on rejection.
+ * replicate: the follower is known to match up to `match`; stream entries
+ * optimistically, bounded by `inflightAppendsMax` messages.
+ * next issue: a 'snapshot' state while an InstallSnapshot is in flight.
+ */
+export type ProgressState = 'probe' | 'replicate';
+
+export class Progress {
+  /** Highest index known to match the leader's log (for the leader itself: persisted). */
+  match = 0;
+  /** Next index to send. */
+  next: number;
+  state: ProgressState = 'probe';
+  /** In probe state: an AppendRequest is outstanding, wait for its answer or a heartbeat answer. */
+  probeSent = false;
+  /** The follower needed entries below the in-memory tail and we said so once this term. */
+  tailMissReported = false;
+  /** In replicate state: last index of each AppendRequest in flight, oldest first. */
+  private readonly inflight: number[] = [];
+
+  constructor(next: number, private readonly inflightAppendsMax: number) {
+    this.next = next;
+  }
+
+  isPaused(): boolean {
+    switch (this.state) {
+      case 'probe':
+        return this.probeSent;
+      case 'replicate':
+        return this.inflight.length >= this.inflightAppendsMax;
+      default:
+        return unreachable(this.state, 'progress state');
+    }
+  }
+
+  /** An AppendRequest ending at `lastIndex` (or a probe without entries) was sent. */
+  sentAppend(lastIndex: number, entryCount: number): void {
+    switch (this.state) {
+      case 'probe':
+        this.probeSent = true;
+        return;
+      case 'replicate':
+        if (entryCount > 0) {
+          this.next = lastIndex + 1;
+          this.inflight.push(lastIndex);
+        }
+        return;
+      default:
+        unreachable(this.state, 'progress state');
+    }
+  }
+
+  /** The follower matches up to `index`. Returns whether that is news. */
+  maybeUpdate(index: number): boolean {
+    this.probeSent = false;
+    this.releaseInflight(index);
+    if (index <= this.match) return false;
+    this.match = index;
+    this.next = Math.max(this.next, index + 1);
+    return true;
+  }
+
+  /**
+   * The follower rejected an append at `rejectedIndex`; `matchHint` is the
+   * highest index that may match (from the fast-backtracking hint). Returns
+   * false for a stale rejection (one we have already moved past).
+   */
+  maybeDecreaseTo(rejectedIndex: number, matchHint: number): boolean {
+    if (this.state === 'replicate') {
+      if (rejectedIndex <= this.match) return false;
+      this.next = this.match + 1;
+      return true;
+    }
+    if (this.next - 1 !== rejectedIndex) return false;
+    this.next = Math.max(Math.min(rejectedIndex, matchHint + 1), this.match + 1);
+    this.probeSent = false;
+    return true;
+  }
+
+  becomeProbe(): void {
+    this.state = 'probe';
+    this.next = this.match + 1;
+    this.probeSent = false;
+    this.inflight.length = 0;
+  }
+
+  becomeReplicate(): void {
+    this.state = 'replicate';
+    this.next = this.match + 1;
+    this.inflight.length = 0;
+  }
+
+  /** A heartbeat answer proves the follower is alive: allow one more message. */
+  onHeartbeatResponse(): void {
+    this.probeSent = false;
+    if (this.state === 'replicate' && this.inflight.length >= this.inflightAppendsMax) this.inflight.shift();
+  }
+
+  private releaseInflight(index: number): void {
+    while (this.inflight.length > 0 && (this.inflight[0] ?? 0) <= index) this.inflight.shift();
+  }
+}
+
+/** Votes needed to win, or matches needed to commit, among `voterCount` voters. */
+export function quorumSize(voterCount: number): number {
+  invariant(voterCount > 0, 'a group needs at least one voter');
+  return Math.floor(voterCount / 2) + 1;
+}
+
+/**
+ * The highest index held by a majority of voters: sort the voters' match
+ * indexes in descending order and take the quorum-th.
+ * next issue: joint configurations take the minimum over two majorities.
+ */
+export function majorityMatchIndex(matches: readonly number[]): number {
+  const sorted = [...matches].sort((a, b) => b - a);
+  const index = sorted[quorumSize(matches.length) - 1];
+  invariant(index !== undefined, 'majority match index over an empty voter set');
+  return index;
+}
+
+export type VoteOutcome = 'won' | 'lost' | 'pending';
+
+export function tallyVotes(voterCount: number, votes: ReadonlyMap<number, boolean>): VoteOutcome {
+  let granted = 0;
+  let rejected = 0;
+  for (const vote of votes.values()) {
+    if (vote) granted++;
+    else rejected++;
+  }
+  const quorum = quorumSize(voterCount);
+  if (granted >= quorum) return 'won';
+  if (rejected > voterCount - quorum) return 'lost';
+  return 'pending';
+}

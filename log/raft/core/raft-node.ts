@@ -1,0 +1,182 @@
+// The public face of the Raft core (etcd's RawNode): synchronous, no timers,
+// sockets, files, clocks or Math.random. Inputs are ticks, messages, proposals
+// and storage acknowledgements (advance); the output is a Ready (ready.ts
+// documents the order in which the driver must handle it).
+//
+// Usage, one Ready at a time:
+//   node.tick() / node.step(m) / node.propose(data)   whenever they happen
+//   while (node.hasReady()) { const rd = node.ready(); ...handle rd...; node.advance(rd); }
+
+import { EntryKind, type HardState } from '../../types.js';
+import { invariant } from './assert.js';
+import { validateRaftConfig, type RaftConfig } from './config.js';
+import { appendEntries, onPersisted } from './leader.js';
+import { LogView } from './log-view.js';
+import type { Message } from './messages.js';
+import { Raft } from './raft.js';
+import { hardStateEqual, softStateEqual, type Ready, type Role, type SoftState } from './ready.js';
+import { silentRaftLogger } from './storage.js';
+
+export type ProposeResult =
+  | { readonly ok: true; readonly index: number; readonly term: number }
+  /** Only a leader accepts proposals; `leaderId` (0: unknown) is where to go instead. */
+  | { readonly ok: false; readonly reason: 'notLeader'; readonly leaderId: number };
+
+/** next issue: EntryKind.ConfigChange, proposed through a membership-change API. */
+export type ProposableKind = typeof EntryKind.Normal;
+
+export interface RaftStatus {
+  readonly id: number;
+  readonly role: Role;
+  readonly term: number;
+  readonly vote: number;
+  readonly leaderId: number;
+  readonly commitIndex: number;
+  /** Highest index handed out in a Ready to be applied. */
+  readonly appliedIndex: number;
+  /** Highest index storage has acknowledged (through advance). */
+  readonly persistedIndex: number;
+  readonly firstIndex: number;
+  readonly lastIndex: number;
+  readonly voters: readonly number[];
+  /** Entries held in memory (see LogView). */
+  readonly tailEntryCount: number;
+}
+
+export class RaftNode {
+  private readonly raft: Raft;
+  private prevHardState: HardState;
+  private prevSoftState: SoftState;
+  /** The Ready handed out and not yet advanced. */
+  private outstanding: Ready | undefined;
+  private highestCommitSeen: number;
+
+  constructor(config: RaftConfig) {
+    const limits = validateRaftConfig(config);
+    const logger = config.logger ?? silentRaftLogger;
+    const stored = config.storage.hardState();
+    // Views only apply committed entries; if they are ahead of a lagging
+    // stored commit index, the entries up to theirs are committed too.
+    const commitIndex = Math.max(stored.commit, config.appliedIndex);
+    const log = new LogView(config.storage, limits, config.recoveredTail, commitIndex, config.appliedIndex);
+    const hardState = recoverTerm(stored, log.lastTerm());
+    if (hardState !== stored) logger.info({ storedTerm: stored.term, lastLogTerm: hardState.term }, 'raft: log is ahead of the stored term; adopting its term without a vote');
+    this.raft = new Raft(config, log, limits, logger, hardState);
+    this.prevHardState = stored;
+    this.prevSoftState = this.raft.softState();
+    this.highestCommitSeen = commitIndex;
+    this.checkInvariants();
+  }
+
+  /** Advances logical time by one tick: elections for followers, heartbeats for the leader. */
+  tick(): void {
+    this.raft.tick();
+    this.checkInvariants();
+  }
+
+  /** Handles a message from a peer. Misrouted messages and stale terms are ignored. */
+  step(message: Message): void {
+    this.raft.step(message);
+    this.checkInvariants();
+  }
+
+  /**
+   * Appends `data` to the leader's log. The entry is sent to followers in the
+   * next Ready and commits once a majority (this node counting only after
+   * its own advance) has persisted it. Does not guarantee it will commit: a
+   * new leader may replace it. next issue: refused during a leader transfer.
+   */
+  propose(data: Uint8Array, kind: ProposableKind = EntryKind.Normal): ProposeResult {
+    const r = this.raft;
+    if (r.role !== 'leader') return { ok: false, reason: 'notLeader', leaderId: r.leaderId };
+    const index = appendEntries(r, [{ kind, data }]);
+    this.checkInvariants();
+    return { ok: true, index, term: r.term };
+  }
+
+  /** Whether ready() has anything. False while a Ready is outstanding (not yet advanced). */
+  hasReady(): boolean {
+    if (this.outstanding !== undefined) return false;
+    const r = this.raft;
+    return (
+      r.hasMessages() ||
+      r.log.hasUnpersisted() ||
+      r.log.hasCommittedToApply() ||
+      !hardStateEqual(r.hardState(), this.prevHardState) ||
+      !softStateEqual(r.softState(), this.prevSoftState)
+    );
+  }
+
+  /** Takes what must happen next; see ready.ts for the order. Call advance(ready) when done. */
+  ready(): Ready {
+    invariant(this.outstanding === undefined, 'ready() called again before advance()');
+    const r = this.raft;
+    const messages = r.takeMessages();
+    const hardState = r.hardState();
+    const softState = r.softState();
+    const rd: Ready = {
+      entries: r.log.takeUnpersisted(),
+      messages,
+      committedEntries: r.log.takeCommittedToApply(),
+      ...(hardStateEqual(hardState, this.prevHardState) ? {} : { hardState }),
+      ...(softStateEqual(softState, this.prevSoftState) ? {} : { softState }),
+    };
+    this.prevHardState = hardState;
+    this.prevSoftState = softState;
+    this.outstanding = rd;
+    return rd;
+  }
+
+  /** The Ready's entries and hard state are durable and its messages sent. */
+  advance(rd: Ready): void {
+    invariant(rd === this.outstanding, 'advance() must receive the Ready last returned by ready()');
+    this.outstanding = undefined;
+    const r = this.raft;
+    const last = rd.entries.at(-1);
+    if (last !== undefined) r.log.persistedTo(last.index, last.term);
+    if (r.role === 'leader') onPersisted(r);
+    r.log.evict();
+    this.checkInvariants();
+  }
+
+  status(): RaftStatus {
+    const r = this.raft;
+    return {
+      id: r.id,
+      role: r.role,
+      term: r.term,
+      vote: r.vote,
+      leaderId: r.leaderId,
+      commitIndex: r.log.commitIndex(),
+      appliedIndex: r.log.appliedIndex(),
+      persistedIndex: r.log.persistedIndex(),
+      firstIndex: r.log.firstIndex(),
+      lastIndex: r.log.lastIndex(),
+      voters: r.voters,
+      tailEntryCount: r.log.tailEntryCount(),
+    };
+  }
+
+  private checkInvariants(): void {
+    const r = this.raft;
+    const commitIndex = r.log.commitIndex();
+    invariant(commitIndex >= this.highestCommitSeen, 'the commit index never decreases');
+    this.highestCommitSeen = commitIndex;
+    invariant(commitIndex <= r.log.lastIndex(), 'the commit index never exceeds the last index');
+    invariant(r.log.appliedIndex() <= commitIndex, 'only committed entries are applied');
+    invariant(r.log.persistedIndex() <= r.log.lastIndex(), 'the persisted index never exceeds the last index');
+    invariant(r.log.lastTerm() <= r.term, 'no entry has a term above the current term');
+    invariant(r.role !== 'leader' || r.leaderId === r.id, 'a leader knows itself as leader');
+  }
+}
+
+/**
+ * The driver persists entries before the hard state, so a crash in between can
+ * leave entries of a term the stored hard state has not reached. Nothing was
+ * sent from that Ready and no vote in that term was ever durable, so adopting
+ * the log's term with no vote is safe.
+ */
+function recoverTerm(stored: HardState, lastLogTerm: number): HardState {
+  if (stored.term >= lastLogTerm) return stored;
+  return { term: lastLogTerm, vote: 0, commit: stored.commit };
+}

@@ -1,0 +1,48 @@
+// The core's output: what must happen, as data. The driver handles one Ready
+// at a time, in this order, then calls `advance(ready)`:
+//
+//   1. apply `committedEntries` (in order). They are already durable locally,
+//      so this may overlap step 2; it must not wait for step 4.
+//   2. persist `entries` (may replace a suffix of the stored log) and then
+//      `hardState`. Entries first: a hard state's commit index must never
+//      point past durable entries.
+//   3. only then send `messages`: a vote or an acknowledgment promises that
+//      the state behind it survives a crash ("persist before send").
+//   4. advance(ready): tells the core the entries are durable. A leader counts
+//      its own log as replicated only from here, so even a single voter
+//      commits nothing before its own fsync.
+
+import type { HardState, LogEntry } from '../../types.js';
+import type { Message } from './messages.js';
+
+/** next issue: 'preCandidate' for pre-vote. */
+export type Role = 'follower' | 'candidate' | 'leader';
+
+/** Volatile state, reported when it changes; never persisted. */
+export interface SoftState {
+  /** 0 when no leader is known. */
+  readonly leaderId: number;
+  readonly role: Role;
+}
+
+export interface Ready {
+  /** Set only when term, vote or commit changed since the last Ready. */
+  readonly hardState?: HardState;
+  /** Entries to persist, in index order; the first may be at or below the stored last index. */
+  readonly entries: readonly LogEntry[];
+  /** To send after `entries` and `hardState` are durable. */
+  readonly messages: readonly Message[];
+  /** Committed, durable entries to apply, contiguous from the last Ready's. */
+  readonly committedEntries: readonly LogEntry[];
+  /** Set only when leader or role changed since the last Ready. */
+  readonly softState?: SoftState;
+  // next issue: snapshot (to install), readStates (ReadIndex answers).
+}
+
+export function hardStateEqual(a: HardState, b: HardState): boolean {
+  return a.term === b.term && a.vote === b.vote && a.commit === b.commit;
+}
+
+export function softStateEqual(a: SoftState, b: SoftState): boolean {
+  return a.leaderId === b.leaderId && a.role === b.role;
+}

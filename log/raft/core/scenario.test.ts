@@ -1,0 +1,132 @@
+// Scenario tests in the style of etcd's datadriven tests: each file in
+// testdata/ is a script of commands, each followed by `----` and the output
+// it must produce. Regenerate after an intended change with
+//   RAFT_SCENARIO_REWRITE=1 npx vitest run log/raft/core/scenario
+// and review the diff of testdata/ like code.
+
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import type { LogEntry } from '../../types.js';
+import { SimCluster } from '../testing/sim-cluster.js';
+import type { Message } from './messages.js';
+import { unreachable } from './assert.js';
+
+const testdataDir = join(dirname(fileURLToPath(import.meta.url)), 'testdata');
+const rewrite = process.env.RAFT_SCENARIO_REWRITE === '1';
+const decoder = new TextDecoder();
+
+const ids = (list: string | undefined): number[] => (list ?? '').split(',').filter(Boolean).map(Number);
+const entryText = (e: LogEntry): string => `${e.index}/${e.term}${e.data.byteLength > 0 ? `:${decoder.decode(e.data)}` : ''}`;
+
+function describeMessage(m: Message): string {
+  const head = `${m.from}->${m.to} ${m.kind} term=${m.term}`;
+  switch (m.kind) {
+    case 'VoteRequest':
+      return `${head} last=${m.lastLogIndex}/${m.lastLogTerm}`;
+    case 'VoteResponse':
+      return `${head} ${m.granted ? 'granted' : 'rejected'}`;
+    case 'AppendRequest':
+      return `${head} prev=${m.prevLogIndex}/${m.prevLogTerm} entries=[${m.entries.map(entryText).join(' ')}] commit=${m.commitIndex}`;
+    case 'AppendAccepted':
+      return `${head} match=${m.matchIndex}`;
+    case 'AppendRejected':
+      return `${head} rejected=${m.rejectedIndex} hint=${m.hintIndex}/${m.hintTerm}`;
+    case 'Heartbeat':
+      return `${head} commit=${m.commitIndex}`;
+    case 'HeartbeatResponse':
+      return head;
+    default:
+      return unreachable(m, 'message');
+  }
+}
+
+class ScenarioRunner {
+  private sim: SimCluster | undefined;
+  private delivered: string[] = [];
+
+  run(command: string): string {
+    const [name = '', ...args] = command.trim().split(/\s+/);
+    if (name === 'cluster') {
+      this.sim = new SimCluster({ voters: ids(args[0]), seed: Number(args[1] ?? 1) });
+      this.sim.onDeliver = (m) => this.delivered.push(describeMessage(m));
+      return 'ok';
+    }
+    const sim = this.sim;
+    if (sim === undefined) throw new Error('start with: cluster <ids> [seed]');
+    this.delivered = [];
+    const id = Number(args[0]);
+    switch (name) {
+      case 'campaign':
+        sim.campaign(id);
+        return this.delivered.join('\n');
+      case 'stabilize':
+        sim.stabilize();
+        return this.delivered.join('\n') || 'nothing to do';
+      case 'tick-all':
+        sim.tickAll(Number(args[0] ?? 1));
+        return 'ok';
+      case 'propose': {
+        const result = sim.propose(id, args.slice(1).join(' '));
+        return result.ok ? `index=${result.index} term=${result.term}` : `refused: not leader (leader ${result.leaderId})`;
+      }
+      case 'isolate':
+        sim.isolate(id);
+        return 'ok';
+      case 'partition':
+        sim.partition(...args.map(ids));
+        return 'ok';
+      case 'heal':
+        sim.heal();
+        return 'ok';
+      case 'crash':
+        sim.crash(id);
+        return 'ok';
+      case 'restart':
+        sim.restart(id);
+        return 'ok';
+      case 'status':
+        return [...sim.nodes.values()].map((n) => {
+          const s = n.core.status();
+          return `${n.id}: ${n.alive ? s.role : 'down'} term=${s.term} leader=${s.leaderId} commit=${s.commitIndex} applied=${n.applied.length} last=${s.lastIndex}`;
+        }).join('\n');
+      case 'log':
+        return sim.node(id).storage.entries.map(entryText).join(' ') || '(empty)';
+      default:
+        throw new Error(`unknown command: ${command}`);
+    }
+  }
+}
+
+/** Splits a script into (command, expected output) pairs separated by `----`, blocks by blank lines. */
+function runScript(script: string): string {
+  const runner = new ScenarioRunner();
+  const out: string[] = [];
+  const blocks = script.split(/\n\s*\n/);
+  for (const block of blocks) {
+    const lines = block.split('\n');
+    const separator = lines.indexOf('----');
+    const head = separator === -1 ? lines : lines.slice(0, separator);
+    const comments = head.filter((line) => line.startsWith('#'));
+    const command = head.filter((line) => !line.startsWith('#') && line.trim() !== '').join(' ');
+    if (command === '') {
+      if (comments.length > 0) out.push(comments.join('\n'));
+      continue;
+    }
+    out.push([...comments, command, '----', runner.run(command)].join('\n'));
+  }
+  return out.join('\n\n') + '\n';
+}
+
+describe('Raft scenarios (testdata/*.txt)', () => {
+  for (const file of readdirSync(testdataDir).filter((f) => f.endsWith('.txt'))) {
+    it(file, () => {
+      const path = join(testdataDir, file);
+      const expected = readFileSync(path, 'utf8');
+      const actual = runScript(expected);
+      if (rewrite) writeFileSync(path, actual);
+      else expect(actual).toBe(expected);
+    });
+  }
+});

@@ -1,0 +1,18 @@
+// The Raft component: the pure core and the driver that runs it over a WAL.
+
+export { InvariantError } from './core/assert.js';
+export { defaultRaftLimits, RaftConfigError, type RaftLimits } from './core/config.js';
+export type { Message, MessageKind } from './core/messages.js';
+export type { Role } from './core/ready.js';
+export {
+  LogClosedError, LogFailedError, NotLeaderError, ProposalDroppedError, ProposalsPendingLimitError, ProposalTooLargeError,
+  ReplicatedLogError,
+} from './errors.js';
+export type { RaftObserver } from './observer.js';
+export {
+  entryDataBytesMaxDefault, proposalsPendingMaxDefault, replayBatchEntriesMaxDefault, type ReplicatedLogOptions,
+} from './options.js';
+export type { ProposalResult } from './pending-proposals.js';
+export { openReplicatedLog, type ReplicatedLog, type ReplicatedLogStatus } from './replicated-log.js';
+export { ManualScheduler, realScheduler, type Scheduler } from './scheduler.js';
+export type { Transport } from './transport.js';

@@ -1,0 +1,411 @@
+// The driver: owns a Raft core, the WAL and a tick timer, and turns the
+// core's Readys into I/O. One Ready is handled at a time; proposals that
+// arrive meanwhile accumulate in the core and go into the next Ready
+// together, so concurrent proposals share one WAL append and one fsync
+// (group commit at the Raft level, on top of the WAL's own).
+//
+// Lifecycle: openReplicatedLog() recovers and returns the log, quiet. Subscribe
+// to committed$, then start() (or waitReady(), which starts): the replay of
+// recovered committed entries is emitted first, then ticking begins.
+// committed$ is hot and never replays for late subscribers: whoever needs the
+// history must subscribe before start.
+
+import { Subject, type Observable } from 'rxjs';
+import type { Logger } from 'pino';
+import type { HardState, LogEntry, WriteAheadLog } from '../types.js';
+import { invariant } from './core/assert.js';
+import { defaultRaftLimits } from './core/config.js';
+import type { Message } from './core/messages.js';
+import { RaftNode, type ProposeResult } from './core/raft-node.js';
+import type { Ready, Role, SoftState } from './core/ready.js';
+import { LogClosedError, LogFailedError, NotLeaderError, ProposalsPendingLimitError, ProposalTooLargeError } from './errors.js';
+import { HardStateWriter } from './hard-state-writer.js';
+import type { RaftObserver } from './observer.js';
+import { resolveReplicatedLogOptions, type ReplicatedLogOptions, type ResolvedLimits } from './options.js';
+import { PendingProposals, type ProposalResult } from './pending-proposals.js';
+import { realScheduler, type Scheduler } from './scheduler.js';
+import type { Transport } from './transport.js';
+
+export interface ReplicatedLogStatus {
+  readonly nodeId: number;
+  readonly role: Role;
+  readonly term: number;
+  /** 0 when no leader is known. */
+  readonly leaderId: number;
+  readonly commitIndex: number;
+  /** Highest index emitted on committed$. */
+  readonly appliedIndex: number;
+  /** Highest index durable in this node's WAL. */
+  readonly persistedIndex: number;
+  readonly firstIndex: number;
+  readonly lastIndex: number;
+  readonly voters: readonly number[];
+  readonly proposalsPending: number;
+}
+
+export interface ReplicatedLog {
+  /**
+   * Committed entries in index order, each exactly once per process lifetime,
+   * without gaps (Empty entries included: skip them). Hot: subscribe before
+   * start(). Completes on close(); errors with LogFailedError if the log stops.
+   */
+  readonly committed$: Observable<LogEntry>;
+  /** Replays recovered committed entries onto committed$, then starts ticking. Idempotent. */
+  start(): Promise<void>;
+  /**
+   * Proposes an entry; `data` belongs to the log from here on (do not mutate).
+   * Resolves once committed and emitted on committed$. Rejects with
+   * NotLeaderError, ProposalsPendingLimitError, ProposalTooLargeError,
+   * ProposalDroppedError, LogClosedError (outcome unknown) or LogFailedError.
+   */
+  propose(data: Uint8Array): Promise<ProposalResult>;
+  status(): ReplicatedLogStatus;
+  /**
+   * Starts the log if needed; resolves once a leader is known, the recovered
+   * committed entries were emitted and, if this node leads, an entry of its
+   * term (and so every entry before it) was emitted.
+   */
+  waitReady(): Promise<void>;
+  /** Lets the WAL delete entries at or below `index`; at most appliedIndex. */
+  compact(index: number): Promise<void>;
+  /** Stops ticking, rejects pending proposals with LogClosedError, waits for in-flight writes, closes the WAL. */
+  close(): Promise<void>;
+}
+
+type Lifecycle = 'opened' | 'starting' | 'running' | 'failed' | 'closed';
+
+/** A promise with its settle functions; its rejection is never reported as unhandled. */
+class Latch {
+  readonly promise: Promise<void>;
+  resolve!: () => void;
+  reject!: (error: Error) => void;
+  constructor() {
+    this.promise = new Promise<void>((resolve, reject) => {
+      this.resolve = resolve;
+      this.reject = reject;
+    });
+    this.promise.catch(() => {});
+  }
+}
+
+interface DriverParts {
+  readonly options: ReplicatedLogOptions;
+  readonly limits: ResolvedLimits;
+  readonly core: RaftNode;
+  readonly storedHardState: HardState;
+  /** Replay (replayAfterIndex, replayToIndex] from the WAL at start. */
+  readonly replayAfterIndex: number;
+  readonly replayToIndex: number;
+}
+
+export async function openReplicatedLog(options: ReplicatedLogOptions): Promise<ReplicatedLog> {
+  const limits = resolveReplicatedLogOptions(options);
+  const { wal } = options;
+  const storedHardState = wal.hardState();
+  const appliedIndex = options.appliedIndex ?? wal.firstIndex() - 1;
+  // Views only hold committed entries: if they are past a lagging stored
+  // commit index, so is the commit index.
+  const coreAppliedIndex = Math.max(appliedIndex, storedHardState.commit);
+  const core = new RaftNode({
+    id: options.nodeId,
+    voters: options.peers,
+    electionTimeoutTicks: options.electionTimeoutTicks,
+    heartbeatTicks: options.heartbeatTicks,
+    random: options.random ?? Math.random,
+    storage: wal,
+    appliedIndex: coreAppliedIndex,
+    recoveredTail: await readRecoveredTail(wal, coreAppliedIndex, options, limits),
+    logger: options.logger,
+    ...(options.limits === undefined ? {} : { limits: options.limits }),
+  });
+  options.logger.info(
+    { nodeId: options.nodeId, voters: options.peers, term: storedHardState.term, commitIndex: coreAppliedIndex, appliedIndex, lastIndex: wal.lastIndex() },
+    'raft: log recovered',
+  );
+  return new ReplicatedLogDriver({ options, limits, core, storedHardState, replayAfterIndex: appliedIndex, replayToIndex: coreAppliedIndex });
+}
+
+/**
+ * The entries the core keeps in memory: every entry after the applied index
+ * (it must hand them out when they commit) and a recent tail for followers.
+ */
+async function readRecoveredTail(wal: WriteAheadLog, appliedIndex: number, options: ReplicatedLogOptions, limits: ResolvedLimits): Promise<LogEntry[]> {
+  const lastIndex = wal.lastIndex();
+  const tailEntriesMax = options.limits?.tailEntriesMax ?? defaultRaftLimits.tailEntriesMax;
+  const fromIndex = Math.max(wal.firstIndex(), Math.min(appliedIndex + 1, lastIndex - tailEntriesMax + 1));
+  const entries: LogEntry[] = [];
+  for (let lo = fromIndex; lo <= lastIndex; lo += limits.replayBatchEntriesMax) {
+    const batch = await wal.read(lo, Math.min(lastIndex + 1, lo + limits.replayBatchEntriesMax));
+    for (const entry of batch) entries.push(entry);
+  }
+  return entries;
+}
+
+class ReplicatedLogDriver implements ReplicatedLog {
+  private readonly subject = new Subject<LogEntry>();
+  readonly committed$: Observable<LogEntry> = this.subject.asObservable();
+  private readonly core: RaftNode;
+  private readonly wal: WriteAheadLog;
+  private readonly logger: Logger;
+  private readonly scheduler: Scheduler;
+  private readonly transport: Transport | undefined;
+  private readonly observer: RaftObserver;
+  private readonly pending = new PendingProposals();
+  private readonly hardStates: HardStateWriter;
+  private readonly readyLatch = new Latch();
+  private lifecycle: Lifecycle = 'opened';
+  private failure: LogFailedError | undefined;
+  private appliedIndex: number;
+  private appliedTerm = 0;
+  private replayed = false;
+  private leaderId = 0;
+  private pumpActive = false;
+  private pumpDone: Promise<void> = Promise.resolve();
+  private startPromise: Promise<void> | undefined;
+  private closePromise: Promise<void> | undefined;
+  private stopTicking: (() => void) | undefined;
+  private stopReceiving: (() => void) | undefined;
+
+  constructor(private readonly parts: DriverParts) {
+    const { options } = parts;
+    this.core = parts.core;
+    this.wal = options.wal;
+    this.logger = options.logger;
+    this.scheduler = options.scheduler ?? realScheduler;
+    this.transport = options.transport;
+    this.observer = options.observer ?? {};
+    this.appliedIndex = parts.replayAfterIndex;
+    this.hardStates = new HardStateWriter(this.wal, parts.storedHardState, (error) => this.fail(error));
+  }
+
+  start(): Promise<void> {
+    this.startPromise ??= this.run();
+    return this.startPromise;
+  }
+
+  private async run(): Promise<void> {
+    if (this.lifecycle !== 'opened') throw this.failure ?? new LogClosedError();
+    this.lifecycle = 'starting';
+    try {
+      await this.replay();
+    } catch (error) {
+      this.fail(error);
+    }
+    if (this.lifecycle !== 'starting') throw this.failure ?? new LogClosedError();
+    this.replayed = true;
+    this.lifecycle = 'running';
+    this.stopReceiving = this.transport?.subscribe((message) => this.receive(message));
+    this.stopTicking = this.scheduler.every(this.parts.options.tickIntervalMs, () => this.tick());
+    // The clock starts now: a sole voter elects itself on this first tick.
+    this.tick();
+  }
+
+  /** Emits (replayAfterIndex, replayToIndex] from the WAL, in bounded batches. */
+  private async replay(): Promise<void> {
+    const { replayAfterIndex, replayToIndex, limits } = this.parts;
+    for (let lo = replayAfterIndex + 1; lo <= replayToIndex && this.lifecycle === 'starting'; lo += limits.replayBatchEntriesMax) {
+      const hi = Math.min(replayToIndex + 1, lo + limits.replayBatchEntriesMax);
+      const entries = await this.wal.read(lo, hi);
+      invariant(entries.length === hi - lo, `the WAL returned ${entries.length} entries for [${lo}, ${hi})`);
+      if (this.lifecycle === 'starting') this.emit(entries);
+    }
+    if (replayToIndex > replayAfterIndex) {
+      this.logger.info({ fromIndex: replayAfterIndex + 1, toIndex: replayToIndex }, 'raft: replayed committed entries');
+    }
+  }
+
+  async waitReady(): Promise<void> {
+    this.start().catch(() => {
+      // Reported through the latch.
+    });
+    return this.readyLatch.promise;
+  }
+
+  propose(data: Uint8Array): Promise<ProposalResult> {
+    if (this.lifecycle === 'closed') return Promise.reject(new LogClosedError());
+    if (this.failure !== undefined) return Promise.reject(this.failure);
+    const { proposalsPendingMax, entryDataBytesMax } = this.parts.limits;
+    if (data.byteLength > entryDataBytesMax) return Promise.reject(new ProposalTooLargeError(data.byteLength, entryDataBytesMax));
+    if (this.pending.size >= proposalsPendingMax) return Promise.reject(new ProposalsPendingLimitError(proposalsPendingMax));
+    let result: ProposeResult;
+    try {
+      result = this.core.propose(data);
+    } catch (error) {
+      this.fail(error);
+      return Promise.reject(this.failure);
+    }
+    if (!result.ok) return Promise.reject(new NotLeaderError(result.leaderId));
+    const promise = this.pending.add(result.index, result.term, this.scheduler.nowMs());
+    this.schedulePump();
+    return promise;
+  }
+
+  status(): ReplicatedLogStatus {
+    const s = this.core.status();
+    return {
+      nodeId: s.id,
+      role: s.role,
+      term: s.term,
+      leaderId: s.leaderId,
+      commitIndex: s.commitIndex,
+      appliedIndex: this.appliedIndex,
+      persistedIndex: s.persistedIndex,
+      firstIndex: this.wal.firstIndex(),
+      lastIndex: s.lastIndex,
+      voters: s.voters,
+      proposalsPending: this.pending.size,
+    };
+  }
+
+  async compact(index: number): Promise<void> {
+    if (!Number.isSafeInteger(index) || index > this.appliedIndex) {
+      throw new RangeError(`compact(${index}): only applied entries may be compacted (applied index ${this.appliedIndex})`);
+    }
+    // next issue: also keep what followers still need (their match index) or send them snapshots.
+    await this.wal.compact(index);
+  }
+
+  close(): Promise<void> {
+    this.closePromise ??= this.shutDown();
+    return this.closePromise;
+  }
+
+  private async shutDown(): Promise<void> {
+    const failed = this.lifecycle === 'failed';
+    this.lifecycle = 'closed';
+    this.stopInputs();
+    const closed = new LogClosedError();
+    this.pending.rejectAll(closed);
+    this.readyLatch.reject(closed);
+    await this.startPromise?.catch(() => {});
+    await this.pumpDone;
+    await this.hardStates.flush();
+    await this.wal.close();
+    if (!failed) this.subject.complete();
+    this.logger.info({ appliedIndex: this.appliedIndex }, 'raft: replicated log closed');
+  }
+
+  private stopInputs(): void {
+    this.stopTicking?.();
+    this.stopTicking = undefined;
+    this.stopReceiving?.();
+    this.stopReceiving = undefined;
+  }
+
+  private tick(): void {
+    if (this.lifecycle !== 'running') return;
+    try {
+      this.core.tick();
+    } catch (error) {
+      this.fail(error);
+      return;
+    }
+    this.schedulePump();
+  }
+
+  private receive(message: Message): void {
+    if (this.lifecycle !== 'running') return;
+    try {
+      this.core.step(message);
+    } catch (error) {
+      this.fail(error);
+      return;
+    }
+    this.schedulePump();
+  }
+
+  /**
+   * Runs the Ready loop unless it is running. Deferred to a microtask so that
+   * every proposal made in the current turn joins the first Ready.
+   */
+  private schedulePump(): void {
+    if (this.pumpActive || this.lifecycle !== 'running') return;
+    this.pumpActive = true;
+    this.pumpDone = new Promise<void>((resolve) => {
+      queueMicrotask(() => {
+        void this.pump().then(resolve);
+      });
+    });
+  }
+
+  /** Never rejects: a failure stops the node. */
+  private async pump(): Promise<void> {
+    try {
+      while (this.lifecycle === 'running' && this.core.hasReady()) {
+        await this.handleReady(this.core.ready());
+      }
+    } catch (error) {
+      this.fail(error);
+    } finally {
+      // Synchronously after the last hasReady() check: no proposal can slip in between.
+      this.pumpActive = false;
+    }
+  }
+
+  /** The order is the core's contract (core/ready.ts). */
+  private async handleReady(rd: Ready): Promise<void> {
+    if (rd.softState !== undefined) this.noteSoftState(rd.softState);
+    // Already durable here: applying them need not wait for this Ready's writes.
+    this.emit(rd.committedEntries);
+    if (rd.entries.length > 0) {
+      await this.wal.append(rd.entries);
+      this.notify((o) => o.onBatch?.(rd.entries));
+    }
+    if (rd.hardState !== undefined) await this.hardStates.save(rd.hardState);
+    // Persist before send: only now may peers learn of votes and acknowledgments.
+    if (rd.messages.length > 0) this.transport?.send(rd.messages);
+    this.core.advance(rd);
+    this.checkReady();
+  }
+
+  private emit(entries: readonly LogEntry[]): void {
+    for (const entry of entries) {
+      invariant(entry.index === this.appliedIndex + 1, `committed entries are emitted in order without gaps: expected ${this.appliedIndex + 1}, got ${entry.index}`);
+      this.appliedIndex = entry.index;
+      this.appliedTerm = entry.term;
+      this.subject.next(entry);
+      const proposedAtMs = this.pending.settle(entry);
+      if (proposedAtMs !== undefined) {
+        const latencyMs = this.scheduler.nowMs() - proposedAtMs;
+        this.notify((o) => o.onCommit?.(entry.index, latencyMs));
+      }
+    }
+  }
+
+  private noteSoftState(softState: SoftState): void {
+    if (softState.leaderId === this.leaderId) return;
+    this.leaderId = softState.leaderId;
+    const { term } = this.core.status();
+    this.logger.info({ leaderId: softState.leaderId, term, role: softState.role }, 'raft: leader changed');
+    this.notify((o) => o.onLeaderChange?.(softState.leaderId, term, softState.leaderId === this.parts.options.nodeId));
+  }
+
+  private checkReady(): void {
+    if (!this.replayed || this.leaderId === 0) return;
+    const { term, role } = this.core.status();
+    // A new leader knows what is committed only once an entry of its own term is.
+    if (role === 'leader' && this.appliedTerm !== term) return;
+    this.readyLatch.resolve();
+  }
+
+  private notify(call: (observer: RaftObserver) => void): void {
+    try {
+      call(this.observer);
+    } catch (error) {
+      this.logger.warn({ err: error }, 'raft: observer threw; ignored');
+    }
+  }
+
+  private fail(error: unknown): void {
+    if (this.lifecycle === 'failed' || this.lifecycle === 'closed') return;
+    this.lifecycle = 'failed';
+    this.failure = new LogFailedError(error);
+    this.logger.error({ err: error }, 'raft: the replicated log stopped; the node must restart');
+    this.stopInputs();
+    this.pending.rejectAll(this.failure);
+    this.readyLatch.reject(this.failure);
+    this.subject.error(this.failure);
+    const onFatal = this.parts.options.onFatal;
+    if (onFatal !== undefined) onFatal(this.failure);
+  }
+}
