@@ -14,6 +14,7 @@ export default tseslint.config(
         process: 'readonly', console: 'readonly', Buffer: 'readonly',
         setTimeout: 'readonly', clearTimeout: 'readonly', setInterval: 'readonly',
         clearInterval: 'readonly', setImmediate: 'readonly', URL: 'readonly',
+        TextEncoder: 'readonly', TextDecoder: 'readonly', fetch: 'readonly', performance: 'readonly',
       },
     },
     rules: {
@@ -24,4 +25,6 @@ export default tseslint.config(
       'no-constant-condition': ['error', { checkLoops: false }],
     },
   },
+  // The launcher is plain JavaScript without an extension.
+  { files: ['bin/thunderdb'] },
 );

@@ -1,0 +1,77 @@
+// Liveness, readiness and health, as Kubernetes, systemd and load balancers
+// use them: /live says the process runs, /ready says it can serve now,
+// /health explains both per component.
+import type { FastifyInstance } from 'fastify';
+import type { AdminNodeView } from '../types.js';
+
+type ComponentStatus = 'ok' | 'starting' | 'stopping' | 'unavailable';
+
+/** Ready: serving, the log recovered, and a leader known (one voter: itself). */
+export function isReady(view: AdminNodeView): boolean {
+  const raft = view.raft();
+  return view.lifecycle() === 'serving' && raft !== undefined && raft.leaderId !== 0;
+}
+
+export function healthReport(view: AdminNodeView): { readonly healthy: boolean; readonly body: object } {
+  const lifecycle = view.lifecycle();
+  const raft = view.raft();
+  const wal = view.wal();
+  const raftStatus: ComponentStatus =
+    raft === undefined ? (lifecycle === 'stopping' ? 'stopping' : 'starting') : raft.leaderId === 0 ? 'unavailable' : 'ok';
+  const walStatus: ComponentStatus = wal === undefined ? (lifecycle === 'stopping' ? 'stopping' : 'starting') : 'ok';
+  const healthy = isReady(view);
+  return {
+    healthy,
+    body: {
+      status: healthy ? 'ok' : lifecycle === 'serving' ? 'degraded' : lifecycle,
+      node_id: view.nodeId,
+      cluster_name: view.clusterName,
+      version: view.version,
+      uptime_seconds: Math.round((Date.now() - view.startedAtMs) / 1000),
+      components: {
+        wal: wal === undefined ? { status: walStatus } : {
+          status: walStatus,
+          dir: wal.dir,
+          size_bytes: wal.sizeBytes,
+          max_size_bytes: wal.maxSizeBytes,
+          first_index: wal.firstIndex,
+          last_index: wal.lastIndex,
+          sync_commit: wal.syncCommit,
+          compression: wal.compression,
+        },
+        raft: raft === undefined ? { status: raftStatus } : {
+          status: raftStatus,
+          role: raft.role,
+          term: raft.term,
+          leader_id: raft.leaderId,
+          commit_index: raft.commitIndex,
+          applied_index: raft.appliedIndex,
+        },
+        admin: { status: 'ok' },
+      },
+    },
+  };
+}
+
+export function registerProbeRoutes(app: FastifyInstance, view: AdminNodeView): void {
+  app.get('/admin/live', async (_req, reply) => reply.code(200).send({ status: 'alive' }));
+
+  app.get('/admin/ready', async (_req, reply) => {
+    if (isReady(view)) return reply.code(200).send({ status: 'ready' });
+    const raft = view.raft();
+    const reason =
+      view.lifecycle() !== 'serving' ? `node is ${view.lifecycle()}` :
+      raft === undefined || raft.leaderId === 0 ? 'no Raft leader is known (no quorum)' : 'not ready';
+    return reply.code(503).send({ status: 'not ready', reason });
+  });
+
+  app.get('/admin/health', async (_req, reply) => {
+    const report = healthReport(view);
+    return reply.code(report.healthy ? 200 : 503).send(report.body);
+  });
+
+  app.get('/admin/metrics', async (_req, reply) => {
+    const { contentType, body } = await view.metrics();
+    return reply.code(200).header('content-type', contentType).send(body);
+  });
+}
