@@ -11,6 +11,8 @@ export default defineConfig({
           name: 'unit',
           include: ['{log,materializers,query,protocols,admin,server}/**/*.test.ts'],
           testTimeout: 30_000,
+          // Unit tests run first; a broken core fails fast before processes start.
+          sequence: { groupOrder: 0 },
         },
       },
       {
@@ -21,6 +23,7 @@ export default defineConfig({
           hookTimeout: 60_000,
           // Each file starts real server processes; two cores, so keep it modest.
           maxWorkers: 2,
+          sequence: { groupOrder: 1 },
         },
       },
     ],
