@@ -42,28 +42,59 @@ function reloadConfig(current: ThunderConfig, node: RunningNode, logger: Logger)
   return next;
 }
 
-function waitForShutdown(node: RunningNode, initial: ThunderConfig, logger: Logger, notifier: SystemdNotifier): Promise<number> {
-  let config = initial;
-  return new Promise<number>((resolve) => {
-    const stop = (signal: NodeJS.Signals): void => {
-      node.stop(`received ${signal}`).then(
-        () => resolve(exitOk),
-        (err: unknown) => {
-          logger.error({ err }, 'shutdown failed: the WAL may not be fully synced');
-          resolve(exitFailure);
-        },
-      );
-    };
-    process.on('SIGTERM', stop);
-    process.on('SIGINT', stop);
-    process.on('SIGHUP', () => {
-      void (async () => {
-        await notifier.notify('RELOADING=1');
-        config = reloadConfig(config, node, logger);
-        await notifier.notify('READY=1');
-      })();
-    });
-  });
+/**
+ * Routes signals to lifecycle steps. Installed before the node starts, so a
+ * SIGTERM during WAL recovery stops the node once its log is open (instead of
+ * killing it mid-recovery by the default action) and SIGHUP is not fatal.
+ */
+class SignalRouter {
+  private node: RunningNode | undefined;
+  private pendingStop: NodeJS.Signals | undefined;
+  private config: ThunderConfig;
+  private resolveExit: (code: number) => void = () => undefined;
+  readonly exitCode: Promise<number>;
+
+  constructor(config: ThunderConfig, private readonly logger: Logger, private readonly notifier: SystemdNotifier) {
+    this.config = config;
+    this.exitCode = new Promise<number>((resolve) => { this.resolveExit = resolve; });
+    process.on('SIGTERM', (signal) => this.stop(signal));
+    process.on('SIGINT', (signal) => this.stop(signal));
+    process.on('SIGHUP', () => this.reload());
+  }
+
+  /** The node is serving; act on a stop that arrived while it started. */
+  attach(node: RunningNode): void {
+    this.node = node;
+    if (this.pendingStop !== undefined) this.stop(this.pendingStop);
+  }
+
+  private stop(signal: NodeJS.Signals): void {
+    if (this.node === undefined) {
+      this.pendingStop = signal;
+      this.logger.info({ signal }, 'stop requested while starting: stopping as soon as the log is open');
+      return;
+    }
+    this.node.stop(`received ${signal}`).then(
+      () => this.resolveExit(exitOk),
+      (err: unknown) => {
+        this.logger.error({ err }, 'shutdown failed: the WAL may not be fully synced');
+        this.resolveExit(exitFailure);
+      },
+    );
+  }
+
+  private reload(): void {
+    const node = this.node;
+    if (node === undefined) {
+      this.logger.info('SIGHUP while starting: ignored; send it again once the node is ready');
+      return;
+    }
+    void (async () => {
+      await this.notifier.notify('RELOADING=1');
+      this.config = reloadConfig(this.config, node, this.logger);
+      await this.notifier.notify('READY=1');
+    })().catch((err: unknown) => this.logger.error({ err }, 'SIGHUP: reload failed; the running configuration stays in force'));
+  }
 }
 
 async function run(configPath: string | undefined, checkOnly: boolean): Promise<number> {
@@ -92,25 +123,26 @@ async function run(configPath: string | undefined, checkOnly: boolean): Promise<
     logger.fatal({ err }, 'uncaught exception; exiting');
     process.exit(exitFailure);
   });
-  logger.info({ version: versionLine(), config: config.sourcePath ?? 'built-in defaults' }, 'starting ThunderDB');
   const notifier = createSystemdNotifier(process.env, logger);
-  let node: RunningNode;
+  const signals = new SignalRouter(config, logger, notifier);
+  logger.info({ version: versionLine(), config: config.sourcePath ?? 'built-in defaults' }, 'starting ThunderDB');
   try {
-    node = await startNode(config, {
+    signals.attach(await startNode(config, {
       logger,
       notifier,
       onFatal: (error) => {
         logger.fatal({ err: error }, 'the log stopped on a storage error or broken invariant; exiting');
+        printError(`the log stopped: ${error.message}; see the log above, then restart (the WAL is checked at start)`);
         process.exit(exitFailure);
       },
-    });
+    }));
   } catch (err) {
     const message = err instanceof StartupError ? err.message : (err as Error).message;
     logger.error({ err: message }, 'start failed');
     printError(message);
     return exitFailure;
   }
-  return waitForShutdown(node, config, logger, notifier);
+  return signals.exitCode;
 }
 
 /** Entry point used by bin/thunderdb; resolves to the process exit code. */

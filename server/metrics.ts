@@ -45,7 +45,7 @@ export function createNodeMetrics(labels: { nodeId: number; clusterName: string 
       name: 'thunderdb_wal_size_bytes', help: 'Bytes of WAL segment files on disk.', registers,
     }),
     walSegmentsDeleted: new Counter({
-      name: 'thunderdb_wal_segments_deleted_total', help: 'WAL segments deleted by compaction.', registers,
+      name: 'thunderdb_wal_segments_deleted_total', help: 'WAL segment files deleted (compaction, or a suffix truncation that removed whole segments).', registers,
     }),
     walTruncations: new Counter({
       name: 'thunderdb_wal_truncations_total', help: 'Conflicting WAL suffixes replaced (Raft log truncation).', registers,

@@ -8,7 +8,7 @@ import { createAdminApp, type AdminNodeView, type Lifecycle } from '../admin/ind
 import { entryDataBytesMax, openReplicatedLog, openWal, type ReplicatedLog, type Wal } from '../log/index.js';
 import type { ThunderConfig } from './config/types.js';
 import { createNodeMetrics, type NodeMetrics } from './metrics.js';
-import { walObserver, raftObserver } from './observers.js';
+import { raftObserver, walObserver } from './observers.js';
 import type { SystemdNotifier } from './sd-notify.js';
 import { StartupError } from './startup-error.js';
 import { ensureWritableDir, lockDir } from './storage-dirs.js';
@@ -34,12 +34,20 @@ export interface RuntimeSettings {
 
 export interface RunningNode {
   readonly settings: RuntimeSettings;
-  /** The admin API's bound address (useful when http_port was taken by the OS). */
+  /** The admin API's bound port. */
   readonly adminPort: number;
   /** Stops accepting, finishes in-flight work, fsyncs and closes. Idempotent. */
   stop(reason: string): Promise<void>;
   /** Applies the reloadable part of a new configuration. */
   applyReload(next: ThunderConfig): void;
+}
+
+/** What the node holds while it starts, serves and stops. */
+interface NodeState {
+  lifecycle: Lifecycle;
+  wal: Wal | undefined;
+  log: ReplicatedLog | undefined;
+  readonly releaseLocks: Array<() => void>;
 }
 
 function raftTiming(config: ThunderConfig): { tickIntervalMs: number; heartbeatTicks: number; electionTimeoutTicks: number } {
@@ -54,27 +62,115 @@ function raftTiming(config: ThunderConfig): { tickIntervalMs: number; heartbeatT
 }
 
 async function listenAdmin(app: FastifyInstance, config: ThunderConfig): Promise<number> {
+  const { listenAddr, httpPort } = config.network;
   try {
-    await app.listen({ host: config.network.listenAddr, port: config.network.httpPort });
+    await app.listen({ host: listenAddr, port: httpPort });
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
-    const where = `${config.network.listenAddr}:${config.network.httpPort}`;
     if (code === 'EADDRINUSE') {
       throw new StartupError(
-        `network.http_port = ${config.network.httpPort}: port already in use on ${where}; ` +
+        `network.http_port = ${httpPort}: port already in use on ${listenAddr}:${httpPort}; ` +
           `stop the process using it or choose another port (THUNDERDB_NETWORK_HTTP_PORT)`,
       );
     }
     if (code === 'EADDRNOTAVAIL' || code === 'ENOTFOUND') {
       throw new StartupError(
-        `network.listen_addr = "${config.network.listenAddr}": no local interface has this address (${code}); ` +
+        `network.listen_addr = "${listenAddr}": no local interface has this address (${code}); ` +
           `use 127.0.0.1, 0.0.0.0 or an address of this machine`,
       );
     }
-    throw new StartupError(`network.http_port = ${config.network.httpPort}: cannot listen on ${where} (${code ?? (err as Error).message})`);
+    throw new StartupError(`network.http_port = ${httpPort}: cannot listen on ${listenAddr}:${httpPort} (${code ?? (err as Error).message})`);
   }
   const address = app.server.address();
-  return typeof address === 'object' && address !== null ? address.port : config.network.httpPort;
+  return typeof address === 'object' && address !== null ? address.port : httpPort;
+}
+
+function buildAdminView(config: ThunderConfig, state: NodeState, metrics: NodeMetrics): AdminNodeView {
+  return {
+    nodeId: config.node.nodeId,
+    clusterName: config.cluster.clusterName,
+    replicationFactor: config.cluster.replicationFactor,
+    raftAddr: `${config.network.listenAddr}:${config.network.grpcPort}`,
+    version: buildInfo().version,
+    startedAtMs: Date.now(),
+    lifecycle: () => state.lifecycle,
+    raft: () => {
+      if (state.log === undefined) return undefined;
+      const s = state.log.status();
+      return {
+        role: s.role, term: s.term, leaderId: s.leaderId, commitIndex: s.commitIndex,
+        appliedIndex: s.appliedIndex, firstIndex: s.firstIndex, lastIndex: s.lastIndex, voters: s.voters,
+      };
+    },
+    wal: () => state.wal === undefined ? undefined : {
+      dir: config.storage.walDir,
+      sizeBytes: state.wal.sizeBytes(),
+      maxSizeBytes: config.storage.maxWalSizeBytes,
+      firstIndex: state.wal.firstIndex(),
+      lastIndex: state.wal.lastIndex(),
+      syncCommit: config.storage.syncCommit,
+      compression: config.storage.compressionAlgorithm,
+    },
+    metrics: async () => {
+      if (state.wal !== undefined) metrics.walSizeBytes.set(state.wal.sizeBytes());
+      if (state.log !== undefined) {
+        // Gauges come from status() so they are right on every node, not only
+        // where proposals originate.
+        const s = state.log.status();
+        metrics.raftTerm.set(s.term);
+        metrics.raftCommitIndex.set(s.commitIndex);
+        metrics.raftAppliedIndex.set(s.appliedIndex);
+        metrics.raftIsLeader.set(s.role === 'leader' ? 1 : 0);
+      }
+      return { contentType: metrics.registry.contentType, body: await metrics.registry.metrics() };
+    },
+  };
+}
+
+/** Directories, WAL recovery and the Raft log, in that order. Fills `state` as it goes. */
+async function openStorage(config: ThunderConfig, state: NodeState, deps: NodeDeps, metrics: NodeMetrics): Promise<void> {
+  const { logger } = deps;
+  ensureWritableDir(config.storage.dataDir, 'storage.data_dir');
+  ensureWritableDir(config.storage.walDir, 'storage.wal_dir');
+  state.releaseLocks.push(await lockDir(config.storage.walDir, 'storage.wal_dir'));
+  const recoveryStartMs = Date.now();
+  state.wal = await openWal({
+    dir: config.storage.walDir,
+    segmentSizeBytes: config.storage.walSegmentSizeBytes,
+    bufferSizeBytes: config.storage.walBufferSizeBytes,
+    syncCommit: config.storage.syncCommit,
+    compression: config.storage.compressionAlgorithm,
+    logger: logger.child({ component: 'wal' }),
+    observer: walObserver(metrics),
+  });
+  logger.info(
+    { firstIndex: state.wal.firstIndex(), lastIndex: state.wal.lastIndex(), ms: Date.now() - recoveryStartMs },
+    'WAL recovered',
+  );
+  state.log = await openReplicatedLog({
+    nodeId: config.node.nodeId,
+    peers: [config.node.nodeId],
+    wal: state.wal,
+    ...raftTiming(config),
+    logger: logger.child({ component: 'raft' }),
+    observer: raftObserver(metrics),
+    entryDataBytesMax,
+    onFatal: deps.onFatal,
+  });
+  // The views subscribe here (before start) once they exist; committed$ is
+  // hot and does not replay for late subscribers. Its error is the fatal
+  // path, already reported through onFatal.
+  state.log.committed$.subscribe({ error: () => undefined });
+  await state.log.waitReady();
+}
+
+async function closeStorage(state: NodeState): Promise<void> {
+  try {
+    if (state.log !== undefined) await state.log.close();
+    else if (state.wal !== undefined) await state.wal.close();
+  } finally {
+    for (const release of state.releaseLocks.splice(0)) release();
+  }
 }
 
 export async function startNode(config: ThunderConfig, deps: NodeDeps): Promise<RunningNode> {
@@ -85,112 +181,33 @@ export async function startNode(config: ThunderConfig, deps: NodeDeps): Promise<
         `version yet; remove the peers (and THUNDERDB_CLUSTER_PEERS) to run a single node`,
     );
   }
-  const metrics: NodeMetrics = createNodeMetrics({ nodeId: config.node.nodeId, clusterName: config.cluster.clusterName });
-  let lifecycle: Lifecycle = 'starting';
-  let wal: Wal | undefined;
-  let log: ReplicatedLog | undefined;
-  const releaseLocks: Array<() => void> = [];
+  const metrics = createNodeMetrics({ nodeId: config.node.nodeId, clusterName: config.cluster.clusterName });
+  const state: NodeState = { lifecycle: 'starting', wal: undefined, log: undefined, releaseLocks: [] };
+  const admin = createAdminApp({ view: buildAdminView(config, state, metrics), logger: logger.child({ component: 'admin' }) });
+  const adminPort = await listenAdmin(admin, config);
+  logger.info({ addr: `http://${config.network.listenAddr}:${adminPort}` }, 'admin API listening');
+  try {
+    await openStorage(config, state, deps, metrics);
+  } catch (err) {
+    state.lifecycle = 'stopping';
+    await admin.close();
+    await closeStorage(state).catch((closeErr: unknown) => logger.error({ err: closeErr }, 'closing storage after a failed start'));
+    throw err;
+  }
+  const status = state.log?.status();
+  await deps.notifier.notify(`READY=1\nSTATUS=serving, commit index ${status?.commitIndex ?? 0}\nMAINPID=${process.pid}`);
+  state.lifecycle = 'serving';
+  logger.info({ nodeId: config.node.nodeId, term: status?.term, commitIndex: status?.commitIndex }, 'ThunderDB is ready');
+  return makeRunningNode(state, admin, adminPort, config, deps);
+}
+
+function makeRunningNode(state: NodeState, admin: FastifyInstance, adminPort: number, config: ThunderConfig, deps: NodeDeps): RunningNode {
+  const { logger } = deps;
   const settings: RuntimeSettings = {
     slowQueryEnabled: config.logging.slowQueryEnabled,
     slowQueryThresholdMs: config.logging.slowQueryThresholdMs,
     maxConnections: config.network.maxConnections,
   };
-
-  const view: AdminNodeView = {
-    nodeId: config.node.nodeId,
-    clusterName: config.cluster.clusterName,
-    replicationFactor: config.cluster.replicationFactor,
-    raftAddr: `${config.network.listenAddr}:${config.network.grpcPort}`,
-    version: buildInfo().version,
-    startedAtMs: Date.now(),
-    lifecycle: () => lifecycle,
-    raft: () => {
-      if (log === undefined) return undefined;
-      const s = log.status();
-      return {
-        role: s.role, term: s.term, leaderId: s.leaderId, commitIndex: s.commitIndex,
-        appliedIndex: s.appliedIndex, firstIndex: s.firstIndex, lastIndex: s.lastIndex, voters: s.voters,
-      };
-    },
-    wal: () => wal === undefined ? undefined : {
-      dir: config.storage.walDir,
-      sizeBytes: wal.sizeBytes(),
-      maxSizeBytes: config.storage.maxWalSizeBytes,
-      firstIndex: wal.firstIndex(),
-      lastIndex: wal.lastIndex(),
-      syncCommit: config.storage.syncCommit,
-      compression: config.storage.compressionAlgorithm,
-    },
-    metrics: async () => {
-      if (wal !== undefined) metrics.walSizeBytes.set(wal.sizeBytes());
-      if (log !== undefined) {
-        // Gauges come from status() so they are right on every node, not only
-        // where proposals originate.
-        const s = log.status();
-        metrics.raftTerm.set(s.term);
-        metrics.raftCommitIndex.set(s.commitIndex);
-        metrics.raftAppliedIndex.set(s.appliedIndex);
-        metrics.raftIsLeader.set(s.role === 'leader' ? 1 : 0);
-      }
-      return { contentType: metrics.registry.contentType, body: await metrics.registry.metrics() };
-    },
-  };
-
-  const admin = createAdminApp({ view, logger: logger.child({ component: 'admin' }) });
-  const adminPort = await listenAdmin(admin, config);
-  logger.info({ addr: `http://${config.network.listenAddr}:${adminPort}` }, 'admin API listening');
-
-  const closeStorage = async (): Promise<void> => {
-    if (log !== undefined) await log.close();
-    else if (wal !== undefined) await wal.close();
-    for (const release of releaseLocks.splice(0)) release();
-  };
-
-  try {
-    ensureWritableDir(config.storage.dataDir, 'storage.data_dir');
-    ensureWritableDir(config.storage.walDir, 'storage.wal_dir');
-    releaseLocks.push(lockDir(config.storage.walDir, 'storage.wal_dir'));
-    const recoveryStartMs = Date.now();
-    wal = await openWal({
-      dir: config.storage.walDir,
-      segmentSizeBytes: config.storage.walSegmentSizeBytes,
-      bufferSizeBytes: config.storage.walBufferSizeBytes,
-      syncCommit: config.storage.syncCommit,
-      compression: config.storage.compressionAlgorithm,
-      logger: logger.child({ component: 'wal' }),
-      observer: walObserver(metrics),
-    });
-    logger.info(
-      { firstIndex: wal.firstIndex(), lastIndex: wal.lastIndex(), sizeBytes: wal.sizeBytes(), ms: Date.now() - recoveryStartMs },
-      'WAL recovered',
-    );
-    log = await openReplicatedLog({
-      nodeId: config.node.nodeId,
-      peers: [config.node.nodeId],
-      wal,
-      ...raftTiming(config),
-      logger: logger.child({ component: 'raft' }),
-      observer: raftObserver(metrics),
-      entryDataBytesMax,
-      onFatal: deps.onFatal,
-    });
-    // The views subscribe here (before start) once they exist; committed$ is
-    // hot and does not replay for late subscribers. Its error is the fatal
-    // path above, already reported through onFatal.
-    log.committed$.subscribe({ error: () => undefined });
-    await log.waitReady();
-  } catch (err) {
-    lifecycle = 'stopping';
-    await admin.close();
-    await closeStorage().catch((closeErr: unknown) => logger.error({ err: closeErr }, 'closing storage after a failed start'));
-    throw err;
-  }
-
-  lifecycle = 'serving';
-  const status = log.status();
-  logger.info({ nodeId: config.node.nodeId, term: status.term, commitIndex: status.commitIndex }, 'ThunderDB is ready');
-  await deps.notifier.notify(`READY=1\nSTATUS=serving, commit index ${status.commitIndex}\nMAINPID=${process.pid}`);
-
   let stopping: Promise<void> | undefined;
   return {
     settings,
@@ -198,10 +215,14 @@ export async function startNode(config: ThunderConfig, deps: NodeDeps): Promise<
     stop(reason: string): Promise<void> {
       stopping ??= (async () => {
         logger.info({ reason }, 'stopping: finishing in-flight work');
-        lifecycle = 'stopping';
+        state.lifecycle = 'stopping';
         await deps.notifier.notify('STOPPING=1');
-        await admin.close();
-        await closeStorage();
+        try {
+          await admin.close();
+        } finally {
+          // The WAL is fsynced and closed even if the admin server failed to close.
+          await closeStorage(state);
+        }
         logger.info('stopped cleanly: WAL fsynced and closed');
       })();
       return stopping;

@@ -34,14 +34,26 @@ export function createSystemdNotifier(env: NodeJS.ProcessEnv, logger: Logger): S
     enabled: true,
     notify(state: string): Promise<void> {
       return new Promise((resolve) => {
-        const socket = unixDgram.createSocket('unix_dgram');
-        socket.on('error', (err) => logger.warn({ err, socketPath }, 'sd_notify failed'));
-        const message = Buffer.from(state);
-        socket.send(message, 0, message.length, socketPath, (err) => {
-          if (err) logger.warn({ err, socketPath, state }, 'sd_notify failed: is NOTIFY_SOCKET right?');
-          socket.close();
+        // Never rejects: readiness reporting must not take the server down
+        // (socket creation fails with EMFILE under a connection storm).
+        const warn = (err: unknown): void => logger.warn({ err, socketPath, state }, 'sd_notify failed: is NOTIFY_SOCKET right?');
+        try {
+          const socket = unixDgram.createSocket('unix_dgram');
+          socket.on('error', warn);
+          const message = Buffer.from(state);
+          socket.send(message, 0, message.length, socketPath, (err) => {
+            if (err) warn(err);
+            try {
+              socket.close();
+            } catch (closeErr) {
+              warn(closeErr);
+            }
+            resolve();
+          });
+        } catch (err) {
+          warn(err);
           resolve();
-        });
+        }
       });
     },
   };

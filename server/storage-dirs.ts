@@ -1,6 +1,7 @@
 // Startup checks for the data and WAL directories: they exist (created if
 // needed), are writable, and are not in use by another ThunderDB process.
-import { closeSync, fsyncSync, mkdirSync, openSync, readFileSync, unlinkSync, writeFileSync, writeSync } from 'node:fs';
+import { closeSync, fsyncSync, mkdirSync, openSync, readFileSync, statSync, unlinkSync, writeFileSync, writeSync } from 'node:fs';
+import { createServer, type Server } from 'node:net';
 import { join } from 'node:path';
 import { StartupError } from './startup-error.js';
 
@@ -26,43 +27,49 @@ export function ensureWritableDir(dir: string, configKey: string): void {
   }
 }
 
-function processIsAlive(pid: number): boolean {
+function readOwnerPid(lockPath: string): string {
   try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
+    return readFileSync(lockPath, 'utf8').trim() || 'unknown';
+  } catch {
+    return 'unknown';
   }
 }
 
 /**
- * Takes `dir/LOCK` for this process. Two servers appending to one WAL would
- * corrupt it, so a live owner is refused; a stale lock (its pid gone, e.g.
- * after kill -9) is taken over. Returns the function that releases it.
+ * Takes an exclusive lock on `dir` for this process's lifetime. Two servers
+ * appending to one WAL would corrupt it. The lock is a Linux abstract-namespace
+ * socket named after the directory's device and inode: the kernel releases it
+ * when the process dies (even by kill -9), so there is no stale lock to judge
+ * and no PID-reuse or takeover race, unlike a PID file. `dir/LOCK` holds the
+ * owner's pid for people and error messages only. Abstract sockets are per
+ * network namespace: containers sharing one volume need separate directories.
  */
-export function lockDir(dir: string, configKey: string): () => void {
+export async function lockDir(dir: string, configKey: string): Promise<() => void> {
+  const { dev, ino } = statSync(dir);
   const lockPath = join(dir, 'LOCK');
-  for (let attempt = 0; attempt < 2; attempt++) {
-    try {
-      writeFileSync(lockPath, `${process.pid}\n`, { flag: 'wx' });
-      return () => {
-        try {
-          if (readFileSync(lockPath, 'utf8').trim() === String(process.pid)) unlinkSync(lockPath);
-        } catch {
-          // Already gone: nothing to release.
-        }
-      };
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
-      const ownerPid = Number.parseInt(readFileSync(lockPath, 'utf8').trim(), 10);
-      if (Number.isInteger(ownerPid) && ownerPid !== process.pid && processIsAlive(ownerPid)) {
-        throw new StartupError(
-          `${configKey} = "${dir}" is in use by another ThunderDB process (pid ${ownerPid}, see ${lockPath}); ` +
-            `stop it or give this node its own directory`,
-        );
-      }
-      unlinkSync(lockPath);
+  const server: Server = createServer();
+  try {
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(`\0thunderdb-dir-lock-${dev}-${ino}`, () => resolve());
+    });
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'EADDRINUSE') {
+      throw new StartupError(
+        `${configKey} = "${dir}" is in use by another ThunderDB process (pid ${readOwnerPid(lockPath)}, see ${lockPath}); ` +
+          `stop it or give this node its own directory`,
+      );
     }
+    throw new StartupError(`${configKey} = "${dir}": cannot take the directory lock (${(err as Error).message})`);
   }
-  throw new StartupError(`${configKey} = "${dir}": could not take ${lockPath}; remove it if no ThunderDB runs there`);
+  server.unref();
+  writeFileSync(lockPath, `${process.pid}\n`);
+  return () => {
+    server.close();
+    try {
+      if (readFileSync(lockPath, 'utf8').trim() === String(process.pid)) unlinkSync(lockPath);
+    } catch {
+      // Already gone: nothing to release.
+    }
+  };
 }

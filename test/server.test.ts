@@ -90,6 +90,24 @@ describe('thunderdb server', () => {
     expect(after.commit_index).toBe(after.last_index);
   });
 
+  it('restarts after kill -9: the directory lock dies with its process', async () => {
+    const first = await start();
+    first.signal('SIGKILL');
+    expect((await first.exited).signal).toBe('SIGKILL');
+    const second = await start({ dir: first.dir });
+    expect((await second.get('/admin/ready')).status).toBe(200);
+  });
+
+  it('handles SIGTERM that arrives while it is still starting', async () => {
+    const server = await startServer({ waitReady: false });
+    started.push(server);
+    await server.waitForOutput(/starting ThunderDB/);
+    server.signal('SIGTERM');
+    const status = await server.exited;
+    expect(status).toEqual({ code: 0, signal: null });
+    expect(server.output()).toContain('stopped cleanly');
+  });
+
   it('reloads the log level on SIGHUP without restarting', async () => {
     const server = await start({ toml: { logging: 'level = "warn"' } });
     // At warn, the info line announcing readiness is not printed.
