@@ -63,6 +63,17 @@ export interface WriteAheadLog {
    */
   append(entries: readonly LogEntry[]): Promise<void>;
   /**
+   * Highest index such that every entry from `firstIndex()` to it, as this log
+   * now holds them (in call order), is durable: fdatasynced, so a machine
+   * crash cannot lose it. At most `lastIndex()`, and at least `firstIndex() - 1`.
+   * With sync_commit = true it reaches an append's last index before that
+   * append resolves; with sync_commit = false it lags by up to one sync
+   * interval. A suffix truncation lowers it at call time. Raft stores a commit
+   * index no higher than this, so a stored commit never points past what
+   * survives a power loss.
+   */
+  durableIndex(): number;
+  /**
    * Reads entries in [lo, hi). Served from memory for the recent tail, from
    * disk otherwise. Throws RangeError outside [firstIndex, lastIndex + 1).
    */

@@ -4,14 +4,21 @@
 // sent, so a change to either is awaited. A change of the commit index alone
 // is written in the background: the stored commit index may lag (log/types.ts
 // allows it; recovery re-learns the rest), and waiting for it would add a
-// second fsync to every commit. It is written only after the entries it
-// covers are durable (the driver persists a Ready's entries first), so it
-// never points past the durable log.
+// second fsync to every commit.
+//
+// The stored commit never exceeds the WAL's durableIndex() at write time. The
+// driver persisting a Ready's entries first is not enough: with sync_commit
+// off an append resolves once written, before its fdatasync, while this file
+// is replaced with an fsync of its own, so a power loss could keep the commit
+// index and lose the entries it covers. A commit clamped here is stored in
+// full by a later write, once the entries are synced and the commit moves on.
 
 import type { HardState, WriteAheadLog } from '../types.js';
 
 export class HardStateWriter {
   private lastRequested: HardState;
+  /** What the WAL holds (or is writing): a write of the same state is skipped. */
+  private lastWritten: HardState;
   private wanted: HardState | undefined;
   private writing: Promise<void> | undefined;
   private failure: unknown;
@@ -22,6 +29,7 @@ export class HardStateWriter {
     private readonly onFailure: (error: unknown) => void,
   ) {
     this.lastRequested = initial;
+    this.lastWritten = initial;
   }
 
   /** Resolves once `state` must and can be relied upon (see the header comment). */
@@ -42,10 +50,16 @@ export class HardStateWriter {
 
   /** Never rejects: a failure is recorded and reported, and fails the node. */
   private async writeLoop(): Promise<void> {
+    // Yield first: the loop may end without awaiting a write (a skipped
+    // state), and its `finally` must not run before save() stored it in `writing`.
+    await Promise.resolve();
     try {
       while (this.wanted !== undefined && this.failure === undefined) {
-        const state = this.wanted;
+        const state = { ...this.wanted, commit: Math.min(this.wanted.commit, this.wal.durableIndex()) };
         this.wanted = undefined;
+        // With sync_commit off the clamp often yields what is already stored: skip the fsyncs.
+        if (state.term === this.lastWritten.term && state.vote === this.lastWritten.vote && state.commit === this.lastWritten.commit) continue;
+        this.lastWritten = state;
         await this.wal.saveHardState(state);
       }
     } catch (error) {

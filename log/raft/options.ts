@@ -28,7 +28,10 @@ export interface ReplicatedLogOptions {
    * Highest index already reflected in the views; replay starts after it.
    * Only pass an index the views really applied from committed$: it is
    * trusted as committed (it may be above the stored commit index, which
-   * lags). Default: wal.firstIndex() - 1 (replay everything stored).
+   * lags). Default: wal.firstIndex() - 1 (replay everything stored). Above
+   * wal.lastIndex() (the WAL lost its tail in a power loss with sync_commit
+   * off) it is clamped to it and logged at error level: the views are then
+   * ahead of the log and must be rebuilt.
    */
   readonly appliedIndex?: number;
   readonly observer?: RaftObserver;
@@ -87,12 +90,6 @@ export function resolveReplicatedLogOptions(options: ReplicatedLogOptions): Reso
       throw new RangeError(
         `replicated log option appliedIndex = ${String(appliedIndex)}: the WAL starts at index ${wal.firstIndex()}, ` +
           'so entries the views still need were compacted away; rebuild the views from a snapshot',
-      );
-    }
-    if (appliedIndex > wal.lastIndex()) {
-      throw new RangeError(
-        `replicated log option appliedIndex = ${appliedIndex}: the views are ahead of the WAL (last index ` +
-          `${wal.lastIndex()}); the log lost entries the views applied, so this node cannot continue safely`,
       );
     }
   }

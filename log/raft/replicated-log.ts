@@ -102,17 +102,24 @@ export async function openReplicatedLog(options: ReplicatedLogOptions): Promise<
   const limits = resolveReplicatedLogOptions(options);
   const { wal } = options;
   const storedHardState = wal.hardState();
-  const appliedIndex = options.appliedIndex ?? wal.firstIndex() - 1;
+  const { commitIndex, appliedIndex } = recoveredIndexes(options);
   // Views only hold committed entries: if they are past a lagging stored
   // commit index, so is the commit index.
-  const coreAppliedIndex = Math.max(appliedIndex, storedHardState.commit);
+  const coreAppliedIndex = Math.max(appliedIndex, commitIndex);
+  // The core trusts its storage's hard state; it gets the clamped one.
+  const recoveredHardState: HardState = { ...storedHardState, commit: commitIndex };
   const core = new RaftNode({
     id: options.nodeId,
     voters: options.peers,
     electionTimeoutTicks: options.electionTimeoutTicks,
     heartbeatTicks: options.heartbeatTicks,
     random: options.random ?? Math.random,
-    storage: wal,
+    storage: {
+      firstIndex: () => wal.firstIndex(),
+      lastIndex: () => wal.lastIndex(),
+      term: (index) => wal.term(index),
+      hardState: () => recoveredHardState,
+    },
     appliedIndex: coreAppliedIndex,
     recoveredTail: await readRecoveredTail(wal, coreAppliedIndex, options, limits),
     logger: options.logger,
@@ -123,6 +130,41 @@ export async function openReplicatedLog(options: ReplicatedLogOptions): Promise<
     'raft: log recovered',
   );
   return new ReplicatedLogDriver({ options, limits, core, storedHardState, replayAfterIndex: appliedIndex, replayToIndex: coreAppliedIndex });
+}
+
+/**
+ * The stored commit index and the views' applied index, clamped to the WAL's
+ * last index. Either is above it only if the WAL lost entries it had
+ * acknowledged: with sync_commit off, a power loss drops up to one sync
+ * interval of written but unsynced entries, while the views' checkpoints (and
+ * a hard state stored before the hard-state writer clamped its commit to the
+ * WAL's durable index) may survive. That loss is documented, so the node logs
+ * it at error level and continues from the log it has rather than refusing
+ * every start.
+ */
+function recoveredIndexes(options: ReplicatedLogOptions): { commitIndex: number; appliedIndex: number } {
+  const { wal, logger } = options;
+  const lastIndex = wal.lastIndex();
+  const storedCommitIndex = wal.hardState().commit;
+  if (storedCommitIndex > lastIndex) {
+    logger.error(
+      { storedCommitIndex, lastIndex, lostEntries: storedCommitIndex - lastIndex },
+      `raft: the stored commit index ${storedCommitIndex} is beyond the last WAL entry ${lastIndex}: ` +
+        `${storedCommitIndex - lastIndex} committed and acknowledged entries were lost, as sync_commit = false allows ` +
+        '("a machine crash may lose the last moments of acknowledged commits"); continuing from index ' +
+        `${lastIndex}, and new entries will reuse the lost indexes. With sync_commit = true this means the disk lost fsynced data.`,
+    );
+  }
+  const appliedIndex = options.appliedIndex ?? wal.firstIndex() - 1;
+  if (appliedIndex > lastIndex) {
+    logger.error(
+      { appliedIndex, lastIndex },
+      `raft: the views have applied up to index ${appliedIndex} but the WAL ends at ${lastIndex}: the views are ahead of ` +
+        'the log (its tail was lost, as sync_commit = false allows) and must be rebuilt; new entries will reuse ' +
+        `indexes ${lastIndex + 1}..${appliedIndex}, which the views already hold with other contents`,
+    );
+  }
+  return { commitIndex: Math.min(storedCommitIndex, lastIndex), appliedIndex: Math.min(appliedIndex, lastIndex) };
 }
 
 /**

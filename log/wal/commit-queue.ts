@@ -47,7 +47,7 @@ type Job = AppendJob | CompactJob;
 
 /** Calls back into the WAL's in-memory state, always from the loop, in order. */
 export interface CommitQueueHooks {
-  /** Records up to `diskLastIndex` are written (and durable when syncCommit). */
+  /** Records up to `diskLastIndex` are written (and durable when syncCommit; see SegmentStore.syncedLastIndex). */
   onWritten(diskLastIndex: number): void;
   /** A suffix truncation reached the disk. */
   onCutApplied(diskLastIndex: number): void;
@@ -232,11 +232,15 @@ export class CommitQueue {
     }
     this.dirty = true;
     this.recordsSinceSync += records;
-    this.syncTimer ??= setTimeout(() => {
+    if (this.syncTimer !== undefined) return;
+    this.syncTimer = setTimeout(() => {
       this.syncTimer = undefined;
       this.syncDue = true;
       this.kick();
     }, this.config.syncIntervalMs);
+    // The timer alone must not keep the process alive: an owner that exits
+    // without close() accepted the loss of the last interval (sync_commit off).
+    this.syncTimer.unref();
   }
 
   private async syncNow(): Promise<void> {

@@ -1,6 +1,9 @@
 // The segment files on disk: appending records (rolling to a new segment when
 // full), suffix truncation, compaction and reads. Only the commit queue calls
 // the mutating methods, one at a time, so no two disk changes ever interleave.
+// Reads run concurrently with them: each read plans its byte ranges at call
+// time, and the mutations keep those bytes readable until it finishes (see
+// deleteSegment and truncateFrom).
 import { basename } from 'node:path';
 import { assert } from './assert.js';
 import { writeFileAtomic } from './atomic-file.js';
@@ -20,12 +23,20 @@ export interface ReadPlan {
   readonly startOffset: number;
   readonly endOffset: number;
   readonly reader: SegmentReader;
+  readonly inFlight: InFlightRead;
 }
 
-/** A read-only handle shared by the reads in flight on one segment. */
+/** A planned read not yet finished; `done` resolves (never rejects) when it is. */
+interface InFlightRead {
+  readonly endOffset: number;
+  readonly done: Promise<void>;
+  readonly finish: () => void;
+}
+
+/** A read-only handle shared by the reads in flight on one segment; closed when the last one finishes. */
 interface SegmentReader {
   readonly file: Promise<WalFile>;
-  users: number;
+  readonly reads: Set<InFlightRead>;
 }
 
 export type SegmentDeletedHook = (file: string, sizeBytes: number) => void;
@@ -33,6 +44,12 @@ export type SegmentDeletedHook = (file: string, sizeBytes: number) => void;
 export class SegmentStore {
   private readonly readers = new Map<Segment, SegmentReader>();
   private totalBytes: number;
+  /**
+   * Every record up to here is durable (fdatasynced), in disk order: raised by
+   * each datasync, lowered at once by a suffix truncation. The store is built
+   * over files already synced at open, so it starts at the last index.
+   */
+  private syncedIndex: number;
 
   constructor(
     private readonly fs: WalFileSystem,
@@ -44,6 +61,7 @@ export class SegmentStore {
   ) {
     assert(segments.length > 0, 'a store needs at least one segment');
     this.totalBytes = segments.reduce((sum, segment) => sum + segment.sizeBytes, 0);
+    this.syncedIndex = this.active.lastIndex;
   }
 
   /**
@@ -67,6 +85,11 @@ export class SegmentStore {
 
   get lastIndex(): number {
     return this.active.lastIndex;
+  }
+
+  /** Last index of the durable prefix of the log on disk. */
+  get syncedLastIndex(): number {
+    return this.syncedIndex;
   }
 
   get segmentCount(): number {
@@ -128,15 +151,18 @@ export class SegmentStore {
     return end;
   }
 
-  datasync(): Promise<void> {
-    return this.activeFile.datasync();
+  async datasync(): Promise<void> {
+    // Only the loop writes, so nothing is written while this sync runs.
+    const lastIndex = this.lastIndex;
+    await this.activeFile.datasync();
+    this.syncedIndex = lastIndex;
   }
 
   private async roll(): Promise<void> {
     const full = this.active;
     // A segment must be durable before a later one exists: recovery accepts a
     // torn tail only in the last segment.
-    await this.activeFile.datasync();
+    await this.datasync();
     await this.activeFile.close();
     const { segment, file } = await SegmentStore.createSegment(this.fs, this.dir, {
       firstIndex: full.lastIndex + 1,
@@ -152,10 +178,14 @@ export class SegmentStore {
    * Later segments go first, newest first, each unlink made durable before the
    * next, then the file is cut and synced: a crash at any point leaves a
    * contiguous prefix of the old log, which recovery accepts, or the new tail.
+   * Reads in flight keep what they planned: an unlinked file stays readable
+   * through their open handle, and the cut waits for those reading past it.
    */
   async truncateFrom(index: number, termBefore: number): Promise<void> {
     assert(index >= this.firstIndex && index <= this.lastIndex + 1, `truncation index ${index} outside the log`);
     if (index === this.lastIndex + 1) return;
+    // What is durable from `index` on belongs to the log being replaced.
+    this.syncedIndex = Math.min(this.syncedIndex, index - 1);
     let activeClosed = false;
     while (this.segments.length > 1 && this.active.firstIndex > index) {
       if (!activeClosed) await this.activeFile.close();
@@ -168,10 +198,22 @@ export class SegmentStore {
     if (activeClosed) this.activeFile = await this.fs.open(this.active.path, 'readWrite');
     const segment = this.active;
     const oldSizeBytes = segment.sizeBytes;
+    // In memory first: no read planned from here on can reach past the cut.
     segment.truncateFrom(index, termBefore);
     this.totalBytes -= oldSizeBytes - segment.sizeBytes;
+    await this.readsPast(segment, segment.sizeBytes);
     await this.activeFile.truncate(segment.sizeBytes);
-    await this.activeFile.datasync();
+    await this.datasync();
+  }
+
+  /**
+   * Waits for the reads in flight on `segment` that reach past `offsetBytes`.
+   * Only those planned before the call: a steady stream of later reads (which
+   * stay below the cut) cannot starve the truncation.
+   */
+  private async readsPast(segment: Segment, offsetBytes: number): Promise<void> {
+    const reads = this.readers.get(segment)?.reads ?? new Set<InFlightRead>();
+    await Promise.all([...reads].filter((read) => read.endOffset > offsetBytes).map((read) => read.done));
   }
 
   /**
@@ -219,15 +261,16 @@ export class SegmentStore {
         const startOffset = segment.recordStart(index);
         let end = index + 1;
         while (end < segmentEnd && segment.recordEnd(end) - startOffset <= readChunkBytesMax) end += 1;
-        const reader = this.acquireReader(segment);
-        plans.push({ segment, firstIndex: index, count: end - index, startOffset, endOffset: segment.recordEnd(end - 1), reader });
+        const endOffset = segment.recordEnd(end - 1);
+        const { reader, inFlight } = this.acquireReader(segment, endOffset);
+        plans.push({ segment, firstIndex: index, count: end - index, startOffset, endOffset, reader, inFlight });
         index = end;
       }
     }
     return plans;
   }
 
-  /** Reads and decodes one plan; releases its reader. */
+  /** Reads and decodes one plan; releases its reader. Every plan must be read (a truncation may wait for it). */
   async readPlan(plan: ReadPlan): Promise<DecodedRecord[]> {
     try {
       const file = await plan.reader.file;
@@ -238,24 +281,29 @@ export class SegmentStore {
       }
       return decodePlanned(plan, bytes);
     } finally {
-      await this.releaseReader(plan.segment, plan.reader);
+      await this.releaseReader(plan.segment, plan.reader, plan.inFlight);
     }
   }
 
-  private acquireReader(segment: Segment): SegmentReader {
+  private acquireReader(segment: Segment, endOffset: number): { reader: SegmentReader; inFlight: InFlightRead } {
     let reader = this.readers.get(segment);
     if (reader === undefined) {
-      reader = { file: this.fs.open(segment.path, 'read'), users: 0 };
+      reader = { file: this.fs.open(segment.path, 'read'), reads: new Set() };
       reader.file.catch(() => undefined); // awaited by readPlan; avoid an unhandled rejection meanwhile
       this.readers.set(segment, reader);
     }
-    reader.users += 1;
-    return reader;
+    let finish = (): void => undefined;
+    const done = new Promise<void>((resolve) => (finish = resolve));
+    const inFlight: InFlightRead = { endOffset, done, finish };
+    reader.reads.add(inFlight);
+    return { reader, inFlight };
   }
 
-  private async releaseReader(segment: Segment, reader: SegmentReader): Promise<void> {
-    reader.users -= 1;
-    if (reader.users > 0) return;
+  private async releaseReader(segment: Segment, reader: SegmentReader, inFlight: InFlightRead): Promise<void> {
+    // The bytes were read (or the read failed): the truncation waiting for them may go on.
+    reader.reads.delete(inFlight);
+    inFlight.finish();
+    if (reader.reads.size > 0) return;
     this.readers.delete(segment);
     const file = await reader.file.catch(() => undefined);
     await file?.close();

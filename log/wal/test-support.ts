@@ -22,14 +22,14 @@ export interface LogLine {
   readonly [field: string]: unknown;
 }
 
-/** A pino logger writing JSON lines into memory. */
-export function captureLogger(): { logger: Logger; lines: LogLine[] } {
-  const lines: LogLine[] = [];
+/** A pino logger writing JSON lines into memory (into `lines` when given, so loggers can share them). */
+export function captureLogger(lines: LogLine[] = []): { logger: Logger; lines: LogLine[] } {
   const logger = pino({ level: 'debug' }, { write: (line: string) => void lines.push(JSON.parse(line) as LogLine) });
   return { logger, lines };
 }
 
 export const pinoWarn = 40;
+export const pinoError = 50;
 
 /** Deterministic data of `sizeBytes` for `index`, compressible when `repetitive`. */
 export function entryData(index: number, sizeBytes: number, repetitive = false): Uint8Array {

@@ -4,7 +4,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { emptyHardState } from '../types.js';
 import type { LogEntry } from '../types.js';
 import { WalClosedError, nodeFileSystem, openWal } from './index.js';
-import type { Wal, WalFileSystem, WalOptions } from './index.js';
+import type { Wal, WalFile, WalFileSystem, WalOptions } from './index.js';
 import { captureLogger, countingObserver, makeEntries, makeEntry, removeDir, tempDir, walOptions } from './test-support.js';
 
 let dir: string;
@@ -31,6 +31,18 @@ async function reopen(wal: Wal, overrides: Partial<WalOptions> = {}): Promise<Wa
 
 function summary(entries: readonly LogEntry[]): [number, number, string][] {
   return entries.map((entry) => [entry.index, entry.term, Buffer.from(entry.data).toString('hex')]);
+}
+
+/** The methods of `file`, bound, so a test can override some of them. */
+function bindFile(file: WalFile): WalFile {
+  return {
+    read: (target, position) => file.read(target, position),
+    writev: (buffers, position) => file.writev(buffers, position),
+    datasync: () => file.datasync(),
+    truncate: (lengthBytes) => file.truncate(lengthBytes),
+    sizeBytes: () => file.sizeBytes(),
+    close: () => file.close(),
+  };
 }
 
 async function segmentNames(): Promise<string[]> {
@@ -106,6 +118,37 @@ describe('group commit', () => {
     wal = await reopen(wal);
     expect(observer.fsyncedRecords).toBe(100);
     expect(summary(await wal.read(1, 101))).toEqual(summary(makeEntries(1, 100, 1)));
+  });
+
+  it('with syncCommit off, the sync timer does not keep the process alive', async () => {
+    const activeTimeouts = (): number => process.getActiveResourcesInfo().filter((name) => name === 'Timeout').length;
+    const wal = await open({ syncCommit: false, syncIntervalMs: 10_000 });
+    const timeoutsBefore = activeTimeouts();
+    await wal.append(makeEntries(1, 3, 1));
+    expect(activeTimeouts()).toBe(timeoutsBefore);
+    await wal.close();
+    expect(wal.durableIndex()).toBe(3); // close still syncs
+  });
+
+  it('durableIndex(): at an append\'s last index when it resolves with syncCommit on, after the timer with it off', async () => {
+    let wal = await open();
+    await wal.append(makeEntries(1, 10, 1));
+    expect(wal.durableIndex()).toBe(10);
+    const pending = wal.append(makeEntries(11, 5, 1));
+    expect(wal.durableIndex()).toBe(10);
+    // A truncation lowers it at call time: the durable 8..10 on disk are the entries being replaced.
+    const replacing = wal.append(makeEntries(8, 2, 2));
+    expect(wal.durableIndex()).toBe(7);
+    await Promise.all([pending, replacing]);
+    expect([wal.durableIndex(), wal.lastIndex()]).toEqual([9, 9]);
+
+    const observer = countingObserver();
+    wal = await reopen(wal, { syncCommit: false, syncIntervalMs: 20, observer });
+    expect(wal.durableIndex()).toBe(9);
+    await wal.append(makeEntries(10, 5, 2));
+    expect(wal.durableIndex()).toBe(9);
+    for (let waitedMs = 0; observer.fsyncs === 0 && waitedMs < 5000; waitedMs += 5) await new Promise((resolve) => setTimeout(resolve, 5));
+    expect(wal.durableIndex()).toBe(14);
   });
 
   it('applies backpressure with a tiny buffer without deadlock, keeping order', async () => {
@@ -221,6 +264,32 @@ describe('reads racing disk changes', () => {
     await compacting;
     expect(wal.firstIndex()).toBeGreaterThan(150);
   });
+
+  it('a disk read started before a suffix truncation returns the entries it planned', async () => {
+    // Reads are slowed down so the truncation surely reaches the disk while they are in flight.
+    const slowReads: WalFileSystem = {
+      ...nodeFileSystem,
+      async open(path, mode) {
+        const file = await nodeFileSystem.open(path, mode);
+        return {
+          ...bindFile(file),
+          read: async (target, position) => {
+            await new Promise((resolve) => setTimeout(resolve, 50));
+            return file.read(target, position);
+          },
+        };
+      },
+    };
+    const wal = await open({ cacheBytes: 0, fs: slowReads });
+    const written = makeEntries(1, 2000, 1);
+    await wal.append(written);
+    // Same turn: the read has planned its byte ranges but not read them when the truncation runs.
+    const reading = wal.read(1, 2001);
+    const replacing = wal.append([makeEntry(2, 2)]);
+    expect(summary(await reading)).toEqual(summary(written));
+    await replacing;
+    expect(summary(await wal.read(1, 3))).toEqual(summary([written[0] as LogEntry, makeEntry(2, 2)]));
+  });
 });
 
 describe('disk failures', () => {
@@ -230,14 +299,7 @@ describe('disk failures', () => {
       ...nodeFileSystem,
       async open(path, mode) {
         const file = await nodeFileSystem.open(path, mode);
-        return {
-          read: (target, position) => file.read(target, position),
-          writev: (buffers, position) => file.writev(buffers, position),
-          datasync: () => (failSyncs ? Promise.reject(new Error('EIO: simulated')) : file.datasync()),
-          truncate: (lengthBytes) => file.truncate(lengthBytes),
-          sizeBytes: () => file.sizeBytes(),
-          close: () => file.close(),
-        };
+        return { ...bindFile(file), datasync: () => (failSyncs ? Promise.reject(new Error('EIO: simulated')) : file.datasync()) };
       },
     };
     const wal = await open({ fs: failing });

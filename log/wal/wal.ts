@@ -89,12 +89,15 @@ export class Wal implements WriteAheadLog {
       );
     }
     const { segments, activeFile, terms } = await openSegments(fs, resolved.dir, recovered);
+    // Likewise for names: a dead process may have renamed the hard state (or a
+    // segment) into place without its directory fsync, and we just trusted it.
+    await fs.syncDir(resolved.dir);
     const onDeleted = (file: string, sizeBytes: number): void => resolved.observer?.onSegmentDeleted?.(file, sizeBytes);
     const store = new SegmentStore(fs, resolved.dir, resolved.segmentSizeBytes, segments, activeFile, onDeleted);
     if (hardState.commit > terms.lastIndex) {
       resolved.logger.warn(
         { commit: hardState.commit, lastIndex: terms.lastIndex },
-        'WAL: the hard state commit index is beyond the last stored entry: acknowledged entries were lost (was sync_commit off?)',
+        'WAL: the hard state commit index is beyond the last stored entry: entries it covers were lost (a power loss with sync_commit off, or a damaged disk); the replicated log clamps it at open',
       );
     }
     resolved.logger.info(
@@ -115,6 +118,14 @@ export class Wal implements WriteAheadLog {
 
   term(index: number): number | undefined {
     return this.terms.term(index);
+  }
+
+  durableIndex(): number {
+    // The store knows what is synced in disk order; a truncation called but not
+    // yet on disk still has the entries it replaces durable there, not ours.
+    let durable = Math.min(this.store.syncedLastIndex, this.terms.lastIndex);
+    for (const cut of this.pendingCuts) durable = Math.min(durable, cut - 1);
+    return durable;
   }
 
   append(entries: readonly LogEntry[]): Promise<void> {
@@ -182,8 +193,11 @@ export class Wal implements WriteAheadLog {
     if (!Number.isSafeInteger(lo) || !Number.isSafeInteger(hi) || lo < first || hi > end || lo > hi) {
       throw new RangeError(`WAL read [${lo}, ${hi}) outside the stored range [${first}, ${end})`);
     }
-    // Everything is captured synchronously: later appends, truncations and
-    // compactions cannot change what this read returns.
+    // The plan is captured synchronously, so this read returns the entries
+    // stored when it was called. The disk keeps those bytes until it finishes:
+    // compaction and truncation unlink files only after the read opened them
+    // (the handle keeps the data), and a suffix truncation waits for in-flight
+    // reads of the segment it cuts (SegmentStore.truncateFrom).
     const diskHi = Math.min(hi, this.cache.startIndex);
     const cached: LogEntry[] = [];
     for (let index = Math.max(lo, this.cache.startIndex); index < hi; index += 1) {
@@ -256,7 +270,12 @@ async function openSegments(
     const { segment, file } = await SegmentStore.createSegment(fs, dir, { firstIndex: 1, prevTerm: 0 });
     return { segments: [segment], activeFile: file, terms: new TermTable(1, 0) };
   }
-  return { segments: recovered.segments, activeFile: await fs.open(last.path, 'readWrite'), terms: recovered.terms };
+  const activeFile = await fs.open(last.path, 'readWrite');
+  // A previous process may have died with written, unsynced records that we
+  // just read back from the page cache: sync them, so that what this process
+  // recovered is durable and durableIndex() starts at the last index.
+  await activeFile.datasync();
+  return { segments: recovered.segments, activeFile, terms: recovered.terms };
 }
 
 async function readPlans(store: SegmentStore, plans: readonly ReadPlan[]): Promise<LogEntry[]> {

@@ -5,7 +5,9 @@
 //      so this may overlap step 2; it must not wait for step 4.
 //   2. persist `entries` (may replace a suffix of the stored log) and then
 //      `hardState`. Entries first: a hard state's commit index must never
-//      point past durable entries.
+//      point past durable entries. (With the WAL's sync_commit off, an
+//      append resolves when written, not yet durable; the driver then also
+//      stores no commit above the WAL's durableIndex().)
 //   3. only then send `messages`: a vote or an acknowledgment promises that
 //      the state behind it survives a crash ("persist before send").
 //   4. advance(ready): tells the core the entries are durable. A leader counts

@@ -37,6 +37,11 @@ export class MemoryWal implements WriteAheadLog {
     return this.first + this.entries.length - 1;
   }
 
+  /** Writes take effect only when they are durable here, so everything stored is durable. */
+  durableIndex(): number {
+    return this.lastIndex();
+  }
+
   term(index: number): number | undefined {
     if (index === this.first - 1) return this.compactedTerm;
     return this.entries[index - this.first]?.term;
