@@ -1,0 +1,125 @@
+// A growable little-endian byte buffer for the entry and row codecs. Writes
+// never fail for size reasons; the codecs check their named limits first.
+
+import { invariant } from '../assert.js';
+
+const initialCapacityBytes = 256;
+const utf8 = new TextEncoder();
+
+export class ByteWriter {
+  private bytes: Uint8Array;
+  private view: DataView;
+  private length = 0;
+
+  constructor(capacityBytes = initialCapacityBytes) {
+    this.bytes = new Uint8Array(capacityBytes);
+    this.view = new DataView(this.bytes.buffer);
+  }
+
+  get offset(): number {
+    return this.length;
+  }
+
+  /** The bytes written so far, copied into an exactly sized array the caller owns. */
+  finish(): Uint8Array {
+    return this.bytes.slice(0, this.length);
+  }
+
+  u8(value: number): void {
+    this.reserve(1);
+    this.bytes[this.length++] = value;
+  }
+
+  u16(value: number): void {
+    this.reserve(2);
+    this.view.setUint16(this.length, value, true);
+    this.length += 2;
+  }
+
+  i16(value: number): void {
+    this.reserve(2);
+    this.view.setInt16(this.length, value, true);
+    this.length += 2;
+  }
+
+  u32(value: number): void {
+    this.reserve(4);
+    this.view.setUint32(this.length, value, true);
+    this.length += 4;
+  }
+
+  i32(value: number): void {
+    this.reserve(4);
+    this.view.setInt32(this.length, value, true);
+    this.length += 4;
+  }
+
+  i64(value: bigint): void {
+    this.reserve(8);
+    this.view.setBigInt64(this.length, value, true);
+    this.length += 8;
+  }
+
+  u64(value: bigint): void {
+    this.reserve(8);
+    this.view.setBigUint64(this.length, value, true);
+    this.length += 8;
+  }
+
+  f32(value: number): void {
+    this.reserve(4);
+    this.view.setFloat32(this.length, value, true);
+    this.length += 4;
+  }
+
+  f64(value: number): void {
+    this.reserve(8);
+    this.view.setFloat64(this.length, value, true);
+    this.length += 8;
+  }
+
+  /** Unsigned LEB128 of a safe non-negative integer (1 byte below 128). */
+  varuint(value: number): void {
+    invariant(Number.isSafeInteger(value) && value >= 0, `varuint of ${value}`);
+    let rest = value;
+    while (rest >= 0x80) {
+      this.u8((rest % 0x80) | 0x80);
+      rest = Math.floor(rest / 0x80);
+    }
+    this.u8(rest);
+  }
+
+  /** Zigzag + LEB128 of a safe integer. */
+  varint(value: number): void {
+    invariant(Number.isSafeInteger(value), `varint of ${value}`);
+    this.varuint(value >= 0 ? value * 2 : -value * 2 - 1);
+  }
+
+  raw(bytes: Uint8Array): void {
+    this.reserve(bytes.length);
+    this.bytes.set(bytes, this.length);
+    this.length += bytes.length;
+  }
+
+  /** Length-prefixed bytes. */
+  bytesWithLength(bytes: Uint8Array): void {
+    this.varuint(bytes.length);
+    this.raw(bytes);
+  }
+
+  /** Length-prefixed UTF-8. */
+  utf8(text: string): void {
+    this.bytesWithLength(utf8.encode(text));
+  }
+
+  private reserve(extraBytes: number): void {
+    const needed = this.length + extraBytes;
+    if (needed <= this.bytes.length) return;
+    let capacity = this.bytes.length * 2;
+    while (capacity < needed) capacity *= 2;
+    const grown = new Uint8Array(capacity);
+    grown.set(this.bytes.subarray(0, this.length));
+    this.bytes = grown;
+    this.view = new DataView(grown.buffer);
+  }
+}

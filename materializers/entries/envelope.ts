@@ -1,0 +1,66 @@
+// The envelope of every Raft entry's data (rqlite's { version, type, payload }):
+//
+//   [u8 format version][u8 entry type][payload ...][u32 CRC-32C of all bytes before it]
+//
+// The CRC trailer is part of format version 1: entries leave the WAL (Raft
+// transport, snapshots, backups, change streams), and a flipped bit must fail
+// loudly at decode rather than apply as a different row.
+
+import { crc32c } from '@node-rs/crc32';
+import { ByteReader } from './byte-reader.js';
+import { ByteWriter } from './byte-writer.js';
+import { EntryDecodeError } from './errors.js';
+
+export const entryFormatVersion = 1;
+
+/** The entry types. Written to the log: never renumber. */
+export const EntryType = {
+  /** One committed transaction: its row effects and sequence high-water marks. */
+  Txn: 1,
+  /** One atomic catalog change (a list of create/alter/drop/truncate changes). */
+  Ddl: 2,
+} as const;
+export type EntryType = (typeof EntryType)[keyof typeof EntryType];
+
+const headerBytes = 2;
+const crcBytes = 4;
+const knownTypes: ReadonlySet<number> = new Set(Object.values(EntryType));
+
+/** A writer with the envelope header written; finish it with sealEnvelope(). */
+export function startEnvelope(type: EntryType, capacityBytes?: number): ByteWriter {
+  const w = new ByteWriter(capacityBytes);
+  w.u8(entryFormatVersion);
+  w.u8(type);
+  return w;
+}
+
+/** Appends the CRC trailer and returns the entry's bytes. */
+export function sealEnvelope(w: ByteWriter): Uint8Array {
+  const body = w.finish();
+  const out = new Uint8Array(body.length + crcBytes);
+  out.set(body);
+  new DataView(out.buffer).setUint32(body.length, crc32c(body), true);
+  return out;
+}
+
+export interface OpenedEnvelope {
+  readonly type: EntryType;
+  /** A reader positioned at the payload, bounded before the CRC trailer. */
+  readonly payload: ByteReader;
+}
+
+/** Checks length, CRC, version and type; the payload is decoded by the type's codec. */
+export function openEnvelope(data: Uint8Array): OpenedEnvelope {
+  if (data.length < headerBytes + crcBytes) {
+    throw new EntryDecodeError('truncated', `entry of ${data.length} bytes is shorter than its envelope`);
+  }
+  const bodyBytes = data.length - crcBytes;
+  const body = data.subarray(0, bodyBytes);
+  const stored = new DataView(data.buffer, data.byteOffset, data.byteLength).getUint32(bodyBytes, true);
+  if (crc32c(body) !== stored) throw new EntryDecodeError('checksum', 'entry CRC-32C mismatch');
+  const version = body[0];
+  if (version !== entryFormatVersion) throw new EntryDecodeError('version', `entry format version ${version}`);
+  const type = body[1] ?? 0;
+  if (!knownTypes.has(type)) throw new EntryDecodeError('version', `entry type ${type}`);
+  return { type: type as EntryType, payload: new ByteReader(body, headerBytes) };
+}

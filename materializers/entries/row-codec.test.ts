@@ -1,0 +1,124 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { decimalArb, scalarTypes, sqlTypeArb, valueArb } from '../testing/arbitraries.js';
+import { EntryDecodeError, EntryEncodeError } from './errors.js';
+import { decodeRow, encodeRow, rowLayoutId, type RowLayout } from './row-codec.js';
+import { Decimal, Jsonb, JsonbObject, type Row, type SqlType, type SqlValue } from './query-types.js';
+
+function layoutOf(types: readonly SqlType[], id = 1): RowLayout {
+  return { id, columns: types.map((type, i) => ({ id: i + 1, type })) };
+}
+
+function roundTrip(layout: RowLayout, row: Row): Row {
+  return decodeRow(encodeRow(layout, row), (id) => (id === layout.id ? layout : undefined)).row;
+}
+
+const examples: readonly [SqlType, SqlValue][] = [
+  [{ kind: 'bool' }, true], [{ kind: 'bool' }, false],
+  [{ kind: 'int2' }, -32768], [{ kind: 'int2' }, 32767],
+  [{ kind: 'int4' }, -2147483648], [{ kind: 'int4' }, 2147483647],
+  [{ kind: 'int8' }, -(2n ** 63n)], [{ kind: 'int8' }, 2n ** 63n - 1n],
+  [{ kind: 'float4' }, Math.fround(3.14)], [{ kind: 'float4' }, Number.NaN], [{ kind: 'float4' }, -Infinity],
+  [{ kind: 'float8' }, -0], [{ kind: 'float8' }, Number.MIN_VALUE], [{ kind: 'float8' }, Number.NaN],
+  [{ kind: 'numeric', precision: 10, scale: 2 }, Decimal.of(-12345n, 2)],
+  [{ kind: 'numeric', precision: null, scale: null }, Decimal.of(10n ** 200n + 7n, 100)],
+  [{ kind: 'numeric', precision: null, scale: null }, Decimal.NaN],
+  [{ kind: 'numeric', precision: null, scale: null }, Decimal.NegativeInfinity],
+  [{ kind: 'numeric', precision: null, scale: null }, Decimal.Zero],
+  [{ kind: 'text' }, ''], [{ kind: 'text' }, 'héllo, 世界 😀'], [{ kind: 'varchar', length: 3 }, 'abc'],
+  [{ kind: 'bpchar', length: 5 }, 'ab   '], [{ kind: 'json' }, '{"a": [1, 2]}'],
+  [{ kind: 'bytea' }, new Uint8Array([0, 255, 1])], [{ kind: 'bytea' }, new Uint8Array(0)],
+  [{ kind: 'uuid' }, 'a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11'],
+  [{ kind: 'date' }, -2147483648], [{ kind: 'date' }, 8766],
+  [{ kind: 'time', precision: null }, 86_400_000_000], [{ kind: 'time', precision: 2 }, 0],
+  [{ kind: 'timestamp', precision: null }, 9223372036854775807n], [{ kind: 'timestamptz', precision: null }, -1n],
+  [{ kind: 'interval', fields: 'day to second', precision: 3 }, { months: -14, days: 3, micros: 4_000_001n }],
+  [{ kind: 'jsonb' }, new Jsonb(new JsonbObject(['a', 'bb'], [[null, true, Decimal.of(15n, 1)], 'x']))],
+  [{ kind: 'array', element: { kind: 'int4' } }, [1, null, 3]],
+  [{ kind: 'array', element: { kind: 'text' } }, [['a', 'b'], ['c', null]]],
+  [{ kind: 'array', element: { kind: 'numeric', precision: null, scale: null } }, []],
+];
+
+describe('row codec', () => {
+  it.each(examples.map((e, i) => [i, ...e] as const))('round-trips example %i (%o)', (_i, type, value) => {
+    const layout = layoutOf([type, type]);
+    expect(roundTrip(layout, [value, null])).toEqual([value, null]);
+    expect(roundTrip(layout, [null, value])).toEqual([null, value]);
+  });
+
+  it('round-trips a row of every type at once, with and without NULLs', () => {
+    const layout = layoutOf(examples.map(([type]) => type));
+    const row = examples.map(([, value]) => value);
+    expect(roundTrip(layout, row)).toEqual(row);
+    const nulls = row.map((v, i) => (i % 3 === 0 ? null : v));
+    expect(roundTrip(layout, nulls)).toEqual(nulls);
+    expect(roundTrip(layout, row.map(() => null))).toEqual(row.map(() => null));
+  });
+
+  it('round-trips random rows of random layouts (property)', () => {
+    const layoutAndRow = fc.array(sqlTypeArb, { maxLength: 20 }).chain((types) =>
+      fc.tuple(fc.constant(layoutOf(types, 7)), fc.tuple(...types.map((t) => valueArb(t)))));
+    fc.assert(fc.property(layoutAndRow, ([layout, row]) => {
+      expect(roundTrip(layout, row)).toEqual(row);
+    }), { numRuns: 500 });
+  });
+
+  it('throws EntryDecodeError for every truncation of a row', () => {
+    const layout = layoutOf(examples.map(([type]) => type));
+    const bytes = encodeRow(layout, examples.map(([, value]) => value));
+    for (let cut = 0; cut < bytes.length; cut++) {
+      expect(() => decodeRow(bytes.subarray(0, cut), () => layout), `cut at ${cut}`).toThrow(EntryDecodeError);
+    }
+  });
+
+  it('decodes garbage as a row or a typed error, never another exception (property)', () => {
+    const layout = layoutOf(scalarTypes);
+    fc.assert(fc.property(fc.uint8Array({ maxLength: 200 }), (bytes) => {
+      const framed = new Uint8Array([1, ...bytes]);
+      try {
+        decodeRow(framed, () => layout);
+      } catch (error) {
+        expect(error).toBeInstanceOf(EntryDecodeError);
+      }
+    }), { numRuns: 2000 });
+  });
+
+  it('rejects trailing bytes, stray bitmap bits, unknown layouts and non-canonical numerics', () => {
+    const layout = layoutOf([{ kind: 'int4' }, { kind: 'numeric', precision: null, scale: null }]);
+    const bytes = encodeRow(layout, [7, Decimal.of(5n, 0)]);
+    const reason = (b: Uint8Array): string => {
+      try {
+        decodeRow(b, (id) => (id === 1 ? layout : undefined));
+        return 'decoded';
+      } catch (error) {
+        return (error as EntryDecodeError).reason;
+      }
+    };
+    expect(reason(new Uint8Array([...bytes, 0]))).toBe('trailing');
+    expect(reason(new Uint8Array([1, 0b100, ...bytes.subarray(2)]))).toBe('malformed');
+    expect(reason(new Uint8Array([2, ...bytes.subarray(1)]))).toBe('layout');
+    // numeric 5 with a leading zero byte in its coefficient
+    expect(reason(new Uint8Array([1, 0, 7, 0, 0, 0, 0, 0, 0, 2, 0, 5]))).toBe('malformed');
+    expect(rowLayoutId(bytes)).toBe(1);
+  });
+
+  it('refuses values that do not fit their type', () => {
+    const bad: readonly [SqlType, SqlValue][] = [
+      [{ kind: 'int4' }, 2 ** 31], [{ kind: 'int4' }, 1.5], [{ kind: 'int2' }, 40000], [{ kind: 'int8' }, 5],
+      [{ kind: 'int8' }, 2n ** 63n], [{ kind: 'text' }, 'lone \ud800'], [{ kind: 'uuid' }, 'A0EEBC99-9C0B-4EF8-BB6D-6BB9BD380A11'],
+      [{ kind: 'float4' }, 0.1], [{ kind: 'bool' }, 1], [{ kind: 'numeric', precision: null, scale: null }, 1],
+      [{ kind: 'time', precision: null }, -1], [{ kind: 'bytea' }, 'x'], [{ kind: 'array', element: { kind: 'int4' } }, 1],
+    ];
+    for (const [type, value] of bad) expect(() => encodeRow(layoutOf([type]), [value]), `${type.kind}`).toThrow(EntryEncodeError);
+    expect(() => encodeRow(layoutOf([{ kind: 'int4' }]), [1, 2])).toThrow(EntryEncodeError);
+  });
+
+  it('round-trips numerics exactly, scale included (property)', () => {
+    const layout = layoutOf([{ kind: 'numeric', precision: null, scale: null }]);
+    fc.assert(fc.property(decimalArb, (d) => {
+      const [back] = roundTrip(layout, [d]);
+      expect(back).toBeInstanceOf(Decimal);
+      expect((back as Decimal).toString()).toBe(d.toString());
+    }));
+  });
+});

@@ -1,0 +1,241 @@
+// apply(entry): the deterministic fold of one committed log entry into the
+// row store's memory, shared by live apply, restart replay and rebuild.
+// A txn entry adds versions and maintains secondary indexes; a DDL entry
+// folds into the catalog and creates, drops or truncates table and index
+// data. Rows are all decoded before anything changes, so a corrupt entry
+// leaves the state untouched (and stops the store).
+
+import { invariant, MaterializerInvariantError } from '../assert.js';
+import { applyDdl, CatalogError, indexKeyOf, layoutResolverOf, primaryKeyOf, projectRow, type TableDef } from '../catalog/index.js';
+import { decodeEntry, decodeRow, type DdlEntry, type DecodedRow, type EffectOp, type IndexDef, type RawTxnEntry } from '../entries/index.js';
+import { compareBytes } from '../keys/index.js';
+import { EntryKind, type LogEntry } from '../../log/index.js';
+import type { StoreCore } from './core.js';
+import { IndexState, TableState, keyString, visibleVersion, type RowEntry } from './state.js';
+
+interface PreparedEffect {
+  readonly table: TableState;
+  readonly op: EffectOp;
+  readonly key: Uint8Array;
+  readonly after: DecodedRow | null;
+  readonly afterBytes: Uint8Array | null;
+  readonly before: DecodedRow | null;
+}
+
+/** Work that must start once the entry's index is applied (index backfills pin it). */
+export type AfterApply = () => void;
+
+/** Applies one committed entry; returns follow-up work for the caller to start. */
+export function applyEntry(core: StoreCore, entry: LogEntry): AfterApply[] {
+  invariant(entry.index === core.appliedIndex + 1, `entry ${entry.index} applied after ${core.appliedIndex}: entries must arrive in order without gaps`);
+  const after: AfterApply[] = [];
+  if (entry.kind === EntryKind.Normal) {
+    const decoded = decodeEntry(entry.data);
+    if (decoded.type === 'txn') applyTxn(core, decoded.txn, entry.index);
+    else applyDdlEntry(core, decoded.ddl, entry.index, after);
+  }
+  core.appliedIndex = entry.index;
+  core.collectGarbage();
+  core.evictIfOverBudget();
+  return after;
+}
+
+function prepare(core: StoreCore, txn: RawTxnEntry, index: number): PreparedEffect[] {
+  return txn.effects.map((effect) => {
+    const table = core.tables.get(effect.tableId);
+    if (table === undefined || table.droppedAt !== null) {
+      throw new MaterializerInvariantError(`entry ${index}: effect on table ${effect.tableId}, which does not exist`);
+    }
+    const resolve = layoutResolverOf(table.def);
+    const prepared: PreparedEffect = {
+      table, op: effect.op, key: effect.key.slice(),
+      after: effect.after === null ? null : decodeRow(effect.after, resolve),
+      // A copy: the version keeps it until a checkpoint writes it, and must not pin the entry's buffer.
+      afterBytes: effect.after === null ? null : effect.after.slice(),
+      before: effect.before === null ? null : decodeRow(effect.before, resolve),
+    };
+    checkKey(prepared, index);
+    return prepared;
+  });
+}
+
+/** The effect's key must be its row's primary key: a mismatch would file the row under the wrong key. */
+function checkKey(effect: PreparedEffect, index: number): void {
+  const def = effect.table.def;
+  const row = effect.after ?? effect.before;
+  if (def.primaryKey === null || row === null) return;
+  if (compareBytes(primaryKeyOf(def, projectRow(def, row.layout, row.row)), effect.key) !== 0) {
+    throw new MaterializerInvariantError(`entry ${index}: ${effect.op} on table ${def.id} with a key that is not its row's primary key`);
+  }
+}
+
+function applyTxn(core: StoreCore, txn: RawTxnEntry, index: number): void {
+  const effects = prepare(core, txn, index);
+  for (const mark of txn.sequences) {
+    if (core.catalog.sequenceById(mark.sequenceId) === undefined) {
+      throw new MaterializerInvariantError(`entry ${index}: high-water mark for sequence ${mark.sequenceId}, which does not exist`);
+    }
+  }
+  const horizon = core.horizon();
+  for (const effect of effects) applyRowEffect(core, effect, index, horizon);
+  for (const mark of txn.sequences) {
+    // The leader's state after this transaction (cycling sequences go down too).
+    core.sequences.set(mark.sequenceId, mark.value);
+    core.dirtySequences.add(mark.sequenceId);
+  }
+}
+
+/** Whether a reader at or above the horizon may predate a truncation of this table. */
+function truncatedAbove(table: TableState, horizon: number): boolean {
+  return table.truncations.some((t) => t > horizon);
+}
+
+function entryFor(core: StoreCore, effect: PreparedEffect, horizon: number): RowEntry {
+  const { table } = effect;
+  const key = keyString(effect.key);
+  const existing = table.rows.get(key);
+  if (existing !== undefined) return existing;
+  const entry = core.createRowEntry(table, key);
+  if (effect.before !== null) {
+    // The before-image is what every reader older than this entry sees (see state.ts).
+    core.pushBase(entry, { index: horizon, row: effect.before.row, layout: effect.before.layout, bytes: null });
+  } else {
+    entry.baseKnown = table.residentComplete || !truncatedAbove(table, horizon);
+  }
+  return entry;
+}
+
+function checkEffect(entry: RowEntry, effect: PreparedEffect, index: number): void {
+  const current = visibleVersion(entry, index, effect.table.truncations);
+  if (current === undefined) return;
+  const exists = current !== null;
+  if (exists !== (effect.op !== 'insert')) {
+    throw new MaterializerInvariantError(`entry ${index}: ${effect.op} on table ${effect.table.id} for a key that ${exists ? 'exists' : 'does not exist'}`);
+  }
+}
+
+function applyRowEffect(core: StoreCore, effect: PreparedEffect, index: number, horizon: number): void {
+  const entry = entryFor(core, effect, horizon);
+  checkEffect(entry, effect, index);
+  const version = { index, row: effect.after?.row ?? null, layout: effect.after?.layout ?? null, bytes: effect.afterBytes };
+  if (entry.newest?.index === index) core.replaceNewest(entry, version);
+  else core.pushVersion(entry, version);
+  maintainIndexes(core, effect, index);
+}
+
+function concatKey(indexKey: Uint8Array, primaryKey: Uint8Array): string {
+  return keyString(indexKey) + keyString(primaryKey);
+}
+
+function indexKeyOfRow(def: TableDef, index: IndexDef, row: DecodedRow | null): Uint8Array | null {
+  return row === null ? null : indexKeyOf(def, index, projectRow(def, row.layout, row.row));
+}
+
+function maintainIndexes(core: StoreCore, effect: PreparedEffect, index: number): void {
+  const { table } = effect;
+  for (const def of table.def.indexes) {
+    const state = core.indexes.get(def.id);
+    invariant(state !== undefined, `index ${def.id} of table ${table.id} has no state`);
+    const oldKey = indexKeyOfRow(table.def, def, effect.before);
+    const newKey = indexKeyOfRow(table.def, def, effect.after);
+    if (oldKey !== null && newKey !== null && compareBytes(oldKey, newKey) === 0) continue;
+    if (oldKey !== null) killIndexKey(core, table, state, concatKey(oldKey, effect.key), oldKey.length, index);
+    if (newKey !== null) addIndexKey(core, state, concatKey(newKey, effect.key), newKey.length, index);
+  }
+}
+
+function killIndexKey(core: StoreCore, table: TableState, state: IndexState, key: string, indexKeyBytes: number, index: number): void {
+  let entry = state.entries.get(key);
+  if (entry === undefined) {
+    // Not in memory: RocksDB holds it unless every entry of the table is resident.
+    if (table.residentComplete) return;
+    entry = core.createIndexEntry(state, key, indexKeyBytes, index, true);
+  }
+  if (entry.alive) core.killIndexEntry(entry, index);
+}
+
+/** Adds (or revives) an entry; its stored value is rewritten so addedIndex stays right for truncation cleanup. */
+export function addIndexKey(core: StoreCore, state: IndexState, key: string, indexKeyBytes: number, index: number): void {
+  const entry = state.entries.get(key) ?? core.createIndexEntry(state, key, indexKeyBytes, index, false);
+  entry.deadIndex = Number.POSITIVE_INFINITY;
+  entry.addedIndex = index;
+  entry.persisted = false;
+  core.markIndexDirty(entry);
+}
+
+function applyDdlEntry(core: StoreCore, ddl: DdlEntry, index: number, after: AfterApply[]): void {
+  const before = core.catalog;
+  let next;
+  try {
+    next = applyDdl(before, ddl);
+  } catch (error) {
+    // The leader folded this entry before proposing it: failing here means the replicas diverged.
+    if (error instanceof CatalogError) throw new MaterializerInvariantError(`entry ${index}: DDL does not apply: ${error.message}`);
+    throw error;
+  }
+  const builds: IndexState[] = [];
+  for (const old of before.tables()) if (next.tableById(old.id) === undefined) dropTable(core, old, index);
+  for (const def of next.tables()) {
+    const old = before.tableById(def.id);
+    if (old === def) continue;
+    const state = core.tables.get(def.id) ?? new TableState(def, true);
+    core.tables.set(def.id, state);
+    state.def = def;
+    for (const gone of old?.indexes ?? []) if (!def.indexes.some((i) => i.id === gone.id)) dropIndex(core, gone.id, index);
+    for (const added of def.indexes) {
+      if (old?.indexes.some((i) => i.id === added.id) === true) continue;
+      const indexState = new IndexState(added, def.id, false);
+      core.indexes.set(added.id, indexState);
+      builds.push(indexState);
+    }
+  }
+  for (const change of ddl.changes) {
+    if (change.kind !== 'truncateTable') continue;
+    const state = core.tables.get(change.tableId);
+    if (state === undefined || state.droppedAt !== null || state.truncations.at(-1) === index) continue;
+    state.truncations = [...state.truncations, index];
+    core.markers.push({ kind: 'truncate', index, objectIds: [state.id, ...state.def.indexes.map((i) => i.id)] });
+  }
+  for (const sequence of before.sequences()) {
+    if (next.sequenceById(sequence.id) !== undefined) continue;
+    core.sequences.delete(sequence.id);
+    core.dirtySequences.add(sequence.id);
+  }
+  core.pushCatalog(index, next);
+  for (const build of builds) startIndexBuild(core, build, index, after);
+}
+
+function dropTable(core: StoreCore, def: TableDef, index: number): void {
+  const state = core.tables.get(def.id);
+  invariant(state !== undefined, `dropped table ${def.id} has no state`);
+  state.droppedAt = index;
+  for (const i of def.indexes) {
+    const indexState = core.indexes.get(i.id);
+    if (indexState !== undefined) indexState.droppedAt = index;
+  }
+  core.markers.push({ kind: 'dropTable', index, objectIds: [def.id, ...def.indexes.map((i) => i.id)] });
+}
+
+function dropIndex(core: StoreCore, indexId: number, index: number): void {
+  const state = core.indexes.get(indexId);
+  invariant(state !== undefined, `dropped index ${indexId} has no state`);
+  state.droppedAt = index;
+  core.markers.push({ kind: 'dropIndex', index, objectIds: [indexId] });
+}
+
+/** Builds a new index from memory when every row is resident; otherwise a backfill starts after apply. */
+function startIndexBuild(core: StoreCore, state: IndexState, index: number, after: AfterApply[]): void {
+  const table = core.tables.get(state.tableId);
+  invariant(table !== undefined, `index ${state.id} on a table without state`);
+  if (!table.residentComplete) {
+    after.push(() => core.startBackfill(state, index));
+    return;
+  }
+  for (const entry of table.rows.values()) {
+    const v = visibleVersion(entry, index, table.truncations);
+    if (v === null || v === undefined || v.row === null || v.layout === null) continue;
+    const indexKey = indexKeyOf(table.def, state.def, projectRow(table.def, v.layout, v.row));
+    addIndexKey(core, state, keyString(indexKey) + entry.keyString, indexKey.length, index);
+  }
+  state.markReady();
+}

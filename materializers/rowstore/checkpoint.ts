@@ -1,0 +1,245 @@
+// A checkpoint writes, in ONE RocksDB batch with sync: true, everything the
+// last checkpoint did not: the newest version of every dirty key, index
+// entries added or dead, sequence high-water marks, the catalog, the pending
+// markers and the applied index. Restart reads the applied index back and
+// replays only the log after it.
+//
+// Markers (truncate, drop) whose index is at or below the horizon are carried
+// out in the same batch: their RocksDB keys are deleted, and once the batch
+// is durable their versions leave memory too.
+
+import { invariant } from '../assert.js';
+import { encodeCatalog, layoutResolverOf } from '../catalog/index.js';
+import { decodeRow } from '../entries/index.js';
+import { metaKey, MetaKind, objectPrefix, objectRange, rowStorageKey } from '../keys/index.js';
+import type { StoreCore } from './core.js';
+import type { KvBatchOp } from './kv-store.js';
+import { indexEntryStorageKey } from './reads.js';
+import {
+  encodeI64, encodeIds, encodeMarkers, encodeStoredIndexEntry, encodeStoredRow, encodeVaruint, decodeStoredRow, storedIndexOf,
+  type Marker,
+} from './storage-format.js';
+import { keyBytes, type IndexEntry, type RowEntry, type Version } from './state.js';
+
+export interface CheckpointResult {
+  /** The applied index now durable with the data: restart replays after it. */
+  readonly appliedIndex: number;
+  readonly rowsWritten: number;
+  readonly indexEntriesWritten: number;
+  /** Keys deleted for truncated and dropped tables and indexes. */
+  readonly keysDeleted: number;
+}
+
+interface IndexWrite {
+  readonly entry: IndexEntry;
+  readonly kind: 'put' | 'del' | 'none';
+  readonly addedIndex: number;
+  readonly deadIndex: number;
+}
+
+interface Batch {
+  readonly ops: KvBatchOp[];
+  readonly rows: (readonly [RowEntry, Version])[];
+  readonly indexEntries: IndexWrite[];
+  readonly sequences: ReadonlySet<number>;
+  readonly appliedIndex: number;
+  readonly catalogVersion: number;
+  readonly keysDeleted: number;
+}
+
+/** RocksDB keys of the markers' objects written at or below each marker's index. */
+async function collectDeletions(core: StoreCore, markers: readonly Marker[]): Promise<Uint8Array[]> {
+  const keys: Uint8Array[] = [];
+  for (const marker of markers) {
+    for (const objectId of marker.objectIds) {
+      const iterator = core.kv.iterate(objectRange(objectId));
+      try {
+        for (let kv = await iterator.next(); kv !== undefined; kv = await iterator.next()) {
+          if (storedIndexOf(kv[1]) <= marker.index) keys.push(kv[0]);
+        }
+      } finally {
+        await iterator.close();
+      }
+    }
+  }
+  return keys;
+}
+
+/** Inserts written after a truncate that a pinned reader predates: load what RocksDB holds before overwriting it. */
+async function loadUnknownBases(core: StoreCore): Promise<void> {
+  for (const entry of [...core.dirtyRows]) {
+    if (entry.baseKnown) continue;
+    const value = await core.kv.get(rowStorageKey(entry.table.id, keyBytes(entry.keyString)));
+    if (entry.baseKnown || entry.table.rows.get(entry.keyString) !== entry) continue;
+    if (value === undefined) {
+      entry.baseKnown = true;
+      continue;
+    }
+    const stored = decodeStoredRow(value);
+    const decoded = decodeRow(stored.rowBytes, layoutResolverOf(entry.table.def));
+    core.pushBase(entry, { index: stored.index, row: decoded.row, layout: decoded.layout, bytes: null });
+  }
+}
+
+function eligibleTruncation(markers: readonly Marker[], tableId: number): number {
+  let t = 0;
+  for (const m of markers) if (m.kind === 'truncate' && m.objectIds[0] === tableId) t = Math.max(t, m.index);
+  return t;
+}
+
+function droppedObjects(markers: readonly Marker[]): ReadonlySet<number> {
+  return new Set(markers.filter((m) => m.kind !== 'truncate').flatMap((m) => m.objectIds));
+}
+
+function rowOps(core: StoreCore, eligible: readonly Marker[], ops: KvBatchOp[]): (readonly [RowEntry, Version])[] {
+  const dropped = droppedObjects(eligible);
+  const written: (readonly [RowEntry, Version])[] = [];
+  const dirty = core.dirtyRows;
+  core.dirtyRows = new Set();
+  for (const entry of dirty) {
+    const table = entry.table;
+    const v = entry.newest;
+    if (v === undefined || table.rows.get(entry.keyString) !== entry || dropped.has(table.id)) continue;
+    const key = rowStorageKey(table.id, keyBytes(entry.keyString));
+    if (v.row === null || v.index <= eligibleTruncation(eligible, table.id)) {
+      ops.push({ type: 'del', key });
+    } else {
+      invariant(v.bytes !== null, `dirty version ${v.index} of table ${table.id} has no bytes to write`);
+      ops.push({ type: 'put', key, value: encodeStoredRow(v.index, v.bytes) });
+    }
+    written.push([entry, v]);
+  }
+  return written;
+}
+
+function indexOps(core: StoreCore, eligible: readonly Marker[], ops: KvBatchOp[]): IndexWrite[] {
+  const dropped = droppedObjects(eligible);
+  const horizon = core.horizon();
+  const written: IndexWrite[] = [];
+  const dirty = core.dirtyIndexEntries;
+  core.dirtyIndexEntries = new Set();
+  for (const e of dirty) {
+    if (e.index.entries.get(e.keyString) !== e || dropped.has(e.index.id)) continue;
+    const record = { entry: e, addedIndex: e.addedIndex, deadIndex: e.deadIndex };
+    if (e.alive && !e.persisted) {
+      ops.push({ type: 'put', key: indexEntryStorageKey(e.index.id, e.keyString), value: encodeStoredIndexEntry(e.addedIndex, e.indexKeyBytes) });
+      written.push({ ...record, kind: 'put' });
+    } else if (!e.alive && e.persisted && e.deadIndex > horizon) {
+      // A reader at or above the horizon may still reach the entry through RocksDB: delete it later.
+      core.dirtyIndexEntries.add(e);
+    } else if (!e.alive && e.persisted) {
+      ops.push({ type: 'del', key: indexEntryStorageKey(e.index.id, e.keyString) });
+      written.push({ ...record, kind: 'del' });
+    } else {
+      written.push({ ...record, kind: 'none' });
+    }
+  }
+  return written;
+}
+
+function metaOps(core: StoreCore, eligible: readonly Marker[], ops: KvBatchOp[]): ReadonlySet<number> {
+  const sequences = core.dirtySequences;
+  core.dirtySequences = new Set();
+  for (const id of sequences) {
+    const key = metaKey(MetaKind.Sequence, objectPrefix(id));
+    const value = core.sequences.get(id);
+    if (core.catalog.sequenceById(id) === undefined || value === undefined) ops.push({ type: 'del', key });
+    else ops.push({ type: 'put', key, value: encodeI64(value) });
+  }
+  if (core.catalog.version !== core.catalogPersistedVersion) ops.push({ type: 'put', key: metaKey(MetaKind.Catalog), value: encodeCatalog(core.catalog) });
+  ops.push({ type: 'put', key: metaKey(MetaKind.Markers), value: encodeMarkers(core.markers.filter((m) => !eligible.includes(m))) });
+  const building = [...core.indexes.values()].filter((i) => !i.ready && i.droppedAt === null).map((i) => i.id);
+  ops.push({ type: 'put', key: metaKey(MetaKind.IndexBuilds), value: encodeIds(building) });
+  ops.push({ type: 'put', key: metaKey(MetaKind.AppliedIndex), value: encodeVaruint(core.appliedIndex) });
+  return sequences;
+}
+
+/** Builds the batch from the current state, synchronously: it is one consistent cut at the applied index. */
+function buildBatch(core: StoreCore, eligible: readonly Marker[], deletions: readonly Uint8Array[]): Batch {
+  // Marker deletions first: a later put of the same key (a row inserted after the truncate) wins.
+  const ops: KvBatchOp[] = deletions.map((key) => ({ type: 'del', key }));
+  const rows = rowOps(core, eligible, ops);
+  const indexEntries = indexOps(core, eligible, ops);
+  const sequences = metaOps(core, eligible, ops);
+  return { ops, rows, indexEntries, sequences, appliedIndex: core.appliedIndex, catalogVersion: core.catalog.version, keysDeleted: deletions.length };
+}
+
+function restoreDirty(core: StoreCore, batch: Batch): void {
+  for (const [entry] of batch.rows) if (entry.table.rows.get(entry.keyString) === entry && entry.dirty) core.dirtyRows.add(entry);
+  for (const { entry } of batch.indexEntries) if (entry.index.entries.get(entry.keyString) === entry) core.dirtyIndexEntries.add(entry);
+  for (const id of batch.sequences) core.dirtySequences.add(id);
+}
+
+function commitIndexWrite(core: StoreCore, w: IndexWrite): void {
+  const e = w.entry;
+  if (w.kind === 'put' && e.addedIndex === w.addedIndex) e.persisted = true;
+  if (w.kind === 'del' && e.deadIndex === w.deadIndex) e.persisted = false;
+  if (!core.dirtyIndexEntries.has(e) && e.index.entries.get(e.keyString) === e) core.markIndexEntryClean(e);
+}
+
+/** Once the batch is durable: drop from memory what the markers made unreachable. */
+function sweepMarkers(core: StoreCore, eligible: readonly Marker[]): void {
+  for (const marker of eligible) {
+    if (marker.kind === 'truncate') sweepTruncation(core, marker);
+    for (const id of marker.kind === 'truncate' ? [] : marker.objectIds) {
+      const table = core.tables.get(id);
+      if (table !== undefined) {
+        for (const entry of [...table.rows.values()]) core.removeRowEntry(entry);
+        core.tables.delete(id);
+      }
+      const index = core.indexes.get(id);
+      if (index !== undefined) {
+        for (const entry of [...index.entries.values()]) core.removeIndexEntry(entry);
+        core.indexes.delete(id);
+      }
+    }
+  }
+  core.markers = core.markers.filter((m) => !eligible.includes(m));
+}
+
+function sweepTruncation(core: StoreCore, marker: Marker): void {
+  const [tableId, ...indexIds] = marker.objectIds;
+  const table = tableId === undefined ? undefined : core.tables.get(tableId);
+  if (table === undefined) return;
+  for (const entry of [...table.rows.values()]) {
+    const kept = entry.versions.filter((v) => v.index > marker.index);
+    if (kept.length === 0) {
+      core.removeRowEntry(entry);
+    } else if (kept.length !== entry.versions.length) {
+      entry.versions = kept;
+      entry.baseKnown = true;
+      core.pruneChain(entry, core.horizon());
+    }
+  }
+  table.truncations = table.truncations.filter((t) => t !== marker.index);
+  for (const id of indexIds) {
+    const index = core.indexes.get(id);
+    for (const entry of [...(index?.entries.values() ?? [])]) if (entry.addedIndex <= marker.index) core.removeIndexEntry(entry);
+  }
+}
+
+/** One checkpoint; the caller serialises them. */
+export async function runCheckpoint(core: StoreCore): Promise<CheckpointResult> {
+  const eligible = core.markers.filter((m) => m.index <= core.horizon());
+  const deletions = await collectDeletions(core, eligible);
+  await loadUnknownBases(core);
+  const batch = buildBatch(core, eligible, deletions);
+  try {
+    await core.kv.batch(batch.ops, { sync: true });
+  } catch (error) {
+    restoreDirty(core, batch);
+    throw error;
+  }
+  core.generation++;
+  for (const [entry, version] of batch.rows) core.markRowClean(entry, version);
+  for (const w of batch.indexEntries) commitIndexWrite(core, w);
+  core.checkpointIndex = batch.appliedIndex;
+  core.catalogPersistedVersion = batch.catalogVersion;
+  sweepMarkers(core, eligible);
+  core.collectGarbage();
+  core.evictIfOverBudget();
+  return {
+    appliedIndex: batch.appliedIndex, rowsWritten: batch.rows.length,
+    indexEntriesWritten: batch.indexEntries.filter((w) => w.kind !== 'none').length, keysDeleted: batch.keysDeleted,
+  };
+}

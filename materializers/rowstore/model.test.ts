@@ -1,0 +1,167 @@
+// A model test: random sequences of transactions (and truncates, checkpoints,
+// reopens, snapshots) applied to the row store and to a Map per log index;
+// reads at random read indexes must agree, point, scan and index alike.
+
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { boundedRange, encodeKey, equalRange, fullRange } from '../keys/index.js';
+import type { Row } from '../entries/index.js';
+import { accounts, accountsId, collect, emailIndexId, EntryLog, ownerIndexId, withTempDir } from '../testing/fixtures.js';
+import { openRowStore, type RowSnapshot, type RowStore } from './row-store.js';
+
+type RowOp = { readonly type: 'upsert'; readonly id: number; readonly owner: number; readonly balance: bigint | null; readonly email: number | null }
+  | { readonly type: 'delete'; readonly id: number };
+
+type Command =
+  | { readonly kind: 'txn'; readonly ops: readonly RowOp[] }
+  | { readonly kind: 'truncate' }
+  | { readonly kind: 'empty' }
+  | { readonly kind: 'checkpoint' }
+  | { readonly kind: 'reopen'; readonly checkpointFirst: boolean }
+  | { readonly kind: 'snapshot' }
+  | { readonly kind: 'release'; readonly which: number }
+  | { readonly kind: 'read'; readonly at: number; readonly ids: readonly number[]; readonly owner: number; readonly email: number; readonly lo?: number; readonly hi?: number; readonly reverse?: boolean };
+
+const rowOp: fc.Arbitrary<RowOp> = fc.oneof(
+  { weight: 3, arbitrary: fc.record({ type: fc.constant('upsert' as const), id: fc.nat(15), owner: fc.nat(3), balance: fc.option(fc.bigInt({ min: -5n, max: 5n }), { nil: null }), email: fc.option(fc.nat(5), { nil: null }) }) },
+  { weight: 1, arbitrary: fc.record({ type: fc.constant('delete' as const), id: fc.nat(15) }) },
+);
+
+const command: fc.Arbitrary<Command> = fc.oneof(
+  { weight: 12, arbitrary: fc.record({ kind: fc.constant('txn' as const), ops: fc.array(rowOp, { minLength: 1, maxLength: 5 }) }) },
+  { weight: 1, arbitrary: fc.constant({ kind: 'truncate' as const }) },
+  { weight: 1, arbitrary: fc.constant({ kind: 'empty' as const }) },
+  { weight: 2, arbitrary: fc.constant({ kind: 'checkpoint' as const }) },
+  { weight: 1, arbitrary: fc.record({ kind: fc.constant('reopen' as const), checkpointFirst: fc.boolean() }) },
+  { weight: 2, arbitrary: fc.constant({ kind: 'snapshot' as const }) },
+  { weight: 2, arbitrary: fc.record({ kind: fc.constant('release' as const), which: fc.nat() }) },
+  {
+    weight: 5,
+    arbitrary: fc.record({
+      kind: fc.constant('read' as const), at: fc.double({ min: 0, max: 1, noNaN: true }), ids: fc.array(fc.nat(15), { maxLength: 3 }),
+      owner: fc.nat(3), email: fc.nat(5), lo: fc.nat(15), hi: fc.nat(15), reverse: fc.boolean(),
+    }),
+  },
+);
+
+/** Raise for a soak run: THUNDER_MODEL_RUNS=2000 npx vitest run materializers/rowstore/model.test.ts */
+const numRuns = Number(process.env['THUNDER_MODEL_RUNS'] ?? 60);
+const pk = (id: number): Uint8Array => encodeKey([{ kind: 'int4' }], [id]);
+const text: [{ kind: 'text' }] = [{ kind: 'text' }];
+
+/** The leader: turns abstract ops into effects that are valid against the model's latest state. */
+function effectsOf(log: EntryLog, state: Map<number, Row>, ops: readonly RowOp[]): Map<number, Row> | undefined {
+  const next = new Map(state);
+  const effects = [];
+  for (const op of ops) {
+    const before = next.get(op.id);
+    if (op.type === 'delete') {
+      if (before === undefined) continue;
+      effects.push(log.delete(accountsId, before));
+      next.delete(op.id);
+      continue;
+    }
+    const email = op.email === null ? null : `e${op.email}`;
+    const taken = email !== null && [...next.values()].some((r) => r[3] === email && r[0] !== op.id);
+    const after: Row = [op.id, `o${op.owner}`, op.balance, taken ? null : email];
+    effects.push(before === undefined ? log.insert(accountsId, after) : log.update(accountsId, before, after));
+    next.set(op.id, after);
+  }
+  if (effects.length === 0) return undefined;
+  log.txn(effects);
+  return next;
+}
+
+async function checkRead(store: RowStore, states: readonly Map<number, Row>[], c: Extract<Command, { kind: 'read' }>): Promise<void> {
+  const horizon = store.horizonIndex();
+  const at = horizon + Math.floor(c.at * (store.appliedIndex() - horizon + 1) * 0.999);
+  const expected = states[at] as Map<number, Row>;
+  const sorted = [...expected.values()].sort((a, b) => (a[0] as number) - (b[0] as number));
+  expect((await collect(store.scan(accountsId, fullRange, at))).map((r) => r.row)).toEqual(sorted);
+  expect((await collect(store.scan(accountsId, fullRange, at, { reverse: true }))).map((r) => r.row)).toEqual([...sorted].reverse());
+  for (const id of c.ids) {
+    expect(await store.get(accountsId, pk(id), at)).toEqual(expected.get(id) ?? null);
+    const cached = store.tryGetCached(accountsId, pk(id), at);
+    if (cached !== undefined) expect(cached).toEqual(expected.get(id) ?? null);
+  }
+  const lo = Math.min(c.lo ?? 0, c.hi ?? 15);
+  const hi = Math.max(c.lo ?? 0, c.hi ?? 15);
+  const range = boundedRange([{ kind: 'int4' }], { values: [lo], inclusive: true }, { values: [hi], inclusive: false });
+  const inRange = sorted.filter((r) => (r[0] as number) >= lo && (r[0] as number) < hi);
+  expect((await collect(store.scan(accountsId, range, at, { reverse: c.reverse === true }))).map((r) => r.row))
+    .toEqual(c.reverse === true ? inRange.reverse() : inRange);
+  const owner = `o${c.owner}`;
+  const owned = sorted.filter((r) => r[1] === owner);
+  expect((await collect(store.lookupIndex(ownerIndexId, equalRange(text, [owner]), at, { reverse: c.reverse === true }))).map((r) => r.row))
+    .toEqual(c.reverse === true ? owned.reverse() : owned);
+  const email = `e${c.email}`;
+  expect((await collect(store.lookupIndex(emailIndexId, equalRange(text, [email]), at))).map((r) => r.row))
+    .toEqual(sorted.filter((r) => r[3] === email));
+}
+
+async function run(commands: readonly Command[], bufferPoolBytes: number): Promise<void> {
+  await withTempDir(async (dir) => {
+    const log = new EntryLog();
+    let store = await openRowStore({ directory: dir, bufferPoolBytes });
+    const states: Map<number, Row>[] = [new Map()];
+    const snapshots: RowSnapshot[] = [];
+    const applyNew = (): void => {
+      while (store.appliedIndex() < log.lastIndex) store.apply(log.entries[store.appliedIndex()]!);
+    };
+    log.ddl({ kind: 'createTable', table: accounts });
+    states.push(new Map());
+    applyNew();
+    try {
+      for (const c of commands) {
+        const latest = states[states.length - 1] as Map<number, Row>;
+        switch (c.kind) {
+          case 'txn': {
+            const next = effectsOf(log, latest, c.ops);
+            if (next !== undefined) states.push(next);
+            break;
+          }
+          case 'truncate':
+            log.ddl({ kind: 'truncateTable', tableId: accountsId });
+            states.push(new Map());
+            break;
+          case 'empty':
+            log.empty();
+            states.push(latest);
+            break;
+          case 'checkpoint':
+            await store.checkpoint();
+            break;
+          case 'reopen':
+            for (const s of snapshots.splice(0)) s.release();
+            if (c.checkpointFirst) await store.checkpoint();
+            await store.close();
+            store = await openRowStore({ directory: dir, bufferPoolBytes });
+            break;
+          case 'snapshot':
+            snapshots.push(store.registerSnapshot());
+            break;
+          case 'release':
+            snapshots.splice(c.which % Math.max(1, snapshots.length), 1)[0]?.release();
+            break;
+          case 'read':
+            await checkRead(store, states, c);
+            break;
+        }
+        applyNew();
+      }
+      await checkRead(store, states, { kind: 'read', at: 1, ids: [0, 1, 2], owner: 0, email: 0 });
+    } finally {
+      await store.close();
+    }
+  });
+}
+
+describe('row store vs a Map model', () => {
+  it('agrees at random read indexes, across checkpoints, reopens and truncates (property)', async () => {
+    await fc.assert(fc.asyncProperty(fc.array(command, { minLength: 1, maxLength: 60 }), (commands) => run(commands, 64 * 1024 * 1024)), { numRuns });
+  });
+
+  it('agrees with a buffer pool small enough to evict constantly (property)', async () => {
+    await fc.assert(fc.asyncProperty(fc.array(command, { minLength: 1, maxLength: 60 }), (commands) => run(commands, 2048)), { numRuns });
+  });
+});

@@ -1,0 +1,315 @@
+// The row store: the OLTP view of the log. It applies committed entries
+// synchronously in index order (so a resolved propose() implies applied),
+// answers reads at a read index from MVCC versions in memory and from RocksDB,
+// and checkpoints to RocksDB with its applied index.
+
+import { BehaviorSubject, filter, firstValueFrom, type Observable, type Subscription } from 'rxjs';
+import { join } from 'node:path';
+import { invariant } from '../assert.js';
+import { indexKeyOf, type Catalog } from '../catalog/index.js';
+import type { Row } from '../entries/index.js';
+import { fullRange, type KeyRange } from '../keys/index.js';
+import type { LogEntry } from '../../log/index.js';
+import { addIndexKey, applyEntry } from './apply.js';
+import { runCheckpoint, type CheckpointResult } from './checkpoint.js';
+import type { StoreCore } from './core.js';
+import { RowStoreClosedError, RowStoreFailedError, UnknownObjectError } from './errors.js';
+import { openRocksKvStore } from './kv-store.js';
+import { openCore } from './open.js';
+import { checkReadIndex, get, lookupIndex, scan, tryGetCached, tryLookupIndexCached, type KeyedRow, type ScanOptions } from './reads.js';
+import { keyString, type IndexState } from './state.js';
+
+export interface RowStoreOptions {
+  /** The row store's directory (the server passes data_dir/rowstore); created if missing. */
+  readonly directory: string;
+  /** buffer_pool_size: bytes of rows and index entries kept in memory. Dirty data may exceed it until a checkpoint. */
+  readonly bufferPoolBytes: number;
+}
+
+/** A pinned read index with the catalog as of that index. Release it: it holds back version GC. */
+export interface RowSnapshot {
+  readonly readIndex: number;
+  readonly catalog: Catalog;
+  get(tableId: number, key: Uint8Array): Promise<Row | null>;
+  tryGetCached(tableId: number, key: Uint8Array): Row | null | undefined;
+  scan(tableId: number, range?: KeyRange, options?: ScanOptions): AsyncIterable<KeyedRow>;
+  lookupIndex(indexId: number, range: KeyRange, options?: ScanOptions): AsyncIterable<KeyedRow>;
+  tryLookupIndexCached(indexId: number, range: KeyRange): readonly KeyedRow[] | undefined;
+  /** Idempotent. */
+  release(): void;
+}
+
+export interface RowStoreStats {
+  readonly appliedIndex: number;
+  readonly checkpointIndex: number;
+  readonly horizonIndex: number;
+  readonly cachedBytes: number;
+  readonly bufferPoolBytes: number;
+  readonly rowEntries: number;
+  readonly indexEntries: number;
+  readonly dirtyRows: number;
+  readonly dirtyIndexEntries: number;
+  readonly snapshots: number;
+  readonly evictions: number;
+  readonly storageReads: number;
+  readonly pendingMarkers: number;
+}
+
+export interface RowStore {
+  /** The highest log index applied (Empty entries included). */
+  appliedIndex(): number;
+  /** The applied index of the last durable checkpoint: pass it as openReplicatedLog's appliedIndex. */
+  checkpointIndex(): number;
+  /** Reads and snapshots must be at or above this index. */
+  horizonIndex(): number;
+  /** The catalog after the last applied entry. */
+  catalog(): Catalog;
+  /** The catalog as of a read index (at or above the horizon). */
+  catalogAt(readIndex: number): Catalog;
+  /** The applied index after each entry; errors if the store fails, completes on close. */
+  readonly applied$: Observable<number>;
+  /** Resolves once `index` is applied. */
+  waitForApplied(index: number): Promise<void>;
+  /** Applies the next committed entry. Throws (and the store stops) on a corrupt entry or a broken invariant. */
+  apply(entry: LogEntry): void;
+  /** Subscribes to committed$ (before the log starts) and applies each entry synchronously. */
+  attachToLog(committed$: Observable<LogEntry>, onFatal?: (error: Error) => void): Subscription;
+  /** Pins a read index (default: the applied index) until release(). */
+  registerSnapshot(readIndex?: number): RowSnapshot;
+  get(tableId: number, key: Uint8Array, readIndex: number): Promise<Row | null>;
+  tryGetCached(tableId: number, key: Uint8Array, readIndex: number): Row | null | undefined;
+  scan(tableId: number, range: KeyRange, readIndex: number, options?: ScanOptions): AsyncIterable<KeyedRow>;
+  lookupIndex(indexId: number, range: KeyRange, readIndex: number, options?: ScanOptions): AsyncIterable<KeyedRow>;
+  tryLookupIndexCached(indexId: number, range: KeyRange, readIndex: number): readonly KeyedRow[] | undefined;
+  /** Resolves once a new index's backfill finished (immediately for built indexes). */
+  waitForIndex(indexId: number): Promise<void>;
+  /** The last high-water mark of a sequence (undefined: never advanced). */
+  sequenceValue(sequenceId: number): bigint | undefined;
+  /** Writes everything dirty plus the applied index in one synced batch. Serialised. */
+  checkpoint(): Promise<CheckpointResult>;
+  stats(): RowStoreStats;
+  /** Stops backfills and closes RocksDB. Does not checkpoint: call checkpoint() first at shutdown. */
+  close(): Promise<void>;
+}
+
+/** Opens the row store in `options.directory`. A missing or empty directory opens empty at applied index 0. */
+export async function openRowStore(options: RowStoreOptions): Promise<RowStore> {
+  invariant(Number.isSafeInteger(options.bufferPoolBytes) && options.bufferPoolBytes > 0, 'bufferPoolBytes must be a positive integer');
+  const kv = await openRocksKvStore(options.directory);
+  const { core, building } = await openCore(kv, options.bufferPoolBytes);
+  const store = new RowStoreImpl(core);
+  for (const index of building) core.startBackfill(index, core.appliedIndex);
+  return store;
+}
+
+/** The row store directory under a data directory. */
+export function rowStoreDirectory(dataDir: string): string {
+  return join(dataDir, 'rowstore');
+}
+
+class RowStoreImpl implements RowStore {
+  private readonly appliedSubject: BehaviorSubject<number>;
+  readonly applied$: Observable<number>;
+  private failure: RowStoreFailedError | undefined;
+  private closed = false;
+  private checkpointChain: Promise<unknown> = Promise.resolve();
+  private readonly backfills = new Set<Promise<void>>();
+
+  constructor(private readonly core: StoreCore) {
+    this.appliedSubject = new BehaviorSubject(core.appliedIndex);
+    this.applied$ = this.appliedSubject.asObservable();
+    core.backfill = (index, buildIndex) => this.startBackfill(index, buildIndex);
+  }
+
+  appliedIndex(): number {
+    return this.core.appliedIndex;
+  }
+
+  checkpointIndex(): number {
+    return this.core.checkpointIndex;
+  }
+
+  horizonIndex(): number {
+    return this.core.horizon();
+  }
+
+  catalog(): Catalog {
+    return this.core.catalog;
+  }
+
+  catalogAt(readIndex: number): Catalog {
+    this.checkOpen();
+    checkReadIndex(this.core, readIndex);
+    return this.core.catalogAt(readIndex);
+  }
+
+  async waitForApplied(index: number): Promise<void> {
+    this.checkOpen();
+    if (index <= this.core.appliedIndex) return;
+    try {
+      await firstValueFrom(this.applied$.pipe(filter((applied) => applied >= index)));
+    } catch (error) {
+      throw this.failure ?? (error instanceof Error && error.name === 'EmptyError' ? new RowStoreClosedError() : error);
+    }
+  }
+
+  apply(entry: LogEntry): void {
+    this.checkOpen();
+    let after;
+    try {
+      after = applyEntry(this.core, entry);
+    } catch (error) {
+      this.fail(error);
+      throw this.failure ?? error;
+    }
+    this.appliedSubject.next(this.core.appliedIndex);
+    for (const start of after) start();
+  }
+
+  attachToLog(committed$: Observable<LogEntry>, onFatal?: (error: Error) => void): Subscription {
+    return committed$.subscribe({
+      next: (entry) => {
+        if (this.failure !== undefined || this.closed) return;
+        try {
+          this.apply(entry);
+        } catch (error) {
+          onFatal?.(error instanceof Error ? error : new Error(String(error)));
+        }
+      },
+      // The log reports its own failure through onFatal; the view just stops advancing.
+      error: () => undefined,
+    });
+  }
+
+  registerSnapshot(readIndex = this.core.appliedIndex): RowSnapshot {
+    this.checkOpen();
+    checkReadIndex(this.core, readIndex);
+    this.core.readPins.pin(readIndex);
+    const catalog = this.core.catalogAt(readIndex);
+    let released = false;
+    return {
+      readIndex, catalog,
+      get: (tableId, key) => this.get(tableId, key, readIndex),
+      tryGetCached: (tableId, key) => this.tryGetCached(tableId, key, readIndex),
+      scan: (tableId, range = fullRange, options) => this.scan(tableId, range, readIndex, options),
+      lookupIndex: (indexId, range, options) => this.lookupIndex(indexId, range, readIndex, options),
+      tryLookupIndexCached: (indexId, range) => this.tryLookupIndexCached(indexId, range, readIndex),
+      release: () => {
+        if (released) return;
+        released = true;
+        this.core.readPins.unpin(readIndex);
+        this.core.collectGarbage();
+        this.core.evictIfOverBudget();
+      },
+    };
+  }
+
+  get(tableId: number, key: Uint8Array, readIndex: number): Promise<Row | null> {
+    this.checkOpen();
+    return get(this.core, tableId, key, readIndex);
+  }
+
+  tryGetCached(tableId: number, key: Uint8Array, readIndex: number): Row | null | undefined {
+    this.checkOpen();
+    return tryGetCached(this.core, tableId, key, readIndex);
+  }
+
+  scan(tableId: number, range: KeyRange, readIndex: number, options?: ScanOptions): AsyncIterable<KeyedRow> {
+    this.checkOpen();
+    return scan(this.core, tableId, range, readIndex, options);
+  }
+
+  lookupIndex(indexId: number, range: KeyRange, readIndex: number, options?: ScanOptions): AsyncIterable<KeyedRow> {
+    this.checkOpen();
+    return lookupIndex(this.core, indexId, range, readIndex, options);
+  }
+
+  tryLookupIndexCached(indexId: number, range: KeyRange, readIndex: number): readonly KeyedRow[] | undefined {
+    this.checkOpen();
+    return tryLookupIndexCached(this.core, indexId, range, readIndex);
+  }
+
+  waitForIndex(indexId: number): Promise<void> {
+    this.checkOpen();
+    const state = this.core.indexes.get(indexId);
+    if (state === undefined) return Promise.reject(new UnknownObjectError('index', indexId, this.core.appliedIndex));
+    return state.whenReady();
+  }
+
+  sequenceValue(sequenceId: number): bigint | undefined {
+    return this.core.sequences.get(sequenceId);
+  }
+
+  checkpoint(): Promise<CheckpointResult> {
+    this.checkOpen();
+    const run = this.checkpointChain.catch(() => undefined).then(() => {
+      this.checkOpen();
+      return runCheckpoint(this.core);
+    });
+    this.checkpointChain = run;
+    return run;
+  }
+
+  stats(): RowStoreStats {
+    const c = this.core;
+    let rowEntries = 0;
+    let indexEntries = 0;
+    for (const t of c.tables.values()) rowEntries += t.rows.size;
+    for (const i of c.indexes.values()) indexEntries += i.entries.size;
+    return {
+      appliedIndex: c.appliedIndex, checkpointIndex: c.checkpointIndex, horizonIndex: c.horizon(), cachedBytes: c.cachedBytes,
+      bufferPoolBytes: c.budgetBytes, rowEntries, indexEntries, dirtyRows: c.dirtyRows.size, dirtyIndexEntries: c.dirtyIndexEntries.size,
+      snapshots: c.readPins.pinCount(), evictions: c.evictions, storageReads: c.storageReads, pendingMarkers: c.markers.length,
+    };
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    await this.checkpointChain.catch(() => undefined);
+    await Promise.allSettled([...this.backfills]);
+    for (const index of this.core.indexes.values()) index.markReady();
+    if (this.failure === undefined) this.appliedSubject.complete();
+    await this.core.kv.close();
+  }
+
+  private checkOpen(): void {
+    if (this.failure !== undefined) throw this.failure;
+    if (this.closed) throw new RowStoreClosedError();
+  }
+
+  private fail(error: unknown): void {
+    if (this.failure !== undefined) return;
+    this.failure = new RowStoreFailedError(error);
+    this.appliedSubject.error(this.failure);
+  }
+
+  /** Fills a new index from the rows visible at its creation; live applies maintain it from then on. */
+  private startBackfill(index: IndexState, buildIndex: number): void {
+    this.core.readPins.pin(buildIndex);
+    const run = this.backfill(index, buildIndex).finally(() => {
+      this.core.readPins.unpin(buildIndex);
+      this.backfills.delete(run);
+    });
+    this.backfills.add(run);
+  }
+
+  private async backfill(index: IndexState, buildIndex: number): Promise<void> {
+    const core = this.core;
+    const table = core.catalogAt(buildIndex).tableById(index.tableId);
+    invariant(table !== undefined, `backfill of index ${index.id}: no table ${index.tableId} at ${buildIndex}`);
+    try {
+      for await (const { key, row } of scan(core, index.tableId, fullRange, buildIndex)) {
+        if (this.closed) return;
+        const indexKey = indexKeyOf(table, index.def, row);
+        const entryKey = keyString(indexKey) + keyString(key);
+        // An entry already here came from a later apply: it knows better.
+        if (!index.entries.has(entryKey)) addIndexKey(core, index, entryKey, indexKey.length, buildIndex);
+      }
+      index.markReady();
+      core.evictIfOverBudget();
+    } catch (error) {
+      if (!this.closed) this.fail(error);
+    }
+  }
+}

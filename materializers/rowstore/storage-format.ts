@@ -1,0 +1,136 @@
+// What the row store writes to RocksDB, besides the keys of keys/layout.ts:
+//
+//   row value           [varuint commit index][row bytes (layout-prefixed)]
+//   index entry value   [varuint added index][varuint index key bytes]
+//   meta AppliedIndex   [varuint applied index]
+//   meta Catalog        catalog/encodeCatalog
+//   meta Markers        [u8 format][varuint n]{[u8 kind][varuint index][varuint n][object ids]}
+//   meta Sequence+id    [i64 high-water mark]
+//   meta IndexBuilds    [varuint n][index ids]: indexes whose backfill has not finished
+
+import { ByteReader, ByteWriter, catalogObjectsMax, EntryDecodeError } from '../entries/index.js';
+
+/** A pending physical deletion: RocksDB keys of these objects with a stored index <= `index` go. */
+export interface Marker {
+  readonly kind: 'truncate' | 'dropTable' | 'dropIndex';
+  readonly index: number;
+  /** For table markers the table id first, then its index ids; for dropIndex the index id. */
+  readonly objectIds: readonly number[];
+}
+
+export interface StoredRow {
+  readonly index: number;
+  readonly rowBytes: Uint8Array;
+}
+
+export interface StoredIndexEntry {
+  readonly addedIndex: number;
+  readonly indexKeyBytes: number;
+}
+
+const markersFormat = 1;
+const markerKinds: readonly Marker['kind'][] = ['truncate', 'dropTable', 'dropIndex'];
+
+export function encodeStoredRow(index: number, rowBytes: Uint8Array): Uint8Array {
+  const w = new ByteWriter(rowBytes.length + 8);
+  w.varuint(index);
+  w.raw(rowBytes);
+  return w.finish();
+}
+
+export function decodeStoredRow(value: Uint8Array): StoredRow {
+  const r = new ByteReader(value);
+  const index = r.varuint();
+  return { index, rowBytes: r.raw(r.remaining) };
+}
+
+/** The stored index of a row or index entry value (both start with it). */
+export function storedIndexOf(value: Uint8Array): number {
+  return new ByteReader(value).varuint();
+}
+
+export function encodeStoredIndexEntry(addedIndex: number, indexKeyBytes: number): Uint8Array {
+  const w = new ByteWriter(12);
+  w.varuint(addedIndex);
+  w.varuint(indexKeyBytes);
+  return w.finish();
+}
+
+export function decodeStoredIndexEntry(value: Uint8Array, entryKeyBytes: number): StoredIndexEntry {
+  const r = new ByteReader(value);
+  const addedIndex = r.varuint();
+  const indexKeyBytes = r.varuint();
+  r.expectEnd('index entry value');
+  if (indexKeyBytes > entryKeyBytes) throw new EntryDecodeError('malformed', 'index key longer than its entry');
+  return { addedIndex, indexKeyBytes };
+}
+
+export function encodeVaruint(value: number): Uint8Array {
+  const w = new ByteWriter(10);
+  w.varuint(value);
+  return w.finish();
+}
+
+export function decodeVaruint(value: Uint8Array): number {
+  const r = new ByteReader(value);
+  const v = r.varuint();
+  r.expectEnd('varuint value');
+  return v;
+}
+
+export function encodeMarkers(markers: readonly Marker[]): Uint8Array {
+  const w = new ByteWriter();
+  w.u8(markersFormat);
+  w.varuint(markers.length);
+  for (const m of markers) {
+    w.u8(markerKinds.indexOf(m.kind));
+    w.varuint(m.index);
+    w.varuint(m.objectIds.length);
+    for (const id of m.objectIds) w.varuint(id);
+  }
+  return w.finish();
+}
+
+export function decodeMarkers(value: Uint8Array): Marker[] {
+  const r = new ByteReader(value);
+  const format = r.u8();
+  if (format !== markersFormat) throw new EntryDecodeError('version', `markers format ${format}`);
+  const n = r.count(catalogObjectsMax, 'markers');
+  const markers: Marker[] = [];
+  for (let i = 0; i < n; i++) {
+    const kind = markerKinds[r.u8()];
+    if (kind === undefined) throw new EntryDecodeError('malformed', 'marker kind');
+    const index = r.varuint();
+    const ids = Array.from({ length: r.count(catalogObjectsMax, 'marker objects') }, () => r.varuint());
+    markers.push({ kind, index, objectIds: ids });
+  }
+  r.expectEnd('markers');
+  return markers;
+}
+
+export function encodeI64(value: bigint): Uint8Array {
+  const w = new ByteWriter(8);
+  w.i64(value);
+  return w.finish();
+}
+
+export function decodeI64(value: Uint8Array): bigint {
+  const r = new ByteReader(value);
+  const v = r.i64();
+  r.expectEnd('i64 value');
+  return v;
+}
+
+export function encodeIds(ids: readonly number[]): Uint8Array {
+  const w = new ByteWriter();
+  w.varuint(ids.length);
+  for (const id of ids) w.varuint(id);
+  return w.finish();
+}
+
+export function decodeIds(value: Uint8Array): number[] {
+  const r = new ByteReader(value);
+  const ids = Array.from({ length: r.count(catalogObjectsMax, 'ids') }, () => r.varuint());
+  r.expectEnd('ids');
+  return ids;
+}
