@@ -17,6 +17,9 @@ function fakeView(state: { lifecycle: Lifecycle; raft?: RaftView }): AdminNodeVi
     wal: () => state.raft === undefined ? undefined : {
       dir: '/w', sizeBytes: 100, maxSizeBytes: 1000, firstIndex: 1, lastIndex: 5, syncCommit: true, compression: 'lz4',
     },
+    views: () => state.raft === undefined ? [] : [
+      { name: 'rowstore', appliedIndex: 4, checkpointIndex: 2, details: { cachedBytes: 10, dirtyRows: 1 } },
+    ],
     metrics: () => Promise.resolve({ contentType: 'text/plain; version=0.0.4', body: 'thunderdb_x 1\n' }),
   };
 }
@@ -46,7 +49,11 @@ describe('admin probes', () => {
     expect(health.statusCode).toBe(200);
     expect(health.json()).toMatchObject({
       status: 'ok', node_id: 1,
-      components: { wal: { status: 'ok', last_index: 5, compression: 'lz4' }, raft: { status: 'ok', role: 'leader', term: 3 } },
+      components: {
+        wal: { status: 'ok', last_index: 5, compression: 'lz4' },
+        raft: { status: 'ok', role: 'leader', term: 3 },
+        rowstore: { status: 'ok', applied_index: 4, checkpoint_index: 2, lag_entries: 1, cached_bytes: 10, dirty_rows: 1 },
+      },
     });
   });
 

@@ -26,6 +26,15 @@ export interface WalView {
   readonly compression: string;
 }
 
+/** A materialized view of the log (row store, later column store). */
+export interface ViewStatus {
+  readonly name: string;
+  readonly appliedIndex: number;
+  readonly checkpointIndex: number;
+  /** Sizes and counters worth showing (bytes cached, dirty rows, ...). */
+  readonly details: Readonly<Record<string, number>>;
+}
+
 export interface AdminNodeView {
   readonly nodeId: number;
   readonly clusterName: string;
@@ -37,5 +46,7 @@ export interface AdminNodeView {
   lifecycle(): Lifecycle;
   raft(): RaftView | undefined;
   wal(): WalView | undefined;
+  /** The views that are open (empty while starting). */
+  views(): readonly ViewStatus[];
   metrics(): Promise<{ readonly contentType: string; readonly body: string }>;
 }

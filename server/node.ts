@@ -6,6 +6,8 @@ import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import { createAdminApp, type AdminNodeView, type Lifecycle } from '../admin/index.js';
 import { entryDataBytesMax, openReplicatedLog, openWal, type ReplicatedLog, type Wal } from '../log/index.js';
+import { openRowStore, rowStoreDirectory, type RowStore } from '../materializers/index.js';
+import { Checkpointer } from './checkpointer.js';
 import type { ThunderConfig } from './config/types.js';
 import { createNodeMetrics, type NodeMetrics } from './metrics.js';
 import { raftObserver, walObserver } from './observers.js';
@@ -47,6 +49,8 @@ interface NodeState {
   lifecycle: Lifecycle;
   wal: Wal | undefined;
   log: ReplicatedLog | undefined;
+  rowStore: RowStore | undefined;
+  checkpointer: Checkpointer | undefined;
   readonly releaseLocks: Array<() => void>;
 }
 
@@ -111,6 +115,19 @@ function buildAdminView(config: ThunderConfig, state: NodeState, metrics: NodeMe
       syncCommit: config.storage.syncCommit,
       compression: config.storage.compressionAlgorithm,
     },
+    views: () => {
+      if (state.rowStore === undefined) return [];
+      const stats = state.rowStore.stats();
+      return [{
+        name: 'rowstore',
+        appliedIndex: stats.appliedIndex,
+        checkpointIndex: stats.checkpointIndex,
+        details: {
+          cachedBytes: stats.cachedBytes, bufferPoolBytes: stats.bufferPoolBytes, rowEntries: stats.rowEntries,
+          dirtyRows: stats.dirtyRows, snapshots: stats.snapshots,
+        },
+      }];
+    },
     metrics: async () => {
       if (state.wal !== undefined) metrics.walSizeBytes.set(state.wal.sizeBytes());
       if (state.log !== undefined) {
@@ -147,6 +164,12 @@ async function openStorage(config: ThunderConfig, state: NodeState, deps: NodeDe
     { firstIndex: state.wal.firstIndex(), lastIndex: state.wal.lastIndex(), ms: Date.now() - recoveryStartMs },
     'WAL recovered',
   );
+  const rowStore = await openRowStore({
+    directory: rowStoreDirectory(config.storage.dataDir),
+    bufferPoolBytes: config.storage.bufferPoolSizeBytes,
+  });
+  state.rowStore = rowStore;
+  logger.info({ checkpointIndex: rowStore.checkpointIndex() }, 'row store opened; replaying the log after its checkpoint');
   state.log = await openReplicatedLog({
     nodeId: config.node.nodeId,
     peers: [config.node.nodeId],
@@ -155,19 +178,32 @@ async function openStorage(config: ThunderConfig, state: NodeState, deps: NodeDe
     logger: logger.child({ component: 'raft' }),
     observer: raftObserver(metrics),
     entryDataBytesMax,
+    // Replay starts after what the row store has durably applied.
+    appliedIndex: rowStore.checkpointIndex(),
     onFatal: deps.onFatal,
   });
-  // The views subscribe here (before start) once they exist; committed$ is
-  // hot and does not replay for late subscribers. Its error is the fatal
-  // path, already reported through onFatal.
-  state.log.committed$.subscribe({ error: () => undefined });
+  // Views subscribe before the log starts: committed$ is hot and does not
+  // replay for late subscribers. The row store applies synchronously, so a
+  // resolved proposal is already visible to readers.
+  rowStore.attachToLog(state.log.committed$, deps.onFatal);
   await state.log.waitReady();
+  state.checkpointer = new Checkpointer({
+    views: [{ name: 'rowstore', checkpoint: () => rowStore.checkpoint(), checkpointIndex: () => rowStore.checkpointIndex() }],
+    log: { sizeBytes: () => state.wal?.sizeBytes() ?? 0, compact: (index) => state.log?.compact(index) ?? Promise.resolve() },
+    intervalMs: config.storage.checkpointIntervalMs,
+    maxWalSizeBytes: config.storage.maxWalSizeBytes,
+    logger: logger.child({ component: 'checkpoint' }),
+  });
+  state.checkpointer.start();
 }
 
 async function closeStorage(state: NodeState): Promise<void> {
   try {
+    // Final checkpoint first, so the next start replays only what follows it.
+    if (state.checkpointer !== undefined) await state.checkpointer.stop();
     if (state.log !== undefined) await state.log.close();
     else if (state.wal !== undefined) await state.wal.close();
+    if (state.rowStore !== undefined) await state.rowStore.close();
   } finally {
     for (const release of state.releaseLocks.splice(0)) release();
   }
@@ -182,7 +218,9 @@ export async function startNode(config: ThunderConfig, deps: NodeDeps): Promise<
     );
   }
   const metrics = createNodeMetrics({ nodeId: config.node.nodeId, clusterName: config.cluster.clusterName });
-  const state: NodeState = { lifecycle: 'starting', wal: undefined, log: undefined, releaseLocks: [] };
+  const state: NodeState = {
+    lifecycle: 'starting', wal: undefined, log: undefined, rowStore: undefined, checkpointer: undefined, releaseLocks: [],
+  };
   const admin = createAdminApp({ view: buildAdminView(config, state, metrics), logger: logger.child({ component: 'admin' }) });
   const adminPort = await listenAdmin(admin, config);
   logger.info({ addr: `http://${config.network.listenAddr}:${adminPort}` }, 'admin API listening');

@@ -31,6 +31,8 @@ describe('thunderdb server', () => {
     expect(body.status).toBe('ok');
     expect(body.components.wal.status).toBe('ok');
     expect(body.components.raft).toMatchObject({ status: 'ok', role: 'leader' });
+    // The row store is attached to the log and has applied everything committed.
+    expect((body.components as Record<string, unknown>)['rowstore']).toMatchObject({ status: 'ok', lag_entries: 0 });
     expect((await server.get('/admin/nope')).status).toBe(404);
   });
 

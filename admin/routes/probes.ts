@@ -47,6 +47,14 @@ export function healthReport(view: AdminNodeView): { readonly healthy: boolean; 
           commit_index: raft.commitIndex,
           applied_index: raft.appliedIndex,
         },
+        ...Object.fromEntries(view.views().map((v) => [v.name, {
+          status: 'ok',
+          applied_index: v.appliedIndex,
+          checkpoint_index: v.checkpointIndex,
+          // Entries committed but not yet applied: the view's lag.
+          lag_entries: raft === undefined ? 0 : Math.max(0, raft.commitIndex - v.appliedIndex),
+          ...Object.fromEntries(Object.entries(v.details).map(([k, n]) => [k.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`), n])),
+        }])),
         admin: { status: 'ok' },
       },
     },

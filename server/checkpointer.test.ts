@@ -1,0 +1,63 @@
+import { pino } from 'pino';
+import { describe, expect, it } from 'vitest';
+import { Checkpointer, type CheckpointableView, type CompactableLog } from './checkpointer.js';
+
+function fakeView(indexes: number[]): CheckpointableView & { calls: number } {
+  let checkpointed = 0;
+  const view = {
+    name: 'rowstore',
+    calls: 0,
+    checkpoint: () => {
+      view.calls++;
+      checkpointed = indexes.shift() ?? checkpointed;
+      return Promise.resolve({ appliedIndex: checkpointed });
+    },
+    checkpointIndex: () => checkpointed,
+  };
+  return view;
+}
+
+function fakeLog(sizeBytes: number): CompactableLog & { compactedTo: number[] } {
+  const log = {
+    compactedTo: [] as number[],
+    sizeBytes: () => sizeBytes,
+    compact: (index: number) => { log.compactedTo.push(index); return Promise.resolve(); },
+  };
+  return log;
+}
+
+const logger = pino({ level: 'silent' });
+
+describe('Checkpointer', () => {
+  it('checkpoints but keeps the WAL while it is under max_wal_size (a view can still be rebuilt)', async () => {
+    const view = fakeView([10]);
+    const log = fakeLog(1000);
+    await new Checkpointer({ views: [view], log, intervalMs: 1000, maxWalSizeBytes: 2000, logger }).runOnce();
+    expect(view.calls).toBe(1);
+    expect(log.compactedTo).toEqual([]);
+  });
+
+  it('compacts only below the lowest view checkpoint once the WAL is over max_wal_size', async () => {
+    const a = fakeView([50]);
+    const b = { ...fakeView([20]), name: 'other' };
+    const log = fakeLog(5000);
+    await new Checkpointer({ views: [a, b], log, intervalMs: 1000, maxWalSizeBytes: 2000, logger }).runOnce();
+    expect(log.compactedTo).toEqual([20]);
+  });
+
+  it('survives a failed checkpoint and runs a final one on stop', async () => {
+    let fail = true;
+    const view: CheckpointableView = {
+      name: 'rowstore',
+      checkpoint: () => (fail ? Promise.reject(new Error('disk full')) : Promise.resolve({ appliedIndex: 3 })),
+      checkpointIndex: () => 3,
+    };
+    const log = fakeLog(0);
+    const checkpointer = new Checkpointer({ views: [view], log, intervalMs: 60_000, maxWalSizeBytes: 1, logger });
+    await checkpointer.runOnce();
+    fail = false;
+    checkpointer.start();
+    await checkpointer.stop();
+    expect(log.compactedTo).toEqual([]);
+  });
+});
