@@ -1,0 +1,77 @@
+// Hash join: the right input is read into a hash table on its join keys (rows
+// with a NULL key never match but are kept for outer joins), then each left
+// row probes it. Left/full joins emit unmatched left rows with NULLs;
+// right/full joins emit the right rows no probe matched.
+
+import type { PhysicalPlan } from '../planner/index.js';
+import type { ExecEnv, Row } from './env.js';
+import { evaluateAll, holds } from './eval/compiled.js';
+import type { CompiledExpr } from './eval/compiled.js';
+import { combine, nulls, RowBuffer } from './join-output.js';
+import type { BuildContext, ExecNode } from './node.js';
+import { rowKey } from './row-key.js';
+
+interface HashTable {
+  readonly rows: Row[];
+  readonly buckets: Map<string, number[]>;
+}
+
+async function build(right: ExecNode, keys: readonly CompiledExpr[], types: Parameters<typeof rowKey>[1], env: ExecEnv): Promise<HashTable> {
+  const rows: Row[] = [];
+  const buckets = new Map<string, number[]>();
+  for await (const batch of right.run(env)) {
+    env.runtime.checkCancelled();
+    for (const row of batch) {
+      const index = rows.push(row) - 1;
+      const values = await evaluateAll(keys, row, env);
+      if (values.some((v) => v === null)) continue;
+      const key = rowKey(values, types);
+      const bucket = buckets.get(key);
+      if (bucket === undefined) buckets.set(key, [index]); else bucket.push(index);
+    }
+  }
+  return { rows, buckets };
+}
+
+export function buildHashJoin(plan: PhysicalPlan & { kind: 'hashJoin' }, ctx: BuildContext): ExecNode {
+  const left = ctx.node(plan.left);
+  const right = ctx.node(plan.right);
+  const leftKeys = plan.leftKeys.map((k) => ctx.compile(k));
+  const rightKeys = plan.rightKeys.map((k) => ctx.compile(k));
+  const leftTypes = plan.leftKeys.map((k) => k.type);
+  const rightTypes = plan.rightKeys.map((k) => k.type);
+  const residual = ctx.compileNullable(plan.residual);
+  const { joinType } = plan;
+  const leftWidth = plan.left.columns.length;
+  const rightWidth = plan.right.columns.length;
+  return {
+    async *run(env) {
+      const table = await build(right, rightKeys, rightTypes, env);
+      const matched = joinType === 'right' || joinType === 'full' ? new Uint8Array(table.rows.length) : null;
+      const out = new RowBuffer();
+      const rightNulls = nulls(rightWidth);
+      for await (const batch of left.run(env)) {
+        env.runtime.checkCancelled();
+        for (const row of batch) {
+          const values = await evaluateAll(leftKeys, row, env);
+          const bucket = values.some((v) => v === null) ? undefined : table.buckets.get(rowKey(values, leftTypes));
+          let found = false;
+          for (const index of bucket ?? []) {
+            const combined = combine(row, table.rows[index] as Row);
+            if (residual !== null && !(await holds(residual, combined, env))) continue;
+            found = true;
+            if (matched !== null) matched[index] = 1;
+            out.push(combined);
+          }
+          if (!found && (joinType === 'left' || joinType === 'full')) out.push(combine(row, rightNulls));
+          if (out.full) yield out.take();
+        }
+      }
+      if (matched !== null) {
+        const leftNulls = nulls(leftWidth);
+        table.rows.forEach((row, i) => { if (matched[i] === 0) out.push(combine(leftNulls, row)); });
+      }
+      if (out.size > 0) yield out.take();
+    },
+  };
+}

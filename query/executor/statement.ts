@@ -1,0 +1,88 @@
+// A planned statement made executable: operators built and expressions
+// compiled once; each execution gets a fresh environment (parameters,
+// subquery caches) and returns PostgreSQL's result and command tag.
+
+import type { RuntimeContext } from '../contract.js';
+import type { ResultColumn, StatementResult } from '../engine.js';
+import { explainLines } from '../planner/index.js';
+import type { PhysicalPlan, PlannedExplain, PlannedStatement } from '../planner/index.js';
+import { sessionTimeZone } from '../functions/index.js';
+import { ProtocolViolationError } from '../types/errors.js';
+import { makeSession } from '../types/session.js';
+import { SqlTypes } from '../types/sql-type.js';
+import type { SqlType } from '../types/sql-type.js';
+import { buildInsert } from './dml/insert.js';
+import type { DmlResult } from './dml/dml-result.js';
+import { buildDelete, buildUpdate } from './dml/update-delete.js';
+import { collect } from './env.js';
+import type { ExecEnv } from './env.js';
+import { BuildContext } from './node.js';
+import type { MutableStats } from './node.js';
+
+export interface Executable {
+  execute(runtime: RuntimeContext): Promise<StatementResult>;
+}
+
+function environment(runtime: RuntimeContext, parameterCount: number): ExecEnv {
+  if (runtime.parameters.length < parameterCount) {
+    throw new ProtocolViolationError(`bind message supplies ${runtime.parameters.length} parameters, but prepared statement requires ${parameterCount}`);
+  }
+  return {
+    runtime, typeSession: makeSession(sessionTimeZone(runtime.session.timeZone), runtime.transactionTimestampMicros), params: runtime.parameters, outer: [],
+    ctes: new Map(), workTables: new Map(), subqueryCache: new Map(),
+  };
+}
+
+type Runner = (env: ExecEnv) => Promise<DmlResult & { readonly columns?: readonly ResultColumn[] }>;
+
+function buildRunner(statement: PlannedStatement, ctx: BuildContext): Runner {
+  switch (statement.kind) {
+    case 'query': {
+      const root = ctx.node(statement.plan);
+      return async (env) => {
+        const rows = await collect(root.run(env), env);
+        return { tag: `SELECT ${rows.length}`, rows };
+      };
+    }
+    case 'insert': return buildInsert(statement, ctx);
+    case 'update': return buildUpdate(statement, ctx);
+    case 'delete': return buildDelete(statement, ctx);
+  }
+}
+
+function resultOf(statement: PlannedStatement, result: DmlResult): StatementResult {
+  if (statement.kind === 'query') return { kind: 'rows', columns: statement.columns, rows: result.rows, tag: result.tag };
+  if (statement.returning === null) return { kind: 'command', tag: result.tag };
+  return { kind: 'rows', columns: statement.returning.columns, rows: result.rows, tag: result.tag };
+}
+
+export function buildExecutable(statement: PlannedStatement, parameterTypes: readonly SqlType[]): Executable {
+  const run = buildRunner(statement, new BuildContext(statement.subplans, parameterTypes, null));
+  return {
+    async execute(runtime) {
+      return resultOf(statement, await run(environment(runtime, parameterTypes.length)));
+    },
+  };
+}
+
+export const explainColumns: readonly ResultColumn[] = [{ name: 'QUERY PLAN', type: SqlTypes.text, tableId: 0, columnNumber: 0 }];
+
+/** EXPLAIN shows the plan; EXPLAIN ANALYZE runs the statement (writes included, as PostgreSQL does) and adds what each node did. */
+export function buildExplain(explain: PlannedExplain, parameterTypes: readonly SqlType[]): Executable {
+  return {
+    async execute(runtime) {
+      let lines: string[];
+      if (!explain.analyze) {
+        lines = explainLines(explain.statement, null);
+      } else {
+        const stats = new Map<PhysicalPlan, MutableStats>();
+        const run = buildRunner(explain.statement, new BuildContext(explain.statement.subplans, parameterTypes, stats));
+        const started = runtime.clockMicros();
+        await run(environment(runtime, parameterTypes.length));
+        const elapsedMs = Number(runtime.clockMicros() - started) / 1000;
+        lines = [...explainLines(explain.statement, (node) => stats.get(node)), `Execution Time: ${elapsedMs.toFixed(3)} ms`];
+      }
+      return { kind: 'rows', columns: explainColumns, rows: lines.map((l) => [l]), tag: `EXPLAIN` };
+    },
+  };
+}
