@@ -1,0 +1,222 @@
+// COPY ... FROM STDIN and COPY ... TO STDOUT. FROM returns a sink: the
+// protocol feeds it the client's bytes; records are parsed and converted to
+// the column types as they arrive (the first bad line fails the COPY with
+// its line number), and finish() loads them all as one statement of the
+// session's transaction. TO runs the query and formats every row at once.
+
+import type { Catalog, TableDef } from '../../../materializers/index.js';
+import type { Copy, Insert, Select } from '../../ast/index.js';
+import type { CopyInSink, StatementResult } from '../../engine.js';
+import { formatText, parseText, SqlError, type SqlValue, type TypeSession } from '../../types/index.js';
+import { tableInfo } from '../catalog-view.js';
+import { formatKeyValues } from '../constraint-errors.js';
+import { requireTable } from '../ddl/ddl-support.js';
+import { EngineSqlState, featureNotSupported, serializationFailure, sqlError } from '../errors.js';
+import { copyOutChunkBytes, copyRowsMax } from '../limits.js';
+import type { RunMode, SessionHost } from '../session-host.js';
+import type { StatementScope } from '../statement-scope.js';
+import { TransactionTableAccess } from '../table-access.js';
+import { selectOf } from '../utility/sql-prepared.js';
+import { copyFormat, type CopyFormat } from './copy-options.js';
+import { formatCopyHeader, formatCopyLine } from './copy-format.js';
+import { CopyLineError, CopyParser } from './copy-parser.js';
+
+interface LoadRow {
+  readonly values: readonly SqlValue[];
+  readonly line: number;
+}
+
+export function copy(host: SessionHost, statement: Copy, mode: RunMode): Promise<StatementResult> | StatementResult {
+  if (statement.where !== null) throw featureNotSupported('COPY FROM ... WHERE is not supported');
+  const format = copyFormat(statement.options, statement.direction);
+  return statement.direction === 'from' ? copyIn(host, statement, format, mode) : copyOut(host, statement, format, mode);
+}
+
+function copyColumns(table: TableDef, names: readonly string[]): readonly TableDef['columns'][number][] {
+  if (names.length === 0) return table.columns;
+  const seen = new Set<string>();
+  return names.map((n) => {
+    if (seen.has(n)) throw sqlError(EngineSqlState.duplicateColumn, `column "${n}" specified more than once`);
+    seen.add(n);
+    const c = table.columns.find((col) => col.name === n);
+    if (c === undefined) throw sqlError(EngineSqlState.undefinedColumn, `column "${n}" of relation "${table.name}" does not exist`);
+    return c;
+  });
+}
+
+/** A line error (or a value's input error) as the client sees it: context `COPY t, line 3, column a: "x"`. */
+function withContext(error: unknown, table: string, line: number, column?: string, value?: string): Error {
+  const where = `COPY ${table}, line ${line}${column === undefined ? '' : `, column ${column}: "${value ?? ''}"`}`;
+  if (error instanceof CopyLineError) return sqlError(error.sqlState as EngineSqlState, error.message, { detail: `COPY ${table}, line ${error.line}` });
+  if (error instanceof SqlError) return new SqlError(error.sqlState, error.message, { detail: error.detail === undefined ? where : `${error.detail}\n${where}`, hint: error.hint });
+  return error instanceof Error ? error : new Error(String(error));
+}
+
+function copyIn(host: SessionHost, statement: Copy, format: CopyFormat, mode: RunMode): StatementResult {
+  if (statement.source.kind !== 'table') throw featureNotSupported('COPY (query) FROM is not supported');
+  const table = requireTable(host, host.core.catalog(), statement.source.table);
+  const columns = copyColumns(table, statement.source.columns);
+  const session = host.typeSession(host.transaction());
+  const rows: LoadRow[] = [];
+  const parser = new CopyParser(format, columns.map((c) => c.name), (record) => {
+    if (rows.length >= copyRowsMax) throw new CopyLineError(record.line, EngineSqlState.programLimitExceeded, `COPY of more than ${copyRowsMax} rows`);
+    const values = record.fields.map((f, i) => {
+      const column = columns[i];
+      if (f === null || column === undefined) return null;
+      try {
+        return parseText(f, column.type, session);
+      } catch (error) {
+        throw withContext(error, table.name, record.line, column.name, f);
+      }
+    });
+    rows.push({ values, line: record.line });
+  });
+  let settled = false;
+  const fail = (error: unknown): never => {
+    settled = true;
+    rows.length = 0;
+    host.statementFailed();
+    throw error instanceof CopyLineError ? withContext(error, table.name, error.line) : error;
+  };
+  const sink: CopyInSink = {
+    format: format.csv ? 'csv' : 'text',
+    columnCount: columns.length,
+    write: (chunk) => {
+      if (settled) return;
+      try {
+        parser.push(chunk);
+      } catch (error) {
+        fail(error);
+      }
+    },
+    finish: async () => {
+      if (settled) throw sqlError(EngineSqlState.internalError, 'COPY already ended');
+      try {
+        parser.finish();
+        settled = true;
+        const count = await load(host, table, columns.map((c) => c.id), rows, mode);
+        return `COPY ${count}`;
+      } catch (error) {
+        return fail(error);
+      }
+    },
+    abort: () => {
+      if (settled) return;
+      settled = true;
+      rows.length = 0;
+      host.statementFailed();
+    },
+  };
+  return { kind: 'copyIn', copy: sink };
+}
+
+/** The columns not listed get nothing but NULL: no default, identity or check needs the compiler. */
+function plainInsert(table: TableDef, listed: readonly number[]): boolean {
+  return table.checkConstraints.length === 0 &&
+    table.columns.every((c) => listed.includes(c.id) || (c.defaultExpr === undefined && c.identity === undefined));
+}
+
+async function load(host: SessionHost, table: TableDef, columnIds: readonly number[], rows: readonly LoadRow[], mode: RunMode): Promise<number> {
+  return host.runInStatement(mode, async (scope, catalog) => {
+    const current = catalog.tableById(table.id);
+    if (current !== table) throw serializationFailure('ddl');
+    if (plainInsert(table, columnIds)) await loadDirect(scope, table, columnIds, rows);
+    else await loadCompiled(host, scope, catalog, table, columnIds, rows);
+    return rows.length;
+  });
+}
+
+/** Rows straight into TableAccess: NOT NULL is the only rule left to check. */
+async function loadDirect(scope: StatementScope, table: TableDef, columnIds: readonly number[], rows: readonly LoadRow[]): Promise<void> {
+  const access = new TransactionTableAccess(scope);
+  const info = tableInfo(table);
+  const positions = columnIds.map((id) => table.columns.findIndex((c) => c.id === id));
+  for (let r = 0; r < rows.length; r++) {
+    const { values, line } = rows[r] as LoadRow;
+    const row = new Array<SqlValue>(table.columns.length).fill(null);
+    positions.forEach((p, i) => {
+      row[p] = values[i] ?? null;
+    });
+    try {
+      checkNotNull(table, row, scope.typeSession);
+      await access.insert(info, row);
+    } catch (error) {
+      throw withContext(error, table.name, line);
+    }
+    if ((r & 1023) === 1023) scope.checkCancelled();
+  }
+}
+
+function checkNotNull(table: TableDef, row: readonly SqlValue[], session: TypeSession): void {
+  table.columns.forEach((c, i) => {
+    if (!c.notNull || row[i] !== null) return;
+    throw sqlError(EngineSqlState.notNullViolation, `null value in column "${c.name}" of relation "${table.name}" violates not-null constraint`, {
+      detail: `Failing row contains (${formatKeyValues(table, table.columns.map((col) => col.id), row, session)}).`,
+    });
+  });
+}
+
+/** Rows through a compiled INSERT, so defaults, identities and checks apply as in SQL. */
+async function loadCompiled(
+  host: SessionHost, scope: StatementScope, catalog: Catalog, table: TableDef, columnIds: readonly number[], rows: readonly LoadRow[],
+): Promise<void> {
+  const columns = columnIds.map((id) => table.columns.find((c) => c.id === id));
+  const values: Select = {
+    kind: 'select', with: null, orderBy: [], limit: null, limitWithTies: false, offset: null, locking: [],
+    body: { kind: 'values', rows: [columns.map((_, i) => ({ kind: 'param', number: i + 1, position: -1 }))] },
+  };
+  const insert: Insert = {
+    kind: 'insert', with: null, table: { name: { schema: table.schemaName, name: table.name, position: -1 }, only: false, alias: null },
+    columns: columns.map((c) => ({ name: c?.name ?? '', position: -1 })), source: values, overriding: 'systemValue', onConflict: null, returning: [],
+  };
+  const compiled = host.compile(insert, catalog, columns.map((c) => c?.type));
+  for (const { values: row, line } of rows) {
+    try {
+      await host.execute(compiled, scope, catalog, row);
+    } catch (error) {
+      throw withContext(error, table.name, line);
+    }
+  }
+}
+
+function copyOut(host: SessionHost, statement: Copy, format: CopyFormat, mode: RunMode): Promise<StatementResult> {
+  const source = statement.source;
+  let query = source.kind === 'query' ? source.query : undefined;
+  if (source.kind === 'table') {
+    const table = requireTable(host, host.core.catalog(), source.table);
+    const columns = copyColumns(table, source.columns);
+    const select = selectOf(columns.map((c) => ({ kind: 'columnRef', path: [c.name], position: -1 })));
+    query = { ...select, body: { ...(select.body as Extract<Select['body'], { kind: 'selectCore' }>), from: [{ kind: 'table', name: { schema: table.schemaName, name: table.name, position: -1 }, only: false, alias: null }] } };
+  }
+  const statementToRun = query;
+  if (statementToRun === undefined) throw featureNotSupported('COPY TO needs a table or a query');
+  return host.runInStatement(mode, async (scope, catalog) => {
+    const result = await host.execute(host.compile(statementToRun, catalog, []), scope, catalog, []);
+    if (result.kind !== 'rows') throw featureNotSupported('COPY query must have a RETURNING clause');
+    const names = result.columns.map((c) => c.name);
+    const chunks: Uint8Array[] = [];
+    let pending = format.header === true ? formatCopyHeader(names, format) : '';
+    for (const row of result.rows) {
+      const texts = row.map((v, i) => {
+        const type = result.columns[i]?.type;
+        return v === null || type === undefined ? null : formatText(v, type, scope.typeSession);
+      });
+      pending += formatCopyLine(texts, names, format);
+      if (pending.length >= copyOutChunkBytes) {
+        chunks.push(Buffer.from(pending, 'utf8'));
+        pending = '';
+      }
+    }
+    if (pending.length > 0) chunks.push(Buffer.from(pending, 'utf8'));
+    const count = result.rows.length;
+    return {
+      kind: 'copyOut',
+      copy: {
+        format: format.csv ? 'csv' : 'text', columnCount: names.length, tag: () => `COPY ${count}`,
+        chunks: async function* produce() {
+          yield* chunks;
+        },
+      },
+    } satisfies StatementResult;
+  });
+}

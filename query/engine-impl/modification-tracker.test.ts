@@ -1,0 +1,54 @@
+import { describe, expect, it } from 'vitest';
+import { encodeDdlEntry, encodeKey, encodeTxnEntry, type RowLayout } from '../../materializers/index.js';
+import { EntryKind, type LogEntry } from '../../log/index.js';
+import { keyString } from './keys.js';
+import { ModificationTracker } from './modification-tracker.js';
+
+const layout: RowLayout = { id: 1, columns: [{ id: 1, type: { kind: 'int4' } }] };
+const key = (n: number): Uint8Array => encodeKey([{ kind: 'int4' }], [n]);
+
+function txn(index: number, txnId: bigint, keys: readonly number[]): LogEntry {
+  const effects = keys.map((k) => ({ tableId: 7, op: 'insert' as const, key: key(k), after: [k] }));
+  return { index, term: 1, kind: EntryKind.Normal, data: encodeTxnEntry({ txnId, sessionId: 1, commitTsMicros: 0n, effects, sequences: [] }, () => layout) };
+}
+
+describe('ModificationTracker', () => {
+  it('answers whether a key or table changed after a read index', () => {
+    const tracker = new ModificationTracker(() => 0);
+    tracker.onCommitted(txn(5, 1n, [1, 2]));
+    expect(tracker.keyChangedAfter(7, keyString(key(1)), 4)).toBe(true);
+    expect(tracker.keyChangedAfter(7, keyString(key(1)), 5)).toBe(false);
+    expect(tracker.keyChangedAfter(7, keyString(key(3)), 0)).toBe(false);
+    expect(tracker.tableChangedAfter(7, 4)).toBe(true);
+    expect(tracker.tableChangedAfter(8, 0)).toBe(false);
+  });
+
+  it('counts pending commits as changed until their last entry commits', () => {
+    const tracker = new ModificationTracker(() => 0);
+    tracker.registerPending(9n, [`r7:${keyString(key(1))}`], [7], 2);
+    expect(tracker.keyChangedAfter(7, keyString(key(1)), 100)).toBe(true);
+    tracker.onCommitted(txn(3, 9n, [1]));
+    expect(tracker.tableChangedAfter(7, 100)).toBe(true);
+    tracker.onCommitted(txn(4, 9n, []));
+    expect(tracker.keyChangedAfter(7, keyString(key(1)), 100)).toBe(false);
+    expect(tracker.keyChangedAfter(7, keyString(key(1)), 2)).toBe(true);
+  });
+
+  it('a truncate changes every key of its table', () => {
+    const tracker = new ModificationTracker(() => 0);
+    tracker.onCommitted({ index: 6, term: 1, kind: EntryKind.Normal, data: encodeDdlEntry({ changes: [{ kind: 'truncateTable', tableId: 7 }] }) });
+    expect(tracker.keyChangedAfter(7, keyString(key(42)), 5)).toBe(true);
+    expect(tracker.keyChangedAfter(7, keyString(key(42)), 6)).toBe(false);
+  });
+
+  it('prunes what no live snapshot can ask about', () => {
+    let oldest = 0;
+    const tracker = new ModificationTracker(() => oldest);
+    tracker.onCommitted(txn(1, 1n, [1]));
+    tracker.onCommitted(txn(2, 2n, [2]));
+    oldest = 1;
+    tracker.prune();
+    expect(tracker.keyChangedAfter(7, keyString(key(2)), 1)).toBe(true);
+    expect(tracker.size()).toBe(2); // key 2 and table 7 at index 2
+  });
+});

@@ -1,0 +1,137 @@
+// When did a row or a table last change? The row store keeps versions but
+// does not say at which index a key last changed, and first-updater-wins
+// (REPEATABLE READ), statement restarts (READ COMMITTED) and read-set
+// validation (SERIALIZABLE) all ask exactly that: "did this key, or any key
+// of this table, change after my snapshot?".
+//
+// The engine feeds every committed entry through onCommitted, synchronously
+// inside committed$ right after the row store applied it, so no reader can
+// see an applied entry the tracker has not recorded. Entries of transactions
+// that validated and are still being proposed are "pending": they count as
+// changed after every snapshot until they commit (or fail), which closes the
+// window between one transaction's validation and its apply.
+//
+// Records at or below every live snapshot's read index answer "no" for every
+// reader that can still ask, so they are pruned.
+
+import {
+  decodeEntry, type DdlChange, type RawTxnEntry,
+} from '../../materializers/index.js';
+import { EntryKind, type LogEntry } from '../../log/index.js';
+import { keyString, rowResource } from './keys.js';
+import { trackerPruneThresholdMin } from './limits.js';
+import { unreachable } from './errors.js';
+
+interface Pending {
+  readonly keys: readonly string[];
+  readonly tables: readonly number[];
+  /** Entries of this transaction still to commit (large transactions span several). */
+  entriesLeft: number;
+}
+
+function addCount<K>(map: Map<K, number>, key: K, delta: number): void {
+  const next = (map.get(key) ?? 0) + delta;
+  if (next <= 0) map.delete(key);
+  else map.set(key, next);
+}
+
+export class ModificationTracker {
+  private readonly keys = new Map<string, number>();
+  /** Last index at which any row of the table changed. */
+  private readonly tables = new Map<number, number>();
+  /** Last truncate, drop or alter: every key of the table counts as changed. */
+  private readonly tableResets = new Map<number, number>();
+  private readonly pendingKeys = new Map<string, number>();
+  private readonly pendingTables = new Map<number, number>();
+  private readonly pending = new Map<bigint, Pending>();
+  private pruneAtSize = trackerPruneThresholdMin;
+
+  /** `oldestReadIndex()`: the smallest read index any live snapshot has (the applied index when none). */
+  constructor(private readonly oldestReadIndex: () => number) {}
+
+  /** Marks a validated transaction's keys and tables as changed until its entries commit. */
+  registerPending(txnId: bigint, keys: readonly string[], tables: readonly number[], entryCount: number): void {
+    this.clearPending(txnId);
+    this.pending.set(txnId, { keys, tables, entriesLeft: entryCount });
+    for (const k of keys) addCount(this.pendingKeys, k, 1);
+    for (const t of tables) addCount(this.pendingTables, t, 1);
+  }
+
+  /** Idempotent: after the last entry committed, or when proposing failed. */
+  clearPending(txnId: bigint): void {
+    const p = this.pending.get(txnId);
+    if (p === undefined) return;
+    this.pending.delete(txnId);
+    for (const k of p.keys) addCount(this.pendingKeys, k, -1);
+    for (const t of p.tables) addCount(this.pendingTables, t, -1);
+  }
+
+  onCommitted(entry: LogEntry): void {
+    if (entry.kind !== EntryKind.Normal) return;
+    const decoded = decodeEntry(entry.data);
+    switch (decoded.type) {
+      case 'txn': return this.recordTxn(decoded.txn, entry.index);
+      case 'ddl':
+        for (const change of decoded.ddl.changes) this.recordDdl(change, entry.index);
+        return;
+      default: return unreachable(decoded, 'entry type');
+    }
+  }
+
+  /** Whether the row changed (or is about to) after `readIndex`. */
+  keyChangedAfter(tableId: number, key: string, readIndex: number): boolean {
+    const resource = rowResource(tableId, key);
+    return this.pendingKeys.has(resource) || (this.keys.get(resource) ?? 0) > readIndex || this.tableResetAfter(tableId, readIndex);
+  }
+
+  /** Whether any row of the table changed (or is about to) after `readIndex`. */
+  tableChangedAfter(tableId: number, readIndex: number): boolean {
+    return this.pendingTables.has(tableId) || (this.tables.get(tableId) ?? 0) > readIndex || this.tableResetAfter(tableId, readIndex);
+  }
+
+  tableResetAfter(tableId: number, readIndex: number): boolean {
+    return (this.tableResets.get(tableId) ?? 0) > readIndex;
+  }
+
+  /** Records kept, for tests and stats. */
+  size(): number {
+    return this.keys.size + this.tables.size + this.tableResets.size;
+  }
+
+  /** Drops records no live reader can ask about. Runs by itself as records accumulate. */
+  prune(): void {
+    const oldest = this.oldestReadIndex();
+    for (const map of [this.keys, this.tables, this.tableResets] as Map<unknown, number>[]) {
+      for (const [k, index] of map) if (index <= oldest) map.delete(k);
+    }
+    this.pruneAtSize = Math.max(trackerPruneThresholdMin, 2 * this.keys.size);
+  }
+
+  private recordTxn(txn: RawTxnEntry, index: number): void {
+    for (const effect of txn.effects) {
+      this.keys.set(rowResource(effect.tableId, keyString(effect.key)), index);
+      this.tables.set(effect.tableId, index);
+    }
+    const p = this.pending.get(txn.txnId);
+    if (p !== undefined && --p.entriesLeft <= 0) this.clearPending(txn.txnId);
+    if (this.keys.size > this.pruneAtSize) this.prune();
+  }
+
+  private recordDdl(change: DdlChange, index: number): void {
+    switch (change.kind) {
+      case 'truncateTable':
+      case 'dropTable':
+        this.tableResets.set(change.tableId, index);
+        this.tables.set(change.tableId, index);
+        return;
+      case 'alterTable':
+        this.tableResets.set(change.table.id, index);
+        this.tables.set(change.table.id, index);
+        return;
+      case 'createDatabase': case 'dropDatabase': case 'createSchema': case 'dropSchema': case 'createTable':
+      case 'createSequence': case 'alterSequence': case 'dropSequence':
+        return;
+      default: return unreachable(change, 'ddl change');
+    }
+  }
+}

@@ -1,0 +1,419 @@
+// EngineSession: statements of one connection, in order. Owns the session's
+// transaction (explicit block, implicit multi-statement block, or one
+// autocommit statement at a time), its settings, notices, prepared
+// statements, and the running statement's cancel state. Statement kinds are
+// dispatched to their handlers in dispatch.ts.
+
+import type { Catalog } from '../../materializers/index.js';
+import type { Statement } from '../ast/index.js';
+import type { CompiledStatement, RuntimeContext, SessionContext } from '../contract.js';
+import type {
+  EngineNotice, EngineSession, PreparedStatement, ResultColumn, SessionStartup, StatementResult, TransactionState,
+} from '../engine.js';
+import { makeSession, type SqlType, type SqlValue, type TypeSession } from '../types/index.js';
+import { catalogView } from './catalog-view.js';
+import { dispatchStatement, preparedResultColumns } from './dispatch.js';
+import type { EngineCore } from './engine-core.js';
+import {
+  EngineSqlState, featureNotSupported, inFailedTransaction, invariant, queryCanceled, serializationFailure, sqlError,
+  StatementRestart, type CancelReason,
+} from './errors.js';
+import { noticesQueuedMax, statementRestartsMax } from './limits.js';
+import { SessionSettings } from './session-settings.js';
+import type { CompiledCache, LockFunction, RunMode, SessionHost, SqlPreparedStatement } from './session-host.js';
+import type { IsolationLevel } from './settings.js';
+import type { StatementScope } from './statement-scope.js';
+import { TransactionTableAccess } from './table-access.js';
+import { commitWrites } from './commit.js';
+import { Transaction } from './transaction.js';
+
+interface RunningStatement {
+  cancelled: CancelReason | null;
+  timer: ReturnType<typeof setTimeout> | undefined;
+}
+
+interface PreparedInternal {
+  readonly statement: Statement | null;
+  readonly declared: readonly (SqlType | undefined)[];
+  readonly cache: CompiledCache;
+  readonly resultColumns: readonly ResultColumn[] | undefined;
+}
+
+const writingKinds: ReadonlySet<string> = new Set(['insert', 'update', 'delete']);
+
+export class EngineSessionImpl implements EngineSession, SessionHost {
+  readonly sessionId: number;
+  readonly user: string;
+  readonly database: string;
+  readonly settings: SessionSettings;
+  readonly sqlPrepared = new Map<string, SqlPreparedStatement>();
+  private txn: Transaction | null = null;
+  private notices: EngineNotice[] = [];
+  private running: RunningStatement | null = null;
+  /** Who waits for locks in the running statement (the transaction, or a DDL statement's own owner). */
+  private lockOwner: number | null = null;
+  private readonly prepared = new WeakMap<PreparedStatement, PreparedInternal>();
+  /**
+   * Plans of simple-query statements, by syntax tree: the statement cache
+   * hands back the same tree for the same text, so a repeated statement
+   * compiles once per catalog version.
+   */
+  private readonly simplePlans = new WeakMap<Statement, CompiledCache>();
+  private closed = false;
+
+  constructor(readonly core: EngineCore, startup: SessionStartup) {
+    this.sessionId = core.newSessionId();
+    this.user = startup.user;
+    this.database = startup.database;
+    this.settings = new SessionSettings(startup.user, { ...startup.parameters, session_authorization: startup.user });
+    core.sessionsByDatabase.set(this.database, (core.sessionsByDatabase.get(this.database) ?? 0) + 1);
+  }
+
+  // ------------------------------------------------------------ EngineSession --
+
+  async *executeSimple(sql: string): AsyncIterable<StatementResult> {
+    this.checkOpen();
+    const parsed = this.guard(() => this.core.statements.parse(sql));
+    const mode: RunMode = parsed.length > 1 ? 'implicitBlock' : 'autocommit';
+    let finished = false;
+    try {
+      for (const p of parsed) yield await this.runOne(p.statement, [], mode, undefined);
+      if (mode === 'implicitBlock' && this.txn !== null && !this.txn.explicit) await this.guardAsync(() => this.commitTransaction());
+      finished = true;
+    } finally {
+      // Abandoned midway (an error, or the consumer stopped): the implicit block does not commit.
+      if (!finished && this.txn !== null && !this.txn.explicit) this.rollbackTransaction();
+    }
+  }
+
+  prepare(sql: string, parameterTypes: readonly (SqlType | undefined)[]): PreparedStatement {
+    this.checkOpen();
+    return this.guard(() => {
+      const parsed = this.core.statements.parse(sql);
+      if (parsed.length > 1) throw sqlError(EngineSqlState.syntaxError, 'cannot insert multiple commands into a prepared statement');
+      const statement = parsed[0]?.statement ?? null;
+      if (this.txn?.failed === true && statement !== null && !allowedInFailedBlock(statement)) throw inFailedTransaction();
+      const cache: CompiledCache = { compiled: undefined, settingsKey: '', fixedShape: true };
+      let types: readonly SqlType[] = [];
+      let resultColumns: readonly ResultColumn[] | undefined;
+      if (statement !== null && isCompilable(statement)) {
+        const compiled = this.compile(statement, this.core.catalog(), parameterTypes, cache);
+        types = compiled.parameterTypes;
+        resultColumns = compiled.resultColumns;
+      } else if (statement !== null) {
+        if (parameterTypes.length > 0) throw sqlError(EngineSqlState.syntaxError, `${statement.kind} statements take no parameters`);
+        resultColumns = preparedResultColumns(statement);
+      }
+      const prepared: PreparedStatement = { parameterTypes: types, resultColumns };
+      this.prepared.set(prepared, { statement, declared: types, cache, resultColumns });
+      return prepared;
+    });
+  }
+
+  async executePrepared(statement: PreparedStatement, parameters: readonly SqlValue[]): Promise<StatementResult> {
+    this.checkOpen();
+    const internal = this.prepared.get(statement);
+    invariant(internal !== undefined, 'executePrepared with a statement this session did not prepare');
+    if (internal.statement === null) return { kind: 'empty' };
+    return this.runOne(internal.statement, parameters, 'autocommit', internal);
+  }
+
+  transactionState(): TransactionState {
+    if (this.txn === null || !this.txn.explicit) return 'idle';
+    return this.txn.failed ? 'failed' : 'inTransaction';
+  }
+
+  reportedParameters(): ReadonlyMap<string, string> {
+    const out = new Map<string, string>();
+    for (const [name, value] of this.settings.all()) {
+      const spec = this.settings.specOf(name);
+      if (spec?.reported === true) out.set(spec.name, value);
+    }
+    return out;
+  }
+
+  takeNotices(): readonly EngineNotice[] {
+    const out = this.notices;
+    this.notices = [];
+    return out;
+  }
+
+  cancel(): void {
+    this.cancelRunning('user');
+  }
+
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    // A statement still running (the connection dropped) stops at its next check or lock wait.
+    this.cancelRunning('user');
+    // A commit in flight ends its transaction itself once its entries are applied.
+    if (this.txn !== null && !this.txn.committing) this.rollbackTransaction();
+    this.sqlPrepared.clear();
+    const n = (this.core.sessionsByDatabase.get(this.database) ?? 1) - 1;
+    if (n <= 0) this.core.sessionsByDatabase.delete(this.database);
+    else this.core.sessionsByDatabase.set(this.database, n);
+  }
+
+  // -------------------------------------------------------------- SessionHost --
+
+  transaction(): Transaction | null {
+    return this.txn;
+  }
+
+  ensureTransaction(): Transaction {
+    this.txn ??= this.newTransaction(false, null, null);
+    return this.txn;
+  }
+
+  beginBlock(options: { readonly isolation: string | null; readonly readOnly: boolean | null }): void {
+    if (this.txn === null) {
+      this.txn = this.newTransaction(true, options.isolation, options.readOnly);
+      return;
+    }
+    // BEGIN inside a multi-statement query: the statements before it join the block, as in PostgreSQL.
+    this.txn.explicit = true;
+    if (options.isolation !== null && !this.txn.dataStatementRan) this.txn.isolation = options.isolation as IsolationLevel;
+    if (options.readOnly !== null) this.txn.readOnly = options.readOnly;
+  }
+
+  async commitTransaction(): Promise<void> {
+    const txn = this.txn;
+    invariant(txn !== null, 'commit without a transaction');
+    txn.committing = true;
+    try {
+      await commitWrites(this.core, txn);
+      this.settings.undo(txn, 0, true);
+    } catch (error) {
+      this.settings.undo(txn, 0, false);
+      throw error;
+    } finally {
+      txn.committing = false;
+      txn.end();
+      if (this.txn === txn) this.txn = null;
+    }
+  }
+
+  rollbackTransaction(): void {
+    const txn = this.txn;
+    if (txn === null) return;
+    this.settings.undo(txn, 0, false);
+    txn.end();
+    this.txn = null;
+  }
+
+  statementFailed(): void {
+    this.onError();
+  }
+
+  notice(notice: EngineNotice): void {
+    if (this.notices.length >= noticesQueuedMax) this.notices.shift();
+    this.notices.push(notice);
+  }
+
+  typeSession(txn: Transaction | null): TypeSession {
+    return makeSession(this.settings.timeZone(), txn?.startMicros ?? this.core.nowMicros());
+  }
+
+  sessionContext(): SessionContext {
+    const settings = this.settings;
+    return {
+      user: this.user, database: this.database, searchPath: settings.searchPath(), timeZone: settings.timeZone().name,
+      setting: (name) => this.showValue(name),
+    };
+  }
+
+  /** SHOW's value of a setting, including the transaction's own characteristics. */
+  showValue(name: string): string | undefined {
+    const key = name.toLowerCase();
+    if (key === 'transaction_isolation') return this.txn?.isolation ?? this.settings.get('default_transaction_isolation');
+    if (key === 'transaction_read_only') return (this.txn?.readOnly ?? this.settings.get('default_transaction_read_only') === 'on') ? 'on' : 'off';
+    return this.settings.get(key);
+  }
+
+  async runInStatement<T>(mode: RunMode, body: (scope: StatementScope, catalog: Catalog) => Promise<T>): Promise<T> {
+    const txn = this.ensureTransaction();
+    txn.command++;
+    txn.dataStatementRan = true;
+    return this.withRunning(async (running) => {
+      const result = await this.runWithRestart(txn, running, body);
+      if (mode === 'autocommit' && !txn.explicit && this.txn === txn) await this.commitTransaction();
+      return result;
+    });
+  }
+
+  withStatementLocks<T>(body: (lock: LockFunction) => Promise<T>): Promise<T> {
+    const txn = this.txn;
+    const owner = txn?.owner ?? this.core.newOwner();
+    const taken: string[] = [];
+    return this.withRunning(async (running) => {
+      const outerOwner = this.lockOwner;
+      this.lockOwner = owner;
+      const lock: LockFunction = async (resource, mode) => {
+        if (running.cancelled !== null) throw queryCanceled(running.cancelled);
+        if (this.core.locks.holds(owner, resource) === undefined) taken.push(resource);
+        const wait = this.core.locks.acquire(owner, resource, mode);
+        if (wait !== null) await wait;
+      };
+      try {
+        return await body(lock);
+      } finally {
+        this.lockOwner = outerOwner;
+        for (const resource of taken) this.core.locks.release(owner, resource);
+        if (txn === null) this.core.locks.releaseAll(owner);
+      }
+    });
+  }
+
+  compile(statement: Statement, catalog: Catalog, declared: readonly (SqlType | undefined)[], cache?: CompiledCache): CompiledStatement {
+    const settingsKey = `${this.settings.get('search_path') ?? ''}\u0000${this.settings.get('timezone') ?? ''}`;
+    const cached = cache?.compiled;
+    if (cached !== undefined && cached.catalogVersion === catalog.version && cache?.settingsKey === settingsKey) return cached;
+    const compiled = this.core.compile(statement, { catalog: catalogView(catalog, this.database), session: this.sessionContext(), declaredParameterTypes: declared });
+    if (cache !== undefined) {
+      if (cache.fixedShape && cached !== undefined && !sameResultShape(cached.resultColumns, compiled.resultColumns)) {
+        throw featureNotSupported('cached plan must not change result type');
+      }
+      cache.compiled = compiled;
+      cache.settingsKey = settingsKey;
+    }
+    return compiled;
+  }
+
+  async execute(compiled: CompiledStatement, scope: StatementScope, catalog: Catalog, parameters: readonly SqlValue[]): Promise<StatementResult> {
+    if (scope.txn.readOnly && (writingKinds.has(compiled.kind) || compiled.tablesWritten.length > 0)) {
+      throw sqlError(EngineSqlState.readOnlySqlTransaction, `cannot execute ${compiled.kind.toUpperCase()} in a read-only transaction`);
+    }
+    const context: RuntimeContext = {
+      access: new TransactionTableAccess(scope), catalog: catalogView(catalog, this.database), session: this.sessionContext(), parameters,
+      transactionTimestampMicros: scope.txn.startMicros, clockMicros: () => this.core.nowMicros(), checkCancelled: () => scope.checkCancelled(),
+    };
+    return compiled.execute(context);
+  }
+
+  runData(
+    statement: Statement, parameters: readonly SqlValue[], mode: RunMode, declared: readonly (SqlType | undefined)[], cache?: CompiledCache,
+  ): Promise<StatementResult> {
+    return this.runInStatement(mode, (scope, catalog) => this.execute(this.compile(statement, catalog, declared, cache), scope, catalog, parameters));
+  }
+
+  // ---------------------------------------------------------------- internals --
+
+  private async runOne(statement: Statement, parameters: readonly SqlValue[], mode: RunMode, prepared: PreparedInternal | undefined): Promise<StatementResult> {
+    if (this.txn?.failed === true && !allowedInFailedBlock(statement)) throw inFailedTransaction();
+    return this.guardAsync(() => {
+      if (isCompilable(statement)) return this.runData(statement, parameters, mode, prepared?.declared ?? [], prepared?.cache ?? this.simplePlan(statement));
+      return dispatchStatement(this, statement, parameters, mode);
+    });
+  }
+
+  private simplePlan(statement: Statement): CompiledCache {
+    let cache = this.simplePlans.get(statement);
+    if (cache === undefined) {
+      cache = { compiled: undefined, settingsKey: '', fixedShape: false };
+      this.simplePlans.set(statement, cache);
+    }
+    return cache;
+  }
+
+  private async runWithRestart<T>(txn: Transaction, running: RunningStatement, body: (scope: StatementScope, catalog: Catalog) => Promise<T>): Promise<T> {
+    for (let attempt = 1; ; attempt++) {
+      const own = !txn.usesTransactionSnapshot();
+      const snapshot = own ? this.core.openSnapshot() : txn.transactionSnapshot();
+      // Taken in the same turn as the snapshot: under READ COMMITTED they describe the same index.
+      const catalog = this.core.catalog();
+      const mark = txn.writes.mark();
+      const scope: StatementScope = {
+        core: this.core, txn, command: txn.command, snapshot, typeSession: this.typeSession(txn),
+        checkCancelled: () => {
+          if (running.cancelled !== null) throw queryCanceled(running.cancelled);
+        },
+      };
+      try {
+        return await body(scope, catalog);
+      } catch (error) {
+        if (!(error instanceof StatementRestart)) throw error;
+        txn.writes.rollbackTo(mark);
+        if (txn.isolation !== 'read committed' || attempt >= statementRestartsMax) throw serializationFailure('update');
+      } finally {
+        if (own) snapshot.release();
+      }
+    }
+  }
+
+  private async withRunning<T>(body: (running: RunningStatement) => Promise<T>): Promise<T> {
+    const running: RunningStatement = { cancelled: null, timer: undefined };
+    const timeoutMs = this.settings.statementTimeoutMs();
+    const outer = this.running;
+    this.running = running;
+    if (timeoutMs > 0) running.timer = setTimeout(() => this.cancelRunning('timeout'), timeoutMs);
+    try {
+      return await body(running);
+    } finally {
+      if (running.timer !== undefined) clearTimeout(running.timer);
+      this.running = outer;
+    }
+  }
+
+  private cancelRunning(reason: CancelReason): void {
+    const running = this.running;
+    if (running === null || running.cancelled !== null) return;
+    running.cancelled = reason;
+    const owner = this.lockOwner ?? this.txn?.owner;
+    if (owner !== undefined) this.core.locks.cancelWait(owner, queryCanceled(reason));
+  }
+
+  private newTransaction(explicit: boolean, isolation: string | null, readOnly: boolean | null): Transaction {
+    const level = (isolation ?? this.settings.get('default_transaction_isolation') ?? 'read committed') as IsolationLevel;
+    return new Transaction(this.core, {
+      sessionId: this.sessionId, explicit, isolation: level === ('read uncommitted' as IsolationLevel) ? 'read committed' : level,
+      readOnly: readOnly ?? this.settings.get('default_transaction_read_only') === 'on',
+    });
+  }
+
+  /** An error fails an explicit block (25P02 until it ends) and rolls back anything else. */
+  private onError(): void {
+    if (this.txn === null) return;
+    if (this.txn.explicit) this.txn.failed = true;
+    else this.rollbackTransaction();
+  }
+
+  private guard<T>(body: () => T): T {
+    try {
+      return body();
+    } catch (error) {
+      this.onError();
+      throw error;
+    }
+  }
+
+  private async guardAsync<T>(body: () => Promise<T>): Promise<T> {
+    try {
+      return await body();
+    } catch (error) {
+      this.onError();
+      throw error;
+    }
+  }
+
+  private checkOpen(): void {
+    if (this.closed) throw sqlError(EngineSqlState.objectInUse, 'the session is closed');
+  }
+}
+
+function isCompilable(statement: Statement): boolean {
+  switch (statement.kind) {
+    case 'select': case 'insert': case 'update': case 'delete': case 'explain': return true;
+    default: return false;
+  }
+}
+
+/** What a failed block still accepts: ending it, or going back to a savepoint. */
+function allowedInFailedBlock(statement: Statement): boolean {
+  return statement.kind === 'commit' || statement.kind === 'rollback' || statement.kind === 'rollbackToSavepoint';
+}
+
+function sameResultShape(a: readonly ResultColumn[] | undefined, b: readonly ResultColumn[] | undefined): boolean {
+  if (a === undefined || b === undefined) return a === b;
+  return a.length === b.length && a.every((c, i) => c.name === b[i]?.name && JSON.stringify(c.type) === JSON.stringify(b[i]?.type));
+}

@@ -1,0 +1,149 @@
+// One transaction's state: isolation, snapshot, write set, read set
+// (SERIALIZABLE), the tables it locked for writing, the sequences it drew
+// from and its savepoints. commit.ts turns it into log entries; the session
+// drives its lifetime. Locks are owned by `owner` in the engine's LockManager.
+
+import type { RowSnapshot } from '../../materializers/index.js';
+import type { EngineCore } from './engine-core.js';
+import { EngineSqlState, invariant, sqlError } from './errors.js';
+import { savepointsMax } from './limits.js';
+import type { IsolationLevel } from './settings.js';
+import { WriteSet } from './write-set.js';
+
+export interface Savepoint {
+  readonly name: string;
+  readonly writeMark: number;
+  /** Session settings as they were, restored by ROLLBACK TO. */
+  readonly settingsUndoSize: number;
+}
+
+export interface TransactionOptions {
+  readonly sessionId: number;
+  readonly explicit: boolean;
+  readonly isolation: IsolationLevel;
+  readonly readOnly: boolean;
+}
+
+export class Transaction {
+  readonly owner: number;
+  readonly txnId: bigint;
+  /** The session running it (recorded in its entries). */
+  readonly sessionId: number;
+  /** now(): the transaction's start. */
+  readonly startMicros: bigint;
+  /** An explicit block (BEGIN) rather than an autocommit or implicit multi-statement transaction. */
+  explicit: boolean;
+  isolation: IsolationLevel;
+  readOnly: boolean;
+  failed = false;
+  /** Its entries are being proposed: ending it now would free locks on rows about to change. */
+  committing = false;
+  /** The statement counter: each statement reads the writes of earlier ones only. */
+  command = 0;
+  /** Whether a statement that reads data ran (SET TRANSACTION ISOLATION must come first). */
+  dataStatementRan = false;
+  readonly writes = new WriteSet();
+  /** SERIALIZABLE: keys read (per table) and tables scanned. */
+  readonly readKeys = new Map<number, Set<string>>();
+  readonly readTables = new Set<number>();
+  /** Tables this transaction holds a shared (writer) lock on. */
+  readonly lockedTables = new Set<number>();
+  readonly sequencesUsed = new Set<number>();
+  /**
+   * Unique index values this transaction wrote: index id → value → row keys.
+   * Never missing an entry (added on every write), possibly stale after a
+   * rollback (readers recheck the row), like the row store's index entries.
+   */
+  private readonly uniqueWrites = new Map<number, Map<string, Set<string>>>();
+  readonly savepoints: Savepoint[] = [];
+  /** Session settings changed in this transaction and their old values (undefined: unset), oldest first. */
+  readonly settingsUndo: { readonly name: string; readonly value: string | undefined; readonly local: boolean }[] = [];
+  private snapshot: RowSnapshot | undefined;
+  private ended = false;
+
+  constructor(private readonly core: EngineCore, options: TransactionOptions) {
+    this.owner = core.newOwner();
+    this.txnId = core.newTxnId();
+    this.startMicros = core.nowMicros();
+    this.sessionId = options.sessionId;
+    this.explicit = options.explicit;
+    this.isolation = options.isolation;
+    this.readOnly = options.readOnly;
+  }
+
+  get isEnded(): boolean {
+    return this.ended;
+  }
+
+  /** REPEATABLE READ and SERIALIZABLE read one snapshot, taken by the first statement that reads. */
+  usesTransactionSnapshot(): boolean {
+    return this.isolation !== 'read committed';
+  }
+
+  transactionSnapshot(): RowSnapshot {
+    invariant(this.usesTransactionSnapshot(), 'READ COMMITTED has no transaction snapshot');
+    invariant(!this.ended, 'snapshot of an ended transaction');
+    this.snapshot ??= this.core.openSnapshot();
+    return this.snapshot;
+  }
+
+  /** The snapshot's read index, if one was taken. */
+  snapshotIndex(): number | undefined {
+    return this.snapshot?.readIndex;
+  }
+
+  noteKeyRead(tableId: number, keyText: string): void {
+    if (this.isolation !== 'serializable') return;
+    let keys = this.readKeys.get(tableId);
+    if (keys === undefined) {
+      keys = new Set();
+      this.readKeys.set(tableId, keys);
+    }
+    keys.add(keyText);
+  }
+
+  noteTableRead(tableId: number): void {
+    if (this.isolation === 'serializable') this.readTables.add(tableId);
+  }
+
+  noteUniqueWrite(indexId: number, valueText: string, keyText: string): void {
+    let byValue = this.uniqueWrites.get(indexId);
+    if (byValue === undefined) {
+      byValue = new Map();
+      this.uniqueWrites.set(indexId, byValue);
+    }
+    let keys = byValue.get(valueText);
+    if (keys === undefined) {
+      keys = new Set();
+      byValue.set(valueText, keys);
+    }
+    keys.add(keyText);
+  }
+
+  /** Row keys this transaction may have written with that unique value (recheck each). */
+  uniqueWriteCandidates(indexId: number, valueText: string): Iterable<string> {
+    return this.uniqueWrites.get(indexId)?.get(valueText) ?? [];
+  }
+
+  addSavepoint(name: string, settingsUndoSize: number): void {
+    if (this.savepoints.length >= savepointsMax) {
+      throw sqlError(EngineSqlState.programLimitExceeded, `too many savepoints (at most ${savepointsMax})`);
+    }
+    this.savepoints.push({ name, writeMark: this.writes.mark(), settingsUndoSize });
+  }
+
+  /** The innermost savepoint of that name, and everything above it, or undefined. */
+  findSavepoint(name: string): number | undefined {
+    for (let i = this.savepoints.length - 1; i >= 0; i--) if (this.savepoints[i]?.name === name) return i;
+    return undefined;
+  }
+
+  /** Releases locks and the snapshot. The write set is dropped with the object. Idempotent. */
+  end(): void {
+    if (this.ended) return;
+    this.ended = true;
+    this.snapshot?.release();
+    this.snapshot = undefined;
+    this.core.locks.releaseAll(this.owner);
+  }
+}
