@@ -7,6 +7,8 @@ import type { Logger } from 'pino';
 import { createAdminApp, type AdminNodeView, type Lifecycle } from '../admin/index.js';
 import { entryDataBytesMax, openReplicatedLog, openWal, type ReplicatedLog, type Wal } from '../log/index.js';
 import { openRowStore, rowStoreDirectory, type RowStore } from '../materializers/index.js';
+import { startPgServer, type PgServer } from '../protocols/pg/index.js';
+import { createQueryEngine, loadSqlParser, type ThunderQueryEngine } from '../query/index.js';
 import { Checkpointer } from './checkpointer.js';
 import type { ThunderConfig } from './config/types.js';
 import { createNodeMetrics, type NodeMetrics } from './metrics.js';
@@ -51,6 +53,8 @@ interface NodeState {
   log: ReplicatedLog | undefined;
   rowStore: RowStore | undefined;
   checkpointer: Checkpointer | undefined;
+  engine: ThunderQueryEngine | undefined;
+  pgServer: PgServer | undefined;
   readonly releaseLocks: Array<() => void>;
 }
 
@@ -87,6 +91,52 @@ async function listenAdmin(app: FastifyInstance, config: ThunderConfig): Promise
   }
   const address = app.server.address();
   return typeof address === 'object' && address !== null ? address.port : httpPort;
+}
+
+/** Maps a listener's bind error to the config key an operator must change. */
+function listenError(err: unknown, key: string, listenAddr: string, port: number, envVar: string): StartupError {
+  const code = (err as NodeJS.ErrnoException).code;
+  if (code === 'EADDRINUSE') {
+    return new StartupError(
+      `${key} = ${port}: port already in use on ${listenAddr}:${port}; stop the process using it or choose another port (${envVar})`,
+    );
+  }
+  if (code === 'EADDRNOTAVAIL' || code === 'ENOTFOUND') {
+    return new StartupError(
+      `network.listen_addr = "${listenAddr}": no local interface has this address (${code}); use 127.0.0.1, 0.0.0.0 or an address of this machine`,
+    );
+  }
+  return new StartupError(`${key} = ${port}: cannot listen on ${listenAddr}:${port} (${code ?? (err as Error).message})`);
+}
+
+/** The SQL engine over the log and row store, and the PostgreSQL listener in front of it. */
+async function startSqlService(config: ThunderConfig, state: NodeState, deps: NodeDeps, settings: RuntimeSettings): Promise<void> {
+  if (state.log === undefined || state.rowStore === undefined) throw new Error('the log and row store open before the SQL service');
+  if (config.security.tlsEnabled) {
+    throw new StartupError('security.tls_enabled = true: TLS is not supported by this version yet; set it to false (clients are answered "no TLS")');
+  }
+  await loadSqlParser();
+  state.engine = createQueryEngine({ log: state.log, rowStore: state.rowStore, logger: deps.logger.child({ component: 'sql' }) });
+  const { listenAddr, pgPort } = config.network;
+  try {
+    state.pgServer = await startPgServer({
+      host: listenAddr,
+      port: pgPort,
+      engine: state.engine,
+      logger: deps.logger.child({ component: 'pg' }),
+      maxConnections: () => settings.maxConnections,
+      authentication: {
+        enabled: config.security.authenticationEnabled,
+        superuser: config.security.superuser,
+        password: config.security.superuserPassword,
+        passwordHash: config.security.superuserPasswordHash,
+      },
+    });
+  } catch (err) {
+    if (err instanceof StartupError) throw err;
+    throw listenError(err, 'network.pg_port', listenAddr, pgPort, 'THUNDERDB_NETWORK_PG_PORT');
+  }
+  deps.logger.info({ addr: `${listenAddr}:${state.pgServer.port}` }, 'PostgreSQL protocol listening');
 }
 
 function buildAdminView(config: ThunderConfig, state: NodeState, metrics: NodeMetrics): AdminNodeView {
@@ -199,6 +249,9 @@ async function openStorage(config: ThunderConfig, state: NodeState, deps: NodeDe
 
 async function closeStorage(state: NodeState): Promise<void> {
   try {
+    // Clients first: stop accepting, let statements in hand finish, then the engine.
+    if (state.pgServer !== undefined) await state.pgServer.close();
+    state.engine?.close();
     // Final checkpoint first, so the next start replays only what follows it.
     if (state.checkpointer !== undefined) await state.checkpointer.stop();
     if (state.log !== undefined) await state.log.close();
@@ -218,14 +271,21 @@ export async function startNode(config: ThunderConfig, deps: NodeDeps): Promise<
     );
   }
   const metrics = createNodeMetrics({ nodeId: config.node.nodeId, clusterName: config.cluster.clusterName });
+  const settings: RuntimeSettings = {
+    slowQueryEnabled: config.logging.slowQueryEnabled,
+    slowQueryThresholdMs: config.logging.slowQueryThresholdMs,
+    maxConnections: config.network.maxConnections,
+  };
   const state: NodeState = {
-    lifecycle: 'starting', wal: undefined, log: undefined, rowStore: undefined, checkpointer: undefined, releaseLocks: [],
+    lifecycle: 'starting', wal: undefined, log: undefined, rowStore: undefined, checkpointer: undefined,
+    engine: undefined, pgServer: undefined, releaseLocks: [],
   };
   const admin = createAdminApp({ view: buildAdminView(config, state, metrics), logger: logger.child({ component: 'admin' }) });
   const adminPort = await listenAdmin(admin, config);
   logger.info({ addr: `http://${config.network.listenAddr}:${adminPort}` }, 'admin API listening');
   try {
     await openStorage(config, state, deps, metrics);
+    await startSqlService(config, state, deps, settings);
   } catch (err) {
     state.lifecycle = 'stopping';
     await admin.close();
@@ -236,16 +296,11 @@ export async function startNode(config: ThunderConfig, deps: NodeDeps): Promise<
   await deps.notifier.notify(`READY=1\nSTATUS=serving, commit index ${status?.commitIndex ?? 0}\nMAINPID=${process.pid}`);
   state.lifecycle = 'serving';
   logger.info({ nodeId: config.node.nodeId, term: status?.term, commitIndex: status?.commitIndex }, 'ThunderDB is ready');
-  return makeRunningNode(state, admin, adminPort, config, deps);
+  return makeRunningNode(state, admin, adminPort, settings, deps);
 }
 
-function makeRunningNode(state: NodeState, admin: FastifyInstance, adminPort: number, config: ThunderConfig, deps: NodeDeps): RunningNode {
+function makeRunningNode(state: NodeState, admin: FastifyInstance, adminPort: number, settings: RuntimeSettings, deps: NodeDeps): RunningNode {
   const { logger } = deps;
-  const settings: RuntimeSettings = {
-    slowQueryEnabled: config.logging.slowQueryEnabled,
-    slowQueryThresholdMs: config.logging.slowQueryThresholdMs,
-    maxConnections: config.network.maxConnections,
-  };
   let stopping: Promise<void> | undefined;
   return {
     settings,

@@ -37,6 +37,18 @@ describe('startup errors', () => {
     expect(server.output()).toContain('in use');
   });
 
+  it('names network.pg_port when the PostgreSQL port is in use', async () => {
+    const blocker: Server = createServer();
+    await new Promise<void>((resolve) => blocker.listen(0, '127.0.0.1', resolve));
+    cleanups.push(() => new Promise<void>((resolve) => blocker.close(() => resolve())));
+    const address = blocker.address();
+    const port = typeof address === 'object' && address !== null ? address.port : 0;
+    const { server, code } = await startExpectingFailure({ dir: tempDir(), toml: { network: `pg_port = ${port}` } });
+    expect(code).not.toBe(0);
+    expect(server.output()).toContain(`network.pg_port = ${port}`);
+    expect(server.output()).toContain('in use');
+  });
+
   it('names an unwritable data directory', async () => {
     const dir = tempDir();
     writeFileSync(join(dir, 'a-file'), 'not a directory');

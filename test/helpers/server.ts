@@ -20,6 +20,8 @@ export interface TestServer {
   readonly dir: string;
   readonly configPath: string;
   readonly httpPort: number;
+  /** The PostgreSQL protocol port. */
+  readonly pgPort: number;
   readonly adminUrl: string;
   readonly exited: Promise<ExitStatus>;
   output(): string;
@@ -40,7 +42,7 @@ export interface ServerOptions {
   readonly waitReady?: boolean;
 }
 
-export async function writeTestConfig(dir: string, toml: Readonly<Record<string, string>> = {}): Promise<{ configPath: string; httpPort: number }> {
+export async function writeTestConfig(dir: string, toml: Readonly<Record<string, string>> = {}): Promise<{ configPath: string; httpPort: number; pgPort: number }> {
   const [pg, mysql, resp, http, grpc] = await freePorts(5);
   const sections: Record<string, string[]> = {
     network: [`listen_addr = "127.0.0.1"`, `pg_port = ${pg}`, `mysql_port = ${mysql}`, `resp_port = ${resp}`, `http_port = ${http}`, `grpc_port = ${grpc}`],
@@ -54,7 +56,7 @@ export async function writeTestConfig(dir: string, toml: Readonly<Record<string,
   }
   const configPath = join(dir, 'thunderdb.toml');
   writeFileSync(configPath, Object.entries(sections).map(([s, lines]) => `[${s}]\n${lines.join('\n')}\n`).join('\n'));
-  return { configPath, httpPort: http ?? 0 };
+  return { configPath, httpPort: http ?? 0, pgPort: pg ?? 0 };
 }
 
 export function makeTempDir(prefix = 'thunderdb-test-'): string {
@@ -71,7 +73,7 @@ function sleep(ms: number): Promise<void> {
 
 export async function startServer(options: ServerOptions = {}): Promise<TestServer> {
   const dir = options.dir ?? makeTempDir();
-  const { configPath, httpPort } = await writeTestConfig(dir, options.toml);
+  const { configPath, httpPort, pgPort } = await writeTestConfig(dir, options.toml);
   const child = spawn(process.execPath, [thunderdbBin, '--config', configPath], {
     env: { ...cleanEnv(), ...options.env },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -90,7 +92,7 @@ export async function startServer(options: ServerOptions = {}): Promise<TestServ
   const exited = new Promise<ExitStatus>((resolve) => child.on('exit', (code, signal) => resolve({ code, signal })));
   const adminUrl = `http://127.0.0.1:${httpPort}`;
   const server: TestServer = {
-    child, dir, configPath, httpPort, adminUrl, exited,
+    child, dir, configPath, httpPort, pgPort, adminUrl, exited,
     output: () => output,
     waitForOutput(pattern, timeoutMs = 15_000) {
       if (pattern.test(output)) return Promise.resolve();
