@@ -194,7 +194,7 @@ function buildAdminView(config: ThunderConfig, state: NodeState, metrics: NodeMe
   };
 }
 
-/** Directories, WAL recovery and the Raft log, in that order. Fills `state` as it goes. */
+/** Directories, WAL recovery, the row store and the Raft log (replaying after the row store's checkpoint), in that order. Fills `state` as it goes. */
 async function openStorage(config: ThunderConfig, state: NodeState, deps: NodeDeps, metrics: NodeMetrics): Promise<void> {
   const { logger } = deps;
   ensureWritableDir(config.storage.dataDir, 'storage.data_dir');
