@@ -6,6 +6,7 @@ import type { Expr, Target, TargetTable } from '../ast/index.js';
 import type { ColumnInfo, TableInfo } from '../contract.js';
 import { parseSql } from '../parser/index.js';
 import { formatTypeName } from '../types/sql-type.js';
+import { SqlError } from '../types/errors.js';
 import { bindExpr, resolveUnknown } from './bind-expr.js';
 import type { BoundExpr } from './bound-expr.js';
 import type { BoundCheck, BoundReturning } from './bound-statement.js';
@@ -45,6 +46,16 @@ export function findColumn(table: TableInfo, name: string, position: number): Co
   return column;
 }
 
+/** Binds stored SQL text; its errors must not point into the user's statement. */
+function withoutPositions<T>(bindStored: () => T): T {
+  try {
+    return bindStored();
+  } catch (error) {
+    if (error instanceof SqlError && error.position !== undefined) throw new SqlError(error.sqlState, error.message, { detail: error.detail, hint: error.hint });
+    throw error;
+  }
+}
+
 /** Parses `SELECT <text>` and returns the expression (defaults and CHECKs are stored as SQL text). */
 function parseStoredExpr(text: string): Expr {
   const [parsed] = parseSql(`SELECT ${text}`);
@@ -59,9 +70,9 @@ function parseStoredExpr(text: string): Expr {
 export function defaultFor(table: TableInfo, column: ColumnInfo, bind: BindContext): BoundExpr {
   if (column.identity !== null) return { kind: 'identity', type: column.type, table, column };
   if (column.defaultExpr === null) return { kind: 'const', type: column.type, value: null, unknown: false };
+  const text = column.defaultExpr;
   const ctx = plainContext(bind, new QueryScope(emptyNamespace, null, null), 'DEFAULT expressions');
-  const bound = bindExpr(parseStoredExpr(column.defaultExpr), ctx);
-  return assignTo(bound, column, bind, -1);
+  return withoutPositions(() => assignTo(bindExpr(parseStoredExpr(text), ctx), column, bind, -1));
 }
 
 /** The assignment cast into a column; 42804 with PostgreSQL's wording when there is none. */
@@ -77,7 +88,7 @@ export function bindChecks(table: TableInfo, bind: BindContext): BoundCheck[] {
   const ctx = plainContext(bind, scope, 'check constraints');
   return table.checks.map((check) => ({
     name: check.name,
-    expr: coerceToBoolean(bindExpr(parseStoredExpr(check.expr), ctx), bind, 'CHECK', undefined),
+    expr: withoutPositions(() => coerceToBoolean(bindExpr(parseStoredExpr(check.expr), ctx), bind, 'CHECK', undefined)),
   }));
 }
 

@@ -14,6 +14,8 @@ export function bindLiteral(literal: Literal): BoundExpr {
   const v = literal.value;
   switch (v.type) {
     case 'integer': {
+      // Up to nine digits always fit int4: skip BigInt on the common path.
+      if (v.text.length <= 9 || (v.text.length === 10 && v.text.startsWith('-'))) return { kind: 'const', type: SqlTypes.int4, value: Number(v.text), unknown: false };
       const n = BigInt(v.text);
       if (n >= BigInt(int4Min) && n <= BigInt(int4Max)) return { kind: 'const', type: SqlTypes.int4, value: Number(n), unknown: false };
       if (n >= int8Min && n <= int8Max) return { kind: 'const', type: SqlTypes.int8, value: n, unknown: false };

@@ -25,8 +25,9 @@ function inputText(input: TypedInput): string {
 export function resolveOperator(symbol: string, inputs: readonly TypedInput[], position: number): Resolved<OperatorOverload> {
   const arity = inputs.length === 1 ? 1 : 2;
   const result = resolveOverload(operatorOverloads(symbol, arity), inputs, arity === 2);
-  const signature = inputs.length === 1 ? `${symbol} ${inputText(inputs[0] ?? { type: SqlTypes.text, unknown: true })}` : `${inputText(inputs[0] ?? { type: SqlTypes.text, unknown: true })} ${symbol} ${inputText(inputs[1] ?? { type: SqlTypes.text, unknown: true })}`;
   if (result.kind === 'found') return result.resolved;
+  const unknownInput = { type: SqlTypes.text, unknown: true };
+  const signature = inputs.length === 1 ? `${symbol} ${inputText(inputs[0] ?? unknownInput)}` : `${inputText(inputs[0] ?? unknownInput)} ${symbol} ${inputText(inputs[1] ?? unknownInput)}`;
   if (result.kind === 'ambiguous') {
     throw new SqlError(BinderState.ambiguousFunction, `operator is not unique: ${signature}`, {
       hint: 'Could not choose a best candidate operator. You might need to add explicit type casts.', ...positionField(position),

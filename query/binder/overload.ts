@@ -143,7 +143,27 @@ function unknownsAsKnownType<T extends OverloadSignature>(candidates: readonly T
   }));
 }
 
+/** Resolutions per candidate list (the registry's lists are fixed), by argument types: binding stays cheap on hot statements. */
+const resolutionCache = new WeakMap<readonly OverloadSignature[], Map<string, Resolution<OverloadSignature>>>();
+const resolutionCacheEntriesMax = 512;
+
+function inputsKey(inputs: readonly TypedInput[], binaryOperator: boolean): string {
+  return `${binaryOperator ? 'op' : 'fn'}:${inputs.map((i) => (i.unknown ? '?' : formatTypeName(i.type))).join(',')}`;
+}
+
 export function resolveOverload<T extends OverloadSignature>(candidates: readonly T[], inputs: readonly TypedInput[], binaryOperator = false): Resolution<T> {
+  let cache = resolutionCache.get(candidates);
+  if (cache === undefined) { cache = new Map(); resolutionCache.set(candidates, cache); }
+  const key = inputsKey(inputs, binaryOperator);
+  const cached = cache.get(key);
+  if (cached !== undefined) return cached as Resolution<T>;
+  const resolution = resolveUncached(candidates, inputs, binaryOperator);
+  if (cache.size >= resolutionCacheEntriesMax) cache.clear();
+  cache.set(key, resolution);
+  return resolution;
+}
+
+function resolveUncached<T extends OverloadSignature>(candidates: readonly T[], inputs: readonly TypedInput[], binaryOperator: boolean): Resolution<T> {
   const sized = candidates.filter((c) => arityMatches(c, inputs.length));
   const exact = sized.find((c) => inputs.every((input, i) => {
     const p = paramAt(c, i);

@@ -182,11 +182,15 @@ export class QueryScope {
 function lookupLocal(ns: Namespace, path: readonly string[], position: number): { expr: BoundExpr; column: ScopeColumn; entry: RangeEntry | null } | undefined {
   if (path.length === 1) {
     const name = path[0] ?? '';
-    const matches = ns.visible.filter((c) => c.name === name && !c.hidden);
-    if (matches.length > 1 && !matches.every((m) => m.expr === matches[0]?.expr)) throw ambiguousColumn(name, position);
-    const column = matches[0];
+    let column: ScopeColumn | undefined;
+    for (const c of ns.visible) {
+      if (c.name !== name || c.hidden) continue;
+      if (column !== undefined && column.expr !== c.expr) throw ambiguousColumn(name, position);
+      column ??= c;
+    }
     if (column === undefined) return undefined;
-    return { expr: column.expr, column, entry: ns.entries.find((e) => e.columns.includes(column)) ?? null };
+    const found = column;
+    return { expr: found.expr, column: found, entry: ns.entries.find((e) => e.columns.includes(found)) ?? null };
   }
   const columnName = path[path.length - 1] ?? '';
   const entry = findEntry(ns, path.slice(0, -1), position);

@@ -4,7 +4,7 @@
 
 import type { PhysicalPlan } from '../planner/index.js';
 import type { Row } from './env.js';
-import { evaluateAll } from './eval/compiled.js';
+import { evaluateAll, evaluateAllSync, needsPrepare } from './eval/compiled.js';
 import type { BuildContext, ExecNode } from './node.js';
 import { rowKey } from './row-key.js';
 
@@ -12,6 +12,7 @@ export function buildDistinct(plan: PhysicalPlan & { kind: 'distinct' }, ctx: Bu
   const input = ctx.node(plan.input);
   const on = plan.on?.map((e) => ctx.compile(e)) ?? null;
   const types = plan.on?.map((e) => e.type) ?? plan.columns.map((c) => c.type);
+  const synchronous = on === null || !needsPrepare(on);
   return {
     async *run(env) {
       const seen = new Set<string>();
@@ -19,7 +20,7 @@ export function buildDistinct(plan: PhysicalPlan & { kind: 'distinct' }, ctx: Bu
         env.runtime.checkCancelled();
         const out: Row[] = [];
         for (const row of batch) {
-          const key = rowKey(on === null ? row : await evaluateAll(on, row, env), types);
+          const key = rowKey(on === null ? row : synchronous ? evaluateAllSync(on, row, env) : await evaluateAll(on, row, env), types);
           if (seen.has(key)) continue;
           seen.add(key);
           out.push(row);

@@ -11,7 +11,7 @@ import { compareKeys } from './compare-rows.js';
 import type { SortSpec } from './compare-rows.js';
 import { inBatches } from './env.js';
 import type { ExecEnv, Row } from './env.js';
-import { evaluateAll, holds } from './eval/compiled.js';
+import { evaluateAll, evaluateAllSync, holds, needsPrepare } from './eval/compiled.js';
 import type { CompiledExpr } from './eval/compiled.js';
 import type { BuildContext, ExecNode } from './node.js';
 import { rowKey } from './row-key.js';
@@ -52,6 +52,18 @@ async function addRow(group: Group, aggregates: readonly AggregateRuntime[], row
   }
 }
 
+/** The same without subqueries: no promise per row (the common case). */
+function addRowSync(group: Group, aggregates: readonly AggregateRuntime[], row: Row, env: ExecEnv): void {
+  for (let i = 0; i < aggregates.length; i++) {
+    const agg = aggregates[i] as AggregateRuntime;
+    if (agg.filter !== null && agg.filter.evaluate(row, env) !== true) continue;
+    const args = evaluateAllSync(agg.args, row, env);
+    if (agg.spec.strict && args.some((v) => v === null)) continue;
+    if (agg.collects) (group.collected[i] as Collected[]).push({ args, sortValues: evaluateAllSync(agg.orderBy, row, env) });
+    else (group.accumulators[i] as Accumulator).add(args, env);
+  }
+}
+
 function finishCollected(agg: AggregateRuntime, accumulator: Accumulator, collected: Collected[], env: ExecEnv): void {
   const ordered = agg.sortSpecs.length === 0 ? collected : [...collected].sort((a, b) => compareKeys(a.sortValues, b.sortValues, agg.sortSpecs));
   const seen = new Set<string>();
@@ -87,18 +99,23 @@ export function buildHashAggregate(plan: PhysicalPlan & { kind: 'hashAggregate' 
     sortSpecs: a.orderBy.map((k) => ({ type: k.expr.type, descending: k.descending, nullsFirst: k.nullsFirst })),
     collects: a.distinct || a.orderBy.length > 0,
   }));
+  const synchronous = !needsPrepare([...keys, ...aggregates.flatMap((a) => [...a.args, a.filter, ...a.orderBy])]);
   return {
     async *run(env) {
       const groups = new Map<string, Group>();
+      const groupOf = (keyValues: SqlValue[]): Group => {
+        const key = rowKey(keyValues, keyTypes);
+        let group = groups.get(key);
+        if (group === undefined) { group = newGroup(keyValues, aggregates); groups.set(key, group); }
+        return group;
+      };
       for await (const batch of input.run(env)) {
         env.runtime.checkCancelled();
-        for (const row of batch) {
-          const keyValues = await evaluateAll(keys, row, env);
-          const key = rowKey(keyValues, keyTypes);
-          let group = groups.get(key);
-          if (group === undefined) { group = newGroup(keyValues, aggregates); groups.set(key, group); }
-          await addRow(group, aggregates, row, env);
+        if (synchronous) {
+          for (const row of batch) addRowSync(groupOf(evaluateAllSync(keys, row, env)), aggregates, row, env);
+          continue;
         }
+        for (const row of batch) await addRow(groupOf(await evaluateAll(keys, row, env)), aggregates, row, env);
       }
       if (groups.size === 0 && keys.length === 0) groups.set('', newGroup([], aggregates));
       yield* inBatches([...groups.values()].map((g) => result(g, aggregates, env)));

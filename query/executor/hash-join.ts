@@ -5,7 +5,7 @@
 
 import type { PhysicalPlan } from '../planner/index.js';
 import type { ExecEnv, Row } from './env.js';
-import { evaluateAll, holds } from './eval/compiled.js';
+import { evaluateAll, evaluateAllSync, holds, needsPrepare } from './eval/compiled.js';
 import type { CompiledExpr } from './eval/compiled.js';
 import { combine, nulls, RowBuffer } from './join-output.js';
 import type { BuildContext, ExecNode } from './node.js';
@@ -17,13 +17,14 @@ interface HashTable {
 }
 
 async function build(right: ExecNode, keys: readonly CompiledExpr[], types: Parameters<typeof rowKey>[1], env: ExecEnv): Promise<HashTable> {
+  const synchronous = !needsPrepare(keys);
   const rows: Row[] = [];
   const buckets = new Map<string, number[]>();
   for await (const batch of right.run(env)) {
     env.runtime.checkCancelled();
     for (const row of batch) {
       const index = rows.push(row) - 1;
-      const values = await evaluateAll(keys, row, env);
+      const values = synchronous ? evaluateAllSync(keys, row, env) : await evaluateAll(keys, row, env);
       if (values.some((v) => v === null)) continue;
       const key = rowKey(values, types);
       const bucket = buckets.get(key);
@@ -41,6 +42,7 @@ export function buildHashJoin(plan: PhysicalPlan & { kind: 'hashJoin' }, ctx: Bu
   const leftTypes = plan.leftKeys.map((k) => k.type);
   const rightTypes = plan.rightKeys.map((k) => k.type);
   const residual = ctx.compileNullable(plan.residual);
+  const probeSync = !needsPrepare(leftKeys);
   const { joinType } = plan;
   const leftWidth = plan.left.columns.length;
   const rightWidth = plan.right.columns.length;
@@ -53,12 +55,12 @@ export function buildHashJoin(plan: PhysicalPlan & { kind: 'hashJoin' }, ctx: Bu
       for await (const batch of left.run(env)) {
         env.runtime.checkCancelled();
         for (const row of batch) {
-          const values = await evaluateAll(leftKeys, row, env);
+          const values = probeSync ? evaluateAllSync(leftKeys, row, env) : await evaluateAll(leftKeys, row, env);
           const bucket = values.some((v) => v === null) ? undefined : table.buckets.get(rowKey(values, leftTypes));
           let found = false;
           for (const index of bucket ?? []) {
             const combined = combine(row, table.rows[index] as Row);
-            if (residual !== null && !(await holds(residual, combined, env))) continue;
+            if (residual !== null && !(residual.prepare === null ? residual.evaluate(combined, env) === true : await holds(residual, combined, env))) continue;
             found = true;
             if (matched !== null) matched[index] = 1;
             out.push(combined);

@@ -16,18 +16,14 @@ import type { OperatorOverload, ScalarOverload } from './signature.js';
 import { jsonbObjectOf, jsonTypeof, toJsonbValue, toJsonText } from './json-values.js';
 import { escapeJsonString } from '../types/json.js';
 import { valueToText } from './text-util.js';
+import { jsonElement, jsonField, jsonText } from './json-text.js';
 
 const { text, int4, bool, json, jsonb } = SqlTypes;
 const textArray = arrayOf(text);
 
-function rootOf(value: SqlValue, isJson: boolean): JsonbValue {
-  return isJson ? parseJsonb(value as string).root : (value as Jsonb).root;
-}
-
-/** Wraps a navigation result back into the operator's type; JSON null stays a value, absence is SQL NULL. */
-function wrap(v: JsonbValue | undefined, isJson: boolean): SqlValue {
-  if (v === undefined) return null;
-  return isJson ? formatJsonb(new Jsonb(v)) : new Jsonb(v);
+/** A navigation result as jsonb; JSON null stays a value, absence is SQL NULL. */
+function wrap(v: JsonbValue | undefined): SqlValue {
+  return v === undefined ? null : new Jsonb(v);
 }
 
 function asText(v: JsonbValue | undefined): SqlValue {
@@ -113,21 +109,43 @@ function deleteIndex(v: JsonbValue, index: number): JsonbValue {
   return items.filter((_, k) => k !== i);
 }
 
-function navigationOperators(type: SqlType): OperatorOverload[] {
-  const isJson = type.kind === 'json';
+function jsonbNavigation(): OperatorOverload[] {
+  const root = (v: SqlValue): JsonbValue => (v as Jsonb).root;
   return [
-    binaryOperator('->', type, text, type, (a, b) => wrap(field(rootOf(a, isJson), b as string), isJson)),
-    binaryOperator('->', type, int4, type, (a, b) => wrap(element(rootOf(a, isJson), b as number), isJson)),
-    binaryOperator('->>', type, text, text, (a, b) => asText(field(rootOf(a, isJson), b as string))),
-    binaryOperator('->>', type, int4, text, (a, b) => asText(element(rootOf(a, isJson), b as number))),
-    binaryOperator('#>', type, textArray, type, (a, b) => wrap(path(rootOf(a, isJson), b as SqlArray), isJson)),
-    binaryOperator('#>>', type, textArray, text, (a, b) => asText(path(rootOf(a, isJson), b as SqlArray))),
+    binaryOperator('->', jsonb, text, jsonb, (a, b) => wrap(field(root(a), b as string))),
+    binaryOperator('->', jsonb, int4, jsonb, (a, b) => wrap(element(root(a), b as number))),
+    binaryOperator('->>', jsonb, text, text, (a, b) => asText(field(root(a), b as string))),
+    binaryOperator('->>', jsonb, int4, text, (a, b) => asText(element(root(a), b as number))),
+    binaryOperator('#>', jsonb, textArray, jsonb, (a, b) => wrap(path(root(a), b as SqlArray))),
+    binaryOperator('#>>', jsonb, textArray, text, (a, b) => asText(path(root(a), b as SqlArray))),
+  ];
+}
+
+/** json keeps its text: navigation returns the member's original text. */
+function jsonPath(text: string, steps: SqlArray): string | undefined {
+  let current: string | undefined = text;
+  for (const step of steps) {
+    if (current === undefined || step === null) return undefined;
+    const s = step as string;
+    current = current.trimStart().startsWith('[') ? (/^-?\d+$/.test(s) ? jsonElement(current, Number(s)) : undefined) : jsonField(current, s);
+  }
+  return current;
+}
+
+function jsonNavigation(): OperatorOverload[] {
+  return [
+    binaryOperator('->', json, text, json, (a, b) => jsonField(a as string, b as string) ?? null),
+    binaryOperator('->', json, int4, json, (a, b) => jsonElement(a as string, b as number) ?? null),
+    binaryOperator('->>', json, text, text, (a, b) => jsonText(jsonField(a as string, b as string))),
+    binaryOperator('->>', json, int4, text, (a, b) => jsonText(jsonElement(a as string, b as number))),
+    binaryOperator('#>', json, textArray, json, (a, b) => jsonPath(a as string, b as SqlArray) ?? null),
+    binaryOperator('#>>', json, textArray, text, (a, b) => jsonText(jsonPath(a as string, b as SqlArray))),
   ];
 }
 
 export const jsonOperators: readonly OperatorOverload[] = [
-  ...navigationOperators(jsonb),
-  ...navigationOperators(json),
+  ...jsonbNavigation(),
+  ...jsonNavigation(),
   binaryOperator('@>', jsonb, jsonb, bool, (a, b) => jsonbContains((a as Jsonb).root, (b as Jsonb).root)),
   binaryOperator('<@', jsonb, jsonb, bool, (a, b) => jsonbContains((b as Jsonb).root, (a as Jsonb).root)),
   binaryOperator('?', jsonb, text, bool, (a, b) => hasKey((a as Jsonb).root, b as string)),
@@ -168,7 +186,7 @@ const inspectors: readonly ScalarOverload[] = [
   scalar('json_typeof', [json], text, (a) => jsonTypeof(parseJsonb(a[0] as string).root)),
   scalar('jsonb_array_length', [jsonb], int4, (a) => arrayLength((a[0] as Jsonb).root)),
   scalar('json_array_length', [json], int4, (a) => arrayLength(parseJsonb(a[0] as string).root)),
-  scalar('jsonb_extract_path', [jsonb], jsonb, (a) => wrap(path((a[0] as Jsonb).root, a.slice(1)), false), { variadic: text }),
+  scalar('jsonb_extract_path', [jsonb], jsonb, (a) => wrap(path((a[0] as Jsonb).root, a.slice(1))), { variadic: text }),
   scalar('jsonb_extract_path_text', [jsonb], text, (a) => asText(path((a[0] as Jsonb).root, a.slice(1))), { variadic: text }),
   scalar('jsonb_strip_nulls', [jsonb], jsonb, (a) => new Jsonb(stripNulls((a[0] as Jsonb).root))),
 ];

@@ -13,6 +13,7 @@ import { mathFunctions } from './math-functions.js';
 import { miscOperators } from './misc-operators.js';
 import { regexFunctions } from './regex-functions.js';
 import { similarToFunctions } from './similar-to.js';
+import { formatFunctions } from './format.js';
 import type {
   AggregateOverload, OperatorOverload, ScalarOverload, TableFunctionOverload, WindowOverload,
 } from './signature.js';
@@ -32,7 +33,7 @@ function groupBy<T>(items: readonly T[], key: (item: T) => string): ReadonlyMap<
 }
 
 const scalarFunctions = groupBy<ScalarOverload>(
-  [...stringFunctions, ...regexFunctions, ...similarToFunctions, ...mathFunctions, ...datetimeFunctions, ...systemFunctions, ...arrayFunctions, ...jsonFunctions],
+  [...stringFunctions, ...formatFunctions, ...regexFunctions, ...similarToFunctions, ...mathFunctions, ...datetimeFunctions, ...systemFunctions, ...arrayFunctions, ...jsonFunctions],
   (f) => f.name,
 );
 const operators = groupBy<OperatorOverload>(

@@ -11,10 +11,11 @@ import { formatJsonb, Jsonb, JsonbObject } from '../types/json.js';
 import type { JsonbValue } from '../types/json.js';
 import { Decimal } from '../types/numeric/decimal.js';
 import { compareNumeric, numericAdd } from '../types/numeric/numeric-math.js';
-import { SqlTypes } from '../types/sql-type.js';
+import { arrayOf, SqlTypes } from '../types/sql-type.js';
 import type { SqlType } from '../types/sql-type.js';
 import type { SqlArray, SqlValue } from '../types/value.js';
-import { elementTypeOf } from './array-functions.js';
+import { elementTypeOf, stringToArray } from './array-functions.js';
+import { compileRegex, regexFlags } from './regex.js';
 import { anyArray } from './signature.js';
 import type { ArgType, TableFn, TableFunctionColumn, TableFunctionOverload } from './signature.js';
 
@@ -91,7 +92,24 @@ const jsonOverloads: readonly TableFunctionOverload[] = [
   }),
 ];
 
+function* regexpMatches(source: string, pattern: string, flags: string): Iterable<readonly SqlValue[]> {
+  const f = regexFlags(flags);
+  const re = compileRegex(pattern, `${f.js}g`);
+  for (const m of source.matchAll(re)) {
+    yield [m.length > 1 ? m.slice(1).map((g) => g ?? null) : [m[0]]];
+    if (!f.global) return;
+  }
+}
+
+const textSetOverloads: readonly TableFunctionOverload[] = [
+  tableFn('regexp_matches', [text, text], single('regexp_matches', arrayOf(text)), () => (a) => regexpMatches(a[0] as string, a[1] as string, '')),
+  tableFn('regexp_matches', [text, text, text], single('regexp_matches', arrayOf(text)), () => (a) => regexpMatches(a[0] as string, a[1] as string, a[2] as string)),
+  tableFn('regexp_split_to_table', [text, text], single('regexp_split_to_table', text), () => (a) => (a[0] as string).split(compileRegex(a[1] as string, '')).map((s) => [s])),
+  tableFn('string_to_table', [text, text], single('string_to_table', text), () => (a) => stringToArray(a[0] as string, a[1] as string | null, null).map((s) => [s])),
+];
+
 export const tableFunctions: readonly TableFunctionOverload[] = [
+  ...textSetOverloads,
   ...seriesOverloads,
   tableFn('unnest', [anyArray], ([t]) => [{ name: 'unnest', type: elementTypeOf(t) }], () => (a) => flattenArray(a[0] as SqlArray).map((v) => [v])),
   ...jsonOverloads,

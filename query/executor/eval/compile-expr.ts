@@ -3,6 +3,7 @@
 // query/types' castValue; everything else has its own small compiler.
 
 import type { BoundExpr } from '../../binder/index.js';
+import { children } from '../../binder/index.js';
 import { castValue } from '../../types/cast.js';
 import { assertNever } from '../../types/errors.js';
 import { int2Max, int2Min, int4Max, int4Min, intOutOfRange } from '../../types/integer.js';
@@ -10,6 +11,7 @@ import { Decimal } from '../../types/numeric/decimal.js';
 import { formatTypeName } from '../../types/sql-type.js';
 import type { SqlType } from '../../types/sql-type.js';
 import type { SqlValue } from '../../types/value.js';
+import type { ExecEnv } from '../env.js';
 import { compileArray, compileQuantifiedArray, compileSubscript } from './arrays.js';
 import { pure, withChildren } from './compiled.js';
 import type { CompiledExpr, Evaluator, ExprCompiler } from './compiled.js';
@@ -98,8 +100,44 @@ function compileLikeNode(expr: BoundExpr & { kind: 'like' }, c: (e: BoundExpr) =
     typeof pattern === 'string' ? pattern : null, typeof escape === 'string' ? escape : undefined, expr.caseInsensitive, expr.negated);
 }
 
-export function compileExpr(expr: BoundExpr, compiler: ExprCompiler, box: CaseOperandBox | null): CompiledExpr {
-  const c = (e: BoundExpr): CompiledExpr => compileExpr(e, compiler, box);
+/**
+ * Whether `expr` has one value per execution: no row input, no subquery, no
+ * volatile call. Such a subtree (`date '1998-12-01' - interval '90' day`) is
+ * computed once per execution environment instead of once per row, which is
+ * what PostgreSQL's constant folding buys it, without folding at bind time
+ * (the session's time zone and 'now' belong to the execution).
+ */
+function isExecutionConstant(expr: BoundExpr): boolean {
+  switch (expr.kind) {
+    case 'const': case 'param': case 'outerRef': return true;
+    case 'column': case 'caseTest': case 'subquery': case 'quantified': case 'aggregate': case 'windowFn': case 'srf': case 'identity':
+      return false;
+    case 'call': case 'operator':
+      if (expr.volatility === 'volatile') return false;
+      break;
+    default: break;
+  }
+  return children(expr).every(isExecutionConstant);
+}
+
+function cachedPerEnvironment(inner: CompiledExpr): CompiledExpr {
+  let cachedFor: ExecEnv | null = null;
+  let value: SqlValue = null;
+  const evaluate = inner.evaluate;
+  return pure((row, env) => {
+    if (cachedFor !== env) {
+      value = evaluate(row, env);
+      cachedFor = env;
+    }
+    return value;
+  });
+}
+
+export function compileExpr(expr: BoundExpr, compiler: ExprCompiler, box: CaseOperandBox | null, insideConstant = false): CompiledExpr {
+  if (!insideConstant && expr.kind !== 'const' && expr.kind !== 'param' && expr.kind !== 'outerRef' && isExecutionConstant(expr)) {
+    return cachedPerEnvironment(compileExpr(expr, compiler, box, true));
+  }
+  const c = (e: BoundExpr): CompiledExpr => compileExpr(e, compiler, box, insideConstant);
   switch (expr.kind) {
     case 'const': { const v = expr.value; return pure(() => v); }
     case 'column': { const i = expr.index; return pure((row) => row[i] ?? null); }

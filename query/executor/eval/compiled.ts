@@ -67,6 +67,13 @@ export async function evaluateAll(exprs: readonly CompiledExpr[], row: Row, env:
   return out;
 }
 
+/** Evaluates several expressions that have no subqueries (callers check needsPrepare first). */
+export function evaluateAllSync(exprs: readonly CompiledExpr[], row: Row, env: ExecEnv): SqlValue[] {
+  const out: SqlValue[] = new Array<SqlValue>(exprs.length);
+  for (let i = 0; i < exprs.length; i++) out[i] = (exprs[i] as CompiledExpr).evaluate(row, env);
+  return out;
+}
+
 /** Whether any expression needs its prepare step (operators then take the slower per-row path). */
 export function needsPrepare(exprs: readonly (CompiledExpr | null)[]): boolean {
   return exprs.some((e) => e !== null && e.prepare !== null);
