@@ -16,10 +16,11 @@ function textField(value: string, delimiter: string): string {
   return out;
 }
 
-function csvField(value: string, format: CopyFormat, force: boolean): string {
+/** `single`: the row has one column, so a `\.` value would read as the end-of-data line. */
+function csvField(value: string, format: CopyFormat, force: boolean, single: boolean): string {
   const { delimiter, quote, escape, nullText } = format;
   const needsQuotes = force || value === nullText || value.includes(delimiter) || value.includes(quote) ||
-    value.includes('\n') || value.includes('\r') || (value === '\\.');
+    value.includes('\n') || value.includes('\r') || (single && value === '\\.');
   if (!needsQuotes) return value;
   let out = quote;
   for (const c of value) {
@@ -33,7 +34,7 @@ function csvField(value: string, format: CopyFormat, force: boolean): string {
 export function formatCopyLine(values: readonly (string | null)[], columns: readonly string[], format: CopyFormat): string {
   const fields = values.map((v, i) => {
     if (v === null) return format.nullText;
-    return format.csv ? csvField(v, format, appliesTo(format.forceQuote, columns[i] ?? '')) : textField(v, format.delimiter);
+    return format.csv ? csvField(v, format, appliesTo(format.forceQuote, columns[i] ?? ''), values.length === 1) : textField(v, format.delimiter);
   });
   return `${fields.join(format.delimiter)}\n`;
 }

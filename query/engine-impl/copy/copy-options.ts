@@ -1,11 +1,13 @@
 // COPY options with PostgreSQL's defaults filled in and its checks made
 // (ProcessCopyOptions): one-byte delimiter/quote/escape, CSV-only options,
-// and the combinations it forbids.
+// text-only options refused in BINARY mode, and the combinations it forbids.
 
 import type { CopyColumns, CopyOptions } from '../../ast/index.js';
 import { EngineSqlState, featureNotSupported, sqlError } from '../errors.js';
 
 export interface CopyFormat {
+  /** PostgreSQL's binary format: the text options below keep their defaults and are unused. */
+  readonly binary: boolean;
   readonly csv: boolean;
   readonly delimiter: string;
   readonly nullText: string;
@@ -32,8 +34,16 @@ function singleByte(value: string, what: string): string {
   return value;
 }
 
+function syntax(message: string): Error {
+  return sqlError(EngineSqlState.syntaxError, message);
+}
+
 export function copyFormat(options: CopyOptions, direction: 'from' | 'to'): CopyFormat {
-  if (options.format === 'binary') throw featureNotSupported('COPY BINARY is not supported');
+  const binary = options.format === 'binary';
+  if (binary && options.delimiter !== null) throw syntax('cannot specify DELIMITER in BINARY mode');
+  if (binary && options.null !== null) throw syntax('cannot specify NULL in BINARY mode');
+  // PostgreSQL 15 says 0A000 here (and 42601 for the two above).
+  if (binary && options.header !== false) throw featureNotSupported('cannot specify HEADER in BINARY mode');
   if (options.default !== null) throw featureNotSupported('COPY DEFAULT is not supported');
   if (options.encoding !== null && !/^utf-?8$/i.test(options.encoding)) throw featureNotSupported(`COPY ENCODING ${options.encoding} is not supported; only UTF8`);
   const csv = options.format === 'csv';
@@ -54,7 +64,7 @@ export function copyFormat(options: CopyOptions, direction: 'from' | 'to'): Copy
   if (csv && delimiter === quote) throw invalid('COPY delimiter and quote must be different');
   if (nullText.includes(delimiter)) throw invalid('COPY delimiter character must not appear in the NULL specification');
   return {
-    csv, delimiter, nullText, quote, escape, header: options.header,
+    binary, csv, delimiter, nullText, quote, escape, header: options.header,
     forceQuote: columnSet(options.forceQuote), forceNotNull: columnSet(options.forceNotNull), forceNull: columnSet(options.forceNull),
   };
 }

@@ -1,8 +1,12 @@
 // COPY FROM's data, in PostgreSQL's text and CSV formats, as it arrives in
-// chunks: UTF-8 is decoded incrementally, records are cut at newlines (CSV
-// records may span lines inside quotes), a `\.` line ends the data, and
+// chunks: UTF-8 is decoded incrementally, records are cut at line ends (CSV
+// records may span lines inside quotes; in text a backslash makes the next
+// character data, a line end included), a `\.` line ends the data, and
 // each record's fields are handed on with the line it started on. Errors
 // carry PostgreSQL's messages; the caller adds the line to the context.
+//
+// Line ends are \n, \r\n or a lone \r, whichever the first line uses; a
+// different one later is an error, as in PostgreSQL (CopyReadLineText).
 
 import { EngineSqlState } from '../errors.js';
 import { copyLineBytesMax } from '../limits.js';
@@ -17,19 +21,27 @@ export interface CopyRecord {
 
 /** A data error at a line (the sink turns it into `COPY t, line n` context). */
 export class CopyLineError extends Error {
-  constructor(readonly line: number, readonly sqlState: string, message: string, readonly column?: string, readonly value?: string) {
+  readonly hint: string | undefined;
+  constructor(readonly line: number, readonly sqlState: string, message: string, readonly column?: string, readonly value?: string, hint?: string) {
     super(message);
+    this.hint = hint;
   }
 }
+
+/** The line end the data uses, fixed by its first line (PostgreSQL's EolType). */
+type LineEnd = 'unknown' | 'nl' | 'crnl' | 'cr';
 
 const textEscapes: Readonly<Record<string, string>> = { b: '\b', f: '\f', n: '\n', r: '\r', t: '\t', v: '\v' };
 
 export class CopyParser {
   private readonly decoder = new TextDecoder('utf-8', { fatal: true });
   private buffer = '';
-  /** CSV: how far the current record was scanned, and whether that point is inside quotes. */
+  /** How far the current record was scanned, and (CSV) whether that point is inside quotes. */
   private scanned = 0;
   private inQuotes = false;
+  private lineEnd: LineEnd = 'unknown';
+  /** Length of the line end found by the last recordEnd() (1 or 2). */
+  private lineEndLength = 1;
   /** Lines consumed before the current record. */
   private linesDone = 0;
   private headerPending: boolean;
@@ -65,10 +77,10 @@ export class CopyParser {
   private drain(final: boolean): void {
     let start = 0;
     while (!this.ended) {
-      const end = this.format.csv ? this.csvRecordEnd(start) : this.buffer.indexOf('\n', start);
+      const end = this.recordEnd(start, final);
       if (end < 0) break;
       this.record(this.buffer.slice(start, end), this.lineCount(start, end) + 1);
-      start = end + 1;
+      start = end + this.lineEndLength;
       this.scanned = start;
     }
     this.buffer = this.ended ? '' : this.buffer.slice(start);
@@ -92,32 +104,90 @@ export class CopyParser {
     return n;
   }
 
-  /** The index of the newline ending the CSV record at `start`, or -1 when it is not complete yet. */
-  private csvRecordEnd(start: number): number {
-    const { quote, escape } = this.format;
+  /**
+   * The index of the line end closing the record at `start` (its length in
+   * lineEndLength), or -1 when the record is not complete yet. At the end of
+   * the data (`final`) a trailing backslash or \r needs no next character.
+   */
+  private recordEnd(start: number, final: boolean): number {
+    const buffer = this.buffer;
     let i = Math.max(this.scanned, start);
     if (i === start) this.inQuotes = false;
-    for (; i < this.buffer.length; i++) {
-      const c = this.buffer[i];
+    while (i < buffer.length) {
+      i = this.format.csv ? this.csvSpecial(i) : textSpecial(buffer, i);
+      if (i < 0 || i >= buffer.length) {
+        if (i < 0) i = buffer.length - 1; // an escape character waiting for the next one
+        break;
+      }
+      const c = buffer[i];
+      if (c === '\\') {
+        if (i + 1 >= buffer.length && !final) break;
+        i += 2; // text: the next character is data, even a line end
+        continue;
+      }
+      if (c === '\n') {
+        if (this.lineEnd === 'cr' || this.lineEnd === 'crnl') throw this.lineEndError('newline');
+        this.lineEnd = 'nl';
+        this.lineEndLength = 1;
+        return this.found(i);
+      }
+      // \r: a line end of its own or the start of \r\n.
+      if (this.lineEnd === 'nl') throw this.lineEndError('carriage return');
+      if (i + 1 >= buffer.length && !final) break;
+      if (buffer[i + 1] === '\n') {
+        this.lineEnd = 'crnl';
+        this.lineEndLength = 2;
+        return this.found(i);
+      }
+      if (this.lineEnd === 'crnl') throw this.lineEndError('carriage return');
+      this.lineEnd = 'cr';
+      this.lineEndLength = 1;
+      return this.found(i);
+    }
+    this.scanned = Math.min(i, buffer.length);
+    return -1;
+  }
+
+  private found(i: number): number {
+    this.scanned = i;
+    return i;
+  }
+
+  /**
+   * CSV: from `i`, the next line end outside quotes (the buffer's length if
+   * none), or -1 when an escape character ends the buffer inside quotes.
+   */
+  private csvSpecial(from: number): number {
+    const { quote, escape } = this.format;
+    const buffer = this.buffer;
+    for (let i = from; i < buffer.length; i++) {
+      const c = buffer[i];
       if (this.inQuotes) {
-        if (c === escape && escape !== quote && i + 1 < this.buffer.length && (this.buffer[i + 1] === quote || this.buffer[i + 1] === escape)) i++;
-        else if (c === escape && escape !== quote && i + 1 >= this.buffer.length) break;
+        if (c === escape && escape !== quote && i + 1 < buffer.length && (buffer[i + 1] === quote || buffer[i + 1] === escape)) i++;
+        else if (c === escape && escape !== quote && i + 1 >= buffer.length) return -1;
         else if (c === quote) this.inQuotes = false;
       } else if (c === quote) {
         this.inQuotes = true;
-      } else if (c === '\n') {
-        this.scanned = i;
+      } else if (c === '\n' || c === '\r') {
         return i;
       }
     }
-    this.scanned = i;
-    return -1;
+    return buffer.length;
+  }
+
+  private lineEndError(what: 'newline' | 'carriage return'): CopyLineError {
+    const csv = this.format.csv;
+    const escape = what === 'newline' ? '\\n' : '\\r';
+    return new CopyLineError(
+      this.linesDone + 1, EngineSqlState.badCopyFileFormat, `${csv ? 'unquoted' : 'literal'} ${what} found in data`, undefined, undefined,
+      csv ? `Use quoted CSV field to represent ${what}.` : `Use "${escape}" to represent ${what}.`,
+    );
   }
 
   private record(raw: string, lines: number): void {
     const line = this.linesDone + 1;
     this.linesDone += lines;
-    const text = raw.endsWith('\r') ? raw.slice(0, -1) : raw;
+    const text = raw;
     if (text === '\\.') {
       this.ended = true;
       return;
@@ -206,6 +276,15 @@ export class CopyParser {
     if (!quoted) return appliesTo(this.format.forceNotNull, column) ? value : null;
     return appliesTo(this.format.forceNull, column) ? null : value;
   }
+}
+
+const textSpecials = /[\\\r\n]/g;
+
+/** Text format: the index of the next backslash or line end from `from` (the buffer's length if none). */
+function textSpecial(buffer: string, from: number): number {
+  textSpecials.lastIndex = from;
+  const match = textSpecials.exec(buffer);
+  return match === null ? buffer.length : match.index;
 }
 
 /** PostgreSQL's text-format escapes: \b \f \n \r \t \v, \ooo (octal byte), \xhh (hex byte), \c (c itself). */

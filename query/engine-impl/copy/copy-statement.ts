@@ -3,11 +3,13 @@
 // the column types as they arrive (the first bad line fails the COPY with
 // its line number), and finish() loads them all as one statement of the
 // session's transaction. TO runs the query and formats every row at once.
+// Text and CSV go through the types' text I/O, BINARY through their binary
+// send/receive forms (query/types' encodeBinary/decodeBinary).
 
 import type { Catalog, TableDef } from '../../../materializers/index.js';
 import type { Copy, Insert, Select } from '../../ast/index.js';
 import type { CopyInSink, StatementResult } from '../../engine.js';
-import { formatText, parseText, SqlError, type SqlValue, type TypeSession } from '../../types/index.js';
+import { decodeBinary, encodeBinary, formatText, parseText, SqlError, type SqlType, type SqlValue, type TypeSession } from '../../types/index.js';
 import { tableInfo } from '../catalog-view.js';
 import { formatKeyValues } from '../constraint-errors.js';
 import { requireTable } from '../ddl/ddl-support.js';
@@ -18,6 +20,7 @@ import type { StatementScope } from '../statement-scope.js';
 import { TransactionTableAccess } from '../table-access.js';
 import { selectOf } from '../utility/sql-prepared.js';
 import { copyFormat, type CopyFormat } from './copy-options.js';
+import { BinaryCopyParser, BinaryCopyWriter } from './copy-binary.js';
 import { formatCopyHeader, formatCopyLine } from './copy-format.js';
 import { CopyLineError, CopyParser } from './copy-parser.js';
 
@@ -44,33 +47,52 @@ function copyColumns(table: TableDef, names: readonly string[]): readonly TableD
   });
 }
 
-/** A line error (or a value's input error) as the client sees it: context `COPY t, line 3, column a: "x"`. */
+/**
+ * A line error (or a value's input error) as the client sees it: context
+ * `COPY t, line 3, column a: "x"` (binary data: no value, as in PostgreSQL).
+ */
 function withContext(error: unknown, table: string, line: number, column?: string, value?: string): Error {
-  const where = `COPY ${table}, line ${line}${column === undefined ? '' : `, column ${column}: "${value ?? ''}"`}`;
-  if (error instanceof CopyLineError) return sqlError(error.sqlState as EngineSqlState, error.message, { detail: `COPY ${table}, line ${error.line}` });
+  const where = `COPY ${table}, line ${line}${column === undefined ? '' : `, column ${column}${value === undefined ? '' : `: "${value}"`}`}`;
+  if (error instanceof CopyLineError) {
+    return sqlError(error.sqlState as EngineSqlState, error.message, { detail: `COPY ${table}, line ${error.line}`, ...(error.hint === undefined ? {} : { hint: error.hint }) });
+  }
   if (error instanceof SqlError) return new SqlError(error.sqlState, error.message, { detail: error.detail === undefined ? where : `${error.detail}\n${where}`, hint: error.hint });
   return error instanceof Error ? error : new Error(String(error));
 }
 
 function copyIn(host: SessionHost, statement: Copy, format: CopyFormat, mode: RunMode): StatementResult {
   if (statement.source.kind !== 'table') throw featureNotSupported('COPY (query) FROM is not supported');
-  const table = requireTable(host, host.core.catalog(), statement.source.table);
+  const table = requireTable(host, host.transaction()?.catalog() ?? host.core.catalog(), statement.source.table);
   const columns = copyColumns(table, statement.source.columns);
   const session = host.typeSession(host.transaction());
   const rows: LoadRow[] = [];
-  const parser = new CopyParser(format, columns.map((c) => c.name), (record) => {
-    if (rows.length >= copyRowsMax) throw new CopyLineError(record.line, EngineSqlState.programLimitExceeded, `COPY of more than ${copyRowsMax} rows`);
-    const values = record.fields.map((f, i) => {
-      const column = columns[i];
-      if (f === null || column === undefined) return null;
-      try {
-        return parseText(f, column.type, session);
-      } catch (error) {
-        throw withContext(error, table.name, record.line, column.name, f);
-      }
+  const addRow = (values: SqlValue[], line: number): void => {
+    if (rows.length >= copyRowsMax) throw new CopyLineError(line, EngineSqlState.programLimitExceeded, `COPY of more than ${copyRowsMax} rows`);
+    rows.push({ values, line });
+  };
+  const parser = format.binary
+    ? new BinaryCopyParser(columns.length, (tuple) => {
+      addRow(tuple.fields.map((f, i) => {
+        const column = columns[i];
+        if (f === null || column === undefined) return null;
+        try {
+          return decodeBinary(f, column.type);
+        } catch (error) {
+          throw withContext(error, table.name, tuple.line, column.name);
+        }
+      }), tuple.line);
+    })
+    : new CopyParser(format, columns.map((c) => c.name), (record) => {
+      addRow(record.fields.map((f, i) => {
+        const column = columns[i];
+        if (f === null || column === undefined) return null;
+        try {
+          return parseText(f, column.type, session);
+        } catch (error) {
+          throw withContext(error, table.name, record.line, column.name, f);
+        }
+      }), record.line);
     });
-    rows.push({ values, line: record.line });
-  });
   let settled = false;
   const fail = (error: unknown): never => {
     settled = true;
@@ -79,7 +101,7 @@ function copyIn(host: SessionHost, statement: Copy, format: CopyFormat, mode: Ru
     throw error instanceof CopyLineError ? withContext(error, table.name, error.line) : error;
   };
   const sink: CopyInSink = {
-    format: format.csv ? 'csv' : 'text',
+    format: wireFormat(format),
     columnCount: columns.length,
     write: (chunk) => {
       if (settled) return;
@@ -179,11 +201,16 @@ async function loadCompiled(
   }
 }
 
+function wireFormat(format: CopyFormat): 'text' | 'csv' | 'binary' {
+  if (format.binary) return 'binary';
+  return format.csv ? 'csv' : 'text';
+}
+
 function copyOut(host: SessionHost, statement: Copy, format: CopyFormat, mode: RunMode): Promise<StatementResult> {
   const source = statement.source;
   let query = source.kind === 'query' ? source.query : undefined;
   if (source.kind === 'table') {
-    const table = requireTable(host, host.core.catalog(), source.table);
+    const table = requireTable(host, host.transaction()?.catalog() ?? host.core.catalog(), source.table);
     const columns = copyColumns(table, source.columns);
     const select = selectOf(columns.map((c) => ({ kind: 'columnRef', path: [c.name], position: -1 })));
     query = { ...select, body: { ...(select.body as Extract<Select['body'], { kind: 'selectCore' }>), from: [{ kind: 'table', name: { schema: table.schemaName, name: table.name, position: -1 }, only: false, alias: null }] } };
@@ -194,29 +221,53 @@ function copyOut(host: SessionHost, statement: Copy, format: CopyFormat, mode: R
     const result = await host.execute(host.compile(statementToRun, catalog, []), scope, catalog, []);
     if (result.kind !== 'rows') throw featureNotSupported('COPY query must have a RETURNING clause');
     const names = result.columns.map((c) => c.name);
-    const chunks: Uint8Array[] = [];
-    let pending = format.header === true ? formatCopyHeader(names, format) : '';
-    for (const row of result.rows) {
-      const texts = row.map((v, i) => {
-        const type = result.columns[i]?.type;
-        return v === null || type === undefined ? null : formatText(v, type, scope.typeSession);
-      });
-      pending += formatCopyLine(texts, names, format);
-      if (pending.length >= copyOutChunkBytes) {
-        chunks.push(Buffer.from(pending, 'utf8'));
-        pending = '';
-      }
-    }
-    if (pending.length > 0) chunks.push(Buffer.from(pending, 'utf8'));
+    const types = result.columns.map((c) => c.type);
+    const chunks = format.binary ? binaryChunks(result.rows, types) : textChunks(result.rows, names, types, format, scope.typeSession);
     const count = result.rows.length;
     return {
       kind: 'copyOut',
       copy: {
-        format: format.csv ? 'csv' : 'text', columnCount: names.length, tag: () => `COPY ${count}`,
+        format: wireFormat(format), columnCount: names.length, tag: () => `COPY ${count}`,
         chunks: async function* produce() {
           yield* chunks;
         },
       },
     } satisfies StatementResult;
   });
+}
+
+function textChunks(
+  rows: readonly (readonly SqlValue[])[], names: readonly string[], types: readonly SqlType[], format: CopyFormat, session: TypeSession,
+): Uint8Array[] {
+  const chunks: Uint8Array[] = [];
+  let pending = format.header === true ? formatCopyHeader(names, format) : '';
+  for (const row of rows) {
+    const texts = row.map((v, i) => {
+      const type = types[i];
+      return v === null || type === undefined ? null : formatText(v, type, session);
+    });
+    pending += formatCopyLine(texts, names, format);
+    if (pending.length >= copyOutChunkBytes) {
+      chunks.push(Buffer.from(pending, 'utf8'));
+      pending = '';
+    }
+  }
+  if (pending.length > 0) chunks.push(Buffer.from(pending, 'utf8'));
+  return chunks;
+}
+
+function binaryChunks(rows: readonly (readonly SqlValue[])[], types: readonly SqlType[]): Uint8Array[] {
+  const chunks: Uint8Array[] = [];
+  const writer = new BinaryCopyWriter();
+  writer.header();
+  for (const row of rows) {
+    writer.tuple(row.map((v, i) => {
+      const type = types[i];
+      return v === null || type === undefined ? null : encodeBinary(v, type);
+    }));
+    if (writer.bytes >= copyOutChunkBytes) chunks.push(writer.take());
+  }
+  writer.trailer();
+  chunks.push(writer.take());
+  return chunks;
 }

@@ -47,6 +47,25 @@ describe('COPY text format', () => {
     expect(fields('1\tx\n\\.\ngarbage\n', fmt())).toEqual([['1', 'x']]);
   });
 
+  it('line ends: \\r\\n or a lone \\r as the first line has them; another one later is an error', () => {
+    expect(fields('1\tx\r2\ty\r', fmt())).toEqual([['1', 'x'], ['2', 'y']]);
+    for (let chunk = 1; chunk < 5; chunk++) {
+      expect(parse('1\tx\r2\ty\\\r\r3\tz', fmt(), ['a', 'b'], chunk).map((r) => r.fields)).toEqual([['1', 'x'], ['2', 'y\r'], ['3', 'z']]);
+      expect(parse('1,"a\rb"\r2,c\r', fmt({ format: 'csv' }), ['a', 'b'], chunk).map((r) => r.fields)).toEqual([['1', 'a\rb'], ['2', 'c']]);
+    }
+    expect(fields('1\tx\r\n2\ty\r\n\\.\r\n', fmt())).toEqual([['1', 'x'], ['2', 'y']]);
+    expect(() => parse('1\tx\n2\ty\r\n', fmt())).toThrow(expect.objectContaining({ line: 2, message: 'literal carriage return found in data', hint: 'Use "\\r" to represent carriage return.' }));
+    expect(() => parse('1\tx\r\n2\ty\n', fmt())).toThrow(expect.objectContaining({ line: 2, message: 'literal newline found in data' }));
+    expect(() => parse('1\tx\r\n2\ty\rz\r\n', fmt())).toThrow(expect.objectContaining({ message: 'literal carriage return found in data' }));
+    expect(() => parse('1,x\n2,y\r\n', fmt({ format: 'csv' }))).toThrow(expect.objectContaining({ message: 'unquoted carriage return found in data', hint: 'Use quoted CSV field to represent carriage return.' }));
+    expect(() => parse('1,x\r\n2,y\n', fmt({ format: 'csv' }))).toThrow(expect.objectContaining({ message: 'unquoted newline found in data' }));
+    expect(fields('1,"a\r\nb"\n2,"\r"\n', fmt({ format: 'csv' }))).toEqual([['1', 'a\r\nb'], ['2', '\r']]);
+  });
+
+  it('a backslash makes a line end data', () => {
+    expect(fields('1\ta\\\nb\n2\tc\\\r\n', fmt())).toEqual([['1', 'a\nb'], ['2', 'c\r']]);
+  });
+
   it('compares the NULL string before unescaping', () => {
     expect(fields('NULL\t\\N\n', fmt({ null: 'NULL' }))).toEqual([[null, 'N']]);
   });
@@ -65,7 +84,7 @@ describe('COPY text format', () => {
   });
 
   it('gives the same records however the input is cut into chunks', () => {
-    const data = 'é1\tx\\ty\n\\N\tz\r\n3\t\\303\\251\n';
+    const data = 'é1\tx\\ty\r\n\\N\tz\r\n3\t\\303\\251\r\n';
     const whole = parse(data, fmt());
     for (let chunk = 1; chunk < 8; chunk++) expect(parse(data, fmt(), ['a', 'b'], chunk)).toEqual(whole);
   });
@@ -103,7 +122,7 @@ describe('COPY CSV format', () => {
   });
 
   it('gives the same records however the input is cut into chunks', () => {
-    const data = '1,"a ""q"" \n b"\r\n2,\n"3",é\n';
+    const data = '1,"a ""q"" \n b"\r\n2,\r\n"3",é\r\n';
     const whole = parse(data, csv);
     for (let chunk = 1; chunk < 8; chunk++) expect(parse(data, csv, ['a', 'b'], chunk)).toEqual(whole);
   });
@@ -111,7 +130,6 @@ describe('COPY CSV format', () => {
 
 describe('COPY options', () => {
   it('refuses what PostgreSQL refuses', () => {
-    expect(() => fmt({ format: 'binary' })).toThrow('COPY BINARY is not supported');
     expect(() => fmt({ quote: "'" })).toThrow('COPY quote available only in CSV mode');
     expect(() => fmt({ format: 'csv', delimiter: '"' })).toThrow('COPY delimiter and quote must be different');
     expect(() => fmt({ delimiter: 'ab' })).toThrow('COPY delimiter must be a single one-byte character');
@@ -128,6 +146,9 @@ describe('COPY TO formatting', () => {
     const csv = fmt({ format: 'csv', forceQuote: { kind: 'columns', columns: ['y'] } }, 'to');
     expect(formatCopyLine(['a,b', 'plain', 'say "x"', '', null], ['x', 'y', 'z', 'w', 'v'], csv)).toBe('"a,b","plain","say ""x""","",\n');
     expect(formatCopyHeader(['id', 'na,me'], csv)).toBe('id,"na,me"\n');
+    // \. is quoted only where it would stand alone on a line.
+    expect(formatCopyLine(['\\.', '\\.'], ['x', 'z'], csv)).toBe('\\.,\\.\n');
+    expect(formatCopyLine(['\\.'], ['x'], csv)).toBe('"\\."\n');
   });
 
   it('what COPY TO writes, COPY FROM reads back (text and CSV)', () => {
