@@ -65,6 +65,36 @@ export interface CatalogView {
   tableById(id: number): TableInfo | undefined;
   tables(): readonly TableInfo[];
   schemaExists(name: string): boolean;
+  /**
+   * What the system catalogs (pg_catalog, information_schema) list beyond
+   * tables: databases, this database's schemas, sequences, which unique
+   * indexes are UNIQUE constraints. Optional: catalogs without it show tables only.
+   */
+  describe?(): CatalogDescription;
+}
+
+export interface SequenceInfo {
+  readonly id: number;
+  readonly schema: string;
+  readonly name: string;
+  readonly dataType: 'int2' | 'int4' | 'int8';
+  readonly start: bigint;
+  readonly increment: bigint;
+  readonly min: bigint;
+  readonly max: bigint;
+  readonly cycle: boolean;
+  /** The owning column (ColumnInfo.id; 0 for a hidden row id), or null. */
+  readonly ownedBy: { readonly tableId: number; readonly columnId: number } | null;
+}
+
+export interface CatalogDescription {
+  readonly databases: readonly { readonly id: number; readonly name: string }[];
+  /** This database's schemas, pg_catalog and information_schema included. */
+  readonly schemas: readonly { readonly id: number; readonly name: string }[];
+  /** This database's sequences. */
+  readonly sequences: readonly SequenceInfo[];
+  /** Ids of the unique indexes that back a UNIQUE constraint (not CREATE UNIQUE INDEX). */
+  readonly uniqueConstraintIndexIds: ReadonlySet<number>;
 }
 
 // ------------------------------------------------------------ data access --

@@ -5,6 +5,7 @@
 
 import type { Expr, FunctionCall, TypeName } from '../ast/index.js';
 import { castContext } from '../types/cast.js';
+import { bindRegCast, bindRegOutput, regCastTarget, regFromBound } from './bind-catalog-cast.js';
 import { CannotCoerceError, assertNever } from '../types/errors.js';
 import { formatTypeName, SqlTypes } from '../types/sql-type.js';
 import type { SqlType } from '../types/sql-type.js';
@@ -89,13 +90,21 @@ export function bindColumnRef(path: readonly string[], position: number, ctx: Ex
 }
 
 function bindTypedLiteral(typeName: TypeName, literal: BoundExpr, ctx: ExprContext, position: number): BoundExpr {
+  const reg = regCastTarget(typeName);
+  if (reg !== null) return regFromBound(literal, reg, ctx, position);
   const type = resolveTypeName(typeName);
   return tryCoerce(literal, type, 'explicit', ctx.bind, position) ?? literal;
 }
 
 /** An empty ARRAY[] takes its type from the cast around it. */
 export function bindCast(argExpr: Expr, typeName: TypeName, ctx: ExprContext, position: number): BoundExpr {
+  const reg = regCastTarget(typeName);
+  if (reg !== null) return bindRegCast(argExpr, reg, ctx, position);
   const target = resolveTypeName(typeName);
+  if (target.kind === 'text' || target.kind === 'varchar') {
+    const name = bindRegOutput(argExpr, ctx, position);
+    if (name !== null) return castTo(name, target, ctx, position);
+  }
   if (argExpr.kind === 'array' && target.kind === 'array') return bindArray(argExpr.elements, ctx, argExpr.position, target);
   const arg = bindExpr(argExpr, ctx);
   return castTo(arg, target, ctx, position);

@@ -7,6 +7,8 @@
 import type { FromItem, FunctionCall, JoinCondition, TableAlias } from '../ast/index.js';
 import { tableFunctionOverloads, scalarOverloads } from '../functions/index.js';
 import type { FunctionEnv, ScalarFn, TableFn } from '../functions/index.js';
+import { resolveSystemRelation, systemRelationHiddenColumns, systemRelationScan } from '../system-catalog/index.js';
+import type { SystemRelationDef } from '../system-catalog/index.js';
 import { SqlTypes } from '../types/sql-type.js';
 import { bindExpr } from './bind-expr.js';
 import { bindOperatorCall } from './bind-operator.js';
@@ -33,14 +35,24 @@ export const oneRowPlan: LogicalPlan = { kind: 'oneRow', columns: [] };
 export function bindFromList(items: readonly FromItem[], scope: QueryScope, bind: BindContext): FromResult {
   const [first, ...rest] = items;
   if (first === undefined) return { plan: oneRowPlan, namespace: emptyNamespace, lateral: null };
-  let acc = bindFromItem(first, scope, emptyNamespace, bind);
-  if (acc.lateral !== null) throw new Error('the first FROM item cannot be lateral');
+  let acc = standalone(bindFromItem(first, scope, emptyNamespace, bind));
   for (const item of rest) {
     const right = bindFromItem(item, scope, acc.namespace, bind);
     acc = joinResults(acc, right, 'inner', null);
   }
   checkDuplicateAliases(acc.namespace);
   return acc;
+}
+
+/**
+ * An item with nothing to its left that still has lateral arguments (a
+ * table function reading an enclosing query's columns, in a correlated
+ * subquery) runs as the lateral side of a join with the one empty row: its
+ * arguments are then evaluated once, reading the enclosing query's values.
+ */
+function standalone(item: FromResult): FromResult {
+  if (item.lateral === null) return item;
+  return joinResults({ plan: oneRowPlan, namespace: emptyNamespace, lateral: null }, item, 'inner', null);
 }
 
 /** Two FROM items may not share a name, except unaliased tables of different schemas (as PostgreSQL allows). */
@@ -99,6 +111,8 @@ function bindTableItem(item: FromItem & { kind: 'table' }, scope: QueryScope, bi
       : { kind: 'cteScan', cteId: cte.id, name, columns };
     return { plan, namespace: entryNamespace(alias, null, null, columns), lateral: null };
   }
+  const system = resolveSystemRelation(schema, name, bind.session, (s) => bind.catalog.lookupTable(s, name, []) !== undefined);
+  if (system !== undefined) return bindSystemRelation(system, item.alias, alias);
   const table = bind.catalog.lookupTable(schema, name, bind.session.searchPath);
   if (table === undefined) throw undefinedTable(schema === null ? name : `${schema}.${name}`, position);
   bind.tablesRead.add(table.id);
@@ -106,6 +120,14 @@ function bindTableItem(item: FromItem & { kind: 'table' }, scope: QueryScope, bi
   const columns = applyAlias(tableColumns, item.alias, alias);
   const plan: LogicalPlan = { kind: 'scan', table, alias, withKey: false, columns };
   return { plan, namespace: entryNamespace(alias, item.alias === null ? table.schema : null, table, columns), lateral: null };
+}
+
+/** pg_catalog and information_schema relations scan rows built from the statement's catalog snapshot (query/system-catalog). */
+function bindSystemRelation(def: SystemRelationDef, tableAlias: TableAlias | null, alias: string): FromResult {
+  const visible = applyAlias(def.columns.map((c) => ({ name: c.name, type: c.type, tableId: 0, columnNumber: 0 })), tableAlias, alias);
+  const columns = [...visible, ...systemRelationHiddenColumns.map((c) => ({ ...c, tableId: 0, columnNumber: 0 }))];
+  const plan: LogicalPlan = { kind: 'functionScan', name: def.name, fn: systemRelationScan(def), args: [], strict: false, ordinality: false, columns };
+  return { plan, namespace: entryNamespace(alias, tableAlias === null ? def.schema : null, null, columns, visible.length), lateral: null };
 }
 
 /** A table function, or a scalar function used as a one-row table (as PostgreSQL allows). */
@@ -156,7 +178,7 @@ function strictScalarRow(scalar: ScalarFn): TableFn {
  * join's rows).
  */
 function bindJoin(item: FromItem & { kind: 'join' }, scope: QueryScope, bind: BindContext): FromResult {
-  const left = bindFromItem(item.left, scope, emptyNamespace, bind);
+  const left = standalone(bindFromItem(item.left, scope, emptyNamespace, bind));
   const right = bindFromItem(item.right, scope, left.namespace, bind);
   const joinType: JoinType = item.joinType === 'cross' ? 'inner' : item.joinType;
   if (right.lateral !== null && (joinType === 'right' || joinType === 'full')) {

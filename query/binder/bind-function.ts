@@ -67,10 +67,15 @@ export function bindFunctionCall(call: FunctionCall, ctx: ExprContext): BoundExp
     return { kind: 'const', type: SqlTypes.text, value: 'unknown', unknown: false };
   }
   if (scalarOverloads(name).length === 0 && tableFunctionOverloads(name).length > 0) return bindSetReturning(name, args, ctx, call.position);
-  const resolved = resolveFunction(name, scalarOverloads(name), inputs, call.position);
+  return bindScalarCall(name, args, ctx, call.position);
+}
+
+/** A call of the scalar function `name` on arguments already bound. */
+export function bindScalarCall(name: string, args: readonly BoundExpr[], ctx: ExprContext, position: number): BoundExpr {
+  const resolved = resolveFunction(name, scalarOverloads(name), args.map((a) => typedInput(a, ctx.bind)), position);
   const o = resolved.overload;
   return {
-    kind: 'call', type: resolved.resultType, name, args: coerceArgs(args, resolved.argTypes, ctx, call.position),
+    kind: 'call', type: resolved.resultType, name, args: coerceArgs(args, resolved.argTypes, ctx, position),
     fn: o.implement(resolved.argTypes, resolved.resultType), strict: o.strict, volatility: o.volatility,
   };
 }

@@ -188,6 +188,7 @@ function lookupLocal(ns: Namespace, path: readonly string[], position: number): 
       if (column !== undefined && column.expr !== c.expr) throw ambiguousColumn(name, position);
       column ??= c;
     }
+    column ??= hiddenByName(ns.entries.flatMap((e) => e.columns), name, position);
     if (column === undefined) return undefined;
     const found = column;
     return { expr: found.expr, column: found, entry: ns.entries.find((e) => e.columns.includes(found)) ?? null };
@@ -195,9 +196,20 @@ function lookupLocal(ns: Namespace, path: readonly string[], position: number): 
   const columnName = path[path.length - 1] ?? '';
   const entry = findEntry(ns, path.slice(0, -1), position);
   if (entry === undefined) return undefined;
-  const column = entry.columns.find((c) => c.name === columnName && !c.hidden);
+  const column = entry.columns.find((c) => c.name === columnName && !c.hidden) ?? hiddenByName(entry.columns, columnName, position);
   if (column === undefined) throw undefinedColumn(`${path.slice(0, -1).join('.')}.${columnName}`, position);
   return { expr: column.expr, column, entry };
+}
+
+/**
+ * A hidden column named explicitly: the system columns of system relations
+ * (`tableoid`), left out of `*` but readable by name as in PostgreSQL. The
+ * stored key of DML rows is hidden too, and has no name to be found by.
+ */
+function hiddenByName(columns: readonly ScopeColumn[], name: string, position: number): ScopeColumn | undefined {
+  const matches = name === '' ? [] : columns.filter((c) => c.hidden && c.name === name);
+  if (matches.length > 1) throw ambiguousColumn(name, position);
+  return matches[0];
 }
 
 /** The range entry a qualifier names: `t`, `s.t`, or `db.s.t`. */

@@ -3,6 +3,7 @@
 // friends are column-definition sugar and not types here.
 
 import type { Expr, TypeName } from '../ast/index.js';
+import { catalogTypeAlias } from '../system-catalog/index.js';
 import { parseTypeName } from '../types/type-name.js';
 import type { SqlType } from '../types/sql-type.js';
 import { SqlError } from '../types/errors.js';
@@ -18,6 +19,8 @@ export function resolveTypeName(typeName: TypeName): SqlType {
   if (typeName.schema !== null && typeName.schema !== 'pg_catalog') {
     throw bindError(BinderState.undefinedObject, `type "${typeName.schema}.${typeName.name}" does not exist`, typeName.position);
   }
+  const catalogType = catalogTypeAlias(typeName.name, typeName.arrayBounds.length > 0);
+  if (catalogType !== undefined && typeName.modifiers.length === 0) return catalogType;
   const mods = typeName.modifiers.map((m) => modifierText(m, typeName.position));
   const base = typeName.name === 'interval'
     ? `interval${typeName.intervalFields === null ? '' : ` ${typeName.intervalFields}`}${mods.length > 0 ? `(${mods.join(',')})` : ''}`

@@ -9,7 +9,7 @@
 // engine checks it is still current before writing).
 
 import type { Catalog, IndexDef, TableDef } from '../../materializers/index.js';
-import type { CatalogView, ColumnInfo, IndexInfo, TableInfo } from '../contract.js';
+import type { CatalogDescription, CatalogView, ColumnInfo, IndexInfo, SequenceInfo, TableInfo } from '../contract.js';
 
 const viewsByCatalog = new WeakMap<Catalog, Map<string, CatalogView>>();
 const infoByDef = new WeakMap<TableDef, TableInfo>();
@@ -73,6 +73,7 @@ function buildTableInfo(def: TableDef): TableInfo {
 class CatalogViewImpl implements CatalogView {
   readonly version: number;
   private tableList: readonly TableInfo[] | undefined;
+  private description: CatalogDescription | undefined;
 
   constructor(private readonly catalog: Catalog, private readonly database: string) {
     this.version = catalog.version;
@@ -103,4 +104,24 @@ class CatalogViewImpl implements CatalogView {
   schemaExists(name: string): boolean {
     return this.catalog.schema(this.database, name) !== undefined;
   }
+
+  describe(): CatalogDescription {
+    this.description ??= describeCatalog(this.catalog, this.database);
+    return this.description;
+  }
+}
+
+/** The system catalogs' view of the objects beyond tables (query/system-catalog). */
+function describeCatalog(catalog: Catalog, database: string): CatalogDescription {
+  const system = ['pg_catalog', 'information_schema'].map((name) => catalog.schema(database, name)).filter((s) => s !== undefined);
+  const sequences: SequenceInfo[] = catalog.sequences().filter((s) => s.databaseName === database).map((s) => ({
+    id: s.id, schema: s.schemaName, name: s.name, dataType: s.dataType, start: s.start, increment: s.increment,
+    min: s.min, max: s.max, cycle: s.cycle, ownedBy: s.ownedBy,
+  }));
+  const uniqueConstraintIndexIds = new Set(catalog.tables().flatMap((t) => t.uniqueConstraints.map((u) => u.indexId)));
+  return {
+    databases: catalog.databases().map((d) => ({ id: d.id, name: d.name })),
+    schemas: [...system, ...catalog.schemas(database)].map((s) => ({ id: s.id, name: s.name })),
+    sequences, uniqueConstraintIndexIds,
+  };
 }

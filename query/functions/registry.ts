@@ -21,6 +21,7 @@ import { stringFunctions } from './string-functions.js';
 import { systemFunctions } from './system-functions.js';
 import { tableFunctions } from './table-functions.js';
 import { windowFunctions } from './window-functions.js';
+import { catalogFunctions, catalogTableFunctions } from '../system-catalog/catalog-functions.js';
 
 function groupBy<T>(items: readonly T[], key: (item: T) => string): ReadonlyMap<string, readonly T[]> {
   const map = new Map<string, T[]>();
@@ -33,7 +34,7 @@ function groupBy<T>(items: readonly T[], key: (item: T) => string): ReadonlyMap<
 }
 
 const scalarFunctions = groupBy<ScalarOverload>(
-  [...stringFunctions, ...formatFunctions, ...regexFunctions, ...similarToFunctions, ...mathFunctions, ...datetimeFunctions, ...systemFunctions, ...arrayFunctions, ...jsonFunctions],
+  [...stringFunctions, ...formatFunctions, ...regexFunctions, ...similarToFunctions, ...mathFunctions, ...datetimeFunctions, ...systemFunctions, ...arrayFunctions, ...jsonFunctions, ...catalogFunctions],
   (f) => f.name,
 );
 const operators = groupBy<OperatorOverload>(
@@ -42,7 +43,7 @@ const operators = groupBy<OperatorOverload>(
 );
 const aggregates = groupBy<AggregateOverload>(aggregateFunctions, (a) => a.name);
 const windows = groupBy<WindowOverload>(windowFunctions, (w) => w.name);
-const tables = groupBy<TableFunctionOverload>(tableFunctions, (t) => t.name);
+const tables = groupBy<TableFunctionOverload>([...tableFunctions, ...catalogTableFunctions], (t) => t.name);
 
 const none: readonly never[] = [];
 
@@ -70,4 +71,15 @@ export function tableFunctionOverloads(name: string): readonly TableFunctionOver
 /** Whether any kind of function goes by `name` (for "function ... does not exist" versus misuse errors). */
 export function functionExists(name: string): boolean {
   return scalarFunctions.has(name) || aggregates.has(name) || windows.has(name) || tables.has(name);
+}
+
+/** Every overload of every kind, for pg_proc (query/system-catalog). */
+export function allOverloads(): {
+  readonly scalars: readonly ScalarOverload[]; readonly aggregates: readonly AggregateOverload[];
+  readonly windows: readonly WindowOverload[]; readonly tables: readonly TableFunctionOverload[];
+} {
+  return {
+    scalars: [...scalarFunctions.values()].flat(), aggregates: [...aggregates.values()].flat(),
+    windows: [...windows.values()].flat(), tables: [...tables.values()].flat(),
+  };
 }

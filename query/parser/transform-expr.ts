@@ -123,11 +123,13 @@ function transformColumnRef(ref: ColumnRef, ctx: TransformContext): Expr {
   return { kind: 'columnRef', path: pgStrings(fields, 'column reference'), position };
 }
 
-/** An operator name: `+`, or `OPERATOR(pg_catalog.+)`, which ThunderDB does not resolve by schema. */
+/** An operator name: `+`, or `OPERATOR(pg_catalog.+)`; other schemas hold no operators. */
 function operatorName(names: readonly Node[] | undefined, ctx: TransformContext, location: number | undefined): string {
   const parts = pgStrings(names, 'operator name');
   const op = parts[parts.length - 1];
-  if (parts.length !== 1 || op === undefined) throw notSupported('OPERATOR() with a schema-qualified operator', errorPos(ctx, location));
+  // Every operator lives in pg_catalog, so naming it there (as psql does) is the same operator.
+  const inPgCatalog = parts.length === 2 && parts[0] === 'pg_catalog';
+  if ((parts.length !== 1 && !inPgCatalog) || op === undefined) throw notSupported('OPERATOR() with a schema-qualified operator', errorPos(ctx, location));
   return op;
 }
 
