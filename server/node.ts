@@ -109,6 +109,19 @@ function listenError(err: unknown, key: string, listenAddr: string, port: number
   return new StartupError(`${key} = ${port}: cannot listen on ${listenAddr}:${port} (${code ?? (err as Error).message})`);
 }
 
+/**
+ * Test-only: THUNDER_TEST_TXN_ENTRY_BYTES_MAX (deliberately outside the
+ * THUNDERDB_* configuration namespace) lowers the engine's largest txn entry,
+ * so integration tests make multi-part transactions from small COPYs.
+ */
+function testTxnEntryBytesMax(): { txnEntryBytesMax?: number } {
+  const raw = process.env['THUNDER_TEST_TXN_ENTRY_BYTES_MAX'];
+  if (raw === undefined || raw === '') return {};
+  const value = Number(raw);
+  if (!Number.isSafeInteger(value) || value < 1024) throw new StartupError(`THUNDER_TEST_TXN_ENTRY_BYTES_MAX = "${raw}": expected an integer of at least 1024 bytes`);
+  return { txnEntryBytesMax: value };
+}
+
 /** The SQL engine over the log and row store, and the PostgreSQL listener in front of it. */
 async function startSqlService(config: ThunderConfig, state: NodeState, deps: NodeDeps, settings: RuntimeSettings): Promise<void> {
   if (state.log === undefined || state.rowStore === undefined) throw new Error('the log and row store open before the SQL service');
@@ -116,7 +129,9 @@ async function startSqlService(config: ThunderConfig, state: NodeState, deps: No
     throw new StartupError('security.tls_enabled = true: TLS is not supported by this version yet; set it to false (clients are answered "no TLS")');
   }
   await loadSqlParser();
-  state.engine = createQueryEngine({ log: state.log, rowStore: state.rowStore, logger: deps.logger.child({ component: 'sql' }) });
+  state.engine = createQueryEngine({
+    log: state.log, rowStore: state.rowStore, logger: deps.logger.child({ component: 'sql' }), ...testTxnEntryBytesMax(),
+  });
   const { listenAddr, pgPort } = config.network;
   try {
     state.pgServer = await startPgServer({

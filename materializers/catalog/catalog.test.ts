@@ -158,4 +158,13 @@ describe('catalog', () => {
     expect(primaryKeyOf(t, [5, 'x']).length).toBeGreaterThan(0);
     expect(indexKeyOf(t, t.indexes[0]!, [5, 'x'])).not.toEqual(indexKeyOf(t, t.indexes[0]!, [5, 'y']));
   });
+
+  it('withVersion keeps every object (by identity) under another version', () => {
+    const c = applyDdl(Catalog.initial(), { changes: [{ kind: 'createTable', table: users }] });
+    const v = c.withVersion(-7);
+    expect(v.version).toBe(-7);
+    expect(v.tableById(users.id)).toBe(c.tableById(users.id));
+    expect(v.maxObjectId).toBe(c.maxObjectId);
+    expect(applyDdl(v, { changes: [{ kind: 'dropTable', tableId: users.id }] }).tableById(users.id)).toBeUndefined();
+  });
 });

@@ -68,6 +68,15 @@ export class Catalog {
     this.maxObjectId = state.maxObjectId;
   }
 
+  /**
+   * The same objects under another version number. A transaction's private
+   * catalog (DDL in a transaction block) takes a version no committed catalog
+   * has, so plan caches keyed by version never mistake one for the other.
+   */
+  withVersion(version: number): Catalog {
+    return new Catalog({ ...this.state, version });
+  }
+
   /** The catalog of a new cluster: database `thunderdb` with schema `public`. */
   static initial(): Catalog {
     const database: DatabaseDef = { id: defaultDatabaseId, name: defaultDatabaseName };

@@ -11,6 +11,7 @@ import type { DdlChange, DdlChangeKind, DdlEntry } from './definitions.js';
 import { EntryDecodeError, EntryEncodeError } from './errors.js';
 import { ddlChangesMax } from './limits.js';
 import { EntryType, sealEnvelope, startEnvelope } from './envelope.js';
+import { readPartHeader, writePartHeader, type TxnPartInfo } from './txn.js';
 
 /** Change codes. Written to the log: never renumber. */
 const changeCodes = {
@@ -74,9 +75,24 @@ export function readDdlPayload(r: ByteReader): DdlEntry {
   return { changes };
 }
 
-/** The log entry data of one DDL entry. */
-export function encodeDdlEntry(ddl: DdlEntry): Uint8Array {
-  const w = startEnvelope(EntryType.Ddl);
+/**
+ * The log entry data of one DDL entry; with `part`, one DdlPart of the
+ * multi-part transaction `part.txnId` (DDL in a transaction block).
+ */
+export function encodeDdlEntry(ddl: DdlEntry, part?: TxnPartInfo & { readonly txnId: bigint }): Uint8Array {
+  const w = startEnvelope(part === undefined ? EntryType.Ddl : EntryType.DdlPart);
+  if (part !== undefined) {
+    writePartHeader(w, part);
+    if (part.txnId < 0n || part.txnId >= 2n ** 64n) throw new EntryEncodeError(`txnId ${part.txnId} beyond u64`);
+    w.u64(part.txnId);
+  }
   writeDdlPayload(w, ddl);
   return sealEnvelope(w);
+}
+
+/** Decodes a DdlPart payload: part header, txnId, DDL payload. */
+export function readDdlPartPayload(r: ByteReader): { readonly part: TxnPartInfo; readonly txnId: bigint; readonly ddl: DdlEntry } {
+  const part = readPartHeader(r);
+  const txnId = r.u64();
+  return { part, txnId, ddl: readDdlPayload(r) };
 }

@@ -8,7 +8,7 @@ import { entryFormatVersion, EntryType } from './envelope.js';
 import { EntryDecodeError, EntryEncodeError } from './errors.js';
 import type { RowLayout } from './row-codec.js';
 import { Decimal, type SqlType } from './query-types.js';
-import { encodeTxnEntry, type TxnEntry } from './txn.js';
+import { encodeTxnAbortEntry, encodeTxnEntry, type TxnEntry } from './txn.js';
 
 const layouts = new Map<number, RowLayout>([
   [20, { id: 3, columns: [{ id: 1, type: { kind: 'int8' } }, { id: 4, type: { kind: 'text' } }] }],
@@ -73,7 +73,7 @@ const ddl: DdlEntry = {
 function decodeReason(data: Uint8Array): string {
   try {
     const d = decodeEntry(data);
-    if (d.type === 'txn') decodeTxnEntry(data, resolverOf);
+    if (d.type === 'txn' || d.type === 'txnPart') decodeTxnEntry(data, resolverOf);
     return 'decoded';
   } catch (error) {
     if (error instanceof EntryDecodeError) return error.reason;
@@ -141,6 +141,31 @@ describe('txn entries', () => {
       { ...txn, txnId: -1n },
     ];
     for (const t of bad) expect(() => encodeTxnEntry(t, layoutOf)).toThrow(EntryEncodeError);
+  });
+});
+
+describe('txn parts and abort markers', () => {
+  it('round-trip a part with its header', () => {
+    for (const part of [{ number: 0, continues: true }, { number: 300, continues: false }]) {
+      const data = encodeTxnEntry(txn, layoutOf, part);
+      expect(data[1]).toBe(EntryType.TxnPart);
+      const raw = decodeEntry(data);
+      expect(raw.type === 'txnPart' ? raw.part : undefined).toEqual(part);
+      expect(decodeTxnEntry(data, resolverOf)).toEqual(txn);
+      for (let cut = 0; cut < data.length; cut++) expect(decodeReason(data.subarray(0, cut)), `cut ${cut}`).not.toBe('decoded');
+    }
+  });
+
+  it('refuses part numbers out of range', () => {
+    expect(() => encodeTxnEntry(txn, layoutOf, { number: -1, continues: true })).toThrow(EntryEncodeError);
+    expect(() => encodeTxnEntry(txn, layoutOf, { number: 1 << 20, continues: true })).toThrow(EntryEncodeError);
+  });
+
+  it('round-trip an abort marker', () => {
+    const data = encodeTxnAbortEntry(2n ** 64n - 1n);
+    expect(data[1]).toBe(EntryType.TxnAbort);
+    expect(decodeEntry(data)).toEqual({ type: 'txnAbort', txnId: 2n ** 64n - 1n });
+    expect(() => decodeTxnEntry(data, resolverOf)).toThrow(EntryDecodeError);
   });
 });
 

@@ -19,6 +19,19 @@ export const EntryType = {
   Txn: 1,
   /** One atomic catalog change (a list of create/alter/drop/truncate changes). */
   Ddl: 2,
+  /**
+   * One part of a transaction too large for one entry: a txn payload behind a
+   * part header (txn.ts). Parts are applied together when the last one is.
+   */
+  TxnPart: 3,
+  /** The leader gave up a multi-part transaction it began proposing: its parts are dropped. */
+  TxnAbort: 4,
+  /**
+   * One part of a multi-part transaction that is a catalog change (DDL in a
+   * transaction block): `[part header][u64 txnId][ddl payload]`, applied with
+   * the other parts, in part order, at the last part's index.
+   */
+  DdlPart: 5,
 } as const;
 export type EntryType = (typeof EntryType)[keyof typeof EntryType];
 

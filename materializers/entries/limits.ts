@@ -13,6 +13,8 @@ export const arrayDimensionsMax = 6;
 export const jsonbDepthMax = 1000;
 /** Effects of one transaction entry. */
 export const txnEffectsMax = 1_000_000;
+/** Parts of one multi-part transaction (each at most the log's entry size: far beyond any write set held in memory). */
+export const txnPartsMax = 65_536;
 /** Sequence high-water marks of one transaction entry. */
 export const txnSequencesMax = 65_536;
 /** Changes of one DDL entry. */

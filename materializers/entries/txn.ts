@@ -9,12 +9,25 @@
 //
 // Rows are length-prefixed so the envelope decodes without the catalog; the
 // row store decodes each row with its table's layouts at apply time.
+//
+// A transaction too large for one entry is proposed as parts (EntryType.TxnPart):
+//
+//   [u8 flags: bit 0 = continues (more parts follow)][varuint part number][txn payload as above]
+//
+// Part numbers count from 0; every part but the last has `continues` set, all
+// carry the same txnId, and the leader appends them at consecutive indexes
+// (one synchronous propose loop, so one term). The row store buffers parts and
+// applies the whole transaction at the last part's index (see
+// rowstore/txn-parts.ts for the rule that drops an unfinished one). A
+// transaction that fits in one entry stays a plain EntryType.Txn entry.
+//
+// An abort marker (EntryType.TxnAbort) is `[u64 txnId]`.
 
 import { unreachable } from '../assert.js';
 import type { ByteReader } from './byte-reader.js';
 import type { ByteWriter } from './byte-writer.js';
 import { EntryDecodeError, EntryEncodeError } from './errors.js';
-import { keyBytesMax, txnEffectsMax, txnSequencesMax, valueBytesMax } from './limits.js';
+import { keyBytesMax, txnEffectsMax, txnPartsMax, txnSequencesMax, valueBytesMax } from './limits.js';
 import { decodeRow, encodeRow, type LayoutResolver, type RowLayout } from './row-codec.js';
 import type { Row } from './query-types.js';
 import { EntryType, sealEnvelope, startEnvelope } from './envelope.js';
@@ -65,6 +78,14 @@ export interface RawTxnEntry {
   readonly sequences: readonly SequenceMark[];
 }
 
+/** Where a part sits in a multi-part transaction. */
+export interface TxnPartInfo {
+  /** 0 for the first part. */
+  readonly number: number;
+  /** More parts follow (false: the last part). */
+  readonly continues: boolean;
+}
+
 /** Op codes. Written to the log: never renumber. */
 const opCodes = { insert: 1, update: 2, delete: 3 } as const satisfies Record<EffectOp, number>;
 const u64Max = 2n ** 64n - 1n;
@@ -93,16 +114,21 @@ function writeEffect(w: ByteWriter, effect: TxnEffect, layoutOf: (tableId: numbe
   if (effect.before !== undefined) w.bytesWithLength(encodeRow(layout, effect.before));
 }
 
+/** Part header flag bits. Written to the log: never renumber. */
+const partContinuesFlag = 1;
+
 /**
  * The log entry data of one transaction. `layoutOf` gives each table's
  * current layout (catalog TableDef.layout): rows are in its column order.
+ * With `part`, the entry is one part of a multi-part transaction (TxnPart).
  */
-export function encodeTxnEntry(txn: TxnEntry, layoutOf: (tableId: number) => RowLayout): Uint8Array {
+export function encodeTxnEntry(txn: TxnEntry, layoutOf: (tableId: number) => RowLayout, part?: TxnPartInfo): Uint8Array {
   if (txn.txnId < 0n || txn.txnId > u64Max) throw new EntryEncodeError(`txnId ${txn.txnId} beyond u64`);
   if (txn.commitTsMicros < int64Min || txn.commitTsMicros > int64Max) throw new EntryEncodeError('commitTsMicros beyond int64');
   if (txn.effects.length > txnEffectsMax) throw new EntryEncodeError(`${txn.effects.length} effects (at most ${txnEffectsMax})`);
   if (txn.sequences.length > txnSequencesMax) throw new EntryEncodeError(`${txn.sequences.length} sequence marks (at most ${txnSequencesMax})`);
-  const w = startEnvelope(EntryType.Txn, 64 + txn.effects.length * 64);
+  const w = startEnvelope(part === undefined ? EntryType.Txn : EntryType.TxnPart, 64 + txn.effects.length * 64);
+  if (part !== undefined) writePartHeader(w, part);
   w.u64(txn.txnId);
   w.varuint(txn.sessionId);
   w.i64(txn.commitTsMicros);
@@ -150,6 +176,43 @@ export function readTxnPayload(r: ByteReader): RawTxnEntry {
   for (let i = 0; i < nEffects; i++) effects.push(readRawEffect(r));
   r.expectEnd('txn entry');
   return { txnId, sessionId, commitTsMicros, effects, sequences };
+}
+
+/** Writes the part header shared by TxnPart and DdlPart entries. */
+export function writePartHeader(w: ByteWriter, part: TxnPartInfo): void {
+  if (!Number.isSafeInteger(part.number) || part.number < 0 || part.number >= txnPartsMax) {
+    throw new EntryEncodeError(`part number ${part.number} (0 to ${txnPartsMax - 1})`);
+  }
+  w.u8(part.continues ? partContinuesFlag : 0);
+  w.varuint(part.number);
+}
+
+export function readPartHeader(r: ByteReader): TxnPartInfo {
+  const flags = r.u8();
+  if ((flags & ~partContinuesFlag) !== 0) throw new EntryDecodeError('malformed', `txn part flags ${flags}`);
+  const number = r.varuint();
+  if (number >= txnPartsMax) throw new EntryDecodeError('malformed', `txn part number ${number} (at most ${txnPartsMax - 1})`);
+  return { number, continues: (flags & partContinuesFlag) !== 0 };
+}
+
+/** Decodes a TxnPart payload: the part header, then the txn payload. */
+export function readTxnPartPayload(r: ByteReader): { readonly part: TxnPartInfo; readonly txn: RawTxnEntry } {
+  const part = readPartHeader(r);
+  return { part, txn: readTxnPayload(r) };
+}
+
+/** An abort marker: the leader gave up the multi-part transaction `txnId`. */
+export function encodeTxnAbortEntry(txnId: bigint): Uint8Array {
+  if (txnId < 0n || txnId > u64Max) throw new EntryEncodeError(`txnId ${txnId} beyond u64`);
+  const w = startEnvelope(EntryType.TxnAbort, 8);
+  w.u64(txnId);
+  return sealEnvelope(w);
+}
+
+export function readTxnAbortPayload(r: ByteReader): bigint {
+  const txnId = r.u64();
+  r.expectEnd('txn abort entry');
+  return txnId;
 }
 
 /** Decodes the rows of a raw effect with its table's layouts (rows keep the layout they were written with). */

@@ -4,10 +4,17 @@
 // folds into the catalog and creates, drops or truncates table and index
 // data. Rows are all decoded before anything changes, so a corrupt entry
 // leaves the state untouched (and stops the store).
+//
+// A multi-part transaction (entries/txn-parts.ts) is decoded part by part as
+// the parts arrive and held in core.parts; its effects and sequence marks are
+// applied together at the last part's index, so no reader ever sees a prefix.
+// Parts dropped unfinished leave nothing behind.
 
-import { invariant, MaterializerInvariantError } from '../assert.js';
+import { invariant, MaterializerInvariantError, unreachable } from '../assert.js';
 import { applyDdl, CatalogError, indexKeyOf, layoutResolverOf, primaryKeyOf, projectRow, type TableDef } from '../catalog/index.js';
-import { decodeEntry, decodeRow, type DdlEntry, type DecodedRow, type EffectOp, type IndexDef, type RawTxnEntry } from '../entries/index.js';
+import {
+  decodeEntry, decodeRow, type DdlEntry, type DecodedPart, type DecodedRow, type EffectOp, type IndexDef, type RawTxnEntry,
+} from '../entries/index.js';
 import { compareBytes } from '../keys/index.js';
 import { EntryKind, type LogEntry } from '../../log/index.js';
 import type { StoreCore } from './core.js';
@@ -29,10 +36,19 @@ export type AfterApply = () => void;
 export function applyEntry(core: StoreCore, entry: LogEntry): AfterApply[] {
   invariant(entry.index === core.appliedIndex + 1, `entry ${entry.index} applied after ${core.appliedIndex}: entries must arrive in order without gaps`);
   const after: AfterApply[] = [];
-  if (entry.kind === EntryKind.Normal) {
-    const decoded = decodeEntry(entry.data);
-    if (decoded.type === 'txn') applyTxn(core, decoded.txn, entry.index);
-    else applyDdlEntry(core, decoded.ddl, entry.index, after);
+  const decoded = entry.kind === EntryKind.Normal ? decodeEntry(entry.data) : null;
+  const assembled = core.parts.accept(entry.index, entry.term, decoded, (part, held) => holdPart(core, part, held, entry.index));
+  if (assembled.kind === 'complete') {
+    applyParts(core, assembled.parts, entry.index, after);
+  } else if (assembled.kind === 'single' && decoded !== null) {
+    switch (decoded.type) {
+      case 'txn': applyPrepared(core, [prepareTxn(core, decoded.txn, entry.index)], entry.index); break;
+      case 'ddl': applyDdlEntry(core, decoded.ddl, entry.index, after); break;
+      // Dropping the pending parts (if they were this transaction's) is the assembler's job.
+      case 'txnAbort': break;
+      case 'txnPart': case 'ddlPart': throw new MaterializerInvariantError(`entry ${entry.index}: a part the assembler did not take`);
+      default: unreachable(decoded, 'entry type');
+    }
   }
   core.appliedIndex = entry.index;
   core.collectGarbage();
@@ -69,19 +85,56 @@ function checkKey(effect: PreparedEffect, index: number): void {
   }
 }
 
-function applyTxn(core: StoreCore, txn: RawTxnEntry, index: number): void {
+/** A txn entry or part decoded and checked, ready to apply (nothing has changed yet). */
+export interface PreparedTxn {
+  readonly effects: readonly PreparedEffect[];
+  readonly sequences: RawTxnEntry['sequences'];
+}
+
+export function prepareTxn(core: StoreCore, txn: RawTxnEntry, index: number): PreparedTxn {
   const effects = prepare(core, txn, index);
   for (const mark of txn.sequences) {
     if (core.catalog.sequenceById(mark.sequenceId) === undefined) {
       throw new MaterializerInvariantError(`entry ${index}: high-water mark for sequence ${mark.sequenceId}, which does not exist`);
     }
   }
+  return { effects, sequences: txn.sequences };
+}
+
+/** A held part: row effects decoded on arrival, or (after a DDL part, whose tables and layouts they may need) kept raw. */
+export type HeldPart =
+  | { readonly kind: 'prepared'; readonly txn: PreparedTxn }
+  | { readonly kind: 'raw'; readonly txn: RawTxnEntry }
+  | { readonly kind: 'ddl'; readonly ddl: DdlEntry };
+
+function holdPart(core: StoreCore, part: DecodedPart, held: readonly HeldPart[], index: number): HeldPart {
+  if (part.type === 'ddlPart') return { kind: 'ddl', ddl: part.ddl };
+  if (held.some((h) => h.kind === 'ddl')) return { kind: 'raw', txn: part.txn };
+  return { kind: 'prepared', txn: prepareTxn(core, part.txn, index) };
+}
+
+/** Applies a multi-part transaction at its last part's index: catalog changes and row effects in part order. */
+function applyParts(core: StoreCore, parts: readonly HeldPart[], index: number, after: AfterApply[]): void {
+  for (const part of parts) {
+    switch (part.kind) {
+      case 'prepared': applyPrepared(core, [part.txn], index); break;
+      case 'raw': applyPrepared(core, [prepareTxn(core, part.txn, index)], index); break;
+      case 'ddl': applyDdlEntry(core, part.ddl, index, after); break;
+      default: unreachable(part, 'held part');
+    }
+  }
+}
+
+/** Applies one transaction (all its parts, in order) at `index`. */
+function applyPrepared(core: StoreCore, parts: readonly PreparedTxn[], index: number): void {
   const horizon = core.horizon();
-  for (const effect of effects) applyRowEffect(core, effect, index, horizon);
-  for (const mark of txn.sequences) {
-    // The leader's state after this transaction (cycling sequences go down too).
-    core.sequences.set(mark.sequenceId, mark.value);
-    core.dirtySequences.add(mark.sequenceId);
+  for (const part of parts) for (const effect of part.effects) applyRowEffect(core, effect, index, horizon);
+  for (const part of parts) {
+    for (const mark of part.sequences) {
+      // The leader's state after this transaction (cycling sequences go down too).
+      core.sequences.set(mark.sequenceId, mark.value);
+      core.dirtySequences.add(mark.sequenceId);
+    }
   }
 }
 

@@ -7,6 +7,14 @@
 // Markers (truncate, drop) whose index is at or below the horizon are carried
 // out in the same batch: their RocksDB keys are deleted, and once the batch
 // is durable their versions leave memory too.
+//
+// While parts of a multi-part transaction are held (applied but not yet
+// visible), a checkpoint is deferred: it writes nothing and reports the last
+// durable checkpoint, whose index is below the first part. A restart then
+// replays every part from the log, and the WAL is not compacted past them.
+// Parts are consecutive entries proposed in one go, so they are held for as
+// long as it takes to commit them; an abandoned prefix is dropped by the
+// very next entry (see entries/txn-parts.ts).
 
 import { invariant } from '../assert.js';
 import { encodeCatalog, layoutResolverOf } from '../catalog/index.js';
@@ -28,6 +36,8 @@ export interface CheckpointResult {
   readonly indexEntriesWritten: number;
   /** Keys deleted for truncated and dropped tables and indexes. */
   readonly keysDeleted: number;
+  /** Nothing was written: a multi-part transaction was being applied (appliedIndex is the previous checkpoint's). */
+  readonly deferred: boolean;
 }
 
 interface IndexWrite {
@@ -220,9 +230,12 @@ function sweepTruncation(core: StoreCore, marker: Marker): void {
 
 /** One checkpoint; the caller serialises them. */
 export async function runCheckpoint(core: StoreCore): Promise<CheckpointResult> {
+  if (core.parts.pendingTxn() !== null) return deferred(core);
   const eligible = core.markers.filter((m) => m.index <= core.horizon());
   const deletions = await collectDeletions(core, eligible);
   await loadUnknownBases(core);
+  // The awaits above let entries apply: parts may have arrived since.
+  if (core.parts.pendingTxn() !== null) return deferred(core);
   const batch = buildBatch(core, eligible, deletions);
   try {
     await core.kv.batch(batch.ops, { sync: true });
@@ -241,5 +254,10 @@ export async function runCheckpoint(core: StoreCore): Promise<CheckpointResult> 
   return {
     appliedIndex: batch.appliedIndex, rowsWritten: batch.rows.length,
     indexEntriesWritten: batch.indexEntries.filter((w) => w.kind !== 'none').length, keysDeleted: batch.keysDeleted,
+    deferred: false,
   };
+}
+
+function deferred(core: StoreCore): CheckpointResult {
+  return { appliedIndex: core.checkpointIndex, rowsWritten: 0, indexEntriesWritten: 0, keysDeleted: 0, deferred: true };
 }

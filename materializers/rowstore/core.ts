@@ -8,6 +8,8 @@
 
 import { invariant } from '../assert.js';
 import type { Catalog } from '../catalog/index.js';
+import { TxnPartAssembler } from '../entries/index.js';
+import type { HeldPart } from './apply.js';
 import { Fifo } from './fifo.js';
 import type { KvStore } from './kv-store.js';
 import { LruList, type CacheNode } from './lru.js';
@@ -43,6 +45,8 @@ export class StoreCore {
   /** Pending physical deletions, in the order they happened. */
   markers: Marker[] = [];
   readonly sequences = new Map<number, bigint>();
+  /** The parts of a multi-part transaction applied so far (decoded, not yet visible). Never checkpointed. */
+  readonly parts = new TxnPartAssembler<HeldPart>();
   dirtySequences = new Set<number>();
   dirtyRows = new Set<RowEntry>();
   dirtyIndexEntries = new Set<IndexEntry>();

@@ -53,6 +53,10 @@ export interface RowStoreStats {
   readonly evictions: number;
   readonly storageReads: number;
   readonly pendingMarkers: number;
+  /** Parts held of a multi-part transaction not yet complete (0: none). */
+  readonly pendingTxnParts: number;
+  /** Multi-part transactions dropped unfinished since the store opened. */
+  readonly droppedTxns: number;
 }
 
 export interface RowStore {
@@ -85,7 +89,10 @@ export interface RowStore {
   waitForIndex(indexId: number): Promise<void>;
   /** The last high-water mark of a sequence (undefined: never advanced). */
   sequenceValue(sequenceId: number): bigint | undefined;
-  /** Writes everything dirty plus the applied index in one synced batch. Serialised. */
+  /**
+   * Writes everything dirty plus the applied index in one synced batch. Serialised.
+   * Deferred (nothing written) while parts of a multi-part transaction are held.
+   */
   checkpoint(): Promise<CheckpointResult>;
   stats(): RowStoreStats;
   /** Stops backfills and closes RocksDB. Does not checkpoint: call checkpoint() first at shutdown. */
@@ -260,6 +267,7 @@ class RowStoreImpl implements RowStore {
       appliedIndex: c.appliedIndex, checkpointIndex: c.checkpointIndex, horizonIndex: c.horizon(), cachedBytes: c.cachedBytes,
       bufferPoolBytes: c.budgetBytes, rowEntries, indexEntries, dirtyRows: c.dirtyRows.size, dirtyIndexEntries: c.dirtyIndexEntries.size,
       snapshots: c.readPins.pinCount(), evictions: c.evictions, storageReads: c.storageReads, pendingMarkers: c.markers.length,
+      pendingTxnParts: c.parts.pendingTxn()?.parts ?? 0, droppedTxns: c.parts.droppedTxns,
     };
   }
 

@@ -46,6 +46,8 @@ export const accounts: TableDefinition = {
 export class EntryLog {
   readonly entries: LogEntry[] = [];
   catalog = Catalog.initial();
+  /** The term of entries pushed from now on (a new leader: raise it and push empty()). */
+  term = 1;
   private txnId = 0n;
 
   get lastIndex(): number {
@@ -70,6 +72,20 @@ export class EntryLog {
     return this.push(EntryKind.Normal, data);
   }
 
+  /**
+   * One transaction as parts, one per element of `chunks` (marks in the first);
+   * `complete: false` leaves out the last part (a leader that stopped mid-way).
+   */
+  txnParts(chunks: readonly (readonly TxnEffect[])[], sequences: readonly SequenceMark[] = [], complete = true): LogEntry[] {
+    this.txnId++;
+    const txnId = this.txnId;
+    const n = complete ? chunks.length : chunks.length - 1;
+    return chunks.slice(0, n).map((effects, number) => {
+      const txn = { txnId, sessionId: 1, commitTsMicros: 1000n * txnId, effects, sequences: number === 0 ? sequences : [] };
+      return this.push(EntryKind.Normal, encodeTxnEntry(txn, (id) => this.table(id).layout, { number, continues: number < chunks.length - 1 }));
+    });
+  }
+
   empty(): LogEntry {
     return this.push(EntryKind.Empty, new Uint8Array(0));
   }
@@ -87,7 +103,7 @@ export class EntryLog {
   }
 
   private push(kind: EntryKind, data: Uint8Array): LogEntry {
-    const entry: LogEntry = { index: this.entries.length + 1, term: 1, kind, data };
+    const entry: LogEntry = { index: this.entries.length + 1, term: this.term, kind, data };
     this.entries.push(entry);
     return entry;
   }

@@ -1,12 +1,14 @@
-// COMMIT: validate (SERIALIZABLE), turn the write set into txn entries, mark
-// them pending in the tracker in the same turn as the validation, propose,
-// and resolve once every entry is committed and applied. Locks are released
-// by the caller afterwards (Transaction.end), so no other writer can touch
-// these keys before the row store shows the new versions.
+// COMMIT: validate (SERIALIZABLE), turn the write set into a txn entry (or
+// the parts of a multi-part transaction), mark it pending in the tracker in
+// the same turn as the validation, propose, and resolve once it is committed
+// and applied. Locks are released by the caller afterwards (Transaction.end),
+// so no other writer can touch these keys before the row store shows the new
+// versions.
 
 import {
-  encodeTxnEntry, type Catalog, type RowLayout, type SequenceMark, type TxnEffect, type TxnEntry,
+  applyDdl, encodeDdlEntry, encodeTxnAbortEntry, encodeTxnEntry, type Catalog, type RowLayout, type SequenceMark, type TxnEffect, type TxnEntry,
 } from '../../materializers/index.js';
+import type { ProposalResult } from '../../log/index.js';
 import type { EngineCore } from './engine-core.js';
 import { EngineSqlState, invariant, serializationFailure, sqlError } from './errors.js';
 import { rowResource } from './keys.js';
@@ -20,21 +22,62 @@ const chunkFillRatio = 0.8;
 /** Commits `txn`'s writes. Does not end the transaction. Throws 40001 (validation) or a log error. */
 export async function commitWrites(core: EngineCore, txn: Transaction): Promise<void> {
   const marks = sequenceMarks(core, txn);
-  if (txn.writes.isEmpty() && marks.length === 0) return;
+  if (txn.writes.isEmpty() && marks.length === 0 && txn.ddl.length === 0) return;
   if (txn.isolation === 'serializable') validateReadSet(core, txn);
-  const catalog = core.catalog();
+  // With DDL in the block, its private catalog: the layouts of the tables it created or changed.
+  const catalog = txn.catalog();
   const effects = txn.writes.effects().map(toTxnEffect);
   const base = { txnId: txn.txnId, sessionId: txn.sessionId, commitTsMicros: core.nowMicros() };
-  const entries = encodeEntries(base, effects, marks, layoutsOf(catalog), core.txnEntryBytesMax);
+  const ddlParts = encodeDdlParts(core, txn, effects.length > 0 || marks.length > 0);
+  const rowParts = effects.length > 0 || marks.length > 0 || ddlParts.length === 0
+    ? encodeEntries(base, effects, marks, layoutsOf(catalog), core.txnEntryBytesMax, ddlParts.length)
+    : [];
+  const entries = [...ddlParts, ...rowParts];
   const keys = txn.writes.effects().map((e) => rowResource(e.tableId, e.keyText));
-  core.tracker.registerPending(txn.txnId, keys, txn.writes.tableIds(), entries.length);
+  core.tracker.registerPending(txn.txnId, keys, txn.writes.tableIds());
   try {
-    // Proposed together: the log appends in call order, and a later entry never commits without an earlier one.
-    await Promise.all(entries.map((data) => core.propose(data)));
+    await proposeTxn(core, txn.txnId, entries);
   } catch (error) {
     core.tracker.clearPending(txn.txnId);
     throw error;
   }
+}
+
+/**
+ * Proposes a transaction's entry, or all its parts in one synchronous loop:
+ * the log appends each proposal at once (or refuses it), so the parts land at
+ * consecutive indexes of one term, which is what the row store requires of
+ * them (materializers/entries/txn-parts.ts). Resolves once the last entry is
+ * committed and applied. If a part is refused, the parts already appended are
+ * a prefix the next entry drops; an abort marker is proposed once they settle
+ * so that happens promptly even on an idle node.
+ */
+export async function proposeTxn(core: Pick<EngineCore, 'propose' | 'logger'>, txnId: bigint, entries: readonly Uint8Array[]): Promise<void> {
+  const proposals: Promise<ProposalResult>[] = [];
+  for (const data of entries) proposals.push(core.propose(data));
+  try {
+    await Promise.all(proposals);
+  } catch (error) {
+    if (entries.length > 1) {
+      void Promise.allSettled(proposals)
+        .then(() => core.propose(encodeTxnAbortEntry(txnId)))
+        .catch((abortError: unknown) => core.logger.debug({ err: abortError, txnId: String(txnId) }, 'abort marker not proposed; the next entry drops the parts'));
+    }
+    throw error;
+  }
+}
+
+/**
+ * The DDL a transaction block ran, as its first parts (DdlPart entries, one
+ * per statement, in order): the row parts that follow are written in the
+ * layouts they create. Folded again from the committed catalog first: the
+ * block has held the DDL lock since its first DDL, so it must apply as it did.
+ */
+function encodeDdlParts(core: EngineCore, txn: Transaction, rowsFollow: boolean): Uint8Array[] {
+  let catalog = core.catalog();
+  for (const step of txn.ddl) catalog = applyDdl(catalog, step.entry);
+  return txn.ddl.map((step, number) =>
+    encodeDdlEntry(step.entry, { txnId: txn.txnId, number, continues: rowsFollow || number < txn.ddl.length - 1 }));
 }
 
 function toTxnEffect(e: WriteEffect): TxnEffect {
@@ -55,7 +98,7 @@ function toTxnEffect(e: WriteEffect): TxnEffect {
  * order, whoever drew in between). Sequences dropped meanwhile are left out.
  */
 function sequenceMarks(core: EngineCore, txn: Transaction): SequenceMark[] {
-  const catalog = core.catalog();
+  const catalog = txn.catalog();
   const marks: SequenceMark[] = [];
   for (const sequenceId of txn.sequencesUsed) {
     const value = core.sequences.current(sequenceId);
@@ -91,11 +134,14 @@ function validateReadSet(core: EngineCore, txn: Transaction): void {
 }
 
 /**
- * One entry when it fits; otherwise consecutive entries of at most
- * `bytesMax` bytes and txnEntryEffectsMax effects each (sequence marks go in
- * the first). The whole-transaction attempt measures the average effect, so
- * chunks are sized once; a chunk that still does not fit is halved. See
- * DESIGN.md, "Large transactions", for what splitting gives up.
+ * One txn entry when it fits (and no part precedes it); otherwise the parts
+ * of a multi-part transaction (TxnPart entries numbered from
+ * `firstPartNumber`, all but the last marked "continues"), each at most
+ * `bytesMax` bytes and txnEntryEffectsMax effects (sequence marks go in the
+ * first). The whole-transaction attempt measures the average effect, so
+ * chunks are sized once; a chunk that still does not fit is halved. The row
+ * store applies the parts together at the last one's index (DESIGN.md,
+ * "Large transactions").
  */
 export function encodeEntries(
   base: Omit<TxnEntry, 'effects' | 'sequences'>,
@@ -103,18 +149,28 @@ export function encodeEntries(
   marks: readonly SequenceMark[],
   layoutOf: (tableId: number) => RowLayout,
   bytesMax: number,
+  firstPartNumber = 0,
 ): Uint8Array[] {
-  let perChunk = txnEntryEffectsMax;
+  let perChunk = Math.max(1, effects.length);
   if (effects.length <= txnEntryEffectsMax) {
     const whole = encodeTxnEntry({ ...base, effects, sequences: marks }, layoutOf);
-    if (whole.length <= bytesMax) return [whole];
-    perChunk = Math.max(1, Math.floor((chunkFillRatio * bytesMax * effects.length) / whole.length));
+    if (whole.length <= bytesMax && firstPartNumber === 0) return [whole];
+    if (whole.length > bytesMax) perChunk = Math.max(1, Math.floor((chunkFillRatio * bytesMax * effects.length) / whole.length));
+  } else {
+    perChunk = txnEntryEffectsMax;
   }
   const out: Uint8Array[] = [];
+  const ranges: (readonly [number, number])[] = [];
+  const encodePart = (number: number, from: number, to: number, continues: boolean): Uint8Array => {
+    const sequences = number === firstPartNumber ? marks : [];
+    return encodeTxnEntry({ ...base, effects: effects.slice(from, to), sequences }, layoutOf, { number, continues });
+  };
   const encode = (from: number, to: number): void => {
-    const data = encodeTxnEntry({ ...base, effects: effects.slice(from, to), sequences: out.length === 0 ? marks : [] }, layoutOf);
+    // Encoded as a continuing part; the flag is a fixed-size byte, so the last part re-encoded below has the same size.
+    const data = encodePart(firstPartNumber + out.length, from, to, true);
     if (data.length <= bytesMax) {
       out.push(data);
+      ranges.push([from, to]);
     } else if (to - from > 1) {
       const mid = from + Math.floor((to - from) / 2);
       encode(from, mid);
@@ -123,6 +179,10 @@ export function encodeEntries(
       throw sqlError(EngineSqlState.programLimitExceeded, `a row of ${data.length} bytes does not fit in one log entry (at most ${bytesMax} bytes)`);
     }
   };
+  if (effects.length === 0) encode(0, 0);
   for (let from = 0; from < effects.length; from += perChunk) encode(from, Math.min(effects.length, from + perChunk));
+  const last = ranges.at(-1);
+  invariant(last !== undefined && firstPartNumber + out.length > 1, 'a multi-part transaction has at least two parts');
+  out[out.length - 1] = encodePart(firstPartNumber + out.length - 1, last[0], last[1], false);
   return out;
 }

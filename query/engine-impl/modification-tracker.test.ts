@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { encodeDdlEntry, encodeKey, encodeTxnEntry, type RowLayout } from '../../materializers/index.js';
+import { encodeDdlEntry, encodeKey, encodeTxnEntry, type RowLayout, type TxnPartInfo } from '../../materializers/index.js';
 import { EntryKind, type LogEntry } from '../../log/index.js';
 import { keyString } from './keys.js';
 import { ModificationTracker } from './modification-tracker.js';
@@ -7,9 +7,9 @@ import { ModificationTracker } from './modification-tracker.js';
 const layout: RowLayout = { id: 1, columns: [{ id: 1, type: { kind: 'int4' } }] };
 const key = (n: number): Uint8Array => encodeKey([{ kind: 'int4' }], [n]);
 
-function txn(index: number, txnId: bigint, keys: readonly number[]): LogEntry {
+function txn(index: number, txnId: bigint, keys: readonly number[], part?: TxnPartInfo): LogEntry {
   const effects = keys.map((k) => ({ tableId: 7, op: 'insert' as const, key: key(k), after: [k] }));
-  return { index, term: 1, kind: EntryKind.Normal, data: encodeTxnEntry({ txnId, sessionId: 1, commitTsMicros: 0n, effects, sequences: [] }, () => layout) };
+  return { index, term: 1, kind: EntryKind.Normal, data: encodeTxnEntry({ txnId, sessionId: 1, commitTsMicros: 0n, effects, sequences: [] }, () => layout, part) };
 }
 
 describe('ModificationTracker', () => {
@@ -23,15 +23,39 @@ describe('ModificationTracker', () => {
     expect(tracker.tableChangedAfter(8, 0)).toBe(false);
   });
 
-  it('counts pending commits as changed until their last entry commits', () => {
+  it('counts pending commits as changed until their last part commits; keys change at the last part', () => {
     const tracker = new ModificationTracker(() => 0);
-    tracker.registerPending(9n, [`r7:${keyString(key(1))}`], [7], 2);
+    tracker.registerPending(9n, [`r7:${keyString(key(1))}`, `r7:${keyString(key(2))}`], [7]);
     expect(tracker.keyChangedAfter(7, keyString(key(1)), 100)).toBe(true);
-    tracker.onCommitted(txn(3, 9n, [1]));
+    tracker.onCommitted(txn(3, 9n, [1], { number: 0, continues: true }));
     expect(tracker.tableChangedAfter(7, 100)).toBe(true);
-    tracker.onCommitted(txn(4, 9n, []));
+    tracker.onCommitted(txn(4, 9n, [2], { number: 1, continues: false }));
     expect(tracker.keyChangedAfter(7, keyString(key(1)), 100)).toBe(false);
-    expect(tracker.keyChangedAfter(7, keyString(key(1)), 2)).toBe(true);
+    // Both keys changed at the last part's index, not at the part that carried them.
+    expect(tracker.keyChangedAfter(7, keyString(key(1)), 3)).toBe(true);
+    expect(tracker.keyChangedAfter(7, keyString(key(2)), 3)).toBe(true);
+    expect(tracker.keyChangedAfter(7, keyString(key(1)), 4)).toBe(false);
+  });
+
+  it('a DDL part changes its tables at the last part, with the rows', () => {
+    const tracker = new ModificationTracker(() => 0);
+    const ddl = { index: 3, term: 1, kind: EntryKind.Normal, data: encodeDdlEntry({ changes: [{ kind: 'truncateTable', tableId: 7 }] }, { txnId: 9n, number: 0, continues: true }) };
+    tracker.onCommitted(ddl);
+    expect(tracker.tableResetAfter(7, 0)).toBe(false);
+    tracker.onCommitted(txn(4, 9n, [1], { number: 1, continues: false }));
+    expect(tracker.tableResetAfter(7, 3)).toBe(true);
+    expect(tracker.keyChangedAfter(7, keyString(key(5)), 3)).toBe(true);
+    expect(tracker.keyChangedAfter(7, keyString(key(5)), 4)).toBe(false);
+  });
+
+  it('records nothing for parts dropped unfinished', () => {
+    const tracker = new ModificationTracker(() => 0);
+    tracker.onCommitted(txn(3, 9n, [1], { number: 0, continues: true }));
+    tracker.onCommitted({ index: 4, term: 2, kind: EntryKind.Empty, data: new Uint8Array(0) });
+    tracker.onCommitted(txn(5, 9n, [2], { number: 1, continues: false }));
+    expect(tracker.keyChangedAfter(7, keyString(key(1)), 0)).toBe(false);
+    expect(tracker.keyChangedAfter(7, keyString(key(2)), 0)).toBe(false);
+    expect(tracker.tableChangedAfter(7, 0)).toBe(false);
   });
 
   it('a truncate changes every key of its table', () => {

@@ -13,9 +13,15 @@
 //
 // Records at or below every live snapshot's read index answer "no" for every
 // reader that can still ask, so they are pruned.
+//
+// A multi-part transaction changes its keys at its last part's index, as the
+// row store applies it: the tracker assembles parts with the same rule
+// (materializers' TxnPartAssembler) and records nothing for parts that are
+// dropped unfinished. A pending registration ends when its transaction's last
+// (or only) entry is recorded, or when the commit fails.
 
 import {
-  decodeEntry, type DdlChange, type RawTxnEntry,
+  decodeEntry, TxnPartAssembler, type DdlChange, type DecodedPart, type RawTxnEffect, type RawTxnEntry,
 } from '../../materializers/index.js';
 import { EntryKind, type LogEntry } from '../../log/index.js';
 import { keyString, rowResource } from './keys.js';
@@ -25,8 +31,6 @@ import { unreachable } from './errors.js';
 interface Pending {
   readonly keys: readonly string[];
   readonly tables: readonly number[];
-  /** Entries of this transaction still to commit (large transactions span several). */
-  entriesLeft: number;
 }
 
 function addCount<K>(map: Map<K, number>, key: K, delta: number): void {
@@ -44,15 +48,17 @@ export class ModificationTracker {
   private readonly pendingKeys = new Map<string, number>();
   private readonly pendingTables = new Map<number, number>();
   private readonly pending = new Map<bigint, Pending>();
+  /** The parts of a multi-part transaction seen so far. */
+  private readonly parts = new TxnPartAssembler<DecodedPart>();
   private pruneAtSize = trackerPruneThresholdMin;
 
   /** `oldestReadIndex()`: the smallest read index any live snapshot has (the applied index when none). */
   constructor(private readonly oldestReadIndex: () => number) {}
 
-  /** Marks a validated transaction's keys and tables as changed until its entries commit. */
-  registerPending(txnId: bigint, keys: readonly string[], tables: readonly number[], entryCount: number): void {
+  /** Marks a validated transaction's keys and tables as changed until its (last) entry commits. */
+  registerPending(txnId: bigint, keys: readonly string[], tables: readonly number[]): void {
     this.clearPending(txnId);
-    this.pending.set(txnId, { keys, tables, entriesLeft: entryCount });
+    this.pending.set(txnId, { keys, tables });
     for (const k of keys) addCount(this.pendingKeys, k, 1);
     for (const t of tables) addCount(this.pendingTables, t, 1);
   }
@@ -67,13 +73,24 @@ export class ModificationTracker {
   }
 
   onCommitted(entry: LogEntry): void {
-    if (entry.kind !== EntryKind.Normal) return;
-    const decoded = decodeEntry(entry.data);
+    const decoded = entry.kind === EntryKind.Normal ? decodeEntry(entry.data) : null;
+    const assembled = this.parts.accept(entry.index, entry.term, decoded, (part) => part);
+    if (assembled.kind === 'complete') {
+      for (const part of assembled.parts) {
+        if (part.type === 'ddlPart') for (const change of part.ddl.changes) this.recordDdl(change, entry.index);
+      }
+      const effects = assembled.parts.flatMap((part) => (part.type === 'txnPart' ? part.txn.effects : []));
+      return this.recordTxn(assembled.txnId, effects, entry.index);
+    }
+    if (assembled.kind !== 'single' || decoded === null) return;
     switch (decoded.type) {
-      case 'txn': return this.recordTxn(decoded.txn, entry.index);
+      case 'txn': return this.recordTxn(decoded.txn.txnId, decoded.txn.effects, entry.index);
       case 'ddl':
         for (const change of decoded.ddl.changes) this.recordDdl(change, entry.index);
         return;
+      // The engine clears its own pending registration when a commit fails.
+      case 'txnAbort': return;
+      case 'txnPart': case 'ddlPart': return;
       default: return unreachable(decoded, 'entry type');
     }
   }
@@ -107,13 +124,12 @@ export class ModificationTracker {
     this.pruneAtSize = Math.max(trackerPruneThresholdMin, 2 * this.keys.size);
   }
 
-  private recordTxn(txn: RawTxnEntry, index: number): void {
-    for (const effect of txn.effects) {
+  private recordTxn(txnId: RawTxnEntry['txnId'], effects: readonly RawTxnEffect[], index: number): void {
+    for (const effect of effects) {
       this.keys.set(rowResource(effect.tableId, keyString(effect.key)), index);
       this.tables.set(effect.tableId, index);
     }
-    const p = this.pending.get(txn.txnId);
-    if (p !== undefined && --p.entriesLeft <= 0) this.clearPending(txn.txnId);
+    this.clearPending(txnId);
     if (this.keys.size > this.pruneAtSize) this.prune();
   }
 

@@ -35,6 +35,11 @@ export class SequenceAllocator {
     return this.last.get(sequenceId);
   }
 
+  /** A sequence created by a transaction that rolled back: its id may be assigned again, to a new sequence. */
+  forget(sequenceId: number): void {
+    this.last.delete(sequenceId);
+  }
+
   /** RESTART: the next value is `start` again. Returns the mark that says so. */
   restart(def: SequenceDef): bigint {
     const mark = def.start - def.increment;

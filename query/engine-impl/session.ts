@@ -97,7 +97,7 @@ export class EngineSessionImpl implements EngineSession, SessionHost {
       let types: readonly SqlType[] = [];
       let resultColumns: readonly ResultColumn[] | undefined;
       if (statement !== null && isCompilable(statement)) {
-        const compiled = this.compile(statement, this.core.catalog(), parameterTypes, cache);
+        const compiled = this.compile(statement, this.txn?.catalog() ?? this.core.catalog(), parameterTypes, cache);
         types = compiled.parameterTypes;
         resultColumns = compiled.resultColumns;
       } else if (statement !== null) {
@@ -321,7 +321,7 @@ export class EngineSessionImpl implements EngineSession, SessionHost {
       const own = !txn.usesTransactionSnapshot();
       const snapshot = own ? this.core.openSnapshot() : txn.transactionSnapshot();
       // Taken in the same turn as the snapshot: under READ COMMITTED they describe the same index.
-      const catalog = this.core.catalog();
+      const catalog = txn.catalog();
       const mark = txn.writes.mark();
       const scope: StatementScope = {
         core: this.core, txn, command: txn.command, snapshot, typeSession: this.typeSession(txn),

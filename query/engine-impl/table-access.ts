@@ -187,21 +187,22 @@ export class TransactionTableAccess implements TableAccess {
   // ----------------------------------------------------------------- writes --
 
   private defOf(table: TableInfo): TableDef {
-    const def = tableDefOf(table) ?? this.scope.core.catalog().tableById(table.id);
+    const def = tableDefOf(table) ?? this.scope.txn.catalog().tableById(table.id);
     if (def === undefined) throw sqlError(EngineSqlState.undefinedTable, `relation "${table.name}" does not exist`);
     return def;
   }
 
   /** The table's definition, locked against DDL for the rest of the transaction and still current. */
   private async writableDef(table: TableInfo): Promise<TableDef> {
-    const { txn, core } = this.scope;
+    const { txn } = this.scope;
     invariant(!txn.readOnly, 'writes in a read-only transaction are refused before the statement runs');
     const def = this.defOf(table);
     if (!txn.lockedTables.has(def.id)) {
       await this.lock(tableResource(def.id), 'shared');
       txn.lockedTables.add(def.id);
     }
-    if (core.catalog().tableById(def.id) !== def) throw this.definitionChanged();
+    // The transaction's catalog: the committed one, or its private one after DDL in the block.
+    if (txn.catalog().tableById(def.id) !== def) throw this.definitionChanged();
     return def;
   }
 
@@ -238,7 +239,7 @@ export class TransactionTableAccess implements TableAccess {
 
   private nextValue(sequenceId: number): bigint {
     const { core, txn } = this.scope;
-    const sequence = core.catalog().sequenceById(sequenceId);
+    const sequence = txn.catalog().sequenceById(sequenceId);
     invariant(sequence !== undefined, `sequence ${sequenceId} of a live table exists`);
     const value = core.sequences.next(sequence);
     txn.sequencesUsed.add(sequenceId);

@@ -3,7 +3,7 @@
 // from and its savepoints. commit.ts turns it into log entries; the session
 // drives its lifetime. Locks are owned by `owner` in the engine's LockManager.
 
-import type { RowSnapshot } from '../../materializers/index.js';
+import { applyDdl, type Catalog, type DdlEntry, type RowSnapshot } from '../../materializers/index.js';
 import type { EngineCore } from './engine-core.js';
 import { EngineSqlState, invariant, sqlError } from './errors.js';
 import { savepointsMax } from './limits.js';
@@ -13,9 +13,23 @@ import { WriteSet } from './write-set.js';
 export interface Savepoint {
   readonly name: string;
   readonly writeMark: number;
+  /** DDL statements of the transaction before the savepoint. */
+  readonly ddlMark: number;
   /** Session settings as they were, restored by ROLLBACK TO. */
   readonly settingsUndoSize: number;
 }
+
+/** One DDL statement run in a transaction block: its entry and the private catalog after it. */
+export interface DeferredDdl {
+  readonly entry: DdlEntry;
+  readonly catalog: Catalog;
+}
+
+/**
+ * Versions of private catalogs: negative, so never a committed catalog's
+ * (those count up from 0), and unique in the process.
+ */
+let lastPrivateCatalogVersion = 0;
 
 export interface TransactionOptions {
   readonly sessionId: number;
@@ -58,6 +72,14 @@ export class Transaction {
   readonly savepoints: Savepoint[] = [];
   /** Session settings changed in this transaction and their old values (undefined: unset), oldest first. */
   readonly settingsUndo: { readonly name: string; readonly value: string | undefined; readonly local: boolean }[] = [];
+  /**
+   * DDL run in this transaction block, in order: folded into a private
+   * catalog its statements bind against, proposed with its writes at COMMIT
+   * (commit.ts), dropped by ROLLBACK. See DESIGN.md, "DDL".
+   */
+  readonly ddl: DeferredDdl[] = [];
+  /** Tables created by this transaction's DDL (not in the committed catalog: their rows are all in the write set). */
+  readonly createdTables = new Set<number>();
   private snapshot: RowSnapshot | undefined;
   private ended = false;
 
@@ -73,6 +95,33 @@ export class Transaction {
 
   get isEnded(): boolean {
     return this.ended;
+  }
+
+  /** The catalog this transaction's statements see: the committed one, or its private one after DDL in the block. */
+  catalog(): Catalog {
+    return this.ddl.at(-1)?.catalog ?? this.core.catalog();
+  }
+
+  /** Folds a validated DDL entry into the private catalog (applyDdl throws CatalogError if it does not apply). */
+  addDdl(entry: DdlEntry): Catalog {
+    const before = this.catalog();
+    const catalog = applyDdl(before, entry).withVersion(--lastPrivateCatalogVersion);
+    this.ddl.push({ entry, catalog });
+    for (const t of catalog.tables()) if (before.tableById(t.id) === undefined) this.createdTables.add(t.id);
+    return catalog;
+  }
+
+  /** ROLLBACK TO SAVEPOINT: forgets the DDL run after the savepoint. */
+  rollbackDdlTo(mark: number): void {
+    const dropped = this.ddl.splice(mark);
+    const catalog = this.catalog();
+    for (const id of [...this.createdTables]) if (catalog.tableById(id) === undefined) this.createdTables.delete(id);
+    for (const { catalog: c } of dropped) this.forgetSequencesNotIn(c, catalog);
+  }
+
+  /** Counters of sequences `from` has that `kept` does not (created, then rolled back): their ids may be reused. */
+  private forgetSequencesNotIn(from: Catalog, kept: Catalog): void {
+    for (const s of from.sequences()) if (kept.sequenceById(s.id) === undefined) this.core.sequences.forget(s.id);
   }
 
   /** REPEATABLE READ and SERIALIZABLE read one snapshot, taken by the first statement that reads. */
@@ -129,7 +178,7 @@ export class Transaction {
     if (this.savepoints.length >= savepointsMax) {
       throw sqlError(EngineSqlState.programLimitExceeded, `too many savepoints (at most ${savepointsMax})`);
     }
-    this.savepoints.push({ name, writeMark: this.writes.mark(), settingsUndoSize });
+    this.savepoints.push({ name, writeMark: this.writes.mark(), ddlMark: this.ddl.length, settingsUndoSize });
   }
 
   /** The innermost savepoint of that name, and everything above it, or undefined. */
@@ -142,6 +191,8 @@ export class Transaction {
   end(): void {
     if (this.ended) return;
     this.ended = true;
+    // Rolled back (or failed to commit): sequences its DDL created never existed.
+    for (const step of this.ddl) this.forgetSequencesNotIn(step.catalog, this.core.catalog());
     this.snapshot?.release();
     this.snapshot = undefined;
     this.core.locks.releaseAll(this.owner);

@@ -29,6 +29,8 @@ export class UniquenessChecker {
 
   /** The newest committed row under `key` (not the snapshot's). */
   async latestCommitted(tableId: number, key: Uint8Array): Promise<Row | null> {
+    // A table this transaction created (DDL in a block) has no committed rows.
+    if (this.scope.txn.createdTables.has(tableId)) return null;
     const store = this.scope.core.rowStore;
     const cached = store.tryGetCached(tableId, key, store.appliedIndex());
     if (cached !== undefined) return cached;
@@ -142,6 +144,8 @@ export class UniquenessChecker {
   }
 
   private async latestIndexLookup(indexId: number, range: KeyRange): Promise<readonly KeyedRow[]> {
+    // An index this transaction created (DDL in a block) has no committed entries.
+    if (this.scope.core.catalog().indexById(indexId) === undefined) return [];
     const store = this.scope.core.rowStore;
     const cached = store.tryLookupIndexCached(indexId, range, store.appliedIndex());
     if (cached !== undefined) return cached;

@@ -62,7 +62,7 @@ function withContext(error: unknown, table: string, line: number, column?: strin
 
 function copyIn(host: SessionHost, statement: Copy, format: CopyFormat, mode: RunMode): StatementResult {
   if (statement.source.kind !== 'table') throw featureNotSupported('COPY (query) FROM is not supported');
-  const table = requireTable(host, host.core.catalog(), statement.source.table);
+  const table = requireTable(host, host.transaction()?.catalog() ?? host.core.catalog(), statement.source.table);
   const columns = copyColumns(table, statement.source.columns);
   const session = host.typeSession(host.transaction());
   const rows: LoadRow[] = [];
@@ -210,7 +210,7 @@ function copyOut(host: SessionHost, statement: Copy, format: CopyFormat, mode: R
   const source = statement.source;
   let query = source.kind === 'query' ? source.query : undefined;
   if (source.kind === 'table') {
-    const table = requireTable(host, host.core.catalog(), source.table);
+    const table = requireTable(host, host.transaction()?.catalog() ?? host.core.catalog(), source.table);
     const columns = copyColumns(table, source.columns);
     const select = selectOf(columns.map((c) => ({ kind: 'columnRef', path: [c.name], position: -1 })));
     query = { ...select, body: { ...(select.body as Extract<Select['body'], { kind: 'selectCore' }>), from: [{ kind: 'table', name: { schema: table.schemaName, name: table.name, position: -1 }, only: false, alias: null }] } };

@@ -15,7 +15,7 @@
 import {
   primaryKeyOf, type Catalog, type DdlChange, type IndexDef, type Row, type TableDef, type TableDefinition, type TxnEffect,
 } from '../../../materializers/index.js';
-import { encodeEntries } from '../commit.js';
+import { encodeEntries, proposeTxn } from '../commit.js';
 import { columnContainsNulls, duplicateKeys } from '../constraint-errors.js';
 import { EngineSqlState, invariant, sqlError } from '../errors.js';
 import { keyString } from '../keys.js';
@@ -87,7 +87,7 @@ async function copyRows(host: SessionHost, tableId: number, rows: readonly Row[]
   const effects: TxnEffect[] = rows.map((row) => ({ tableId, op: 'insert', key: primaryKeyOf(target, row), after: row }));
   const base = { txnId: core.newTxnId(), sessionId: host.sessionId, commitTsMicros: core.nowMicros() };
   const entries = encodeEntries(base, effects, [], () => target.layout, core.txnEntryBytesMax);
-  await Promise.all(entries.map((data) => core.propose(data)));
+  await proposeTxn(core, base.txnId, entries);
 }
 
 function swapChanges(catalog: Catalog, old: TableDef, final: TableDefinition): DdlChange[] {

@@ -18,7 +18,7 @@ import { command, notice } from '../utility/results.js';
 import { addPrimaryKey } from './add-primary-key.js';
 import { checkUnique } from './create-index.js';
 import {
-  chooseName, definitionOf, findTable, IdAllocator, lockTablesForDdl, proposeDdl, qualified, withDdl,
+  chooseName, ddlBlock, definitionOf, findTable, IdAllocator, lockTablesForDdl, qualified, refuseInBlock, runDdl, withDdl,
 } from './ddl-support.js';
 import { deparseExpr, quoteIdent } from './deparse.js';
 import { expressionMentions, renameColumnInText } from './expression-text.js';
@@ -33,16 +33,20 @@ export function alterTable(host: SessionHost, statement: AlterTable, mode: RunMo
       host.notice(notice(EngineSqlState.successfulCompletion, `relation "${qualified(statement.table)}" does not exist, skipping`));
       return command('ALTER TABLE');
     }
+    // In a block only a table created in it: the block's statements would otherwise read committed rows in two shapes.
+    if (ddlBlock(host)?.createdTables.has(table.id) !== true) refuseInBlock(host, 'ALTER TABLE on a table not created in this transaction');
     await lockTablesForDdl(host, lock, [table], 'ALTER');
     const pk = statement.actions.find((a) => a.kind === 'addConstraint' && a.constraint.kind === 'primaryKey');
     if (pk !== undefined) {
+      // A rewrite of several entries of its own.
+      refuseInBlock(host, 'ALTER TABLE ... ADD PRIMARY KEY');
       if (statement.actions.length !== 1) throw featureNotSupported('ADD PRIMARY KEY must be the only action of its ALTER TABLE');
       if (pk.kind === 'addConstraint' && pk.constraint.kind === 'primaryKey') await addPrimaryKey(host, catalog, table, pk.constraint.name, pk.constraint.columns);
       return command('ALTER TABLE');
     }
     const work = new AlterWork(host, catalog, table, mode);
     for (const action of statement.actions) await work.apply(action);
-    await proposeDdl(host.core, catalog, work.changes());
+    await runDdl(host, catalog, work.changes());
     return command('ALTER TABLE');
   });
 }

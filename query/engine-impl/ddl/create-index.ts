@@ -12,7 +12,9 @@ import { keyString } from '../keys.js';
 import type { SessionHost } from '../session-host.js';
 import { duplicateKeys } from '../constraint-errors.js';
 import { command, notice } from '../utility/results.js';
-import { chooseName, definitionOf, IdAllocator, lockTablesForDdl, proposeDdl, requireTable, withDdl } from './ddl-support.js';
+import {
+  chooseName, ddlBlock, definitionOf, IdAllocator, lockTablesForDdl, refuseInBlock, requireTable, runDdl, withDdl,
+} from './ddl-support.js';
 import { latestRows } from './existing-rows.js';
 
 export function createIndex(host: SessionHost, statement: CreateIndex): Promise<StatementResult> {
@@ -21,6 +23,8 @@ export function createIndex(host: SessionHost, statement: CreateIndex): Promise<
   if (statement.nullsNotDistinct) throw featureNotSupported('NULLS NOT DISTINCT is not supported');
   return withDdl(host, async (catalog, lock) => {
     const table = requireTable(host, catalog, statement.table);
+    // In a block only a table created in it: it has no committed rows to build from or to read through the new index.
+    if (ddlBlock(host)?.createdTables.has(table.id) !== true) refuseInBlock(host, 'CREATE INDEX on a table not created in this transaction');
     if (statement.name !== null && catalog.relation(table.schemaName, statement.name, host.database) !== undefined) {
       if (!statement.ifNotExists) throw sqlError(EngineSqlState.duplicateTable, `relation "${statement.name}" already exists`);
       host.notice(notice(EngineSqlState.duplicateTable, `relation "${statement.name}" already exists, skipping`));
@@ -38,8 +42,9 @@ export function createIndex(host: SessionHost, statement: CreateIndex): Promise<
     const name = statement.name ?? chooseName(catalog, host.database, table.schemaName, [table.name, ...columnNames], 'idx', new Set());
     const index = { id: new IdAllocator(catalog).take(), name, columnIds, unique: statement.unique };
     const next: TableDef = { ...table, indexes: [...table.indexes, index] };
-    if (statement.unique) await checkUnique(host, catalog, next, index);
-    await proposeDdl(host.core, catalog, [{ kind: 'alterTable', table: definitionOf(next) }]);
+    // A table created in this block holds no rows yet (a table with pending rows refused above).
+    if (statement.unique && ddlBlock(host) === null) await checkUnique(host, catalog, next, index);
+    await runDdl(host, catalog, [{ kind: 'alterTable', table: definitionOf(next) }]);
     return command('CREATE INDEX');
   });
 }

@@ -16,7 +16,7 @@ import { EngineSqlState, featureNotSupported, sqlError } from '../errors.js';
 import type { SessionHost } from '../session-host.js';
 import { resolveTypeName, serialKind } from '../type-names.js';
 import { command, notice } from '../utility/results.js';
-import { chooseName, creationSchema, IdAllocator, proposeDdl, withDdl } from './ddl-support.js';
+import { chooseName, creationSchema, IdAllocator, runDdl, withDdl } from './ddl-support.js';
 import { deparseExpr, referencedColumns } from './deparse.js';
 import { sequenceDef } from './sequence-options.js';
 
@@ -32,7 +32,7 @@ export async function createTable(host: SessionHost, statement: CreateTable): Pr
     const built = new TableBuilder(catalog, host.database, schema, statement.name.name);
     for (const column of statement.columns) built.addColumn(column);
     for (const constraint of statement.constraints) built.addTableConstraint(constraint);
-    await proposeDdl(host.core, catalog, built.changes());
+    await runDdl(host, catalog, built.changes());
     return command('CREATE TABLE');
   });
 }

@@ -4,6 +4,13 @@
 // fresh ids, PostgreSQL's generated names, and the proposal: the entry is
 // folded into the current catalog first (that is the validation; replay
 // then never fails) and proposed; it is applied when propose resolves.
+//
+// In an explicit transaction block, DDL is part of the transaction
+// (DESIGN.md, "DDL"): the DDL lock and the exclusive table locks are held
+// until the transaction ends, the entry folds into the transaction's private
+// catalog instead of being proposed, and COMMIT proposes it with the
+// transaction's writes. Statements not covered refuse to run in a block
+// (refuseInBlock) rather than commit on their own.
 
 import {
   applyDdl, encodeDdlEntry, type Catalog, type DdlChange, type TableDef, type TableDefinition,
@@ -14,12 +21,38 @@ import { EngineSqlState, invariant, sqlError } from '../errors.js';
 import { ddlResource, tableResource } from '../keys.js';
 import { identifierBytesMax } from '../limits.js';
 import type { LockFunction, SessionHost } from '../session-host.js';
+import type { Transaction } from '../transaction.js';
 
-/** Takes the DDL lock, then runs `body` with the current catalog. */
+/** The explicit transaction block DDL joins, or null (DDL then commits at once). */
+export function ddlBlock(host: SessionHost): Transaction | null {
+  const txn = host.transaction();
+  return txn !== null && txn.explicit ? txn : null;
+}
+
+/** 0A000 for DDL that cannot (yet) be part of a transaction block: never run it outside the transaction silently. */
+export function refuseInBlock(host: SessionHost, what: string): void {
+  if (ddlBlock(host) === null) return;
+  throw sqlError(EngineSqlState.featureNotSupported, `${what} cannot run inside a transaction block`, {
+    hint: 'Run it outside BEGIN ... COMMIT. In a block, CREATE TABLE, CREATE INDEX on a table created in the block, DROP TABLE, DROP INDEX, CREATE SCHEMA and DROP SCHEMA are transactional.',
+  });
+}
+
+/**
+ * Takes the DDL lock, then runs `body` with the catalog it changes: the
+ * committed one, or in a transaction block the transaction's own. In a block
+ * the locks `body` takes are the transaction's until it ends.
+ */
 export function withDdl<T>(host: SessionHost, body: (catalog: Catalog, lock: LockFunction) => Promise<T>): Promise<T> {
-  return host.withStatementLocks(async (lock) => {
+  return host.withStatementLocks(async (statementLock) => {
+    const block = ddlBlock(host);
+    if (block?.readOnly === true) throw sqlError(EngineSqlState.readOnlySqlTransaction, 'cannot execute DDL in a read-only transaction');
+    const lock: LockFunction = block === null ? statementLock : async (resource, mode) => {
+      // Taken for the transaction's owner outside the statement's list: released by Transaction.end.
+      const wait = host.core.locks.acquire(block.owner, resource, mode);
+      if (wait !== null) await wait;
+    };
     await lock(ddlResource, 'exclusive');
-    return body(host.core.catalog(), lock);
+    return body(block?.catalog() ?? host.core.catalog(), lock);
   });
 }
 
@@ -37,6 +70,19 @@ export async function lockTablesForDdl(host: SessionHost, lock: LockFunction, ta
     }
   }
   for (const table of tables) await lock(tableResource(table.id), 'exclusive');
+}
+
+/**
+ * Runs a DDL statement's changes: in a transaction block, folds them into the
+ * transaction's private catalog (proposed at COMMIT); otherwise proposes them
+ * now (proposeDdl). Returns the catalog after them.
+ */
+export async function runDdl(host: SessionHost, catalog: Catalog, changes: readonly DdlChange[]): Promise<Catalog> {
+  const block = ddlBlock(host);
+  if (block === null) return proposeDdl(host.core, catalog, changes);
+  if (changes.length === 0) return catalog;
+  invariant(block.catalog() === catalog, 'the transaction\'s catalog changed while this statement held the DDL lock');
+  return block.addDdl({ changes });
 }
 
 /** Validates `changes` by folding them into `catalog`, then proposes them. Returns the new catalog. */

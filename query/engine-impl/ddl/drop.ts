@@ -7,7 +7,9 @@ import type { StatementResult } from '../../engine.js';
 import { EngineSqlState, sqlError } from '../errors.js';
 import type { SessionHost } from '../session-host.js';
 import { command, notice } from '../utility/results.js';
-import { definitionOf, findRelation, findTable, lockTablesForDdl, proposeDdl, qualified, withDdl } from './ddl-support.js';
+import {
+  ddlBlock, definitionOf, findRelation, findTable, lockTablesForDdl, qualified, refuseInBlock, runDdl, withDdl,
+} from './ddl-support.js';
 
 /** The changes that drop a table and the sequences it owns. */
 export function dropTableChanges(catalog: Catalog, table: TableDef): DdlChange[] {
@@ -29,7 +31,7 @@ export function dropTable(host: SessionHost, statement: DropTable): Promise<Stat
       host.notice(notice(EngineSqlState.successfulCompletion, `table "${qualified(name)}" does not exist, skipping`));
     }
     await lockTablesForDdl(host, lock, tables, 'DROP');
-    await proposeDdl(host.core, catalog, tables.flatMap((t) => dropTableChanges(catalog, t)));
+    await runDdl(host, catalog, tables.flatMap((t) => dropTableChanges(catalog, t)));
     return command('DROP TABLE');
   });
 }
@@ -47,6 +49,8 @@ export function dropIndex(host: SessionHost, statement: DropIndex): Promise<Stat
       if (relation.kind !== 'index') throw sqlError(EngineSqlState.wrongObjectType, `"${name.name}" is not an index`);
       const found = catalog.indexById(relation.id);
       if (found === undefined) throw sqlError(EngineSqlState.undefinedObject, `index "${qualified(name)}" does not exist`);
+      // In a block only on a table created in it: its statements would otherwise read the table through two definitions.
+      if (ddlBlock(host)?.createdTables.has(found.table.id) !== true) refuseInBlock(host, 'DROP INDEX on a table not created in this transaction');
       const table = altered.get(found.table.id) ?? found.table;
       const constraint = table.uniqueConstraints.find((u) => u.indexId === relation.id);
       if (constraint !== undefined) {
@@ -57,7 +61,7 @@ export function dropIndex(host: SessionHost, statement: DropIndex): Promise<Stat
       altered.set(table.id, { ...table, indexes: table.indexes.filter((i) => i.id !== relation.id) });
     }
     await lockTablesForDdl(host, lock, [...altered.keys()].map((id) => catalog.tableById(id) as TableDef), 'ALTER');
-    await proposeDdl(host.core, catalog, [...altered.values()].map((table): DdlChange => ({ kind: 'alterTable', table: definitionOf(table) })));
+    await runDdl(host, catalog, [...altered.values()].map((table): DdlChange => ({ kind: 'alterTable', table: definitionOf(table) })));
     return command('DROP INDEX');
   });
 }

@@ -8,7 +8,7 @@ import type { StatementResult } from '../../engine.js';
 import { EngineSqlState, sqlError } from '../errors.js';
 import type { LockFunction, SessionHost } from '../session-host.js';
 import { command, notice } from '../utility/results.js';
-import { IdAllocator, lockTablesForDdl, proposeDdl, withDdl } from './ddl-support.js';
+import { IdAllocator, lockTablesForDdl, proposeDdl, runDdl, withDdl } from './ddl-support.js';
 import { dropTableChanges } from './drop.js';
 
 export function createSchema(host: SessionHost, statement: CreateSchema): Promise<StatementResult> {
@@ -20,7 +20,7 @@ export function createSchema(host: SessionHost, statement: CreateSchema): Promis
       return command('CREATE SCHEMA');
     }
     const id = new IdAllocator(catalog).take();
-    await proposeDdl(host.core, catalog, [{ kind: 'createSchema', schema: { id, databaseName: host.database, name } }]);
+    await runDdl(host, catalog, [{ kind: 'createSchema', schema: { id, databaseName: host.database, name } }]);
     return command('CREATE SCHEMA');
   });
 }
@@ -62,7 +62,7 @@ export function dropSchema(host: SessionHost, statement: DropSchema): Promise<St
       changes.push(...contents, { kind: 'dropSchema', schemaId: schema.id });
     }
     await lockDropped(host, catalog, lock, changes);
-    await proposeDdl(host.core, catalog, changes);
+    await runDdl(host, catalog, changes);
     return command('DROP SCHEMA');
   });
 }

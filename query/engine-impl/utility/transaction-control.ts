@@ -74,6 +74,7 @@ export function rollbackToSavepoint(host: SessionHost, statement: RollbackToSave
     throw sqlError(EngineSqlState.invalidSavepointSpecification, `savepoint "${statement.name}" does not exist`);
   }
   txn.writes.rollbackTo(target.writeMark);
+  txn.rollbackDdlTo(target.ddlMark);
   host.settings.undo(txn, target.settingsUndoSize, false);
   // The savepoint itself stays (PostgreSQL keeps it for another ROLLBACK TO).
   txn.savepoints.length = at + 1;
