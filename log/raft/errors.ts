@@ -54,3 +54,43 @@ export class LogFailedError extends ReplicatedLogError {
     super(`the replicated log stopped: ${cause instanceof Error ? cause.message : String(cause)}`, { cause });
   }
 }
+
+/** The leader is handing leadership to another node (transferLeadership): retry shortly, likely at the new leader. */
+export class LeaderTransferInProgressError extends ReplicatedLogError {
+  override readonly name = 'LeaderTransferInProgressError';
+  constructor() {
+    super('the leader is transferring leadership; retry shortly');
+  }
+}
+
+/**
+ * A ReadIndex read could not be confirmed: no leader is known, leadership
+ * changed while confirming it, or no answer came within the timeout. Nothing
+ * was read; retry (the client may pick another node).
+ */
+export class ReadIndexError extends ReplicatedLogError {
+  override readonly name = 'ReadIndexError';
+  constructor(readonly reason: 'noLeader' | 'leaderLost' | 'timedOut') {
+    super(
+      reason === 'noLeader' ? 'linearizable read: no leader is known yet; retry'
+        : reason === 'leaderLost' ? 'linearizable read: the leader changed while confirming the read; retry'
+          : 'linearizable read: the leader did not confirm the read in time; retry',
+    );
+  }
+}
+
+/** A membership change the leader refused (another one pending, not applicable, too early in the term). */
+export class ConfigChangeRejectedError extends ReplicatedLogError {
+  override readonly name = 'ConfigChangeRejectedError';
+}
+
+/**
+ * A snapshot from the leader replaced this node's log past the proposal's
+ * index before it was seen to commit here: it may or may not have committed.
+ */
+export class ProposalOutcomeUnknownError extends ReplicatedLogError {
+  override readonly name = 'ProposalOutcomeUnknownError';
+  constructor(readonly index: number) {
+    super(`proposal at index ${index}: a snapshot from the leader replaced the log past it; its outcome is unknown`);
+  }
+}

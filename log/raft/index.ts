@@ -5,9 +5,10 @@ export { defaultRaftLimits, RaftConfigError, type RaftLimits } from './core/conf
 export type { Message, MessageKind } from './core/messages.js';
 export type { Role } from './core/ready.js';
 export {
-  LogClosedError, LogFailedError, NotLeaderError, ProposalDroppedError, ProposalsPendingLimitError, ProposalTooLargeError,
-  ReplicatedLogError,
+  ConfigChangeRejectedError, LeaderTransferInProgressError, LogClosedError, LogFailedError, NotLeaderError, ProposalDroppedError,
+  ProposalOutcomeUnknownError, ProposalsPendingLimitError, ProposalTooLargeError, ReadIndexError, ReplicatedLogError,
 } from './errors.js';
+export type { ConfigChange, ConfigChangeOpName, Membership } from './core/membership.js';
 export type { RaftObserver } from './observer.js';
 export {
   entryDataBytesMaxDefault, proposalsPendingMaxDefault, replayBatchEntriesMaxDefault, type ReplicatedLogOptions,
@@ -15,4 +16,5 @@ export {
 export type { ProposalResult } from './pending-proposals.js';
 export { openReplicatedLog, type ReplicatedLog, type ReplicatedLogStatus } from './replicated-log.js';
 export { ManualScheduler, realScheduler, type Scheduler } from './scheduler.js';
+export { snapshotChunkBytesMax, type SnapshotMeta, type SnapshotSink, type SnapshotSource } from './snapshot.js';
 export type { Transport } from './transport.js';

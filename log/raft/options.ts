@@ -4,6 +4,7 @@ import type { Logger } from 'pino';
 import type { WriteAheadLog } from '../types.js';
 import type { RaftLimits } from './core/config.js';
 import type { RaftObserver } from './observer.js';
+import type { SnapshotSink, SnapshotSource } from './snapshot.js';
 import type { Scheduler } from './scheduler.js';
 import type { Transport } from './transport.js';
 
@@ -22,6 +23,10 @@ export interface ReplicatedLogOptions {
   readonly transport?: Transport;
   /** Real time (setInterval) when omitted. */
   readonly scheduler?: Scheduler;
+  /** Pre-vote before elections (core/config.ts); default true. */
+  readonly preVote?: boolean;
+  /** Check-quorum and the leader lease (core/config.ts); default true. */
+  readonly checkQuorum?: boolean;
   /** Uniform in [0, 1), for election timeouts; Math.random when omitted. */
   readonly random?: () => number;
   /**
@@ -35,6 +40,16 @@ export interface ReplicatedLogOptions {
    */
   readonly appliedIndex?: number;
   readonly observer?: RaftObserver;
+  /**
+   * Snapshots to send to followers behind the leader's log (snapshot.ts).
+   * Without one, such a follower cannot be caught up (logged).
+   */
+  readonly snapshotSource?: SnapshotSource;
+  /**
+   * Installs a snapshot received from the leader (snapshot.ts). Without one,
+   * receiving a snapshot stops the node (LogFailedError): it cannot continue.
+   */
+  readonly snapshotSink?: SnapshotSink;
   /** Proposals waiting to commit; beyond it propose() rejects with ProposalsPendingLimitError. */
   readonly proposalsPendingMax?: number;
   /**

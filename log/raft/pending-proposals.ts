@@ -45,6 +45,15 @@ export class PendingProposals {
     return undefined;
   }
 
+  /** Rejects every proposal at or below `index` (a snapshot jumped over them). */
+  rejectThrough(index: number, makeError: (index: number) => Error): void {
+    for (const [at, pending] of this.byIndex) {
+      if (at > index) continue;
+      this.byIndex.delete(at);
+      pending.reject(makeError(at));
+    }
+  }
+
   rejectAll(error: Error): void {
     for (const pending of this.byIndex.values()) pending.reject(error);
     this.byIndex.clear();

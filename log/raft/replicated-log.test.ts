@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { EntryKind, type LogEntry } from '../types.js';
 import type { Message } from './core/messages.js';
 import {
-  LogClosedError, LogFailedError, NotLeaderError, ProposalDroppedError, ProposalsPendingLimitError, ProposalTooLargeError,
+  LeaderTransferInProgressError, LogClosedError, LogFailedError, NotLeaderError, ReadIndexError, ProposalDroppedError, ProposalsPendingLimitError, ProposalTooLargeError,
 } from './errors.js';
 import type { ReplicatedLogOptions } from './options.js';
 import { openReplicatedLog, type ReplicatedLog } from './replicated-log.js';
@@ -11,6 +11,7 @@ import { ManualScheduler } from './scheduler.js';
 import { MemoryTransportHub } from './testing/memory-transport.js';
 import { MemoryWal } from './testing/memory-wal.js';
 import { createPrng } from './testing/prng.js';
+import type { SnapshotMeta } from './snapshot.js';
 
 const logger = pino({ level: 'silent' });
 const text = (s: string): Uint8Array => new TextEncoder().encode(s);
@@ -212,12 +213,16 @@ describe('replicated log, single voter', () => {
 });
 
 describe('replicated log, three voters over an in-memory transport', () => {
+  /** Every node's committed$ entries, by node id (shared with startCluster's `extra`). */
+  const collected = new Map<number, LogEntry[]>();
+
   it('persists the vote before sending vote requests', async () => {
     const wal = new MemoryWal();
     const scheduler = new ManualScheduler();
     const sent: Message[] = [];
+    // Without pre-vote, so the first election writes a vote at once (a pre-vote writes nothing).
     const log = await openReplicatedLog(options(wal, {
-      peers: [1, 2, 3], scheduler, transport: { send: (messages) => sent.push(...messages), subscribe: () => () => {} },
+      peers: [1, 2, 3], scheduler, preVote: false, transport: { send: (messages) => sent.push(...messages), subscribe: () => () => {} },
     }));
     await log.start();
     wal.holdWrites();
@@ -241,18 +246,21 @@ describe('replicated log, three voters over an in-memory transport', () => {
     leader(): ReplicatedLog | undefined;
   }
 
-  async function startCluster(): Promise<Cluster> {
+  async function startCluster(extra: (id: number, wal: MemoryWal, seen: LogEntry[]) => Partial<ReplicatedLogOptions> = () => ({})): Promise<Cluster> {
     const hub = new MemoryTransportHub();
     const scheduler = new ManualScheduler();
     const logs: ReplicatedLog[] = [];
     const seen = new Map<number, LogEntry[]>();
     for (const id of [1, 2, 3]) {
-      const log = await openReplicatedLog(options(new MemoryWal(), {
+      const wal = new MemoryWal();
+      const log = await openReplicatedLog(options(wal, {
         nodeId: id, peers: [1, 2, 3], transport: hub.transport(id), scheduler, random: createPrng(id).next,
+        ...extra(id, wal, seen.get(id) ?? []),
       }));
       const entries: LogEntry[] = [];
       log.committed$.subscribe((entry) => entries.push(entry));
       seen.set(id, entries);
+      collected.set(id, entries);
       logs.push(log);
       await log.start();
     }
@@ -312,6 +320,91 @@ describe('replicated log, three voters over an in-memory transport', () => {
     await runFor(500, () => oldLeader.status().appliedIndex >= 3);
     await expect(lost).rejects.toBeInstanceOf(ProposalDroppedError);
     expect(oldLeader.status()).toMatchObject({ role: 'follower', leaderId: newLeader.status().nodeId });
+    await Promise.all(logs.map((log) => log.close()));
+  });
+  it('serves linearizable reads on the leader and on followers (ReadIndex)', async () => {
+    const { logs, runFor, leader: findLeader } = await startCluster();
+    const leader = findLeader() as ReplicatedLog;
+    const written = leader.propose(text('w'));
+    let writeDone = false;
+    void written.then(() => (writeDone = true));
+    await runFor(500, () => writeDone);
+    const { index: writeIndex } = await written;
+    for (const log of logs) {
+      const read = log.readIndex();
+      let readDone = false;
+      void read.then(() => (readDone = true), () => (readDone = true));
+      await runFor(500, () => readDone);
+      const readIndex = await read;
+      // At least as new as the acknowledged write, and already applied here.
+      expect(readIndex).toBeGreaterThanOrEqual(writeIndex);
+      expect(log.status().appliedIndex).toBeGreaterThanOrEqual(readIndex);
+    }
+    await Promise.all(logs.map((log) => log.close()));
+  });
+
+  it('fails a read on a leader cut off from the majority instead of serving stale data', async () => {
+    const { hub, logs, runFor, leader: findLeader } = await startCluster();
+    const leader = findLeader() as ReplicatedLog;
+    hub.isolate(leader.status().nodeId);
+    const read = leader.readIndex();
+    let outcome: unknown;
+    read.then((index) => (outcome = index), (error: unknown) => (outcome = error));
+    await runFor(1000, () => outcome !== undefined);
+    expect(outcome).toBeInstanceOf(ReadIndexError);
+    await Promise.all(logs.map((log) => log.close()));
+  });
+
+  it('hands leadership over with transferLeadership, refusing proposals meanwhile', async () => {
+    const { logs, runFor, leader: findLeader } = await startCluster();
+    const leader = findLeader() as ReplicatedLog;
+    const target = logs.find((log) => log !== leader) as ReplicatedLog;
+    const targetId = target.status().nodeId;
+    leader.transferLeadership(targetId);
+    await expect(leader.propose(text('during'))).rejects.toBeInstanceOf(LeaderTransferInProgressError);
+    await runFor(1000, () => target.status().role === 'leader');
+    expect(target.status().role).toBe('leader');
+    expect(() => target.transferLeadership(targetId)).toThrow(RangeError);
+    expect(() => leader.transferLeadership(targetId)).toThrow(NotLeaderError);
+    await Promise.all(logs.map((log) => log.close()));
+  });
+  it('catches a follower behind the leader\'s in-memory tail up with a snapshot', async () => {
+    const installed = new Map<number, SnapshotMeta[]>();
+    const { hub, logs, seen, runFor, leader: findLeader } = await startCluster((id, wal) => ({
+      limits: { tailEntriesMax: 4 },
+      snapshotSource: {
+        // The state machine here is the list of entries seen: a snapshot of it at the last one.
+        latest: () => {
+          const last = collected.get(id)?.at(-1);
+          return last === undefined ? undefined : { index: last.index, term: last.term, membership: { voters: [1, 2, 3], learners: [] } };
+        },
+        read: async function* () {},
+      },
+      snapshotSink: {
+        write: async () => {},
+        install: async (meta) => {
+          wal.restoreSnapshot(meta.index, meta.term);
+          installed.set(id, [...(installed.get(id) ?? []), meta]);
+        },
+      },
+    }));
+    const leader = findLeader() as ReplicatedLog;
+    const follower = logs.find((log) => log !== leader) as ReplicatedLog;
+    const followerId = follower.status().nodeId;
+    hub.isolate(followerId);
+    const proposals = Promise.all(Array.from({ length: 30 }, (_, k) => leader.propose(text(`e${k}`))));
+    let committed = false;
+    void proposals.then(() => (committed = true));
+    await runFor(1000, () => committed);
+    const lastIndex = leader.status().lastIndex;
+    hub.heal();
+    await runFor(3000, () => follower.status().appliedIndex >= lastIndex);
+    expect(follower.status().appliedIndex).toBeGreaterThanOrEqual(lastIndex);
+    const snapshot = installed.get(followerId)?.[0];
+    expect(snapshot).toBeDefined();
+    // committed$ jumps over the snapshot and continues after it, in order.
+    const after = (seen.get(followerId) ?? []).filter((e) => e.index > (snapshot?.index ?? 0));
+    expectContiguous(after, (snapshot?.index ?? 0) + 1);
     await Promise.all(logs.map((log) => log.close()));
   });
 });

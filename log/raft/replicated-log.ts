@@ -16,9 +16,14 @@ import type { HardState, LogEntry, WriteAheadLog } from '../types.js';
 import { invariant } from './core/assert.js';
 import { defaultRaftLimits } from './core/config.js';
 import type { Message } from './core/messages.js';
+import type { ConfigChange } from './core/membership.js';
 import { RaftNode, type ProposeResult } from './core/raft-node.js';
-import type { Ready, Role, SoftState } from './core/ready.js';
-import { LogClosedError, LogFailedError, NotLeaderError, ProposalsPendingLimitError, ProposalTooLargeError } from './errors.js';
+import type { ReadState, Ready, Role, SoftState } from './core/ready.js';
+import type { SnapshotMeta } from './core/storage.js';
+import {
+  ConfigChangeRejectedError, LeaderTransferInProgressError, LogClosedError, LogFailedError, NotLeaderError, ProposalOutcomeUnknownError,
+  ProposalsPendingLimitError, ProposalTooLargeError, ReadIndexError,
+} from './errors.js';
 import { HardStateWriter } from './hard-state-writer.js';
 import type { RaftObserver } from './observer.js';
 import { resolveReplicatedLogOptions, type ReplicatedLogOptions, type ResolvedLimits } from './options.js';
@@ -28,7 +33,13 @@ import type { Transport } from './transport.js';
 
 export interface ReplicatedLogStatus {
   readonly nodeId: number;
-  readonly role: Role;
+  /**
+   * A pre-candidate (pre-vote, core/candidate.ts) is reported as 'candidate'
+   * with `preCandidate` set, so this stays the three roles of the Raft paper
+   * that admin views and callers know.
+   */
+  readonly role: Exclude<Role, 'preCandidate'>;
+  readonly preCandidate: boolean;
   readonly term: number;
   /** 0 when no leader is known. */
   readonly leaderId: number;
@@ -40,7 +51,10 @@ export interface ReplicatedLogStatus {
   readonly firstIndex: number;
   readonly lastIndex: number;
   readonly voters: readonly number[];
+  readonly learners: readonly number[];
   readonly proposalsPending: number;
+  /** ReadIndex reads awaiting confirmation or their index to be applied. */
+  readonly readsPending: number;
 }
 
 export interface ReplicatedLog {
@@ -59,6 +73,28 @@ export interface ReplicatedLog {
    * ProposalDroppedError, LogClosedError (outcome unknown) or LogFailedError.
    */
   propose(data: Uint8Array): Promise<ProposalResult>;
+  /**
+   * A linearizable read point (ReadIndex, core/read-index.ts), on any node:
+   * resolves with an index once this node has applied (emitted on committed$)
+   * at least up to it; state read from the views then reflects every write
+   * acknowledged before this call. Rejects with ReadIndexError (retry),
+   * ProposalsPendingLimitError, LogClosedError or LogFailedError.
+   */
+  readIndex(): Promise<number>;
+  /**
+   * Leader only: proposes a membership change, one server at a time
+   * (core/membership.ts). Resolves once committed. Rejects with
+   * NotLeaderError, LeaderTransferInProgressError, ConfigChangeRejectedError,
+   * or what propose() may reject with.
+   */
+  proposeConfigChange(change: ConfigChange): Promise<ProposalResult>;
+  /**
+   * Leader only: hands leadership to voter `nodeId` once it has caught up;
+   * proposals are refused meanwhile (LeaderTransferInProgressError), and the
+   * transfer is abandoned after an election timeout. Throws NotLeaderError,
+   * or RangeError for a target that is not another voter.
+   */
+  transferLeadership(nodeId: number): void;
   status(): ReplicatedLogStatus;
   /**
    * Starts the log if needed; resolves once a leader is known, the recovered
@@ -88,6 +124,15 @@ class Latch {
   }
 }
 
+interface PendingRead {
+  readonly resolve: (index: number) => void;
+  readonly reject: (error: Error) => void;
+  /** Abandoned (ReadIndexError 'timedOut') at this tick count without an answer. */
+  readonly deadlineTick: number;
+  /** The confirmed read index, once known. */
+  index: number | undefined;
+}
+
 interface DriverParts {
   readonly options: ReplicatedLogOptions;
   readonly limits: ResolvedLimits;
@@ -114,11 +159,14 @@ export async function openReplicatedLog(options: ReplicatedLogOptions): Promise<
     electionTimeoutTicks: options.electionTimeoutTicks,
     heartbeatTicks: options.heartbeatTicks,
     random: options.random ?? Math.random,
+    ...(options.preVote === undefined ? {} : { preVote: options.preVote }),
+    ...(options.checkQuorum === undefined ? {} : { checkQuorum: options.checkQuorum }),
     storage: {
       firstIndex: () => wal.firstIndex(),
       lastIndex: () => wal.lastIndex(),
       term: (index) => wal.term(index),
       hardState: () => recoveredHardState,
+      snapshot: () => options.snapshotSource?.latest(),
     },
     appliedIndex: coreAppliedIndex,
     recoveredTail: await readRecoveredTail(wal, coreAppliedIndex, options, limits),
@@ -207,6 +255,9 @@ class ReplicatedLogDriver implements ReplicatedLog {
   private closePromise: Promise<void> | undefined;
   private stopTicking: (() => void) | undefined;
   private stopReceiving: (() => void) | undefined;
+  private readonly reads = new Map<number, PendingRead>();
+  private nextReadId = 1;
+  private tickCount = 0;
 
   constructor(private readonly parts: DriverParts) {
     const { options } = parts;
@@ -276,17 +327,117 @@ class ReplicatedLogDriver implements ReplicatedLog {
       this.fail(error);
       return Promise.reject(this.failure);
     }
-    if (!result.ok) return Promise.reject(new NotLeaderError(result.leaderId));
+    if (!result.ok) return Promise.reject(result.reason === 'transferring' ? new LeaderTransferInProgressError() : new NotLeaderError(result.leaderId));
     const promise = this.pending.add(result.index, result.term, this.scheduler.nowMs());
     this.schedulePump();
     return promise;
+  }
+
+  proposeConfigChange(change: ConfigChange): Promise<ProposalResult> {
+    const refusal = this.refuseInput();
+    if (refusal !== undefined) return Promise.reject(refusal);
+    if (this.pending.size >= this.parts.limits.proposalsPendingMax) return Promise.reject(new ProposalsPendingLimitError(this.parts.limits.proposalsPendingMax));
+    let result: ReturnType<RaftNode['proposeConfigChange']>;
+    try {
+      result = this.core.proposeConfigChange(change);
+    } catch (error) {
+      this.fail(error);
+      return Promise.reject(this.failure);
+    }
+    if (!result.ok) {
+      if (result.reason === 'rejected') return Promise.reject(new ConfigChangeRejectedError(result.message));
+      return Promise.reject(result.reason === 'transferring' ? new LeaderTransferInProgressError() : new NotLeaderError(result.leaderId));
+    }
+    const promise = this.pending.add(result.index, result.term, this.scheduler.nowMs());
+    this.schedulePump();
+    return promise;
+  }
+
+  transferLeadership(nodeId: number): void {
+    const refusal = this.refuseInput();
+    if (refusal !== undefined) throw refusal;
+    const status = this.core.status();
+    if (status.role !== 'leader') throw new NotLeaderError(status.leaderId);
+    let why: string | undefined;
+    try {
+      why = this.core.transferLeadership(nodeId);
+    } catch (error) {
+      this.fail(error);
+      throw this.failure;
+    }
+    if (why !== undefined) throw new RangeError(`transferLeadership(${nodeId}): ${why}`);
+    this.schedulePump();
+  }
+
+  readIndex(): Promise<number> {
+    const refusal = this.refuseInput();
+    if (refusal !== undefined) return Promise.reject(refusal);
+    const { proposalsPendingMax } = this.parts.limits;
+    if (this.reads.size >= proposalsPendingMax) return Promise.reject(new ProposalsPendingLimitError(proposalsPendingMax));
+    const requestId = this.nextReadId++;
+    try {
+      if (!this.core.readIndex(requestId).ok) return Promise.reject(new ReadIndexError('noLeader'));
+    } catch (error) {
+      this.fail(error);
+      return Promise.reject(this.failure);
+    }
+    // Long enough for a heartbeat round even across a leader's slow disk; a lost answer costs this much.
+    const deadlineTick = this.tickCount + 2 * this.parts.options.electionTimeoutTicks;
+    const promise = new Promise<number>((resolve, reject) => {
+      this.reads.set(requestId, { resolve, reject, deadlineTick, index: undefined });
+    });
+    this.schedulePump();
+    return promise;
+  }
+
+  /** Why the log takes no input now, if it does not. */
+  private refuseInput(): Error | undefined {
+    if (this.lifecycle === 'closed') return new LogClosedError();
+    return this.failure;
+  }
+
+  /** Answers from the leader: serve at once if applied, else when applied reaches the index. */
+  private onReadStates(states: readonly ReadState[]): void {
+    for (const state of states) {
+      const read = this.reads.get(state.requestId);
+      if (read === undefined) continue;
+      if (!state.ok) {
+        this.reads.delete(state.requestId);
+        read.reject(new ReadIndexError('leaderLost'));
+        continue;
+      }
+      read.index = state.index;
+    }
+    this.serveReads();
+  }
+
+  private serveReads(): void {
+    for (const [requestId, read] of this.reads) {
+      if (read.index === undefined || read.index > this.appliedIndex) continue;
+      this.reads.delete(requestId);
+      read.resolve(read.index);
+    }
+  }
+
+  private expireReads(): void {
+    for (const [requestId, read] of this.reads) {
+      if (read.index !== undefined || read.deadlineTick > this.tickCount) continue;
+      this.reads.delete(requestId);
+      read.reject(new ReadIndexError('timedOut'));
+    }
+  }
+
+  private rejectReads(error: Error): void {
+    for (const read of this.reads.values()) read.reject(error);
+    this.reads.clear();
   }
 
   status(): ReplicatedLogStatus {
     const s = this.core.status();
     return {
       nodeId: s.id,
-      role: s.role,
+      role: s.role === 'preCandidate' ? 'candidate' : s.role,
+      preCandidate: s.role === 'preCandidate',
       term: s.term,
       leaderId: s.leaderId,
       commitIndex: s.commitIndex,
@@ -295,7 +446,9 @@ class ReplicatedLogDriver implements ReplicatedLog {
       firstIndex: this.wal.firstIndex(),
       lastIndex: s.lastIndex,
       voters: s.voters,
+      learners: s.learners,
       proposalsPending: this.pending.size,
+      readsPending: this.reads.size,
     };
   }
 
@@ -303,7 +456,7 @@ class ReplicatedLogDriver implements ReplicatedLog {
     if (!Number.isSafeInteger(index) || index > this.appliedIndex) {
       throw new RangeError(`compact(${index}): only applied entries may be compacted (applied index ${this.appliedIndex})`);
     }
-    // next issue: also keep what followers still need (their match index) or send them snapshots.
+    // Followers behind the compaction point need a snapshot (options.snapshotSource).
     await this.wal.compact(index);
   }
 
@@ -318,6 +471,7 @@ class ReplicatedLogDriver implements ReplicatedLog {
     this.stopInputs();
     const closed = new LogClosedError();
     this.pending.rejectAll(closed);
+    this.rejectReads(closed);
     this.readyLatch.reject(closed);
     await this.startPromise?.catch(() => {});
     await this.pumpDone;
@@ -336,6 +490,8 @@ class ReplicatedLogDriver implements ReplicatedLog {
 
   private tick(): void {
     if (this.lifecycle !== 'running') return;
+    this.tickCount++;
+    this.expireReads();
     try {
       this.core.tick();
     } catch (error) {
@@ -387,8 +543,11 @@ class ReplicatedLogDriver implements ReplicatedLog {
   /** The order is the core's contract (core/ready.ts). */
   private async handleReady(rd: Ready): Promise<void> {
     if (rd.softState !== undefined) this.noteSoftState(rd.softState);
+    if (rd.snapshot !== undefined) await this.installSnapshot(rd.snapshot);
     // Already durable here: applying them need not wait for this Ready's writes.
     this.emit(rd.committedEntries);
+    // Read answers need nothing persisted.
+    if (rd.readStates.length > 0) this.onReadStates(rd.readStates);
     if (rd.entries.length > 0) {
       await this.wal.append(rd.entries);
       this.notify((o) => o.onBatch?.(rd.entries));
@@ -398,6 +557,19 @@ class ReplicatedLogDriver implements ReplicatedLog {
     if (rd.messages.length > 0) this.transport?.send(rd.messages);
     this.core.advance(rd);
     this.checkReady();
+  }
+
+  /** Ready.snapshot: the views and the WAL jump to the snapshot; committed$ continues after it. */
+  private async installSnapshot(meta: SnapshotMeta): Promise<void> {
+    const sink = this.parts.options.snapshotSink;
+    invariant(sink !== undefined, `received snapshot ${meta.index}/${meta.term} but no snapshotSink is configured`);
+    await sink.install(meta);
+    this.logger.info({ index: meta.index, term: meta.term, previousAppliedIndex: this.appliedIndex }, 'raft: installed a snapshot from the leader');
+    this.appliedIndex = meta.index;
+    this.appliedTerm = meta.term;
+    // Their entries are inside the snapshot or were replaced: whether ours committed is unknown.
+    this.pending.rejectThrough(meta.index, (index) => new ProposalOutcomeUnknownError(index));
+    this.serveReads();
   }
 
   private emit(entries: readonly LogEntry[]): void {
@@ -412,6 +584,7 @@ class ReplicatedLogDriver implements ReplicatedLog {
         this.notify((o) => o.onCommit?.(entry.index, latencyMs));
       }
     }
+    if (entries.length > 0 && this.reads.size > 0) this.serveReads();
   }
 
   private noteSoftState(softState: SoftState): void {
@@ -445,6 +618,7 @@ class ReplicatedLogDriver implements ReplicatedLog {
     this.logger.error({ err: error }, 'raft: the replicated log stopped; the node must restart');
     this.stopInputs();
     this.pending.rejectAll(this.failure);
+    this.rejectReads(this.failure);
     this.readyLatch.reject(this.failure);
     this.subject.error(this.failure);
     const onFatal = this.parts.options.onFatal;

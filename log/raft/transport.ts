@@ -1,4 +1,4 @@
-// How the driver talks to peers. Single node: no transport. next issue: the
+// How the driver talks to peers. Single node: no transport. Later: the
 // gRPC transport on grpc_port implements this; the core and driver stay as they are.
 
 import type { Message } from './core/messages.js';

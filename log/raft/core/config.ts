@@ -14,7 +14,7 @@ export interface RaftLimits {
   /**
    * Applied, durable entries kept in memory to send to followers. Entries not
    * yet applied are always kept. A follower needing an entry below the kept
-   * tail cannot be caught up until the next issue adds snapshots.
+   * tail is sent a snapshot instead (RaftStorage.snapshot), or, without one, cannot be caught up.
    */
   readonly tailEntriesMax: number;
   /** Entries handed out for applying in one Ready. */
@@ -32,8 +32,14 @@ export const defaultRaftLimits: RaftLimits = {
 export interface RaftConfig {
   /** This node's id, a positive integer. */
   readonly id: number;
-  /** Voter ids, including `id`. next issue: learners and joint configurations. */
+  /**
+   * Voter ids of the configuration in force before `recoveredTail` (config
+   * entries in the tail override it; membership.ts). A node that is not a
+   * voter (a learner, or one joining) never campaigns.
+   */
   readonly voters: readonly number[];
+  /** Learner ids: they receive the log but neither vote nor count toward commit. */
+  readonly learners?: readonly number[];
   /**
    * A follower campaigns after a randomized timeout in
    * [electionTimeoutTicks, 2 * electionTimeoutTicks) without hearing a leader.
@@ -41,6 +47,19 @@ export interface RaftConfig {
   readonly electionTimeoutTicks: number;
   /** A leader sends heartbeats every heartbeatTicks; must be below electionTimeoutTicks. */
   readonly heartbeatTicks: number;
+  /**
+   * Pre-vote (dissertation §9.6): before entering a new term, ask whether a
+   * quorum would vote for us, so a node returning from a partition does not
+   * depose a healthy leader by bumping the term. Default true.
+   */
+  readonly preVote?: boolean;
+  /**
+   * Check-quorum and the leader lease (§6.2, §4.2.3): a leader that has not
+   * heard from a quorum within an election timeout steps down, and a node that
+   * heard from a leader within the (minimum) election timeout ignores
+   * (pre-)vote requests. Default true.
+   */
+  readonly checkQuorum?: boolean;
   /** Uniform in [0, 1): the one seam for randomness (a seeded PRNG in tests). */
   readonly random: () => number;
   readonly storage: RaftStorage;
@@ -77,9 +96,11 @@ export function validateRaftConfig(config: RaftConfig): RaftLimits {
   if (new Set(config.voters).size !== config.voters.length) {
     throw new RaftConfigError(`voters must be distinct, got [${config.voters.join(', ')}]`);
   }
-  if (!config.voters.includes(config.id)) {
-    // next issue: learners and nodes joining through a membership change.
-    throw new RaftConfigError(`voters [${config.voters.join(', ')}] must include this node ${config.id}`);
+  const learners = config.learners ?? [];
+  for (const learner of learners) requirePositiveInteger(learner, 'learner id');
+  if (config.voters.length === 0) throw new RaftConfigError('voters must not be empty');
+  if (new Set([...config.voters, ...learners]).size !== config.voters.length + learners.length) {
+    throw new RaftConfigError(`learners [${learners.join(', ')}] must be distinct and not voters`);
   }
   requirePositiveInteger(config.electionTimeoutTicks, 'electionTimeoutTicks');
   requirePositiveInteger(config.heartbeatTicks, 'heartbeatTicks');

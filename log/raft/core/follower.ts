@@ -1,7 +1,9 @@
-// A follower accepts entries and commit progress from the leader of its term.
+// A follower (or learner) accepts entries and commit progress from the leader
+// of its term, forwards ReadIndex requests and campaigns on TimeoutNow.
 
 import { unreachable } from './assert.js';
-import type { AppendRequest, Heartbeat } from './messages.js';
+import { campaign } from './candidate.js';
+import type { AppendRequest, Heartbeat, InstallSnapshot } from './messages.js';
 import type { Raft, RoleMessage } from './raft.js';
 
 export function stepFollower(r: Raft, m: RoleMessage): void {
@@ -16,7 +18,25 @@ export function stepFollower(r: Raft, m: RoleMessage): void {
       r.setLeader(m.from);
       handleHeartbeat(r, m);
       return;
+    case 'InstallSnapshot':
+      r.electionElapsedTicks = 0;
+      r.setLeader(m.from);
+      handleInstallSnapshot(r, m);
+      return;
+    case 'TimeoutNow':
+      // The leader hands over: campaign at once, skipping pre-vote and the lease.
+      if (r.isVoter(r.id)) {
+        r.logger.info({ term: r.term, from: m.from }, 'raft: leader transfer: campaigning on TimeoutNow');
+        r.electionElapsedTicks = 0;
+        campaign(r, true);
+      }
+      return;
+    case 'ReadIndexRequest':
+      // Only a leader answers; the requester retries.
+      r.send({ kind: 'ReadIndexResponse', from: r.id, to: m.from, term: r.term, requestId: m.requestId, ok: false, index: 0 });
+      return;
     case 'VoteResponse':
+    case 'PreVoteResponse':
     case 'AppendAccepted':
     case 'AppendRejected':
     case 'HeartbeatResponse':
@@ -55,8 +75,27 @@ export function handleAppendRequest(r: Raft, m: AppendRequest): void {
   });
 }
 
+/**
+ * A snapshot from the leader (etcd's handleSnapshot): ignored if we have
+ * committed past it; a fast-forward of the commit index if our log already
+ * holds its last entry; otherwise the log is replaced by it (LogView.restore)
+ * and the driver installs it from the next Ready. Answered like an append.
+ */
+export function handleInstallSnapshot(r: Raft, m: InstallSnapshot): void {
+  const { index, term } = m.snapshot;
+  if (index > r.log.commitIndex()) {
+    if (r.log.matchTerm(index, term)) {
+      r.log.commitTo(index);
+    } else {
+      r.logger.info({ term: r.term, snapshotIndex: index, snapshotTerm: term, lastIndex: r.log.lastIndex() }, 'raft: restoring a snapshot from the leader');
+      r.log.restore(m.snapshot);
+    }
+  }
+  r.send({ kind: 'AppendAccepted', from: r.id, to: m.from, term: r.term, matchIndex: r.log.commitIndex() });
+}
+
 export function handleHeartbeat(r: Raft, m: Heartbeat): void {
   // The leader sends min(our match, its commit), so this needs no consistency check.
   r.log.commitTo(m.commitIndex);
-  r.send({ kind: 'HeartbeatResponse', from: r.id, to: m.from, term: r.term });
+  r.send({ kind: 'HeartbeatResponse', from: r.id, to: m.from, term: r.term, readRound: m.readRound });
 }

@@ -1,20 +1,23 @@
-// A leader appends proposals, replicates its log and advances the commit index.
+// A leader appends proposals, replicates its log and advances the commit
+// index; it also checks it still has a quorum (check-quorum), confirms
+// ReadIndex reads, and hands leadership over on request (TimeoutNow).
 
 import { EntryKind, type LogEntry } from '../../types.js';
 import { invariant, unreachable } from './assert.js';
-import type { AppendAccepted, AppendRejected } from './messages.js';
-import { majorityMatchIndex, Progress } from './progress.js';
+import type { AppendAccepted, AppendRejected, HeartbeatResponse } from './messages.js';
+import { majorityMatchIndex, Progress, quorumSize, snapshotPeriodsMax } from './progress.js';
 import type { Raft, RoleMessage } from './raft.js';
+import type { WaitingRead } from './read-index.js';
 
 const emptyData = new Uint8Array(0);
 
 export function becomeLeader(r: Raft): void {
   invariant(r.role === 'candidate', 'only a candidate becomes leader');
+  invariant(r.isVoter(r.id), 'only a voter becomes leader');
   r.reset(r.term);
   r.role = 'leader';
   r.setLeader(r.id);
-  const nextIndex = r.log.lastIndex() + 1;
-  for (const voter of r.voters) r.progress.set(voter, new Progress(nextIndex, r.limits.inflightAppendsMax));
+  syncProgress(r);
   // The leader's own match is what its storage has acknowledged, never more.
   selfProgress(r).maybeUpdate(r.log.persistedIndex());
   // A leader may only commit entries of its own term by counting replicas
@@ -29,17 +32,41 @@ export function appendEntries(r: Raft, entries: readonly Pick<LogEntry, 'kind' |
   invariant(r.role === 'leader', 'only a leader appends its own entries');
   const firstIndex = r.log.lastIndex() + 1;
   r.log.append(entries.map((entry, k) => ({ index: firstIndex + k, term: r.term, kind: entry.kind, data: entry.data })));
-  if (r.voters.length > 1) r.proposalsUnsent = true;
+  // A configuration takes effect when appended: track the members it names from now on.
+  if (entries.some((entry) => entry.kind === EntryKind.ConfigChange)) syncProgress(r);
+  if (r.peers().length > 0) r.proposalsUnsent = true;
   return firstIndex;
+}
+
+/** Progress for every member of the configuration in force (and for this node); none for others. */
+function syncProgress(r: Raft): void {
+  const members = new Set([...r.peers(), r.id]);
+  for (const id of r.progress.keys()) if (!members.has(id)) r.progress.delete(id);
+  for (const id of members) {
+    if (!r.progress.has(id)) r.progress.set(id, new Progress(r.log.lastIndex() + 1, r.limits.inflightAppendsMax));
+  }
 }
 
 /** Storage acknowledged more of the leader's log: that is the leader's own match. */
 export function onPersisted(r: Raft): void {
-  if (selfProgress(r).maybeUpdate(r.log.persistedIndex()) && maybeCommit(r)) bcastAppend(r);
+  if (selfProgress(r).maybeUpdate(r.log.persistedIndex()) && maybeCommit(r)) afterCommit(r);
 }
 
 export function tickLeader(r: Raft): void {
-  // next issue: check-quorum (step down after an election timeout without hearing a majority).
+  r.electionElapsedTicks++;
+  if (r.electionElapsedTicks >= r.electionTimeoutTicks) {
+    r.electionElapsedTicks = 0;
+    if (r.checkQuorum && !quorumActiveSinceLastCheck(r)) {
+      r.logger.warn({ term: r.term }, 'raft: check-quorum: no quorum heard within an election timeout, stepping down');
+      r.becomeFollower(r.term, 0);
+      return;
+    }
+    if (r.transferTarget !== 0) {
+      r.logger.warn({ term: r.term, target: r.transferTarget }, 'raft: leader transfer timed out; accepting proposals again');
+      r.transferTarget = 0;
+    }
+    retryLostSnapshots(r);
+  }
   r.heartbeatElapsedTicks++;
   if (r.heartbeatElapsedTicks >= r.heartbeatTicks) {
     r.heartbeatElapsedTicks = 0;
@@ -47,7 +74,31 @@ export function tickLeader(r: Raft): void {
   }
 }
 
+/** An InstallSnapshot unanswered for snapshotPeriodsMax election timeouts was lost: probe again. */
+function retryLostSnapshots(r: Raft): void {
+  for (const progress of r.progress.values()) {
+    if (progress.state === 'snapshot' && ++progress.snapshotPeriods >= snapshotPeriodsMax) progress.becomeProbe();
+  }
+}
+
+/** Whether a quorum of voters (this node included) was heard from since the last check; starts a new period. */
+function quorumActiveSinceLastCheck(r: Raft): boolean {
+  let active = 0;
+  for (const voter of r.voters) {
+    const progress = r.progress.get(voter);
+    if (voter === r.id || progress?.recentActive === true) active++;
+  }
+  for (const [id, progress] of r.progress) progress.recentActive = id === r.id;
+  return active >= quorumSize(r.voters.length);
+}
+
 export function stepLeader(r: Raft, m: RoleMessage): void {
+  const sender = r.progress.get(m.from);
+  if (sender !== undefined) sender.recentActive = true;
+  else if (m.kind === 'AppendAccepted' || m.kind === 'AppendRejected' || m.kind === 'HeartbeatResponse') {
+    // From a node no longer in the configuration: nothing to track.
+    return;
+  }
   switch (m.kind) {
     case 'AppendAccepted':
       handleAppendAccepted(r, m);
@@ -55,19 +106,22 @@ export function stepLeader(r: Raft, m: RoleMessage): void {
     case 'AppendRejected':
       handleAppendRejected(r, m);
       return;
-    case 'HeartbeatResponse': {
-      const progress = peerProgress(r, m.from);
-      progress.onHeartbeatResponse();
-      if (progress.match < r.log.lastIndex()) sendAppend(r, m.from, true);
+    case 'HeartbeatResponse':
+      handleHeartbeatResponse(r, m);
       return;
-    }
+    case 'ReadIndexRequest':
+      leaderReadIndex(r, m.requestId, m.from);
+      return;
     case 'AppendRequest':
     case 'Heartbeat':
+    case 'InstallSnapshot':
       // Records the sender as leader of our term, which throws: two leaders in one term.
       r.setLeader(m.from);
       return;
     case 'VoteResponse':
-      // Late votes of the election already won.
+    case 'PreVoteResponse':
+    case 'TimeoutNow':
+      // Late votes of the election already won; a TimeoutNow for an older leadership.
       return;
     default:
       unreachable(m, 'message');
@@ -80,11 +134,17 @@ function handleAppendAccepted(r: Raft, m: AppendAccepted): void {
   const updated = progress.maybeUpdate(m.matchIndex);
   // A probe answered at the index we already knew also proves where the logs match.
   if (!updated && !(progress.state === 'probe' && progress.match === m.matchIndex)) return;
-  if (progress.state === 'probe') progress.becomeReplicate();
-  if (maybeCommit(r)) bcastAppend(r);
+  if (progress.state === 'snapshot' && progress.match < progress.pendingSnapshotIndex) return;
+  // Probe answered, or snapshot installed: the follower matches at `match`; stream from there.
+  if (progress.state !== 'replicate') progress.becomeReplicate();
+  if (maybeCommit(r)) {
+    afterCommit(r);
+    if (r.role !== 'leader') return;
+  }
   while (sendAppend(r, m.from, false)) {
     // Fill the follower's pipeline up to inflightAppendsMax.
   }
+  if (r.transferTarget === m.from && progress.match === r.log.lastIndex()) sendTimeoutNow(r, m.from);
 }
 
 function handleAppendRejected(r: Raft, m: AppendRejected): void {
@@ -97,15 +157,89 @@ function handleAppendRejected(r: Raft, m: AppendRejected): void {
   sendAppend(r, m.from, true);
 }
 
+function handleHeartbeatResponse(r: Raft, m: HeartbeatResponse): void {
+  const progress = peerProgress(r, m.from);
+  progress.onHeartbeatResponse();
+  if (progress.match < r.log.lastIndex()) sendAppend(r, m.from, true);
+  if (r.isVoter(m.from)) {
+    for (const read of r.reads.acknowledge(m.from, m.readRound, (acks) => hasQuorum(r, acks))) answerRead(r, read, read.index);
+  }
+}
+
 /**
- * Commits the highest index a majority holds, if it is of the current term.
- * Earlier terms' entries commit only indirectly (Raft §5.4.2).
+ * Commits the highest index a majority of voters holds, if it is of the
+ * current term. Earlier terms' entries commit only indirectly (Raft §5.4.2).
  */
 function maybeCommit(r: Raft): boolean {
   const matches = r.voters.map((voter) => r.progress.get(voter)?.match ?? 0);
   const index = majorityMatchIndex(matches);
   if (index <= r.log.commitIndex() || r.log.term(index) !== r.term) return false;
   return r.log.commitTo(index);
+}
+
+/** Tells followers, releases reads that waited for a commit in this term, and steps down if removed. */
+function afterCommit(r: Raft): void {
+  bcastAppend(r);
+  for (const read of r.reads.takeWaiting()) leaderReadIndex(r, read.requestId, read.from);
+  if (!r.isVoter(r.id) && r.log.commitIndex() >= r.log.configIndex()) {
+    // Removed (§4.2.2): it led until the configuration without it committed.
+    r.logger.info({ term: r.term, configIndex: r.log.configIndex() }, 'raft: removed from the configuration; stepping down');
+    r.becomeFollower(r.term, 0);
+  }
+}
+
+/** ReadIndex on the leader; see read-index.ts for the protocol. */
+export function leaderReadIndex(r: Raft, requestId: number, from: number): void {
+  invariant(r.role === 'leader', 'only a leader confirms reads');
+  const read: WaitingRead = { requestId, from };
+  if (r.log.term(r.log.commitIndex()) !== r.term) {
+    // Until an entry of our term commits, we do not know the latest commit index.
+    r.reads.wait(read);
+    return;
+  }
+  const index = r.log.commitIndex();
+  const acks = r.isVoter(r.id) ? [r.id] : [];
+  if (hasQuorum(r, new Set(acks))) {
+    // A one-voter group: no other leader can exist.
+    answerRead(r, read, index);
+    return;
+  }
+  r.reads.register(requestId, from, index, acks);
+}
+
+function hasQuorum(r: Raft, acks: ReadonlySet<number>): boolean {
+  let count = 0;
+  for (const voter of r.voters) if (acks.has(voter)) count++;
+  return count >= quorumSize(r.voters.length);
+}
+
+function answerRead(r: Raft, read: WaitingRead, index: number): void {
+  if (read.from === r.id) r.readStates.push({ requestId: read.requestId, ok: true, index });
+  else r.send({ kind: 'ReadIndexResponse', from: r.id, to: read.from, term: r.term, requestId: read.requestId, ok: true, index });
+}
+
+/**
+ * Leader transfer (dissertation §3.10): stop taking proposals, bring `target`
+ * up to date, then send it TimeoutNow so it campaigns at once. Aborted after
+ * an election timeout. Returns why not, or undefined when started.
+ */
+export function transferLeadership(r: Raft, target: number): string | undefined {
+  invariant(r.role === 'leader', 'only a leader transfers leadership');
+  if (target === r.id) return 'already the leader';
+  if (!r.isVoter(target)) return `node ${target} is not a voter`;
+  if (r.transferTarget === target) return undefined;
+  r.transferTarget = target;
+  // Abort after one election timeout from now.
+  r.electionElapsedTicks = 0;
+  r.logger.info({ term: r.term, target }, 'raft: transferring leadership');
+  const progress = peerProgress(r, target);
+  if (progress.match === r.log.lastIndex()) sendTimeoutNow(r, target);
+  else sendAppend(r, target, true);
+  return undefined;
+}
+
+function sendTimeoutNow(r: Raft, to: number): void {
+  r.send({ kind: 'TimeoutNow', from: r.id, to, term: r.term });
 }
 
 /**
@@ -118,17 +252,26 @@ function sendAppend(r: Raft, to: number, sendIfEmpty: boolean): boolean {
   const prevLogIndex = progress.next - 1;
   const prevLogTerm = r.log.term(prevLogIndex);
   const entries = r.log.entriesFrom(progress.next);
-  if (prevLogTerm === undefined || entries === undefined) {
-    // next issue: send a snapshot here (etcd's maybeSendSnapshot on ErrCompacted).
-    if (!progress.tailMissReported) {
-      progress.tailMissReported = true;
-      r.logger.warn({ follower: to, nextIndex: progress.next, term: r.term }, 'raft: follower needs entries no longer held in memory; it cannot catch up until snapshots exist');
-    }
-    return false;
-  }
+  if (prevLogTerm === undefined || entries === undefined) return sendSnapshot(r, to, progress);
   if (entries.length === 0 && !sendIfEmpty) return false;
   r.send({ kind: 'AppendRequest', from: r.id, to, term: r.term, prevLogIndex, prevLogTerm, entries, commitIndex: r.log.commitIndex() });
   progress.sentAppend(prevLogIndex + entries.length, entries.length);
+  return true;
+}
+
+/** etcd's maybeSendSnapshot: the follower needs entries below the in-memory tail. */
+function sendSnapshot(r: Raft, to: number, progress: Progress): boolean {
+  const snapshot = r.log.snapshotToSend();
+  if (snapshot === undefined) {
+    if (!progress.tailMissReported) {
+      progress.tailMissReported = true;
+      r.logger.warn({ follower: to, nextIndex: progress.next, term: r.term }, 'raft: follower needs entries no longer held in memory and storage offers no snapshot covering them; it cannot catch up');
+    }
+    return false;
+  }
+  r.logger.info({ follower: to, nextIndex: progress.next, snapshotIndex: snapshot.index, term: r.term }, 'raft: sending a snapshot');
+  r.send({ kind: 'InstallSnapshot', from: r.id, to, term: r.term, snapshot });
+  progress.becomeSnapshot(snapshot.index);
   return true;
 }
 
@@ -136,22 +279,29 @@ function bcastAppend(r: Raft): void {
   for (const peer of r.peers()) sendAppend(r, peer, true);
 }
 
-/** Sends entries proposed since the last Ready: one batch per follower rather than one per proposal. */
-export function flushProposals(r: Raft): void {
-  if (!r.proposalsUnsent) return;
-  r.proposalsUnsent = false;
-  for (const peer of r.peers()) {
-    while (sendAppend(r, peer, false)) {
-      // Until the follower's pipeline is full or it has everything.
+/**
+ * Before a Ready: sends entries proposed since the last one (one batch per
+ * follower rather than one per proposal) and a heartbeat for reads
+ * registered since (one round confirms them all).
+ */
+export function flushLeaderMessages(r: Raft): void {
+  if (r.proposalsUnsent) {
+    r.proposalsUnsent = false;
+    for (const peer of r.peers()) {
+      while (sendAppend(r, peer, false)) {
+        // Until the follower's pipeline is full or it has everything.
+      }
     }
   }
+  if (r.reads.heartbeatDue) bcastHeartbeat(r);
 }
 
 function bcastHeartbeat(r: Raft): void {
+  r.reads.heartbeatDue = false;
   const committed = r.log.commitIndex();
   for (const peer of r.peers()) {
     const commitIndex = Math.min(peerProgress(r, peer).match, committed);
-    r.send({ kind: 'Heartbeat', from: r.id, to: peer, term: r.term, commitIndex });
+    r.send({ kind: 'Heartbeat', from: r.id, to: peer, term: r.term, commitIndex, readRound: r.reads.round });
   }
 }
 
@@ -161,6 +311,6 @@ function selfProgress(r: Raft): Progress {
 
 function peerProgress(r: Raft, id: number): Progress {
   const progress = r.progress.get(id);
-  invariant(progress !== undefined, `a leader tracks every voter, not ${id}`);
+  invariant(progress !== undefined, `a leader tracks every member, not ${id}`);
   return progress;
 }

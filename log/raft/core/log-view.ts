@@ -9,20 +9,45 @@
 // to `tailEntriesMax` older ones so the leader can send them to followers. An
 // entry below the tail is answered by `term()` (the WAL keeps terms in memory)
 // but its payload is not available here: `entriesFrom` reports a miss and the
-// leader cannot catch that follower up. next issue: send a snapshot instead,
-// as etcd does on ErrCompacted.
+// leader sends a snapshot instead (etcd's ErrCompacted), if storage offers one
+// (`snapshotToSend`). A follower restores one with `restore()`: the log is then
+// empty up to the snapshot's index.
+//
+// The log also decides membership: the configuration in force is that of the
+// last ConfigChange entry in it (membership.ts), tracked here on every append,
+// truncation, eviction and restore.
 
-import type { LogEntry } from '../../types.js';
+import { EntryKind, type LogEntry } from '../../types.js';
 import { invariant } from './assert.js';
 import type { RaftLimits } from './config.js';
-import type { RaftStorage } from './storage.js';
+import { decodeConfigChange, type Membership } from './membership.js';
+import type { RaftStorage, SnapshotMeta } from './storage.js';
 
 export interface TermAtIndex {
   readonly index: number;
   readonly term: number;
 }
 
+interface ConfigAt {
+  readonly index: number;
+  readonly membership: Membership;
+}
+
 export class LogView {
+  /**
+   * Membership changes in the in-memory tail, in index order; the last one
+   * (or `baseMembership` when none) is in force: a configuration takes
+   * effect when appended and is undone when truncated (membership.ts).
+   */
+  private configs: ConfigAt[] = [];
+  /** In force before the tail's first config entry. */
+  private baseMembership: Membership;
+  private baseConfigIndex = 0;
+  /** The log was replaced by a snapshot up to here (restore()); 0: never. */
+  private snapshotIndex = 0;
+  private snapshotTerm = 0;
+  /** A restored snapshot not yet handed out in a Ready. */
+  private unstableSnapshot: SnapshotMeta | undefined;
   /** tail[k] is the entry at tailFirstIndex + k; the tail ends at lastIndex() unless empty. */
   private tail: LogEntry[];
   private tailFirstIndex: number;
@@ -40,7 +65,9 @@ export class LogView {
     recoveredTail: readonly LogEntry[],
     commitIndex: number,
     appliedIndex: number,
+    baseMembership: Membership = { voters: [], learners: [] },
   ) {
+    this.baseMembership = baseMembership;
     const storageLastIndex = storage.lastIndex();
     this.tail = [...recoveredTail];
     this.tailFirstIndex = recoveredTail[0]?.index ?? storageLastIndex + 1;
@@ -53,6 +80,25 @@ export class LogView {
     invariant(appliedIndex <= commitIndex, 'applied index must not exceed the commit index');
     invariant(commitIndex <= storageLastIndex, 'recovered commit index must not exceed the last index');
     this.checkContiguous(this.tail, this.term(this.tailFirstIndex - 1));
+    this.noteConfigs(this.tail);
+  }
+
+  /** The configuration in force: that of the last config entry in the log. */
+  membership(): Membership {
+    return this.configs.at(-1)?.membership ?? this.baseMembership;
+  }
+
+  /** Index of the config entry in force; 0 for the configuration given at start. */
+  configIndex(): number {
+    return this.configs.at(-1)?.index ?? this.baseConfigIndex;
+  }
+
+  private noteConfigs(entries: readonly LogEntry[]): void {
+    for (const entry of entries) {
+      if (entry.kind !== EntryKind.ConfigChange) continue;
+      const membership = decodeConfigChange(entry.data).after;
+      this.configs.push({ index: entry.index, membership });
+    }
   }
 
   lastIndex(): number {
@@ -60,7 +106,7 @@ export class LogView {
   }
 
   firstIndex(): number {
-    return Math.min(this.tailFirstIndex, this.storage.firstIndex());
+    return Math.max(this.snapshotIndex + 1, Math.min(this.tailFirstIndex, this.storage.firstIndex()));
   }
 
   lastTerm(): number {
@@ -74,6 +120,8 @@ export class LogView {
     if (index === 0) return 0;
     if (index > this.lastIndex()) return undefined;
     if (index >= this.tailFirstIndex) return this.tail[index - this.tailFirstIndex]?.term;
+    // After a restore, storage may still hold the replaced log until the driver installs the snapshot.
+    if (index <= this.snapshotIndex) return index === this.snapshotIndex ? this.snapshotTerm : undefined;
     return this.storage.term(index);
   }
 
@@ -114,8 +162,10 @@ export class LogView {
       this.tail.length = first.index - this.tailFirstIndex;
       this.persisted = Math.min(this.persisted, first.index - 1);
       this.handedOut = Math.min(this.handedOut, first.index - 1);
+      this.configs = this.configs.filter((config) => config.index < first.index);
     }
     for (const entry of entries) this.tail.push(entry);
+    this.noteConfigs(entries);
   }
 
   /**
@@ -156,6 +206,47 @@ export class LogView {
       if (ourTerm <= term) return { index: i, term: ourTerm };
     }
     return { index: 0, term: 0 };
+  }
+
+  /**
+   * Replaces the whole log with a snapshot from the leader (nothing of ours
+   * at its index matches it): empty up to `meta.index`, committed and applied
+   * up to it, and its configuration in force.
+   */
+  restore(meta: SnapshotMeta): void {
+    invariant(meta.index > this.committed, 'a snapshot restore only moves the log forward');
+    this.tail = [];
+    this.tailFirstIndex = meta.index + 1;
+    this.snapshotIndex = meta.index;
+    this.snapshotTerm = meta.term;
+    this.committed = meta.index;
+    this.applied = meta.index;
+    this.persisted = meta.index;
+    this.handedOut = meta.index;
+    this.configs = [];
+    this.baseMembership = meta.membership;
+    this.baseConfigIndex = meta.index;
+    this.unstableSnapshot = meta;
+  }
+
+  hasUnstableSnapshot(): boolean {
+    return this.unstableSnapshot !== undefined;
+  }
+
+  takeUnstableSnapshot(): SnapshotMeta | undefined {
+    const meta = this.unstableSnapshot;
+    this.unstableSnapshot = undefined;
+    return meta;
+  }
+
+  /**
+   * The storage's latest snapshot, if a follower can continue from it with
+   * the entries held in memory (it reaches the tail) and it is committed.
+   */
+  snapshotToSend(): SnapshotMeta | undefined {
+    const meta = this.storage.snapshot?.();
+    if (meta === undefined || meta.index < this.tailFirstIndex - 1 || meta.index > this.committed) return undefined;
+    return meta;
   }
 
   /** Raises the commit index; a lower value is ignored, so it never decreases. */
@@ -235,6 +326,14 @@ export class LogView {
     if (count <= 0) return;
     this.tail.splice(0, count);
     this.tailFirstIndex += count;
+    // Config entries leaving memory are committed (applied): the last becomes the base.
+    while (this.configs.length > 0 && (this.configs[0]?.index ?? 0) < this.tailFirstIndex) {
+      const evicted = this.configs.shift();
+      if (evicted !== undefined) {
+        this.baseMembership = evicted.membership;
+        this.baseConfigIndex = evicted.index;
+      }
+    }
   }
 
   /** Entries held in memory (for status and tests). */

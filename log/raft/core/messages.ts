@@ -1,11 +1,12 @@
 // The messages Raft peers exchange. A readonly discriminated union on `kind`;
-// every switch over it ends in `unreachable`. The transport (next issue: gRPC
+// every switch over it ends in `unreachable`. The transport (later: gRPC
 // on grpc_port) serialises these as they are; the core never sees bytes.
 //
 // Every message carries the sender's term: a receiver with a lower term adopts
 // it and becomes a follower; a message from a lower term is stale.
 
 import type { LogEntry } from '../../types.js';
+import type { SnapshotMeta } from './storage.js';
 
 interface Envelope {
   /** Sender node id. */
@@ -16,15 +17,37 @@ interface Envelope {
   readonly term: number;
 }
 
-/** A candidate asks for a vote (RequestVote). next issue: a PreVote kind beside it. */
+/**
+ * A candidate asks for a vote (RequestVote). `transfer` marks an election
+ * started by TimeoutNow (leader transfer): voters then ignore the leader
+ * lease, since the leader itself asked for it.
+ */
 export interface VoteRequest extends Envelope {
   readonly kind: 'VoteRequest';
   readonly lastLogIndex: number;
   readonly lastLogTerm: number;
+  readonly transfer: boolean;
 }
 
 export interface VoteResponse extends Envelope {
   readonly kind: 'VoteResponse';
+  readonly granted: boolean;
+}
+
+/**
+ * Pre-vote (Raft dissertation §9.6): "would you vote for me at `term`?".
+ * `term` is the sender's term + 1, but the sender has not entered it, and a
+ * receiver answers without changing its own term or vote.
+ */
+export interface PreVoteRequest extends Envelope {
+  readonly kind: 'PreVoteRequest';
+  readonly lastLogIndex: number;
+  readonly lastLogTerm: number;
+}
+
+/** `term` is the request's term when granted, the receiver's own when not. */
+export interface PreVoteResponse extends Envelope {
+  readonly kind: 'PreVoteResponse';
   readonly granted: boolean;
 }
 
@@ -70,21 +93,67 @@ export interface AppendRejected extends Envelope {
 export interface Heartbeat extends Envelope {
   readonly kind: 'Heartbeat';
   readonly commitIndex: number;
+  /**
+   * The leader's latest ReadIndex round in this term (0: none yet). An answer
+   * echoing it confirms leadership for every read registered at or before it.
+   */
+  readonly readRound: number;
 }
 
 export interface HeartbeatResponse extends Envelope {
   readonly kind: 'HeartbeatResponse';
+  /** Echo of the heartbeat's readRound. */
+  readonly readRound: number;
 }
 
-// next issue: InstallSnapshot, TimeoutNow (leader transfer), ReadIndex and
-// their responses join this union; the compiler then lists every switch to extend.
+/** A follower forwards a linearizable read to the leader. */
+export interface ReadIndexRequest extends Envelope {
+  readonly kind: 'ReadIndexRequest';
+  /** Chosen by the requesting node; unique among its outstanding reads. */
+  readonly requestId: number;
+}
+
+/**
+ * The leader's answer: `index` is a commit index at least as new as every
+ * write acknowledged before the read was registered; 0 with `ok: false` when
+ * the receiver is not (or no longer) the leader.
+ */
+export interface ReadIndexResponse extends Envelope {
+  readonly kind: 'ReadIndexResponse';
+  readonly requestId: number;
+  readonly ok: boolean;
+  readonly index: number;
+}
+
+/**
+ * The leader no longer holds the entries a follower needs: it sends the state
+ * up to `snapshot.index` instead. This carries the metadata; the driver
+ * streams the snapshot's bytes beside it and steps it into the receiving core
+ * only once they have all arrived. Answered with AppendAccepted.
+ */
+export interface InstallSnapshot extends Envelope {
+  readonly kind: 'InstallSnapshot';
+  readonly snapshot: SnapshotMeta;
+}
+
+/** Leader transfer: the leader tells a caught-up follower to campaign at once. */
+export interface TimeoutNow extends Envelope {
+  readonly kind: 'TimeoutNow';
+}
+
 export type Message =
   | VoteRequest
   | VoteResponse
+  | PreVoteRequest
+  | PreVoteResponse
   | AppendRequest
   | AppendAccepted
   | AppendRejected
   | Heartbeat
-  | HeartbeatResponse;
+  | HeartbeatResponse
+  | ReadIndexRequest
+  | ReadIndexResponse
+  | InstallSnapshot
+  | TimeoutNow;
 
 export type MessageKind = Message['kind'];

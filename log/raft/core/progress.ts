@@ -9,9 +9,14 @@ import { invariant, unreachable } from './assert.js';
  * AppendRequest at a time and move `next` back on rejection.
  * replicate: the follower is known to match up to `match`; stream entries
  * optimistically, bounded by `inflightAppendsMax` messages.
- * next issue: a 'snapshot' state while an InstallSnapshot is in flight.
+ * snapshot: an InstallSnapshot is in flight; send nothing else until the
+ * follower acknowledges it (or `snapshotPeriodsMax` check-quorum periods pass:
+ * then probe again, which sends a fresh snapshot if still needed).
  */
-export type ProgressState = 'probe' | 'replicate';
+export type ProgressState = 'probe' | 'replicate' | 'snapshot';
+
+/** Election timeouts an InstallSnapshot may stay unanswered before the leader retries. */
+export const snapshotPeriodsMax = 2;
 
 export class Progress {
   /** Highest index known to match the leader's log (for the leader itself: persisted). */
@@ -21,8 +26,13 @@ export class Progress {
   state: ProgressState = 'probe';
   /** In probe state: an AppendRequest is outstanding, wait for its answer or a heartbeat answer. */
   probeSent = false;
+  /** Heard from since the leader's last check-quorum (leader.ts). */
+  recentActive = true;
   /** The follower needed entries below the in-memory tail and we said so once this term. */
   tailMissReported = false;
+  /** In snapshot state: the index of the snapshot sent, and election timeouts since. */
+  pendingSnapshotIndex = 0;
+  snapshotPeriods = 0;
   /** In replicate state: last index of each AppendRequest in flight, oldest first. */
   private readonly inflight: number[] = [];
 
@@ -36,6 +46,8 @@ export class Progress {
         return this.probeSent;
       case 'replicate':
         return this.inflight.length >= this.inflightAppendsMax;
+      case 'snapshot':
+        return true;
       default:
         return unreachable(this.state, 'progress state');
     }
@@ -53,6 +65,9 @@ export class Progress {
           this.inflight.push(lastIndex);
         }
         return;
+      case 'snapshot':
+        invariant(false, 'nothing is sent to a follower installing a snapshot');
+        break;
       default:
         unreachable(this.state, 'progress state');
     }
@@ -74,6 +89,8 @@ export class Progress {
    * false for a stale rejection (one we have already moved past).
    */
   maybeDecreaseTo(rejectedIndex: number, matchHint: number): boolean {
+    // An answer to an append sent before the snapshot: the snapshot's answer decides.
+    if (this.state === 'snapshot') return false;
     if (this.state === 'replicate') {
       if (rejectedIndex <= this.match) return false;
       this.next = this.match + 1;
@@ -83,6 +100,14 @@ export class Progress {
     this.next = Math.max(Math.min(rejectedIndex, matchHint + 1), this.match + 1);
     this.probeSent = false;
     return true;
+  }
+
+  /** An InstallSnapshot up to `index` was sent. */
+  becomeSnapshot(index: number): void {
+    this.state = 'snapshot';
+    this.pendingSnapshotIndex = index;
+    this.snapshotPeriods = 0;
+    this.inflight.length = 0;
   }
 
   becomeProbe(): void {
@@ -118,7 +143,8 @@ export function quorumSize(voterCount: number): number {
 /**
  * The highest index held by a majority of voters: sort the voters' match
  * indexes in descending order and take the quorum-th.
- * next issue: joint configurations take the minimum over two majorities.
+ * Membership changes one server at a time (membership.ts), so there is never a
+ * joint configuration: one majority suffices.
  */
 export function majorityMatchIndex(matches: readonly number[]): number {
   const sorted = [...matches].sort((a, b) => b - a);

@@ -102,7 +102,8 @@ describe('single voter', () => {
 
   it('rejects impossible configurations', () => {
     const base = { id: 1, voters: [1], electionTimeoutTicks: 10, heartbeatTicks: 1, random: () => 0, storage: new SimStorage(), appliedIndex: 0, recoveredTail: [] };
-    expect(() => new RaftNode({ ...base, voters: [2, 3] })).toThrow(RaftConfigError);
+    expect(() => new RaftNode({ ...base, voters: [] })).toThrow(RaftConfigError);
+    expect(() => new RaftNode({ ...base, learners: [1] })).toThrow(RaftConfigError);
     expect(() => new RaftNode({ ...base, voters: [1, 1] })).toThrow(RaftConfigError);
     expect(() => new RaftNode({ ...base, heartbeatTicks: 10 })).toThrow(RaftConfigError);
     expect(() => new RaftNode({ ...base, limits: { messageEntriesMax: 0 } })).toThrow(RaftConfigError);
@@ -246,20 +247,33 @@ describe('three voters', () => {
     expect(sim.network.map((m) => m.kind)).toEqual(['AppendAccepted']);
   });
 
-  it('ignores misrouted messages and messages from non-members', () => {
+  it('ignores misrouted messages, and votes from non-voters', () => {
     const sim = new SimCluster({ voters: [1, 2, 3], seed: 7 });
     const core = sim.core(1);
-    core.step({ kind: 'Heartbeat', from: 9, to: 1, term: 5, commitIndex: 0 });
-    core.step({ kind: 'Heartbeat', from: 2, to: 3, term: 5, commitIndex: 0 });
+    core.step({ kind: 'Heartbeat', from: 2, to: 3, term: 5, commitIndex: 0, readRound: 0 });
+    core.step({ kind: 'Heartbeat', from: 1, to: 1, term: 5, commitIndex: 0, readRound: 0 });
     expect(core.status()).toMatchObject({ term: 0, leaderId: 0 });
     expect(core.hasReady()).toBe(false);
+    // Node 9 is in no configuration 1 knows: its vote does not count.
+    for (let k = 0; k < 100 && core.status().role !== 'candidate'; k++) core.tick();
+    const { term } = core.status();
+    core.step({ kind: 'VoteResponse', from: 9, to: 1, term, granted: true });
+    expect(core.status().role).toBe('candidate');
+    core.step({ kind: 'VoteResponse', from: 2, to: 1, term, granted: true });
+    expect(core.status().role).toBe('leader');
+  });
+
+  it('accepts a leader its configuration does not name yet (it is behind)', () => {
+    const sim = new SimCluster({ voters: [1, 2, 3], seed: 7 });
+    sim.core(1).step({ kind: 'Heartbeat', from: 9, to: 1, term: 5, commitIndex: 0, readRound: 0 });
+    expect(sim.core(1).status()).toMatchObject({ term: 5, leaderId: 9 });
   });
 
   it('asserts at most one leader per term', () => {
     const sim = new SimCluster({ voters: [1, 2, 3], seed: 8 });
     sim.campaign(1);
     const term = sim.core(1).status().term;
-    expect(() => sim.core(2).step({ kind: 'Heartbeat', from: 3, to: 2, term, commitIndex: 0 })).toThrow(InvariantError);
+    expect(() => sim.core(2).step({ kind: 'Heartbeat', from: 3, to: 2, term, commitIndex: 0, readRound: 0 })).toThrow(InvariantError);
   });
 });
 

@@ -5,13 +5,15 @@
 //
 // Usage, one Ready at a time:
 //   node.tick() / node.step(m) / node.propose(data)   whenever they happen
+//   node.readIndex(id) / node.proposeConfigChange(c) / node.transferLeadership(to)
 //   while (node.hasReady()) { const rd = node.ready(); ...handle rd...; node.advance(rd); }
 
 import { EntryKind, type HardState } from '../../types.js';
 import { invariant } from './assert.js';
 import { validateRaftConfig, type RaftConfig } from './config.js';
-import { appendEntries, onPersisted } from './leader.js';
+import { appendEntries, leaderReadIndex, onPersisted, transferLeadership } from './leader.js';
 import { LogView } from './log-view.js';
+import { applyConfigChange, encodeConfigChange, type ConfigChange } from './membership.js';
 import type { Message } from './messages.js';
 import { Raft } from './raft.js';
 import { hardStateEqual, softStateEqual, type Ready, type Role, type SoftState } from './ready.js';
@@ -20,9 +22,23 @@ import { silentRaftLogger } from './storage.js';
 export type ProposeResult =
   | { readonly ok: true; readonly index: number; readonly term: number }
   /** Only a leader accepts proposals; `leaderId` (0: unknown) is where to go instead. */
-  | { readonly ok: false; readonly reason: 'notLeader'; readonly leaderId: number };
+  | { readonly ok: false; readonly reason: 'notLeader'; readonly leaderId: number }
+  /** The leader is handing over leadership (transferLeadership); retry shortly, likely elsewhere. */
+  | { readonly ok: false; readonly reason: 'transferring'; readonly leaderId: number };
 
-/** next issue: EntryKind.ConfigChange, proposed through a membership-change API. */
+export type ConfigChangeResult =
+  | { readonly ok: true; readonly index: number; readonly term: number }
+  | { readonly ok: false; readonly reason: 'notLeader' | 'transferring'; readonly leaderId: number }
+  /** Another change is not yet committed, no entry of this term has, or the change does not apply. */
+  | { readonly ok: false; readonly reason: 'rejected'; readonly message: string };
+
+/** Starting a ReadIndex: the answer comes later as a ReadState in a Ready. */
+export type ReadIndexResult =
+  | { readonly ok: true }
+  /** No leader is known to ask. */
+  | { readonly ok: false; readonly reason: 'noLeader' };
+
+/** Config changes go through proposeConfigChange, which validates and encodes them. */
 export type ProposableKind = typeof EntryKind.Normal;
 
 export interface RaftStatus {
@@ -39,6 +55,11 @@ export interface RaftStatus {
   readonly firstIndex: number;
   readonly lastIndex: number;
   readonly voters: readonly number[];
+  readonly learners: readonly number[];
+  /** Index of the configuration entry in force (0: the one given at start). */
+  readonly configIndex: number;
+  /** Leader only: the node leadership is being transferred to, 0 for none. */
+  readonly transferTarget: number;
   /** Entries held in memory (see LogView). */
   readonly tailEntryCount: number;
 }
@@ -58,7 +79,10 @@ export class RaftNode {
     // Views only apply committed entries; if they are ahead of a lagging
     // stored commit index, the entries up to theirs are committed too.
     const commitIndex = Math.max(stored.commit, config.appliedIndex);
-    const log = new LogView(config.storage, limits, config.recoveredTail, commitIndex, config.appliedIndex);
+    const log = new LogView(config.storage, limits, config.recoveredTail, commitIndex, config.appliedIndex, {
+      voters: [...config.voters],
+      learners: [...(config.learners ?? [])],
+    });
     const hardState = recoverTerm(stored, log.lastTerm());
     if (hardState !== stored) logger.info({ storedTerm: stored.term, lastLogTerm: hardState.term }, 'raft: log is ahead of the stored term; adopting its term without a vote');
     this.raft = new Raft(config, log, limits, logger, hardState);
@@ -84,14 +108,63 @@ export class RaftNode {
    * Appends `data` to the leader's log. The entry is sent to followers in the
    * next Ready and commits once a majority (this node counting only after
    * its own advance) has persisted it. Does not guarantee it will commit: a
-   * new leader may replace it. next issue: refused during a leader transfer.
+   * new leader may replace it. Refused during a leader transfer.
    */
   propose(data: Uint8Array, kind: ProposableKind = EntryKind.Normal): ProposeResult {
     const r = this.raft;
     if (r.role !== 'leader') return { ok: false, reason: 'notLeader', leaderId: r.leaderId };
+    if (r.transferTarget !== 0) return { ok: false, reason: 'transferring', leaderId: r.leaderId };
     const index = appendEntries(r, [{ kind, data }]);
     this.checkInvariants();
     return { ok: true, index, term: r.term };
+  }
+
+  /**
+   * Proposes a membership change, one server at a time (membership.ts): it
+   * takes effect on each node when appended there. Refused while another
+   * change is uncommitted, or before an entry of this leader's term commits.
+   */
+  proposeConfigChange(change: ConfigChange): ConfigChangeResult {
+    const r = this.raft;
+    if (r.role !== 'leader') return { ok: false, reason: 'notLeader', leaderId: r.leaderId };
+    if (r.transferTarget !== 0) return { ok: false, reason: 'transferring', leaderId: r.leaderId };
+    const commitIndex = r.log.commitIndex();
+    if (r.log.configIndex() > commitIndex) return { ok: false, reason: 'rejected', message: `configuration change at index ${r.log.configIndex()} is not committed yet` };
+    if (r.log.term(commitIndex) !== r.term) return { ok: false, reason: 'rejected', message: 'no entry of this leader\'s term has committed yet' };
+    const after = applyConfigChange(r.membership(), change);
+    if (typeof after === 'string') return { ok: false, reason: 'rejected', message: after };
+    const index = appendEntries(r, [{ kind: EntryKind.ConfigChange, data: encodeConfigChange(change, after) }]);
+    r.logger.info({ term: r.term, index, op: change.op, nodeId: change.nodeId, voters: after.voters, learners: after.learners }, 'raft: proposed a configuration change');
+    this.checkInvariants();
+    return { ok: true, index, term: r.term };
+  }
+
+  /**
+   * Starts a linearizable read (ReadIndex, read-index.ts). The answer arrives
+   * as a ReadState with this `requestId` in a later Ready (`readStates`);
+   * serve the read once this node has applied up to its index. Without an
+   * answer (lost messages, a leader that crashed) the caller times out.
+   */
+  readIndex(requestId: number): ReadIndexResult {
+    const r = this.raft;
+    if (r.role === 'leader') leaderReadIndex(r, requestId, r.id);
+    else if (r.leaderId !== 0) r.send({ kind: 'ReadIndexRequest', from: r.id, to: r.leaderId, term: r.term, requestId });
+    else return { ok: false, reason: 'noLeader' };
+    this.checkInvariants();
+    return { ok: true };
+  }
+
+  /**
+   * Hands leadership to voter `target` once it has caught up (TimeoutNow);
+   * proposals are refused meanwhile. Aborted after an election timeout.
+   * Returns why it cannot start, or undefined.
+   */
+  transferLeadership(target: number): string | undefined {
+    const r = this.raft;
+    if (r.role !== 'leader') return 'not the leader';
+    const refusal = transferLeadership(r, target);
+    this.checkInvariants();
+    return refusal;
   }
 
   /** Whether ready() has anything. False while a Ready is outstanding (not yet advanced). */
@@ -100,6 +173,8 @@ export class RaftNode {
     const r = this.raft;
     return (
       r.hasMessages() ||
+      r.readStates.length > 0 ||
+      r.log.hasUnstableSnapshot() ||
       r.log.hasUnpersisted() ||
       r.log.hasCommittedToApply() ||
       !hardStateEqual(r.hardState(), this.prevHardState) ||
@@ -114,10 +189,13 @@ export class RaftNode {
     const messages = r.takeMessages();
     const hardState = r.hardState();
     const softState = r.softState();
+    const snapshot = r.log.takeUnstableSnapshot();
     const rd: Ready = {
+      ...(snapshot === undefined ? {} : { snapshot }),
       entries: r.log.takeUnpersisted(),
       messages,
       committedEntries: r.log.takeCommittedToApply(),
+      readStates: r.takeReadStates(),
       ...(hardStateEqual(hardState, this.prevHardState) ? {} : { hardState }),
       ...(softStateEqual(softState, this.prevSoftState) ? {} : { softState }),
     };
@@ -153,6 +231,9 @@ export class RaftNode {
       firstIndex: r.log.firstIndex(),
       lastIndex: r.log.lastIndex(),
       voters: r.voters,
+      learners: r.membership().learners,
+      configIndex: r.log.configIndex(),
+      transferTarget: r.transferTarget,
       tailEntryCount: r.log.tailEntryCount(),
     };
   }

@@ -1,6 +1,7 @@
 // The core's output: what must happen, as data. The driver handles one Ready
 // at a time, in this order, then calls `advance(ready)`:
 //
+//   0. install `snapshot`, if any (a follower far behind; see Ready.snapshot).
 //   1. apply `committedEntries` (in order). They are already durable locally,
 //      so this may overlap step 2; it must not wait for step 4.
 //   2. persist `entries` (may replace a suffix of the stored log) and then
@@ -16,9 +17,20 @@
 
 import type { HardState, LogEntry } from '../../types.js';
 import type { Message } from './messages.js';
+import type { SnapshotMeta } from './storage.js';
 
-/** next issue: 'preCandidate' for pre-vote. */
-export type Role = 'follower' | 'candidate' | 'leader';
+/** preCandidate: asking for pre-votes, still in its old term (pre-vote, §9.6). */
+export type Role = 'follower' | 'preCandidate' | 'candidate' | 'leader';
+
+/**
+ * The outcome of a ReadIndex request made on this node (RaftNode.readIndex).
+ * ok: once this node has applied up to `index`, its state is at least as new
+ * as every write acknowledged before the request; serve the read then.
+ * Not ok: the leader was lost or refused (retry, perhaps elsewhere).
+ */
+export type ReadState =
+  | { readonly requestId: number; readonly ok: true; readonly index: number }
+  | { readonly requestId: number; readonly ok: false };
 
 /** Volatile state, reported when it changes; never persisted. */
 export interface SoftState {
@@ -38,7 +50,15 @@ export interface Ready {
   readonly committedEntries: readonly LogEntry[];
   /** Set only when leader or role changed since the last Ready. */
   readonly softState?: SoftState;
-  // next issue: snapshot (to install), readStates (ReadIndex answers).
+  /** Answers to ReadIndex requests made on this node; need no persistence. */
+  readonly readStates: readonly ReadState[];
+  /**
+   * A snapshot received from the leader, to install before `entries` (which
+   * then start after its index): the log becomes empty up to `index` (the
+   * term at `index` is `term`), the views load the snapshot's bytes, and the
+   * applied index becomes `index`. `committedEntries` then continue after it.
+   */
+  readonly snapshot?: SnapshotMeta;
 }
 
 export function hardStateEqual(a: HardState, b: HardState): boolean {

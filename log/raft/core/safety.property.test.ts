@@ -38,7 +38,11 @@ interface ChaosStats {
 
 function runChaos(seed: number, voterCount: number): ChaosStats {
   const voters = Array.from({ length: voterCount }, (_, k) => k + 1);
-  const sim = new SimCluster({ voters, seed, electionTimeoutTicks: 8, heartbeatTicks: 2, limits: { messageEntriesMax: 4, inflightAppendsMax: 4 } });
+  // Every combination of pre-vote and check-quorum, chosen by the seed.
+  const sim = new SimCluster({
+    voters, seed, electionTimeoutTicks: 8, heartbeatTicks: 2, limits: { messageEntriesMax: 4, inflightAppendsMax: 4 },
+    preVote: seed % 2 === 0, checkQuorum: (seed >> 1) % 2 === 0,
+  });
   const { prng } = sim;
   sim.dropRate = 0.1;
   sim.duplicateRate = 0.05;

@@ -24,8 +24,11 @@ function describeMessage(m: Message): string {
   const head = `${m.from}->${m.to} ${m.kind} term=${m.term}`;
   switch (m.kind) {
     case 'VoteRequest':
+      return `${head} last=${m.lastLogIndex}/${m.lastLogTerm}${m.transfer ? ' transfer' : ''}`;
+    case 'PreVoteRequest':
       return `${head} last=${m.lastLogIndex}/${m.lastLogTerm}`;
     case 'VoteResponse':
+    case 'PreVoteResponse':
       return `${head} ${m.granted ? 'granted' : 'rejected'}`;
     case 'AppendRequest':
       return `${head} prev=${m.prevLogIndex}/${m.prevLogTerm} entries=[${m.entries.map(entryText).join(' ')}] commit=${m.commitIndex}`;
@@ -34,8 +37,16 @@ function describeMessage(m: Message): string {
     case 'AppendRejected':
       return `${head} rejected=${m.rejectedIndex} hint=${m.hintIndex}/${m.hintTerm}`;
     case 'Heartbeat':
-      return `${head} commit=${m.commitIndex}`;
+      return `${head} commit=${m.commitIndex}${m.readRound > 0 ? ` read=${m.readRound}` : ''}`;
     case 'HeartbeatResponse':
+      return `${head}${m.readRound > 0 ? ` read=${m.readRound}` : ''}`;
+    case 'ReadIndexRequest':
+      return `${head} request=${m.requestId}`;
+    case 'ReadIndexResponse':
+      return `${head} request=${m.requestId} ${m.ok ? `index=${m.index}` : 'refused'}`;
+    case 'InstallSnapshot':
+      return `${head} snapshot=${m.snapshot.index}/${m.snapshot.term}`;
+    case 'TimeoutNow':
       return head;
     default:
       return unreachable(m, 'message');
@@ -49,7 +60,8 @@ class ScenarioRunner {
   run(command: string): string {
     const [name = '', ...args] = command.trim().split(/\s+/);
     if (name === 'cluster') {
-      this.sim = new SimCluster({ voters: ids(args[0]), seed: Number(args[1] ?? 1) });
+      // cluster <ids> [seed] [pre-vote] [check-quorum]
+      this.sim = new SimCluster({ voters: ids(args[0]), seed: Number(args[1] ?? 1), preVote: args.includes('pre-vote'), checkQuorum: args.includes('check-quorum') });
       this.sim.onDeliver = (m) => this.delivered.push(describeMessage(m));
       return 'ok';
     }
@@ -93,6 +105,25 @@ class ScenarioRunner {
         }).join('\n');
       case 'log':
         return sim.node(id).storage.entries.map(entryText).join(' ') || '(empty)';
+      case 'tick':
+        // tick <id> [times]
+        for (let k = 0; k < Number(args[1] ?? 1); k++) sim.tick(id);
+        return 'ok';
+      case 'read-index': {
+        // read-index <id> <requestId>
+        const result = sim.core(id).readIndex(Number(args[1]));
+        return result.ok ? 'ok' : `refused: ${result.reason}`;
+      }
+      case 'read-states': {
+        const states = sim.readStates.map(({ node, state }) => `${node}: request=${state.requestId} ${state.ok ? `index=${state.index}` : 'failed'}`);
+        sim.readStates = [];
+        return states.join('\n') || '(none)';
+      }
+      case 'transfer': {
+        // transfer <leader> <target>
+        const refusal = sim.core(id).transferLeadership(Number(args[1]));
+        return refusal === undefined ? 'ok' : `refused: ${refusal}`;
+      }
       default:
         throw new Error(`unknown command: ${command}`);
     }

@@ -6,6 +6,20 @@
 // memory (see log-view.ts). Writes go the other way, through `Ready`.
 
 import type { HardState } from '../../types.js';
+import type { Membership } from './membership.js';
+
+/**
+ * What a snapshot covers: the state after applying the log up to `index`
+ * (whose entry has `term`), and the configuration in force there. The core
+ * handles only this metadata; the bytes are the application's (the driver
+ * streams them in chunks beside the InstallSnapshot message, see
+ * ../snapshot.ts).
+ */
+export interface SnapshotMeta {
+  readonly index: number;
+  readonly term: number;
+  readonly membership: Membership;
+}
 
 export interface RaftStorage {
   /** First index still stored. */
@@ -19,6 +33,13 @@ export interface RaftStorage {
   term(index: number): number | undefined;
   /** The hard state recovered at open. Read once, when the core is built. */
   hardState(): HardState;
+  /**
+   * The latest snapshot the application can send to a follower that needs
+   * entries the leader no longer holds (at or below the applied index).
+   * Optional: without it such a follower cannot be caught up (a warning).
+   * Must not throw.
+   */
+  snapshot?(): SnapshotMeta | undefined;
 }
 
 /**

@@ -74,6 +74,14 @@ export class MemoryWal implements WriteAheadLog {
     this.first = index + 1;
   }
 
+  /** What a SnapshotSink does on install: the log restarts empty after `index`, whose term is `term`. */
+  restoreSnapshot(index: number, term: number): void {
+    this.entries = [];
+    this.first = index + 1;
+    this.compactedTerm = term;
+    this.trace.push(`snapshot ${index}/${term}`);
+  }
+
   sizeBytes(): number {
     return this.entries.reduce((sum, entry) => sum + entry.data.byteLength + 24, 0);
   }

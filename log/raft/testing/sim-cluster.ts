@@ -9,7 +9,7 @@ import { emptyHardState } from '../../types.js';
 import type { RaftLimits } from '../core/config.js';
 import type { Message } from '../core/messages.js';
 import { RaftNode } from '../core/raft-node.js';
-import type { Ready } from '../core/ready.js';
+import type { ReadState, Ready } from '../core/ready.js';
 import type { RaftStorage } from '../core/storage.js';
 import { createPrng, type Prng } from './prng.js';
 
@@ -59,6 +59,9 @@ export interface SimOptions {
   readonly electionTimeoutTicks?: number;
   readonly heartbeatTicks?: number;
   readonly limits?: Partial<RaftLimits>;
+  /** Off by default here, so the step-by-step scenarios stay short; the chaos tests turn them on. */
+  readonly preVote?: boolean;
+  readonly checkQuorum?: boolean;
 }
 
 interface CommittedFact {
@@ -74,30 +77,44 @@ export class SimCluster {
   network: Message[] = [];
   dropRate = 0;
   duplicateRate = 0;
+  /** ReadIndex answers handed out by every node's Readys, oldest first. */
+  readStates: { readonly node: number; readonly state: ReadState }[] = [];
   /** Called with every message delivered to a live, reachable node (scenario traces). */
   onDeliver: ((message: Message) => void) | undefined;
   private readonly cuts = new Set<string>();
   private readonly leaderOfTerm = new Map<number, number>();
   private readonly committed = new Map<number, CommittedFact>();
 
+  /** The configuration each node was created with (config entries in its log override it). */
+  private readonly baseMembership = new Map<number, { voters: readonly number[]; learners: readonly number[] }>();
+
   constructor(private readonly options: SimOptions) {
     this.prng = createPrng(options.seed);
-    for (const id of options.voters) {
-      const storage = new SimStorage();
-      const node: SimNode = { id, storage, applied: [], pendingReady: undefined, alive: true, core: undefined as unknown as RaftNode };
-      node.core = this.buildCore(node);
-      this.nodes.set(id, node);
-    }
+    for (const id of options.voters) this.addNode(id, options.voters, []);
+  }
+
+  /** Adds an empty node that starts from the given configuration (a server joining the group). */
+  addNode(id: number, voters: readonly number[], learners: readonly number[]): SimNode {
+    const storage = new SimStorage();
+    const node: SimNode = { id, storage, applied: [], pendingReady: undefined, alive: true, core: undefined as unknown as RaftNode };
+    this.baseMembership.set(id, { voters, learners });
+    node.core = this.buildCore(node);
+    this.nodes.set(id, node);
+    return node;
   }
 
   private buildCore(node: SimNode): RaftNode {
     const appliedIndex = node.applied.length;
+    const membership = this.baseMembership.get(node.id);
     return new RaftNode({
       id: node.id,
-      voters: this.options.voters,
+      voters: membership?.voters ?? this.options.voters,
+      learners: membership?.learners ?? [],
       electionTimeoutTicks: this.options.electionTimeoutTicks ?? 10,
       heartbeatTicks: this.options.heartbeatTicks ?? 1,
       random: () => this.prng.next(),
+      preVote: this.options.preVote ?? false,
+      checkQuorum: this.options.checkQuorum ?? false,
       storage: node.storage,
       appliedIndex,
       // The whole durable log: small in tests, and lets leaders catch anyone up.
@@ -144,6 +161,7 @@ export class SimCluster {
     if (!node.alive || rd === undefined) return false;
     node.pendingReady = undefined;
     this.applyCommitted(node, rd.committedEntries);
+    for (const state of rd.readStates) this.readStates.push({ node: id, state });
     node.storage.persist(rd.entries, rd.hardState);
     for (const message of rd.messages) this.send(message);
     node.core.advance(rd);
@@ -203,11 +221,11 @@ export class SimCluster {
     throw new Error(`cluster did not stabilize within ${stepsMax} steps`);
   }
 
-  /** Ticks only `id` until it starts an election, then stabilizes. */
+  /** Ticks only `id` until it starts an election (or a pre-vote), then stabilizes. */
   campaign(id: number): void {
     const core = this.core(id);
     const term = core.status().term;
-    for (let k = 0; k < 1000 && core.status().term === term; k++) core.tick();
+    for (let k = 0; k < 1000 && core.status().term === term && core.status().role === 'follower'; k++) core.tick();
     this.stabilize();
   }
 

@@ -1,0 +1,44 @@
+// Flow control (progress.ts): a follower in the replicate state gets a
+// pipeline of at most inflightAppendsMax AppendRequests, each bounded by
+// messageEntriesMax and messageBytesMax; one in the probe state gets one at a time.
+
+import { describe, expect, it } from 'vitest';
+import type { AppendRequest, Message } from './messages.js';
+import { SimCluster } from '../testing/sim-cluster.js';
+
+const appendsTo = (messages: readonly Message[], to: number): AppendRequest[] =>
+  messages.filter((m): m is AppendRequest => m.kind === 'AppendRequest' && m.to === to);
+
+describe('flow control', () => {
+  it('pipelines up to the inflight window, in batches bounded by entries and bytes', () => {
+    const sim = new SimCluster({ voters: [1, 2, 3], seed: 1, limits: { messageEntriesMax: 2, inflightAppendsMax: 3, messageBytesMax: 10 } });
+    sim.campaign(1);
+    for (let k = 0; k < 20; k++) sim.propose(1, k === 0 ? 'a-long-payload' : `${k % 10}`);
+    sim.processReady(1);
+    const sent = appendsTo(sim.network, 2);
+    expect(sent).toHaveLength(3);
+    // The first entry alone exceeds messageBytesMax: it goes alone; then pairs.
+    expect(sent.map((m) => m.entries.length)).toEqual([1, 2, 2]);
+    // Each acknowledgement frees one slot.
+    sim.network = sim.network.filter((m) => m.to === 2 || m.from === 2);
+    sim.deliver(0);
+    sim.processReady(2);
+    const ack = sim.network.findIndex((m) => m.kind === 'AppendAccepted');
+    sim.network = sim.network.filter((m, k) => k === ack || m.kind !== 'AppendRequest');
+    sim.deliver(0);
+    sim.processReady(1);
+    expect(appendsTo(sim.network, 2)).toHaveLength(1);
+  });
+
+  it('sends one probe at a time to a follower whose log position is unknown', () => {
+    const sim = new SimCluster({ voters: [1, 2, 3], seed: 2, limits: { messageEntriesMax: 1, inflightAppendsMax: 8 } });
+    sim.isolate(3);
+    sim.campaign(1);
+    for (let k = 0; k < 5; k++) sim.propose(1, `p${k}`);
+    sim.network = [];
+    sim.processReady(1);
+    // Node 3 never answered the probe sent at election: nothing more until it does (or a heartbeat answer).
+    expect(appendsTo(sim.network, 3)).toHaveLength(0);
+    expect(appendsTo(sim.network, 2).length).toBeGreaterThan(1);
+  });
+});
