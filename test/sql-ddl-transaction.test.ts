@@ -129,8 +129,8 @@ describe('DDL in a transaction block', () => {
 
   it('refuses, with 0A000, the DDL a block cannot make transactional yet', async () => {
     const s = t.session();
-    await runAll(s, 'create table x (id int primary key, v int); create index x_v on x (v)');
-    for (const sql of ['alter table x add column w int', 'truncate x restart identity', 'create index on x (v)', 'drop index x_v']) {
+    await runAll(s, 'create table x (id int primary key, v int); create table nokey (id int)');
+    for (const sql of ['alter table nokey add primary key (id)', 'truncate x restart identity']) {
       await tag(s, 'begin');
       expect(await failsWith(s, sql), sql).toMatchObject({ sqlState: '0A000' });
       await tag(s, 'rollback');

@@ -110,6 +110,7 @@ export type AlterTableAction =
   | { readonly kind: 'addColumn'; readonly column: ColumnDef; readonly ifNotExists: boolean }
   | { readonly kind: 'dropColumn'; readonly column: string; readonly ifExists: boolean; readonly cascade: boolean }
   | { readonly kind: 'addConstraint'; readonly constraint: TableConstraint }
+  | { readonly kind: 'dropConstraint'; readonly name: string; readonly ifExists: boolean; readonly cascade: boolean }
   | { readonly kind: 'setDefault'; readonly column: string; readonly expr: Expr }
   | { readonly kind: 'dropDefault'; readonly column: string }
   | { readonly kind: 'setNotNull'; readonly column: string }

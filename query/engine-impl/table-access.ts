@@ -17,12 +17,22 @@ import { keyString, rowResource, tableResource } from './keys.js';
 import { scanBatchRowsMax } from './limits.js';
 import type { LockMode } from './lock-manager.js';
 import { mergeScan } from './merge.js';
+import { projectOnto } from './projection.js';
 import type { StatementScope } from './statement-scope.js';
 import { UniquenessChecker } from './uniqueness.js';
 import type { WriteOp } from './write-set.js';
 
 async function* noRows(): AsyncGenerator<KeyedRow> {
   // A table created after the snapshot holds nothing the snapshot can see.
+}
+
+/** Committed rows of `from` in `to`'s columns (a block's altered definition, projection.ts). */
+async function* projected(rows: AsyncIterable<KeyedRow>, from: TableDef, to: TableDef): AsyncGenerator<KeyedRow> {
+  if (from === to) {
+    yield* rows;
+    return;
+  }
+  for await (const r of rows) yield { key: r.key, row: projectOnto(from, to, r.row) };
 }
 
 export class TransactionTableAccess implements TableAccess {
@@ -124,7 +134,8 @@ export class TransactionTableAccess implements TableAccess {
     const def = this.defOf(table);
     const { txn, snapshot, command } = this.scope;
     txn.noteTableRead(def.id);
-    const base = this.snapshotDefMatches(def) ? snapshot.scan(def.id, range) : noRows();
+    const source = this.snapshotSource(def);
+    const base = source === null ? noRows() : projected(snapshot.scan(def.id, range), source, def);
     let writes = txn.writes.visibleRows(def.id, command);
     if (range !== undefined) writes = writes.filter((w) => inRange(w.key, range));
     const batches = mergeScan(base, writes, scanBatchRowsMax, (key, row) => this.handle(key, row));
@@ -143,25 +154,47 @@ export class TransactionTableAccess implements TableAccess {
     txn.noteKeyRead(def.id, keyText);
     const own = txn.writes.visible(def.id, keyText, command);
     if (own !== undefined) return own.row === null ? [] : [this.handle(key, own.row)];
-    if (!this.snapshotDefMatches(def)) return [];
+    const source = this.snapshotSource(def);
+    if (source === null) return [];
     const cached = snapshot.tryGetCached(def.id, key);
     const row = cached !== undefined ? cached : await snapshot.get(def.id, key);
-    return row === null ? [] : [this.handle(key, row)];
+    return row === null ? [] : [this.handle(key, projectOnto(source, def, row))];
   }
 
   private async indexRead(def: TableDef, index: IndexDef, prefix: Uint8Array): Promise<readonly RowHandle[]> {
-    const { txn, snapshot, command } = this.scope;
+    const { txn, command } = this.scope;
     // A table-level read marker: a key marker per value would miss rows that move into the range.
     txn.noteTableRead(def.id);
     const out: RowHandle[] = [];
-    if (this.snapshotDefMatches(def)) {
-      const range = prefixRange(prefix);
-      const cached = snapshot.tryLookupIndexCached(index.id, range);
-      const rows = cached ?? await collectRows(snapshot.lookupIndex(index.id, range));
-      for (const r of rows) if (txn.writes.visible(def.id, keyString(r.key), command) === undefined) out.push(this.handle(r.key, r.row));
+    const source = this.snapshotSource(def);
+    if (source !== null) {
+      for (const r of await this.committedIndexRows(source, def, index, prefix)) {
+        if (txn.writes.visible(def.id, keyString(r.key), command) === undefined) out.push(this.handle(r.key, r.row));
+      }
     }
     for (const w of txn.writes.visibleRows(def.id, command)) {
       if (w.row !== null && startsWith(indexKeyOf(def, index, w.row), prefix)) out.push(this.handle(w.key, w.row));
+    }
+    return out;
+  }
+
+  /**
+   * The snapshot's rows whose index key starts with `prefix`, in `def`'s
+   * columns. An index this block created (CREATE INDEX in a transaction
+   * block) has no committed entries yet: its lookups scan the table's
+   * committed rows and filter, O(rows) until COMMIT builds the index.
+   */
+  private async committedIndexRows(source: TableDef, def: TableDef, index: IndexDef, prefix: Uint8Array): Promise<readonly KeyedRow[]> {
+    const { snapshot } = this.scope;
+    if (source.indexes.some((i) => i.id === index.id)) {
+      const range = prefixRange(prefix);
+      const rows = snapshot.tryLookupIndexCached(index.id, range) ?? await collectRows(snapshot.lookupIndex(index.id, range));
+      return source === def ? rows : rows.map((r) => ({ key: r.key, row: projectOnto(source, def, r.row) }));
+    }
+    const out: KeyedRow[] = [];
+    for await (const r of projected(snapshot.scan(def.id), source, def)) {
+      this.scope.checkCancelled();
+      if (startsWith(indexKeyOf(def, index, r.row), prefix)) out.push(r);
     }
     return out;
   }
@@ -173,15 +206,20 @@ export class TransactionTableAccess implements TableAccess {
   }
 
   /**
-   * Whether the snapshot's definition of the table is the one the statement
-   * compiled against. A table created after the snapshot has no rows in it
-   * (false); one altered since cannot be read in the compiled shape.
+   * The snapshot's definition of the table, which its rows come in, when
+   * they can be read in the definition the statement compiled against:
+   * the same one, or the block's private alteration of it (projection.ts).
+   * A table created after the snapshot has no rows in it (null); one
+   * altered by someone else since cannot be read in the compiled shape.
    */
-  private snapshotDefMatches(def: TableDef): boolean {
-    const atSnapshot = this.scope.snapshot.catalog.tableById(def.id);
-    if (atSnapshot === undefined) return false;
-    if (atSnapshot !== def) throw this.definitionChanged();
-    return true;
+  private snapshotSource(def: TableDef): TableDef | null {
+    const { snapshot, txn, core } = this.scope;
+    const atSnapshot = snapshot.catalog.tableById(def.id);
+    if (atSnapshot === undefined) return null;
+    if (atSnapshot === def) return atSnapshot;
+    // Altered in this block, from the definition the snapshot has (the block holds the table's exclusive lock).
+    if (txn.catalog().tableById(def.id) === def && core.catalog().tableById(def.id) === atSnapshot) return atSnapshot;
+    throw this.definitionChanged();
   }
 
   // ----------------------------------------------------------------- writes --
@@ -222,7 +260,7 @@ export class TransactionTableAccess implements TableAccess {
     await this.lock(rowResource(def.id, keyText), 'exclusive');
     const own = txn.writes.latest(def.id, keyText);
     if (own !== undefined) return { keyText, row: own.row };
-    const latest = await this.unique.latestCommitted(def.id, old.key);
+    const latest = await this.unique.latestCommitted(def, old.key);
     if (!this.lockedLatest.has(rowResource(def.id, keyText)) && core.tracker.keyChangedAfter(def.id, keyText, snapshot.readIndex)) {
       if (txn.isolation === 'read committed') throw new StatementRestart('rowChanged');
       throw serializationFailure(latest === null ? 'delete' : 'update');

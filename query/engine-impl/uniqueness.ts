@@ -10,7 +10,7 @@
 // and looked at again.
 
 import {
-  compareBytes, indexKeyHasNull, indexKeyOf, prefixRange, primaryKeyOf, type IndexDef, type KeyedRow, type KeyRange, type Row,
+  compareBytes, indexKeyHasNull, indexKeyOf, prefixRange, primaryKeyOf, type IndexDef, type KeyedRow, type Row,
   type TableDef,
 } from '../../materializers/index.js';
 import type { RowHandle } from '../contract.js';
@@ -18,6 +18,7 @@ import { uniqueViolation } from './constraint-errors.js';
 import { serializationFailure } from './errors.js';
 import { keyFromString, keyString, rowResource, uniqueValueResource } from './keys.js';
 import type { LockMode } from './lock-manager.js';
+import { projectOnto } from './projection.js';
 import type { StatementScope } from './statement-scope.js';
 
 type Lock = (resource: string, mode: LockMode) => Promise<void>;
@@ -27,26 +28,33 @@ type NoteLocked = (tableId: number, keyText: string) => void;
 export class UniquenessChecker {
   constructor(private readonly scope: StatementScope, private readonly lock: Lock, private readonly noteLocked: NoteLocked) {}
 
-  /** The newest committed row under `key` (not the snapshot's). */
-  async latestCommitted(tableId: number, key: Uint8Array): Promise<Row | null> {
+  /** The newest committed row under `key` (not the snapshot's), in `def`'s columns (projection.ts). */
+  async latestCommitted(def: TableDef, key: Uint8Array): Promise<Row | null> {
     // A table this transaction created (DDL in a block) has no committed rows.
-    if (this.scope.txn.createdTables.has(tableId)) return null;
+    if (this.scope.txn.createdTables.has(def.id)) return null;
     const store = this.scope.core.rowStore;
-    const cached = store.tryGetCached(tableId, key, store.appliedIndex());
-    if (cached !== undefined) return cached;
+    const applied = store.appliedIndex();
+    const cached = store.tryGetCached(def.id, key, applied);
+    if (cached !== undefined) return this.projected(store.catalogAt(applied).tableById(def.id), def, cached);
     const snapshot = this.scope.core.openSnapshot();
     try {
-      return await snapshot.get(tableId, key);
+      const row = await snapshot.get(def.id, key);
+      return this.projected(snapshot.catalog.tableById(def.id), def, row);
     } finally {
       snapshot.release();
     }
+  }
+
+  private projected(committed: TableDef | undefined, def: TableDef, row: Row | null): Row | null {
+    if (row === null || committed === undefined) return row;
+    return projectOnto(committed, def, row);
   }
 
   /** The transaction's newest version of the row, or the latest committed one. */
   async latestRow(def: TableDef, key: Uint8Array, keyText: string): Promise<{ row: Row | null; own: boolean }> {
     const own = this.scope.txn.writes.latest(def.id, keyText);
     if (own !== undefined) return { row: own.row, own: true };
-    return { row: await this.latestCommitted(def.id, key), own: false };
+    return { row: await this.latestCommitted(def, key), own: false };
   }
 
   /** With the row lock on `key` held: 23505 when a row already has that primary key. */
@@ -129,12 +137,12 @@ export class UniquenessChecker {
       const v = txn.writes.latest(def.id, keyText);
       if (v !== undefined && holds(v.row)) return { handle: { key: keyFromString(keyText), row: v.row }, own: true };
     }
-    for (const candidate of await this.latestIndexLookup(index.id, prefixRange(value))) {
+    for (const candidate of await this.latestIndexLookup(def, index, value)) {
       const keyText = keyString(candidate.key);
       if (selfKeys.includes(keyText) || txn.writes.latest(def.id, keyText) !== undefined) continue;
       // Another transaction may be deleting or changing it: wait for it, then look again.
       await this.lock(rowResource(def.id, keyText), 'exclusive');
-      const latest = await this.latestCommitted(def.id, candidate.key);
+      const latest = await this.latestCommitted(def, candidate.key);
       if (holds(latest)) {
         this.noteLocked(def.id, keyText);
         return { handle: { key: candidate.key, row: latest }, own: false };
@@ -143,16 +151,35 @@ export class UniquenessChecker {
     return null;
   }
 
-  private async latestIndexLookup(indexId: number, range: KeyRange): Promise<readonly KeyedRow[]> {
-    // An index this transaction created (DDL in a block) has no committed entries.
-    if (this.scope.core.catalog().indexById(indexId) === undefined) return [];
+  /**
+   * Candidates (committed rows, keys only are trusted: the caller rereads
+   * each under its lock) for `value` in the index. An index this block
+   * created on a table that existed before it has no committed entries:
+   * its candidates come from a scan of the table's latest committed rows.
+   */
+  private async latestIndexLookup(def: TableDef, index: IndexDef, value: Uint8Array): Promise<readonly KeyedRow[]> {
+    // A table this transaction created (DDL in a block) has no committed rows.
+    if (this.scope.txn.createdTables.has(def.id)) return [];
+    const range = prefixRange(value);
     const store = this.scope.core.rowStore;
-    const cached = store.tryLookupIndexCached(indexId, range, store.appliedIndex());
-    if (cached !== undefined) return cached;
+    const indexed = this.scope.core.catalog().indexById(index.id) !== undefined;
+    if (indexed) {
+      const cached = store.tryLookupIndexCached(index.id, range, store.appliedIndex());
+      if (cached !== undefined) return cached;
+    }
     const snapshot = this.scope.core.openSnapshot();
     try {
       const out: KeyedRow[] = [];
-      for await (const row of snapshot.lookupIndex(indexId, range)) out.push(row);
+      if (indexed) {
+        for await (const row of snapshot.lookupIndex(index.id, range)) out.push(row);
+        return out;
+      }
+      const committed = snapshot.catalog.tableById(def.id);
+      if (committed === undefined) return out;
+      for await (const r of snapshot.scan(def.id)) {
+        this.scope.checkCancelled();
+        if (compareBytes(indexKeyOf(def, index, projectOnto(committed, def, r.row)), value) === 0) out.push(r);
+      }
       return out;
     } finally {
       snapshot.release();

@@ -228,7 +228,6 @@ export function transformAlterTableStmt(s: AlterTableStmt, ctx: TransformContext
 /** ALTER TABLE subcommands PostgreSQL has and ThunderDB refuses, by their SQL spelling. */
 const alterTableNames: Record<string, string> = {
   AT_AlterColumnType: 'ALTER COLUMN ... TYPE',
-  AT_DropConstraint: 'DROP CONSTRAINT',
   AT_ChangeOwner: 'OWNER TO',
   AT_SetRelOptions: 'SET (storage options)',
   AT_ResetRelOptions: 'RESET (storage options)',
@@ -257,6 +256,9 @@ function transformAlterTableCmd(c: AlterTableCmd, ctx: TransformContext): AlterT
     case 'AT_AddConstraint':
       checkFields(c, ['subtype', 'def', 'behavior'], 'ADD CONSTRAINT', ctx, -1);
       return { kind: 'addConstraint', constraint: transformTableConstraint(pgExpect(c.def, 'Constraint', 'ADD CONSTRAINT'), ctx) };
+    case 'AT_DropConstraint':
+      checkFields(c, ['subtype', 'name', 'behavior', 'missing_ok'], 'DROP CONSTRAINT', ctx, -1);
+      return { kind: 'dropConstraint', name: column, ifExists: c.missing_ok === true, cascade: c.behavior === 'DROP_CASCADE' };
     case 'AT_ColumnDefault':
       checkFields(c, ['subtype', 'name', 'def', 'behavior'], 'ALTER COLUMN ... DEFAULT', ctx, -1);
       return c.def === undefined ? { kind: 'dropDefault', column } : { kind: 'setDefault', column, expr: transformExpr(c.def, ctx) };

@@ -1,4 +1,4 @@
-// ALTER TABLE: ADD/DROP COLUMN, ADD UNIQUE/CHECK, SET/DROP DEFAULT,
+// ALTER TABLE: ADD/DROP COLUMN, ADD UNIQUE/CHECK, DROP CONSTRAINT, SET/DROP DEFAULT,
 // SET/DROP NOT NULL, RENAME table and column: the actions are applied in
 // order to a working copy of the definition and proposed as one alterTable
 // change (with the sequences they create or drop). ADD PRIMARY KEY rewrites
@@ -18,7 +18,7 @@ import { command, notice } from '../utility/results.js';
 import { addPrimaryKey } from './add-primary-key.js';
 import { checkUnique } from './create-index.js';
 import {
-  chooseName, ddlBlock, definitionOf, findTable, IdAllocator, lockTablesForDdl, qualified, refuseInBlock, runDdl, withDdl,
+  chooseName, definitionOf, findTable, IdAllocator, lockTablesForDdl, qualified, refuseInBlock, runDdl, withDdl,
 } from './ddl-support.js';
 import { deparseExpr, quoteIdent } from './deparse.js';
 import { expressionMentions, renameColumnInText } from './expression-text.js';
@@ -33,8 +33,7 @@ export function alterTable(host: SessionHost, statement: AlterTable, mode: RunMo
       host.notice(notice(EngineSqlState.successfulCompletion, `relation "${qualified(statement.table)}" does not exist, skipping`));
       return command('ALTER TABLE');
     }
-    // In a block only a table created in it: the block's statements would otherwise read committed rows in two shapes.
-    if (ddlBlock(host)?.createdTables.has(table.id) !== true) refuseInBlock(host, 'ALTER TABLE on a table not created in this transaction');
+    // In a block the block's reads of committed rows project them onto its private definition (projection.ts).
     await lockTablesForDdl(host, lock, [table], 'ALTER');
     const pk = statement.actions.find((a) => a.kind === 'addConstraint' && a.constraint.kind === 'primaryKey');
     if (pk !== undefined) {
@@ -76,6 +75,7 @@ class AlterWork {
       case 'addColumn': return this.addColumn(action.column, action.ifNotExists);
       case 'dropColumn': return this.dropColumn(action.column, action.ifExists);
       case 'addConstraint': return this.addConstraint(action.constraint);
+      case 'dropConstraint': return this.dropConstraint(action.name, action.ifExists);
       case 'setDefault':
         return this.editColumn(action.column, (c) => ({ ...c, defaultExpr: deparseExpr(action.expr, 'DEFAULT expression') }));
       case 'dropDefault':
@@ -204,6 +204,35 @@ class AlterWork {
       case 'primaryKey': throw featureNotSupported('ADD PRIMARY KEY must be the only action of its ALTER TABLE');
       default: return unreachable(constraint, 'table constraint');
     }
+  }
+
+  /**
+   * DROP CONSTRAINT of a UNIQUE constraint (with its index) or a CHECK. The
+   * primary key cannot go (the rows are stored under it: a rewrite). Foreign
+   * keys are accepted and not kept, so their names are unknown here: 42704,
+   * as for any constraint that does not exist (IF EXISTS skips it).
+   */
+  private dropConstraint(name: string, ifExists: boolean): void {
+    if (this.def.primaryKey?.name === name) {
+      throw featureNotSupported(`dropping the primary key of table "${this.def.name}" needs a table rewrite`);
+    }
+    const unique = this.def.uniqueConstraints.find((u) => u.name === name);
+    if (unique !== undefined) {
+      this.def = {
+        ...this.def,
+        uniqueConstraints: this.def.uniqueConstraints.filter((u) => u !== unique),
+        indexes: this.def.indexes.filter((i) => i.id !== unique.indexId),
+      };
+      return;
+    }
+    const check = this.def.checkConstraints.find((c) => c.name === name);
+    if (check !== undefined) {
+      this.def = { ...this.def, checkConstraints: this.def.checkConstraints.filter((c) => c !== check) };
+      return;
+    }
+    const message = `constraint "${name}" of relation "${this.def.name}" does not exist`;
+    if (!ifExists) throw sqlError(EngineSqlState.undefinedObject, message);
+    this.host.notice(notice(EngineSqlState.successfulCompletion, `${message}, skipping`));
   }
 
   /** 23514 when a row already violates the new check (NULL passes, as in PostgreSQL). */

@@ -13,7 +13,7 @@ import type { SessionHost } from '../session-host.js';
 import { duplicateKeys } from '../constraint-errors.js';
 import { command, notice } from '../utility/results.js';
 import {
-  chooseName, ddlBlock, definitionOf, IdAllocator, lockTablesForDdl, refuseInBlock, requireTable, runDdl, withDdl,
+  chooseName, definitionOf, IdAllocator, lockTablesForDdl, requireTable, runDdl, withDdl,
 } from './ddl-support.js';
 import { latestRows } from './existing-rows.js';
 
@@ -23,8 +23,6 @@ export function createIndex(host: SessionHost, statement: CreateIndex): Promise<
   if (statement.nullsNotDistinct) throw featureNotSupported('NULLS NOT DISTINCT is not supported');
   return withDdl(host, async (catalog, lock) => {
     const table = requireTable(host, catalog, statement.table);
-    // In a block only a table created in it: it has no committed rows to build from or to read through the new index.
-    if (ddlBlock(host)?.createdTables.has(table.id) !== true) refuseInBlock(host, 'CREATE INDEX on a table not created in this transaction');
     if (statement.name !== null && catalog.relation(table.schemaName, statement.name, host.database) !== undefined) {
       if (!statement.ifNotExists) throw sqlError(EngineSqlState.duplicateTable, `relation "${statement.name}" already exists`);
       host.notice(notice(EngineSqlState.duplicateTable, `relation "${statement.name}" already exists, skipping`));
@@ -42,8 +40,9 @@ export function createIndex(host: SessionHost, statement: CreateIndex): Promise<
     const name = statement.name ?? chooseName(catalog, host.database, table.schemaName, [table.name, ...columnNames], 'idx', new Set());
     const index = { id: new IdAllocator(catalog).take(), name, columnIds, unique: statement.unique };
     const next: TableDef = { ...table, indexes: [...table.indexes, index] };
-    // A table created in this block holds no rows yet (a table with pending rows refused above).
-    if (statement.unique && ddlBlock(host) === null) await checkUnique(host, catalog, next, index);
+    // In a block the committed rows are all there is (the block has not written the table: refused above);
+    // its reads find them through the new index by a scan until COMMIT builds it (table-access.ts).
+    if (statement.unique) await checkUnique(host, catalog, next, index);
     await runDdl(host, catalog, [{ kind: 'alterTable', table: definitionOf(next) }]);
     return command('CREATE INDEX');
   });
@@ -51,10 +50,10 @@ export function createIndex(host: SessionHost, statement: CreateIndex): Promise<
 
 /** 23505 when two rows already share a value of the new unique index (rows with a NULL in it never do). */
 export async function checkUnique(host: SessionHost, catalog: Catalog, table: TableDef, index: { readonly name: string; readonly id: number; readonly columnIds: readonly number[]; readonly unique: boolean }): Promise<void> {
-  const current = catalog.tableById(table.id);
-  if (current === undefined) return;
+  if (catalog.tableById(table.id) === undefined) return;
   const seen = new Set<string>();
-  for await (const { row } of latestRows(host.core, current)) {
+  // Rows in `table`'s columns (it may have columns added by the same statement: ADD COLUMN ... UNIQUE).
+  for await (const { row } of latestRows(host.core, table)) {
     if (indexKeyHasNull(table, index, row)) continue;
     const value = keyString(indexKeyOf(table, index, row));
     if (seen.has(value)) throw duplicateKeys(index.name, table, index.columnIds, row, host.typeSession(null));

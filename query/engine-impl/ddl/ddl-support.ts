@@ -33,7 +33,7 @@ export function ddlBlock(host: SessionHost): Transaction | null {
 export function refuseInBlock(host: SessionHost, what: string): void {
   if (ddlBlock(host) === null) return;
   throw sqlError(EngineSqlState.featureNotSupported, `${what} cannot run inside a transaction block`, {
-    hint: 'Run it outside BEGIN ... COMMIT. In a block, CREATE TABLE, CREATE INDEX on a table created in the block, DROP TABLE, DROP INDEX, CREATE SCHEMA and DROP SCHEMA are transactional.',
+    hint: 'Run it outside BEGIN ... COMMIT. In a block, CREATE/DROP TABLE, CREATE/DROP INDEX, ALTER TABLE (but ADD PRIMARY KEY), TRUNCATE (without RESTART IDENTITY), CREATE/DROP SCHEMA are transactional.',
   });
 }
 

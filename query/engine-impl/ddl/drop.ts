@@ -8,7 +8,7 @@ import { EngineSqlState, sqlError } from '../errors.js';
 import type { SessionHost } from '../session-host.js';
 import { command, notice } from '../utility/results.js';
 import {
-  ddlBlock, definitionOf, findRelation, findTable, lockTablesForDdl, qualified, refuseInBlock, runDdl, withDdl,
+  definitionOf, findRelation, findTable, lockTablesForDdl, qualified, runDdl, withDdl,
 } from './ddl-support.js';
 
 /** The changes that drop a table and the sequences it owns. */
@@ -49,8 +49,6 @@ export function dropIndex(host: SessionHost, statement: DropIndex): Promise<Stat
       if (relation.kind !== 'index') throw sqlError(EngineSqlState.wrongObjectType, `"${name.name}" is not an index`);
       const found = catalog.indexById(relation.id);
       if (found === undefined) throw sqlError(EngineSqlState.undefinedObject, `index "${qualified(name)}" does not exist`);
-      // In a block only on a table created in it: its statements would otherwise read the table through two definitions.
-      if (ddlBlock(host)?.createdTables.has(found.table.id) !== true) refuseInBlock(host, 'DROP INDEX on a table not created in this transaction');
       const table = altered.get(found.table.id) ?? found.table;
       const constraint = table.uniqueConstraints.find((u) => u.indexId === relation.id);
       if (constraint !== undefined) {
