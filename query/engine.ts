@@ -96,7 +96,11 @@ export interface EngineSession {
   executePrepared(statement: PreparedStatement, parameters: readonly SqlValue[]): Promise<StatementResult>;
   /** Current transaction state, for ReadyForQuery. */
   transactionState(): TransactionState;
-  /** Session parameters to report at startup and whenever they change (ParameterStatus). */
+  /**
+   * Session parameters to report at startup and whenever they change
+   * (ParameterStatus). A returned map is never changed afterwards: new values
+   * come in a new map, so callers may skip work when they get the same one.
+   */
   reportedParameters(): ReadonlyMap<string, string>;
   /** Notices raised since the last call (drained). */
   takeNotices(): readonly EngineNotice[];

@@ -14,9 +14,13 @@ export interface PgbenchResult {
   readonly failed: number;
 }
 
+/** pgbench's built-in scripts (`-b`): TPC-B, `-S` and `-N`. */
+export type PgbenchBuiltin = 'tpcb-like' | 'select-only' | 'simple-update';
+
 export interface PgbenchRun {
   readonly env: NodeJS.ProcessEnv;
-  readonly script: string;
+  /** A custom script, or a built-in one by name. */
+  readonly script: string | { readonly builtin: PgbenchBuiltin };
   readonly clients: number;
   readonly threads: number;
   readonly seconds: number;
@@ -33,11 +37,17 @@ function percentile(sorted: readonly number[], p: number): number {
 export function runPgbench(run: PgbenchRun): PgbenchResult {
   const dir = mkdtempSync(join(tmpdir(), 'thunderdb-pgbench-'));
   try {
-    const scriptPath = join(dir, 'script.sql');
-    writeFileSync(scriptPath, run.script);
+    let scriptArgs: string[];
+    if (typeof run.script === 'string') {
+      const scriptPath = join(dir, 'script.sql');
+      writeFileSync(scriptPath, run.script);
+      scriptArgs = ['-f', scriptPath];
+    } else {
+      scriptArgs = ['-b', run.script.builtin];
+    }
     const args = [
       '-n', '-c', String(run.clients), '-j', String(run.threads), '-T', String(run.seconds), '-M', run.mode,
-      '-f', scriptPath, '-l', '--log-prefix', join(dir, 'log'),
+      ...scriptArgs, '-l', '--log-prefix', join(dir, 'log'),
       ...Object.entries(run.variables ?? {}).flatMap(([k, v]) => ['-D', `${k}=${v}`]),
     ];
     const result = spawnSync('pgbench', args, { env: run.env, encoding: 'utf8', cwd: dir });

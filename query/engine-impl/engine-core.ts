@@ -41,6 +41,8 @@ export interface QueryEngineOptions {
   readonly compile?: CompileStatement;
   /** Largest txn entry; bigger transactions are proposed as several entries. */
   readonly txnEntryBytesMax?: number;
+  /** Serve simple-query DML through the statement cache's shape level (default true; tests turn it off to compare). */
+  readonly shapeStatements?: boolean;
 }
 
 export class EngineCore {
@@ -53,7 +55,9 @@ export class EngineCore {
   readonly locks = new LockManager();
   readonly tracker: ModificationTracker;
   readonly sequences: SequenceAllocator;
-  readonly statements = new StatementCache({ entriesMax: statementCacheEntriesMax, normalizeLiterals: true });
+  // The scanSync-based literal level costs more than it saves (parser/README-perf.md); the shape level replaces it.
+  readonly statements = new StatementCache({ entriesMax: statementCacheEntriesMax, normalizeLiterals: false });
+  readonly shapeStatements: boolean;
   /** Open sessions per database (DROP DATABASE refuses while others use it). */
   readonly sessionsByDatabase = new Map<string, number>();
   private readonly snapshotPins = new Map<number, number>();
@@ -69,6 +73,7 @@ export class EngineCore {
     this.clock = options.clock ?? systemClock;
     this.compile = options.compile ?? defaultCompile;
     this.txnEntryBytesMax = options.txnEntryBytesMax ?? txnEntryBytesMaxDefault;
+    this.shapeStatements = options.shapeStatements ?? true;
     this.tracker = new ModificationTracker(() => this.oldestReadIndex());
     this.sequences = new SequenceAllocator(options.rowStore);
     this.nextSessionId = options.sessionIdStart ?? 1;

@@ -14,6 +14,8 @@ export class SessionSettings {
   private readonly values: Map<string, string>;
   private readonly resetValues: Map<string, string>;
   private zone: { readonly text: string; readonly zone: TimeZone } | undefined;
+  /** Bumped by every change, so callers can cache what they derive from the settings. */
+  version = 0;
 
   constructor(private readonly user: string, startup: Readonly<Record<string, string>>) {
     this.values = new Map(settingDefaults(user));
@@ -35,12 +37,14 @@ export class SessionSettings {
   /** SET name = value, recording the old value in `txn` (if any) so rollback restores it. */
   set(name: string, value: string, txn: Transaction | null, local: boolean): void {
     const key = name.toLowerCase();
+    this.version++;
     if (txn !== null) txn.settingsUndo.push({ name: key, value: this.values.get(key), local });
     this.assign(key, value, false);
   }
 
   /** RESET name (null: RESET ALL). */
   reset(name: string | null, txn: Transaction | null): void {
+    this.version++;
     const names = name === null ? [...this.values.keys()].filter((n) => !(settingSpecs.get(n)?.readOnly ?? false)) : [name.toLowerCase()];
     for (const n of names) {
       const value = this.resetValues.get(n);
@@ -53,6 +57,9 @@ export class SessionSettings {
 
   /** Undoes changes recorded after `size` entries (all when `localOnly` is false; SET LOCAL ones otherwise). */
   undo(txn: Transaction, size: number, localOnly: boolean): void {
+    // Every commit lands here; most transactions changed nothing.
+    if (txn.settingsUndo.length <= size) return;
+    this.version++;
     for (let i = txn.settingsUndo.length - 1; i >= size; i--) {
       const entry = txn.settingsUndo[i];
       if (entry === undefined || (localOnly && !entry.local)) continue;

@@ -10,7 +10,9 @@ import type { CompiledStatement, RuntimeContext, SessionContext } from '../contr
 import type {
   EngineNotice, EngineSession, PreparedStatement, ResultColumn, SessionStartup, StatementResult, TransactionState,
 } from '../engine.js';
-import { makeSession, type SqlType, type SqlValue, type TypeSession } from '../types/index.js';
+import { bindLiteral } from '../binder/bind-literal.js';
+import { mapOffset, type ShapedStatement } from '../parser/index.js';
+import { makeSession, SqlError, type SqlType, type SqlValue, type TypeSession } from '../types/index.js';
 import { catalogView } from './catalog-view.js';
 import { dispatchStatement, preparedResultColumns } from './dispatch.js';
 import type { EngineCore } from './engine-core.js';
@@ -30,6 +32,12 @@ import { Transaction } from './transaction.js';
 interface RunningStatement {
   cancelled: CancelReason | null;
   timer: ReturnType<typeof setTimeout> | undefined;
+}
+
+interface ShapedRun {
+  readonly shaped: ShapedStatement;
+  readonly internal: PreparedInternal;
+  readonly values: readonly SqlValue[];
 }
 
 interface PreparedInternal {
@@ -60,6 +68,10 @@ export class EngineSessionImpl implements EngineSession, SessionHost {
    */
   private readonly simplePlans = new WeakMap<Statement, CompiledCache>();
   private closed = false;
+  /** Derived from the settings, with the settings version they were derived at. */
+  private reported: { readonly version: number; readonly map: ReadonlyMap<string, string> } | undefined;
+  private context: { readonly version: number; readonly context: SessionContext } | undefined;
+  private derived: { readonly version: number; readonly planKey: string; readonly statementTimeoutMs: number } | undefined;
 
   constructor(readonly core: EngineCore, startup: SessionStartup) {
     this.sessionId = core.newSessionId();
@@ -73,6 +85,11 @@ export class EngineSessionImpl implements EngineSession, SessionHost {
 
   async *executeSimple(sql: string): AsyncIterable<StatementResult> {
     this.checkOpen();
+    const shaped = this.shapedStatement(sql);
+    if (shaped !== undefined) {
+      yield await this.runShaped(shaped);
+      return;
+    }
     const parsed = this.guard(() => this.core.statements.parse(sql));
     const mode: RunMode = parsed.length > 1 ? 'implicitBlock' : 'autocommit';
     let finished = false;
@@ -124,11 +141,15 @@ export class EngineSessionImpl implements EngineSession, SessionHost {
   }
 
   reportedParameters(): ReadonlyMap<string, string> {
+    // Asked at every ReadyForQuery (and for every result's formatting): rebuilt only when a setting changed.
+    const cached = this.reported;
+    if (cached !== undefined && cached.version === this.settings.version) return cached.map;
     const out = new Map<string, string>();
     for (const [name, value] of this.settings.all()) {
       const spec = this.settings.specOf(name);
       if (spec?.reported === true) out.set(spec.name, value);
     }
+    this.reported = { version: this.settings.version, map: out };
     return out;
   }
 
@@ -217,10 +238,14 @@ export class EngineSessionImpl implements EngineSession, SessionHost {
 
   sessionContext(): SessionContext {
     const settings = this.settings;
-    return {
+    const cached = this.context;
+    if (cached !== undefined && cached.version === settings.version) return cached.context;
+    const context: SessionContext = {
       user: this.user, database: this.database, searchPath: settings.searchPath(), timeZone: settings.timeZone().name,
       setting: (name) => this.showValue(name),
     };
+    this.context = { version: settings.version, context };
+    return context;
   }
 
   /** SHOW's value of a setting, including the transaction's own characteristics. */
@@ -266,7 +291,7 @@ export class EngineSessionImpl implements EngineSession, SessionHost {
   }
 
   compile(statement: Statement, catalog: Catalog, declared: readonly (SqlType | undefined)[], cache?: CompiledCache): CompiledStatement {
-    const settingsKey = `${this.settings.get('search_path') ?? ''}\u0000${this.settings.get('timezone') ?? ''}`;
+    const settingsKey = this.planSettingsKey();
     const cached = cache?.compiled;
     if (cached !== undefined && cached.catalogVersion === catalog.version && cache?.settingsKey === settingsKey) return cached;
     const compiled = this.core.compile(statement, { catalog: catalogView(catalog, this.database), session: this.sessionContext(), declaredParameterTypes: declared });
@@ -307,6 +332,69 @@ export class EngineSessionImpl implements EngineSession, SessionHost {
     });
   }
 
+  /**
+   * A simple-query text served by the statement cache's shape level: one
+   * tree per literal-normalised shape, its numeric constants as typed
+   * parameters, compiled once per session. Undefined sends the text the
+   * ordinary way, which also reports compile errors with their positions.
+   */
+  private shapedStatement(sql: string): ShapedRun | undefined {
+    if (!this.core.shapeStatements) return undefined;
+    const shaped = this.core.statements.shape(sql);
+    if (shaped === null) return undefined;
+    const declared: SqlType[] = [];
+    const values: SqlValue[] = [];
+    for (const literal of shaped.parameters) {
+      const bound = bindLiteral(literal);
+      invariant(bound.kind === 'const', 'a numeric literal binds to a constant');
+      declared.push(bound.type);
+      values.push(bound.value);
+    }
+    const cache = this.simplePlan(shaped.statement);
+    if (this.txn?.failed !== true) {
+      try {
+        this.compile(shaped.statement, this.txn?.catalog() ?? this.core.catalog(), declared, cache);
+      } catch {
+        return undefined;
+      }
+    }
+    return { shaped, internal: { statement: shaped.statement, declared, cache, resultColumns: undefined }, values };
+  }
+
+  private async runShaped(run: ShapedRun): Promise<StatementResult> {
+    try {
+      return await this.runOne(run.internal.statement as Statement, run.values, 'autocommit', run.internal);
+    } catch (error) {
+      // Positions in the tree are those of the text the template came from.
+      const { shaped } = run;
+      if (error instanceof SqlError && error.position !== undefined && shaped.scan !== shaped.template.origin) {
+        const position = mapOffset(shaped.template.origin, shaped.scan, error.position - 1) + 1;
+        const moved = new SqlError(error.sqlState, error.message, { detail: error.detail, hint: error.hint, position, mysqlErrno: error.mysqlErrno });
+        if (error.stack !== undefined) moved.stack = error.stack;
+        throw moved;
+      }
+      throw error;
+    }
+  }
+
+  /** What a plan depends on besides the catalog: search_path and TimeZone (recomputed only when a setting changed). */
+  private planSettingsKey(): string {
+    const settings = this.settings;
+    if (this.derived?.version !== settings.version) {
+      this.derived = {
+        version: settings.version,
+        planKey: `${settings.get('search_path') ?? ''}\u0000${settings.get('timezone') ?? ''}`,
+        statementTimeoutMs: settings.statementTimeoutMs(),
+      };
+    }
+    return this.derived.planKey;
+  }
+
+  private statementTimeoutMs(): number {
+    this.planSettingsKey();
+    return this.derived?.statementTimeoutMs ?? this.settings.statementTimeoutMs();
+  }
+
   private simplePlan(statement: Statement): CompiledCache {
     let cache = this.simplePlans.get(statement);
     if (cache === undefined) {
@@ -321,6 +409,7 @@ export class EngineSessionImpl implements EngineSession, SessionHost {
       const own = !txn.usesTransactionSnapshot();
       const snapshot = own ? this.core.openSnapshot() : txn.transactionSnapshot();
       // Taken in the same turn as the snapshot: under READ COMMITTED they describe the same index.
+      // After DDL in a transaction block, the transaction's private catalog (DESIGN.md, "DDL").
       const catalog = txn.catalog();
       const mark = txn.writes.mark();
       const scope: StatementScope = {
@@ -343,7 +432,7 @@ export class EngineSessionImpl implements EngineSession, SessionHost {
 
   private async withRunning<T>(body: (running: RunningStatement) => Promise<T>): Promise<T> {
     const running: RunningStatement = { cancelled: null, timer: undefined };
-    const timeoutMs = this.settings.statementTimeoutMs();
+    const timeoutMs = this.statementTimeoutMs();
     const outer = this.running;
     this.running = running;
     if (timeoutMs > 0) running.timer = setTimeout(() => this.cancelRunning('timeout'), timeoutMs);

@@ -7,4 +7,7 @@ export { normalizeForCache } from './normalize.js';
 export type { NormalizedStatement } from './normalize.js';
 export { StatementCache } from './statement-cache.js';
 export type { StatementCacheOptions, StatementCacheStats } from './statement-cache.js';
+export { mapOffset, scanShape } from './shape-scan.js';
+export type { ShapeScan } from './shape-scan.js';
+export type { ShapedStatement, ShapeTemplate } from './shape-template.js';
 export { errorPosition, FeatureNotSupportedError, SqlSyntaxError } from './errors.js';

@@ -15,7 +15,7 @@ describe('StatementCache', () => {
     cache.parse('SELECT abalance FROM pgbench_accounts WHERE aid = 42');
     const text = 'SELECT abalance FROM pgbench_accounts WHERE aid = 123456';
     expect(cache.parse(text)).toEqual(parseSql(text));
-    expect(cache.stats).toEqual({ exactHits: 0, templateHits: 1, misses: 1, uncacheable: 0 });
+    expect(cache.stats).toEqual({ exactHits: 0, templateHits: 1, misses: 1, uncacheable: 0, shapeHits: 0, shapeMisses: 0 });
     expect(cache.parse(text)).toEqual(parseSql(text));
     expect(cache.stats.exactHits).toBe(1);
   });

@@ -15,10 +15,13 @@
 // pinned: the template serves only texts with the same value there.
 
 import type { Literal, LiteralValue } from '../ast/index.js';
+import { SqlError } from '../types/errors.js';
 import { scanForCache, tokenType } from './normalize.js';
 import type { ScannedText } from './normalize.js';
 import { parseSql, trimmedEnd } from './parse.js';
 import type { ParsedStatement } from './parse.js';
+import { scanShape } from './shape-scan.js';
+import { buildShapeTemplate, shapeParameters, type ShapedStatement, type ShapeTemplate } from './shape-template.js';
 
 export interface StatementCacheOptions {
   /** Entries kept per level; the least recently used go first. */
@@ -33,6 +36,9 @@ export interface StatementCacheStats {
   misses: number;
   /** Texts whose tree could not be made a template (a position that is not a token start). */
   uncacheable: number;
+  /** `shape()`: texts served by a shape template, and texts that built one. */
+  shapeHits: number;
+  shapeMisses: number;
 }
 
 /** A slot reference inside a template. */
@@ -49,7 +55,9 @@ interface Template {
 export class StatementCache {
   private readonly exact = new Map<string, readonly ParsedStatement[]>();
   private readonly templates = new Map<string, Template>();
-  readonly stats: StatementCacheStats = { exactHits: 0, templateHits: 0, misses: 0, uncacheable: 0 };
+  /** Shape key → template; null when texts of that key take the ordinary path (not one SELECT/INSERT/UPDATE/DELETE, or its first text failed to parse). */
+  private readonly shapes = new Map<string, ShapeTemplate | null>();
+  readonly stats: StatementCacheStats = { exactHits: 0, templateHits: 0, misses: 0, uncacheable: 0, shapeHits: 0, shapeMisses: 0 };
 
   constructor(private readonly options: StatementCacheOptions) {
     if (!(options.entriesMax >= 1)) throw new Error(`StatementCache: entriesMax must be at least 1, got ${options.entriesMax}`);
@@ -83,6 +91,34 @@ export class StatementCache {
       else this.remember(this.templates, scanned.key, template);
     }
     return statements;
+  }
+
+  /**
+   * One SELECT, INSERT, UPDATE or DELETE as a shared tree with its numeric
+   * constants as parameters (shape-template.ts), or null when the text is not
+   * served that way: use `parse()`. Parse errors are left to `parse()` too.
+   */
+  shape(text: string): ShapedStatement | null {
+    const scan = scanShape(text);
+    if (scan === null) return null;
+    let template = this.shapes.get(scan.key);
+    if (template === undefined) {
+      this.stats.shapeMisses++;
+      try {
+        template = buildShapeTemplate(text, scan);
+      } catch (error) {
+        if (!(error instanceof SqlError)) throw error;
+        // parse() reports it; texts of this key take the ordinary path from now on.
+        template = null;
+      }
+      this.remember(this.shapes, scan.key, template);
+    } else {
+      this.stats.shapeHits++;
+    }
+    if (template === null) return null;
+    const parameters = shapeParameters(template, scan);
+    if (parameters === undefined) return null;
+    return { statement: template.statement, parameters, scan, template };
   }
 
   private remember<V>(map: Map<string, V>, key: string, value: V): void {

@@ -1,5 +1,5 @@
 // The thin adapter between a net.Socket and a PgSession: bytes in (the
-// socket paused while the session works), batches out (waiting for 'drain'
+// socket paused while the session works on more than one chunk), batches out (waiting for 'drain'
 // when the client reads slowly), timers for the handshake and for closing.
 // Everything the protocol decides lives in the session.
 import type { Socket } from 'node:net';
@@ -69,11 +69,18 @@ export class PgConnection {
 
   private wire(logger: Logger): void {
     const socket = this.socket;
+    // Chunks handed to the session and not yet consumed. A client that waits
+    // for each answer (pgbench, most drivers) never has two: its socket is
+    // never paused, which saves two system calls per round trip. A second
+    // chunk while the first is in hand pauses reading until the session is
+    // idle again, so a pipelining client still cannot queue unbounded work.
+    let chunksInHand = 0;
     socket.on('data', (chunk: Buffer) => {
-      // Paused until the session has handled this chunk: a client cannot queue unbounded work.
-      socket.pause();
+      chunksInHand++;
+      if (chunksInHand > 1) socket.pause();
       void this.session.receive(chunk).then(() => {
-        if (!socket.destroyed) socket.resume();
+        chunksInHand--;
+        if (chunksInHand === 0 && socket.isPaused() && !socket.destroyed) socket.resume();
       });
     });
     socket.on('end', () => this.session.endOfInput());

@@ -45,9 +45,13 @@ export function startupParameters(startup: SessionStartup): Map<string, string> 
 /** Remembers what the client was told, so only changes are sent. */
 export class ParameterReporter {
   private readonly told = new Map<string, string>();
+  /** The map last written from: the engine hands back the same map until a setting changes. */
+  private lastSeen: ReadonlyMap<string, string> | undefined;
 
   /** Writes a ParameterStatus for each parameter whose value differs from what the client last saw. */
-  writeChanges(w: BufferWriter, current: Iterable<readonly [string, string]>): void {
+  writeChanges(w: BufferWriter, current: ReadonlyMap<string, string>): void {
+    if (current === this.lastSeen) return;
+    this.lastSeen = current;
     for (const [name, rawValue] of current) {
       const value = truncateUtf8(rawValue, parameterValueBytesMax);
       if (this.told.get(name) === value) continue;
