@@ -82,7 +82,8 @@ describe('admin probes', () => {
     const app = createAdminApp({ view: fakeView({ lifecycle: 'serving', raft: leader }), logger });
     expect((await app.inject('/admin/cluster/members')).json()).toEqual({
       cluster_name: 'c1',
-      members: [{ node_id: 1, addr: '127.0.0.1:9090', role: 'leader', status: 'up' }],
+      node_id: 1,
+      members: [{ node_id: 1, addr: '127.0.0.1:9090', pg_addr: null, http_addr: null, role: 'leader', status: 'up', last_heard_ms_ago: 0 }],
       leader_id: 1,
       term: 3,
       replication_factor: 1,

@@ -35,16 +35,51 @@ export interface ViewStatus {
   readonly details: Readonly<Record<string, number>>;
 }
 
+/** Another member as this node's transport sees it. */
+export interface ClusterPeerView {
+  /** 0 until it answered the handshake. */
+  readonly nodeId: number;
+  /** Its Raft (gRPC) address as configured in cluster.peers. */
+  readonly addr: string;
+  /** host:pg_port and host:http_port; '' until known. */
+  readonly pgAddr: string;
+  readonly httpAddr: string;
+  /** This node's stream to it is open. */
+  readonly connected: boolean;
+  /** Milliseconds since a message from it arrived; undefined if none yet. */
+  readonly lastHeardMsAgo: number | undefined;
+  readonly lastError: string;
+  readonly sentMessages: number;
+  readonly droppedMessages: number;
+  readonly receivedMessages: number;
+}
+
+/** Multi-node state; absent on a single node. */
+export interface ClusterView {
+  peers(): readonly ClusterPeerView[];
+  /** What `nodeId` last acknowledged to this node as leader in `term` (AppendAccepted), if anything. */
+  matchIndex(nodeId: number, term: number): number | undefined;
+  /** A leader is known and reachable (or, on the leader, a quorum heard from) within an election timeout. */
+  quorumReachable(): boolean;
+  /** Still waiting for every peer's first handshake (the Raft log is not open yet). */
+  waitingForPeers(): boolean;
+}
+
 export interface AdminNodeView {
   readonly nodeId: number;
   readonly clusterName: string;
   readonly replicationFactor: number;
   /** Raft address of this node ("host:grpc_port"). */
   readonly raftAddr: string;
+  /** Client endpoints of this node ("host:pg_port", "host:http_port"), when known. */
+  readonly pgAddr?: string;
+  readonly httpAddr?: string;
   readonly version: string;
   readonly startedAtMs: number;
   lifecycle(): Lifecycle;
   raft(): RaftView | undefined;
+  /** Undefined on a single node (no cluster.peers). */
+  cluster?(): ClusterView | undefined;
   wal(): WalView | undefined;
   /** The views that are open (empty while starting). */
   views(): readonly ViewStatus[];

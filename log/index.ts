@@ -4,3 +4,4 @@
 export * from './types.js';
 export * from './wal/index.js';
 export * from './raft/index.js';
+export * from './grpc/index.js';

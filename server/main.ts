@@ -2,6 +2,7 @@
 // configuration, start the node, and translate signals into lifecycle steps.
 import type { Logger } from 'pino';
 import { parseArgs, usageText } from './cli.js';
+import { StartAbortedError } from './cluster.js';
 import { ConfigError, diffReloadable, effectiveSettings, loadConfig } from './config/index.js';
 import type { ThunderConfig } from './config/types.js';
 import { createLogger } from './logger.js';
@@ -50,6 +51,8 @@ function reloadConfig(current: ThunderConfig, node: RunningNode, logger: Logger)
 class SignalRouter {
   private node: RunningNode | undefined;
   private pendingStop: NodeJS.Signals | undefined;
+  /** Aborted by a stop while starting: ends waits for peers or a leader that may never finish. */
+  readonly startAbort = new AbortController();
   private config: ThunderConfig;
   private resolveExit: (code: number) => void = () => undefined;
   readonly exitCode: Promise<number>;
@@ -72,6 +75,7 @@ class SignalRouter {
     if (this.node === undefined) {
       this.pendingStop = signal;
       this.logger.info({ signal }, 'stop requested while starting: stopping as soon as the log is open');
+      this.startAbort.abort();
       return;
     }
     this.node.stop(`received ${signal}`).then(
@@ -130,6 +134,7 @@ async function run(configPath: string | undefined, checkOnly: boolean): Promise<
     signals.attach(await startNode(config, {
       logger,
       notifier,
+      abort: signals.startAbort.signal,
       onFatal: (error) => {
         logger.fatal({ err: error }, 'the log stopped on a storage error or broken invariant; exiting');
         printError(`the log stopped: ${error.message}; see the log above, then restart (the WAL is checked at start)`);
@@ -137,6 +142,10 @@ async function run(configPath: string | undefined, checkOnly: boolean): Promise<
       },
     }));
   } catch (err) {
+    if (err instanceof StartAbortedError) {
+      logger.info({ reason: err.message }, 'stopped cleanly before serving');
+      return exitOk;
+    }
     const message = err instanceof StartupError ? err.message : (err as Error).message;
     logger.error({ err: message }, 'start failed');
     printError(message);

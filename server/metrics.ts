@@ -18,6 +18,10 @@ export interface NodeMetrics {
   readonly raftLeaderChanges: Counter;
   readonly raftCommitSeconds: Histogram;
   readonly raftIsLeader: Gauge;
+  readonly transportSentMessages: Counter<'peer'>;
+  readonly transportDroppedMessages: Counter<'peer' | 'reason'>;
+  readonly transportReceivedMessages: Counter<'peer'>;
+  readonly clusterPeerConnected: Gauge<'peer'>;
 }
 
 export function createNodeMetrics(labels: { nodeId: number; clusterName: string }): NodeMetrics {
@@ -63,5 +67,19 @@ export function createNodeMetrics(labels: { nodeId: number; clusterName: string 
       buckets: [0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1],
     }),
     raftIsLeader: new Gauge({ name: 'thunderdb_raft_is_leader', help: '1 when this node leads its Raft group.', registers }),
+    transportSentMessages: new Counter({
+      name: 'thunderdb_raft_transport_sent_messages_total', help: 'Raft messages written to a peer stream (gRPC).', labelNames: ['peer'], registers,
+    }),
+    transportDroppedMessages: new Counter({
+      name: 'thunderdb_raft_transport_dropped_messages_total',
+      help: 'Raft messages dropped: queue_full, disconnected, unknown_peer (outgoing) or malformed (either way).',
+      labelNames: ['peer', 'reason'], registers,
+    }),
+    transportReceivedMessages: new Counter({
+      name: 'thunderdb_raft_transport_received_messages_total', help: 'Raft messages received from a peer (gRPC).', labelNames: ['peer'], registers,
+    }),
+    clusterPeerConnected: new Gauge({
+      name: 'thunderdb_cluster_peer_connected', help: '1 while this node has an open stream to the peer.', labelNames: ['peer'], registers,
+    }),
   };
 }

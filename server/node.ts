@@ -1,7 +1,8 @@
 // Wires one ThunderDB node together and owns its lifecycle:
 // admin API first (so /admin/live answers during recovery), then the data and
-// WAL directories, the WAL (recovery), the Raft log, and readiness. Stopping
-// runs the same steps backwards. No domain logic lives here.
+// WAL directories, the WAL (recovery), with cluster.peers the gRPC transport
+// and the peers' ids (cluster.ts), the Raft log, and readiness. Stopping runs
+// the same steps backwards. No domain logic lives here.
 import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import { createAdminApp, type AdminNodeView, type Lifecycle } from '../admin/index.js';
@@ -10,7 +11,9 @@ import { openRowStore, rowStoreDirectory, type RowStore } from '../materializers
 import { startPgServer, type PgServer } from '../protocols/pg/index.js';
 import { createQueryEngine, loadSqlParser, type ThunderQueryEngine } from '../query/index.js';
 import { Checkpointer } from './checkpointer.js';
+import { Cluster, StartAbortedError } from './cluster.js';
 import type { ThunderConfig } from './config/types.js';
+import { leaderNamingLog } from './follower-writes.js';
 import { createNodeMetrics, type NodeMetrics } from './metrics.js';
 import { raftObserver, walObserver } from './observers.js';
 import type { SystemdNotifier } from './sd-notify.js';
@@ -27,6 +30,11 @@ export interface NodeDeps {
    * than serve from state it no longer trusts.
    */
   readonly onFatal: (error: Error) => void;
+  /**
+   * Fires on SIGTERM while starting: waits that may last forever without a
+   * quorum (peers' handshakes, a leader) give up with StartAbortedError.
+   */
+  readonly abort?: AbortSignal;
 }
 
 /** Settings that SIGHUP may change while the node runs. */
@@ -55,6 +63,8 @@ interface NodeState {
   checkpointer: Checkpointer | undefined;
   engine: ThunderQueryEngine | undefined;
   pgServer: PgServer | undefined;
+  /** Only with cluster.peers. */
+  cluster: Cluster | undefined;
   readonly releaseLocks: Array<() => void>;
 }
 
@@ -129,8 +139,10 @@ async function startSqlService(config: ThunderConfig, state: NodeState, deps: No
     throw new StartupError('security.tls_enabled = true: TLS is not supported by this version yet; set it to false (clients are answered "no TLS")');
   }
   await loadSqlParser();
+  const { cluster } = state;
   state.engine = createQueryEngine({
-    log: state.log, rowStore: state.rowStore, logger: deps.logger.child({ component: 'sql' }), ...testTxnEntryBytesMax(),
+    log: cluster === undefined ? state.log : leaderNamingLog(state.log, (leaderId) => cluster.pgAddressOf(leaderId)),
+    rowStore: state.rowStore, logger: deps.logger.child({ component: 'sql' }), ...testTxnEntryBytesMax(),
   });
   const { listenAddr, pgPort } = config.network;
   try {
@@ -160,6 +172,8 @@ function buildAdminView(config: ThunderConfig, state: NodeState, metrics: NodeMe
     clusterName: config.cluster.clusterName,
     replicationFactor: config.cluster.replicationFactor,
     raftAddr: `${config.network.listenAddr}:${config.network.grpcPort}`,
+    pgAddr: `${config.network.listenAddr}:${config.network.pgPort}`,
+    httpAddr: `${config.network.listenAddr}:${config.network.httpPort}`,
     version: buildInfo().version,
     startedAtMs: Date.now(),
     lifecycle: () => state.lifecycle,
@@ -169,6 +183,16 @@ function buildAdminView(config: ThunderConfig, state: NodeState, metrics: NodeMe
       return {
         role: s.role, term: s.term, leaderId: s.leaderId, commitIndex: s.commitIndex,
         appliedIndex: s.appliedIndex, firstIndex: s.firstIndex, lastIndex: s.lastIndex, voters: s.voters,
+      };
+    },
+    cluster: () => {
+      const { cluster, log } = state;
+      if (cluster === undefined) return undefined;
+      return {
+        peers: () => cluster.members(),
+        matchIndex: (nodeId, term) => cluster.matchIndex(nodeId, term),
+        quorumReachable: () => log !== undefined && cluster.quorumReachable(log),
+        waitingForPeers: () => cluster.waitingForPeers(),
       };
     },
     wal: () => state.wal === undefined ? undefined : {
@@ -204,6 +228,9 @@ function buildAdminView(config: ThunderConfig, state: NodeState, metrics: NodeMe
         metrics.raftAppliedIndex.set(s.appliedIndex);
         metrics.raftIsLeader.set(s.role === 'leader' ? 1 : 0);
       }
+      for (const peer of state.cluster?.members() ?? []) {
+        if (peer.nodeId !== 0) metrics.clusterPeerConnected.set({ peer: String(peer.nodeId) }, peer.connected ? 1 : 0);
+      }
       return { contentType: metrics.registry.contentType, body: await metrics.registry.metrics() };
     },
   };
@@ -235,9 +262,15 @@ async function openStorage(config: ThunderConfig, state: NodeState, deps: NodeDe
   });
   state.rowStore = rowStore;
   logger.info({ checkpointIndex: rowStore.checkpointIndex() }, 'row store opened; replaying the log after its checkpoint');
+  let voters: readonly number[] = [config.node.nodeId];
+  if (config.cluster.peers.length > 0) {
+    state.cluster = await Cluster.listen(config, logger.child({ component: 'cluster' }), metrics);
+    voters = await state.cluster.learnPeers(deps.abort);
+  }
   state.log = await openReplicatedLog({
     nodeId: config.node.nodeId,
-    peers: [config.node.nodeId],
+    peers: voters,
+    ...(state.cluster === undefined ? {} : { transport: state.cluster.transport }),
     wal: state.wal,
     ...raftTiming(config),
     logger: logger.child({ component: 'raft' }),
@@ -251,7 +284,8 @@ async function openStorage(config: ThunderConfig, state: NodeState, deps: NodeDe
   // replay for late subscribers. The row store applies synchronously, so a
   // resolved proposal is already visible to readers.
   rowStore.attachToLog(state.log.committed$, deps.onFatal);
-  await state.log.waitReady();
+  state.cluster?.attach();
+  await untilAborted(state.log.waitReady(), deps.abort, 'stopped while waiting for a Raft leader (no quorum)');
   state.checkpointer = new Checkpointer({
     views: [{ name: 'rowstore', checkpoint: () => rowStore.checkpoint(), checkpointIndex: () => rowStore.checkpointIndex() }],
     log: { sizeBytes: () => state.wal?.sizeBytes() ?? 0, compact: (index) => state.log?.compact(index) ?? Promise.resolve() },
@@ -260,6 +294,17 @@ async function openStorage(config: ThunderConfig, state: NodeState, deps: NodeDe
     logger: logger.child({ component: 'checkpoint' }),
   });
   state.checkpointer.start();
+}
+
+/** `promise`, or StartAbortedError(message) once `abort` fires. */
+function untilAborted<T>(promise: Promise<T>, abort: AbortSignal | undefined, message: string): Promise<T> {
+  if (abort === undefined) return promise;
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = (): void => reject(new StartAbortedError(message));
+    if (abort.aborted) onAbort();
+    abort.addEventListener('abort', onAbort, { once: true });
+    promise.then(resolve, reject).finally(() => abort.removeEventListener('abort', onAbort));
+  });
 }
 
 async function closeStorage(state: NodeState): Promise<void> {
@@ -271,6 +316,8 @@ async function closeStorage(state: NodeState): Promise<void> {
     if (state.checkpointer !== undefined) await state.checkpointer.stop();
     if (state.log !== undefined) await state.log.close();
     else if (state.wal !== undefined) await state.wal.close();
+    // After the log: its last messages may still go out.
+    if (state.cluster !== undefined) await state.cluster.close();
     if (state.rowStore !== undefined) await state.rowStore.close();
   } finally {
     for (const release of state.releaseLocks.splice(0)) release();
@@ -279,12 +326,6 @@ async function closeStorage(state: NodeState): Promise<void> {
 
 export async function startNode(config: ThunderConfig, deps: NodeDeps): Promise<RunningNode> {
   const { logger } = deps;
-  if (config.cluster.peers.length > 0) {
-    throw new StartupError(
-      `cluster.peers = ${JSON.stringify(config.cluster.peers)}: multi-node replication is not available in this ` +
-        `version yet; remove the peers (and THUNDERDB_CLUSTER_PEERS) to run a single node`,
-    );
-  }
   const metrics = createNodeMetrics({ nodeId: config.node.nodeId, clusterName: config.cluster.clusterName });
   const settings: RuntimeSettings = {
     slowQueryEnabled: config.logging.slowQueryEnabled,
@@ -293,7 +334,7 @@ export async function startNode(config: ThunderConfig, deps: NodeDeps): Promise<
   };
   const state: NodeState = {
     lifecycle: 'starting', wal: undefined, log: undefined, rowStore: undefined, checkpointer: undefined,
-    engine: undefined, pgServer: undefined, releaseLocks: [],
+    engine: undefined, pgServer: undefined, cluster: undefined, releaseLocks: [],
   };
   const admin = createAdminApp({ view: buildAdminView(config, state, metrics), logger: logger.child({ component: 'admin' }) });
   const adminPort = await listenAdmin(admin, config);

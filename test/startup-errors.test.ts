@@ -1,7 +1,7 @@
 // Operator mistakes at start: each exits non-zero with a message naming what
 // to fix, and never leaves a half-started server behind.
 import { createServer, type Server } from 'node:net';
-import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { makeTempDir, removeDir, startServer, type TestServer } from './helpers/server.js';
@@ -94,11 +94,24 @@ describe('startup errors', () => {
     expect(server.output()).toMatch(/offset/);
   });
 
-  it('refuses peers until multi-node replication exists, saying so', async () => {
+  it('refuses cluster.peers that lists this node itself, naming the key', async () => {
     const dir = tempDir();
-    mkdirSync(join(dir, 'x'), { recursive: true });
-    const { server, code } = await startExpectingFailure({ dir, toml: { cluster: 'peers = ["127.0.0.1:19999"]\nreplication_factor = 1' } });
+    const { server, code } = await startExpectingFailure({
+      dir, toml: { network: 'grpc_port = 19999', cluster: 'peers = ["127.0.0.1:19999"]\nreplication_factor = 1' },
+    });
     expect(code).not.toBe(0);
     expect(server.output()).toContain('cluster.peers');
+    expect(server.output()).toContain("this node's own network.grpc_port");
+  });
+
+  it('names network.grpc_port when it is in use', async () => {
+    const blocker: Server = createServer();
+    await new Promise<void>((resolve) => blocker.listen(0, '127.0.0.1', resolve));
+    cleanups.push(() => new Promise<void>((resolve) => blocker.close(() => resolve())));
+    const address = blocker.address();
+    const port = typeof address === 'object' && address !== null ? address.port : 0;
+    const { server, code } = await startExpectingFailure({ dir: tempDir(), toml: { network: `grpc_port = ${port}`, cluster: 'peers = ["127.0.0.1:1"]' } });
+    expect(code).not.toBe(0);
+    expect(server.output()).toContain(`network.grpc_port = ${port}: port already in use`);
   });
 });

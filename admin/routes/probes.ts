@@ -6,18 +6,23 @@ import type { AdminNodeView } from '../types.js';
 
 type ComponentStatus = 'ok' | 'starting' | 'stopping' | 'unavailable';
 
-/** Ready: serving, the log recovered, and a leader known (one voter: itself). */
+/**
+ * Ready: serving, the log recovered, a leader known (one voter: itself) and,
+ * in a cluster, reachable: a follower heard from it, a leader from a quorum,
+ * within an election timeout.
+ */
 export function isReady(view: AdminNodeView): boolean {
   const raft = view.raft();
-  return view.lifecycle() === 'serving' && raft !== undefined && raft.leaderId !== 0;
+  return view.lifecycle() === 'serving' && raft !== undefined && raft.leaderId !== 0 && (view.cluster?.()?.quorumReachable() ?? true);
 }
 
 export function healthReport(view: AdminNodeView): { readonly healthy: boolean; readonly body: object } {
   const lifecycle = view.lifecycle();
   const raft = view.raft();
   const wal = view.wal();
+  const quorumReachable = view.cluster?.()?.quorumReachable() ?? true;
   const raftStatus: ComponentStatus =
-    raft === undefined ? (lifecycle === 'stopping' ? 'stopping' : 'starting') : raft.leaderId === 0 ? 'unavailable' : 'ok';
+    raft === undefined ? (lifecycle === 'stopping' ? 'stopping' : 'starting') : raft.leaderId === 0 || !quorumReachable ? 'unavailable' : 'ok';
   const walStatus: ComponentStatus = wal === undefined ? (lifecycle === 'stopping' ? 'stopping' : 'starting') : 'ok';
   const healthy = isReady(view);
   return {
@@ -67,9 +72,15 @@ export function registerProbeRoutes(app: FastifyInstance, view: AdminNodeView): 
   app.get('/admin/ready', async (_req, reply) => {
     if (isReady(view)) return reply.code(200).send({ status: 'ready' });
     const raft = view.raft();
+    const cluster = view.cluster?.();
     const reason =
+      cluster?.waitingForPeers() === true ? 'waiting for every peer in cluster.peers to answer the handshake once' :
       view.lifecycle() !== 'serving' ? `node is ${view.lifecycle()}` :
-      raft === undefined || raft.leaderId === 0 ? 'no Raft leader is known (no quorum)' : 'not ready';
+      raft === undefined || raft.leaderId === 0 ? 'no Raft leader is known (no quorum)' :
+      cluster !== undefined && !cluster.quorumReachable() ?
+        (raft.role === 'leader' ? 'this leader has not heard from a quorum within an election timeout' :
+          `the leader (node ${raft.leaderId}) has not been heard from within an election timeout`) :
+      'not ready';
     return reply.code(503).send({ status: 'not ready', reason });
   });
 
