@@ -19,6 +19,7 @@ import { coerceOrFail, coerceToBoolean, selectCommonType, typedInput } from './c
 import type { BindContext } from './context.js';
 import { bindError, BinderState, syntaxError, undefinedTable } from './errors.js';
 import { plainContext } from './expr-context.js';
+import { factorOrConjuncts } from './expr-utils.js';
 import type { JoinType, LogicalPlan, PlanColumn } from './logical-plan.js';
 import { concatNamespaces, emptyNamespace, entryNamespace, shiftNamespace } from './scope.js';
 import type { Namespace, QueryScope, ScopeColumn } from './scope.js';
@@ -206,7 +207,7 @@ function bindJoinCondition(
   const joinScope = scope.withNamespace(joinedNs);
   const ctx = plainContext(bind, joinScope, 'JOIN conditions');
   if (condition.kind === 'on') {
-    return { condition: coerceToBoolean(bindExpr(condition.expr, ctx), bind, 'JOIN/ON', undefined), namespace: joinedNs };
+    return { condition: factorOrConjuncts(coerceToBoolean(bindExpr(condition.expr, ctx), bind, 'JOIN/ON', undefined)), namespace: joinedNs };
   }
   const leftVisible = joinedNs.visible.slice(0, leftNs.visible.length);
   const rightVisible = joinedNs.visible.slice(leftNs.visible.length);

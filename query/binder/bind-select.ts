@@ -12,6 +12,7 @@ import { containsWindow, planWindows } from './bind-window.js';
 import { containsSetReturning, planProjectSet } from './bind-project-set.js';
 import type { BoundExpr, SortKey } from './bound-expr.js';
 import { coerceToBoolean } from './coerce.js';
+import { factorOrConjuncts } from './expr-utils.js';
 import type { BindContext } from './context.js';
 import { bindError, BinderState, syntaxError } from './errors.js';
 import { selectListContext, withClause } from './expr-context.js';
@@ -155,7 +156,7 @@ export function bindSelectCore(core: SelectCore, orderBy: readonly SortItem[], s
   let plan = from.plan;
   if (core.where !== null) {
     const whereCtx = withClause(selectListContext(bind, scope, new Map()), 'WHERE');
-    const predicate = coerceToBoolean(bindExpr(core.where, whereCtx), bind, 'WHERE', undefined);
+    const predicate = factorOrConjuncts(coerceToBoolean(bindExpr(core.where, whereCtx), bind, 'WHERE', undefined));
     plan = { kind: 'filter', input: plan, predicate, columns: plan.columns };
   }
   const ctx = selectListContext(bind, scope, namedWindows(core.windows));

@@ -159,3 +159,47 @@ export function sameExpr(a: BoundExpr, b: BoundExpr): boolean {
 export function isVolatile(expr: BoundExpr): boolean {
   return some(expr, (e) => ((e.kind === 'call' || e.kind === 'operator') && e.volatility === 'volatile') || e.kind === 'identity');
 }
+
+function conjunctsOf(expr: BoundExpr): readonly BoundExpr[] {
+  return expr.kind === 'and' ? expr.args.flatMap(conjunctsOf) : [expr];
+}
+
+/**
+ * Factors the conjuncts every arm of an OR shares out of it, as PostgreSQL's
+ * planner does: (A AND B) OR (A AND C) becomes A AND (B OR C), and (A) OR
+ * (A AND C) becomes A. Both laws hold in SQL's three-valued logic. This is
+ * what lets TPC-H Q19, whose join condition is repeated in each arm, run as
+ * a hash join instead of a cross product. Applied to the top-level
+ * conjuncts of a WHERE or JOIN/ON predicate; volatile ORs stay as written.
+ */
+/** exprKey, with `a = b` and `b = a` the same when both sides have one type (equality commutes). */
+function conjunctKey(expr: BoundExpr): string {
+  if (expr.kind === 'operator' && expr.symbol === '=' && expr.args.length === 2) {
+    const [left, right] = expr.args as readonly [BoundExpr, BoundExpr];
+    if (formatTypeName(left.type) === formatTypeName(right.type)) {
+      const [a, b] = [exprKey(left), exprKey(right)].sort();
+      return `eq(${a ?? ''},${b ?? ''})`;
+    }
+  }
+  return exprKey(expr);
+}
+
+export function factorOrConjuncts(expr: BoundExpr): BoundExpr {
+  if (expr.kind === 'and') {
+    const args = expr.args.map(factorOrConjuncts);
+    return args.every((a, i) => a === expr.args[i]) ? expr : { ...expr, args };
+  }
+  if (expr.kind !== 'or' || isVolatile(expr)) return expr;
+  const arms = expr.args.map(conjunctsOf);
+  const armKeys = arms.map((arm) => new Set(arm.map(conjunctKey)));
+  const common = new Map<string, BoundExpr>();
+  for (const c of arms[0] ?? []) {
+    const key = conjunctKey(c);
+    if (armKeys.every((keys) => keys.has(key))) common.set(key, c);
+  }
+  if (common.size === 0) return expr;
+  const andOf = (args: readonly BoundExpr[]): BoundExpr => (args.length === 1 && args[0] !== undefined ? args[0] : { kind: 'and', type: expr.type, args });
+  const rests = arms.map((arm) => arm.filter((c) => !common.has(conjunctKey(c))));
+  if (rests.some((rest) => rest.length === 0)) return andOf([...common.values()]);
+  return andOf([...common.values(), { kind: 'or', type: expr.type, args: rests.map(andOf) }]);
+}

@@ -10,25 +10,39 @@ import type { CompiledExpr } from './eval/compiled.js';
 import { combine, nulls, RowBuffer } from './join-output.js';
 import type { BuildContext, ExecNode } from './node.js';
 import { rowKey } from './row-key.js';
+import type { SqlType } from '../types/sql-type.js';
+import type { SqlValue } from '../types/value.js';
 
 interface HashTable {
   readonly rows: Row[];
-  readonly buckets: Map<string, number[]>;
+  readonly buckets: Map<HashKey, number[]>;
 }
 
-async function build(right: ExecNode, keys: readonly CompiledExpr[], types: Parameters<typeof rowKey>[1], env: ExecEnv): Promise<HashTable> {
+/** A bucket key: rowKey's text, or the value itself for one int2/int4 key on both sides (no string per row). */
+type HashKey = string | number;
+type KeyOf = (values: readonly SqlValue[]) => HashKey;
+
+function keyOf(types: Parameters<typeof rowKey>[1], integerKey: boolean): KeyOf {
+  return integerKey ? (values) => values[0] as number : (values) => rowKey(values, types);
+}
+
+function isSmallInteger(type: SqlType | undefined): boolean {
+  return type?.kind === 'int2' || type?.kind === 'int4';
+}
+
+async function build(right: ExecNode, keys: readonly CompiledExpr[], key: KeyOf, env: ExecEnv): Promise<HashTable> {
   const synchronous = !needsPrepare(keys);
   const rows: Row[] = [];
-  const buckets = new Map<string, number[]>();
+  const buckets = new Map<HashKey, number[]>();
   for await (const batch of right.run(env)) {
     env.runtime.checkCancelled();
     for (const row of batch) {
       const index = rows.push(row) - 1;
       const values = synchronous ? evaluateAllSync(keys, row, env) : await evaluateAll(keys, row, env);
       if (values.some((v) => v === null)) continue;
-      const key = rowKey(values, types);
-      const bucket = buckets.get(key);
-      if (bucket === undefined) buckets.set(key, [index]); else bucket.push(index);
+      const bucketKey = key(values);
+      const bucket = buckets.get(bucketKey);
+      if (bucket === undefined) buckets.set(bucketKey, [index]); else bucket.push(index);
     }
   }
   return { rows, buckets };
@@ -41,6 +55,9 @@ export function buildHashJoin(plan: PhysicalPlan & { kind: 'hashJoin' }, ctx: Bu
   const rightKeys = plan.rightKeys.map((k) => ctx.compile(k));
   const leftTypes = plan.leftKeys.map((k) => k.type);
   const rightTypes = plan.rightKeys.map((k) => k.type);
+  const integerKey = leftTypes.length === 1 && isSmallInteger(leftTypes[0]) && isSmallInteger(rightTypes[0]);
+  const leftKey = keyOf(leftTypes, integerKey);
+  const rightKey = keyOf(rightTypes, integerKey);
   const residual = ctx.compileNullable(plan.residual);
   const probeSync = !needsPrepare(leftKeys);
   const { joinType } = plan;
@@ -48,7 +65,7 @@ export function buildHashJoin(plan: PhysicalPlan & { kind: 'hashJoin' }, ctx: Bu
   const rightWidth = plan.right.columns.length;
   return {
     async *run(env) {
-      const table = await build(right, rightKeys, rightTypes, env);
+      const table = await build(right, rightKeys, rightKey, env);
       const matched = joinType === 'right' || joinType === 'full' ? new Uint8Array(table.rows.length) : null;
       const out = new RowBuffer();
       const rightNulls = nulls(rightWidth);
@@ -56,7 +73,7 @@ export function buildHashJoin(plan: PhysicalPlan & { kind: 'hashJoin' }, ctx: Bu
         env.runtime.checkCancelled();
         for (const row of batch) {
           const values = probeSync ? evaluateAllSync(leftKeys, row, env) : await evaluateAll(leftKeys, row, env);
-          const bucket = values.some((v) => v === null) ? undefined : table.buckets.get(rowKey(values, leftTypes));
+          const bucket = values.some((v) => v === null) ? undefined : table.buckets.get(leftKey(values));
           let found = false;
           for (const index of bucket ?? []) {
             const combined = combine(row, table.rows[index] as Row);

@@ -9,7 +9,7 @@ import { int8Add } from '../types/integer.js';
 import { intervalAdd, intervalDiv, zeroInterval } from '../types/interval.js';
 import type { Interval } from '../types/interval.js';
 import { Jsonb } from '../types/json.js';
-import { Decimal } from '../types/numeric/decimal.js';
+import { Decimal, pow10 } from '../types/numeric/decimal.js';
 import { numericAdd, numericDiv } from '../types/numeric/numeric-math.js';
 import { arrayOf, SqlTypes } from '../types/sql-type.js';
 import type { SqlType } from '../types/sql-type.js';
@@ -46,14 +46,32 @@ class IntegerSum implements Accumulator {
   }
 }
 
+/**
+ * Sums finite values as a bare bigint coefficient at the largest scale seen,
+ * so a row costs one bigint addition rather than a new Decimal; NaN and the
+ * infinities switch to Decimal arithmetic. Range is checked once, at the end.
+ */
 class NumericSum implements Accumulator {
-  sum: Decimal = Decimal.Zero;
+  private coefficient = 0n;
+  private scale = 0;
+  /** Set once a non-finite value arrives: the running sum in Decimal form. */
+  private special: Decimal | null = null;
   count = 0;
   add(args: readonly SqlValue[]): void {
-    this.sum = numericAdd(this.sum, args[0] as Decimal);
+    const v = args[0] as Decimal;
     this.count++;
+    if (this.special !== null || !v.isFinite()) {
+      this.special = numericAdd(this.special ?? Decimal.of(this.coefficient, this.scale), v);
+      return;
+    }
+    if (v.scale === this.scale) this.coefficient += v.coefficient;
+    else if (v.scale > this.scale) {
+      this.coefficient = this.coefficient * pow10(v.scale - this.scale) + v.coefficient;
+      this.scale = v.scale;
+    } else this.coefficient += v.coefficient * pow10(this.scale - v.scale);
   }
-  result(): SqlValue { return this.count === 0 ? null : this.sum; }
+  sum(): Decimal { return this.special ?? Decimal.of(this.coefficient, this.scale); }
+  result(): SqlValue { return this.count === 0 ? null : this.sum(); }
 }
 
 class FloatSum implements Accumulator {
@@ -93,7 +111,7 @@ class IntegerAverage implements Accumulator {
 
 class NumericAverage extends NumericSum {
   override result(): SqlValue {
-    return this.count === 0 ? null : numericDiv(this.sum, Decimal.fromInteger(this.count));
+    return this.count === 0 ? null : numericDiv(this.sum(), Decimal.fromInteger(this.count));
   }
 }
 

@@ -14,6 +14,9 @@ export const numericIntegerDigitsMax = 131072;
 /** Largest |exponent| accepted in 1.5e<exponent> input (INT_MAX / 2). */
 export const numericInputExponentMax = 1073741823;
 
+/** Coefficients below this in magnitude have far fewer than numericIntegerDigitsMax digits. */
+const coefficientSmallMax = 10n ** 30n;
+
 export class Decimal {
   private constructor(
     readonly kind: DecimalKind,
@@ -33,7 +36,9 @@ export class Decimal {
   static of(coefficient: bigint, scale: number): Decimal {
     if (!Number.isInteger(scale) || scale < 0) throw new Error(`invalid numeric scale ${scale}`);
     const d = new Decimal('finite', coefficient, scale);
-    if (scale > numericDisplayScaleMax || integerDigits(d) > numericIntegerDigitsMax) {
+    // Counting digits prints the coefficient: skip it for the common small values.
+    const small = coefficient < coefficientSmallMax && coefficient > -coefficientSmallMax;
+    if (scale > numericDisplayScaleMax || (!small && integerDigits(d) > numericIntegerDigitsMax)) {
       throw new NumericValueOutOfRangeError('value overflows numeric format');
     }
     return d;
@@ -78,8 +83,11 @@ export function absBigInt(v: bigint): bigint {
   return v < 0n ? -v : v;
 }
 
+/** 10^0 .. 10^63, precomputed: pow10 sits on the hot path of numeric arithmetic. */
+const pow10Table: readonly bigint[] = Array.from({ length: 64 }, (_, i) => 10n ** BigInt(i));
+
 export function pow10(exponent: number): bigint {
-  return 10n ** BigInt(exponent);
+  return pow10Table[exponent] ?? 10n ** BigInt(exponent);
 }
 
 const specialSpellings: readonly [string, Decimal][] = [

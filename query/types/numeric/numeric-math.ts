@@ -27,6 +27,7 @@ export function divRoundHalfAway(num: bigint, den: bigint): bigint {
 
 /** The coefficient of `d` expressed at `scale` (rounding when scale shrinks). */
 export function coefficientAt(d: Decimal, scale: number): bigint {
+  if (scale === d.scale) return d.coefficient;
   if (scale >= d.scale) return d.coefficient * pow10(scale - d.scale);
   return divRoundHalfAway(d.coefficient, pow10(d.scale - scale));
 }
@@ -93,7 +94,9 @@ export function numericNeg(a: Decimal): Decimal {
 }
 
 export function numericSub(a: Decimal, b: Decimal): Decimal {
-  return numericAdd(a, numericNeg(b));
+  if (!a.isFinite() || !b.isFinite()) return numericAdd(a, numericNeg(b));
+  const scale = Math.max(a.scale, b.scale);
+  return Decimal.of(coefficientAt(a, scale) - coefficientAt(b, scale), scale);
 }
 
 export function numericMul(a: Decimal, b: Decimal): Decimal {
