@@ -9,6 +9,7 @@ import type { ResultColumn } from './engine.js';
 import { buildExecutable, buildExplain, explainColumns } from './executor/index.js';
 import { planStatement } from './planner/index.js';
 import type { PlannedExplain, PlannedStatement } from './planner/index.js';
+import { withColumnPath } from './vectorized/index.js';
 
 function kindOf(statement: Statement): CompiledKind {
   switch (statement.kind) {
@@ -27,7 +28,9 @@ function resultColumnsOf(planned: PlannedStatement | PlannedExplain): readonly R
 export const compileStatement: CompileStatement = (statement: Statement, context: CompileContext): CompiledStatement => {
   const bound = bindStatement(statement, context);
   const planned = planStatement(bound.statement);
-  const executable = planned.kind === 'explain' ? buildExplain(planned, bound.parameterTypes) : buildExecutable(planned, bound.parameterTypes);
+  const rowExecutable = planned.kind === 'explain' ? buildExplain(planned, bound.parameterTypes) : buildExecutable(planned, bound.parameterTypes);
+  // The read path (row vs column) is chosen per execution; see query/vectorized/DESIGN.md.
+  const executable = withColumnPath(planned, bound.parameterTypes, rowExecutable);
   return {
     kind: kindOf(statement),
     catalogVersion: context.catalog.version,

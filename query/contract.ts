@@ -7,6 +7,7 @@
 // read index, the transaction's own writes, the uncommitted overlay), takes row
 // locks, checks uniqueness, buffers effects and proposes them to the log.
 // Neither side touches sockets, files or the log directly.
+import type { ColumnStore } from '../materializers/columnstore/index.js';
 import type { Statement } from './ast/index.js';
 import type { ResultColumn, StatementResult } from './engine.js';
 import type { SqlType } from './types/sql-type.js';
@@ -158,6 +159,26 @@ export interface RuntimeContext {
   clockMicros(): bigint;
   /** Throws 57014 when the statement was cancelled; operators call it between batches. */
   checkCancelled(): void;
+  /**
+   * The column store as this statement may read it (query/vectorized): absent
+   * when the engine has no column store, so every query takes the row path.
+   */
+  readonly columns?: ColumnAccess;
+}
+
+/**
+ * What the vectorized (column) path reads: the column store at the
+ * statement's snapshot read index, and what the transaction wrote itself
+ * (those writes are not in the column store, so such tables take the row path).
+ */
+export interface ColumnAccess {
+  /** The statement's snapshot read index (the same index the row path reads at). */
+  readonly readIndex: number;
+  readonly store: Pick<ColumnStore, 'waitApplied' | 'scanTable' | 'tableZones' | 'readHorizon' | 'appliedIndex'>;
+  /** True when the transaction has uncommitted writes (or DDL) touching the table. */
+  hasOwnWrites(tableId: number): boolean;
+  /** Records a whole-table read (SERIALIZABLE's read set), as TableAccess.scan does. */
+  noteTableRead(tableId: number): void;
 }
 
 // --------------------------------------------------------------- compiled --

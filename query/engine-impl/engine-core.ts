@@ -5,6 +5,7 @@
 import type { Logger } from 'pino';
 import type { Subscription } from 'rxjs';
 import type { Catalog, RowSnapshot, RowStore } from '../../materializers/index.js';
+import type { ColumnStore } from '../../materializers/columnstore/index.js';
 import {
   LogClosedError, LogFailedError, NotLeaderError, ProposalDroppedError, ProposalsPendingLimitError, ProposalTooLargeError,
   type ProposalResult, type ReplicatedLog,
@@ -43,6 +44,8 @@ export interface QueryEngineOptions {
   readonly txnEntryBytesMax?: number;
   /** Serve simple-query DML through the statement cache's shape level (default true; tests turn it off to compare). */
   readonly shapeStatements?: boolean;
+  /** The column store analytic queries may read (query/vectorized); absent: every query takes the row path. */
+  readonly columnStore?: ColumnStore;
 }
 
 export class EngineCore {
@@ -58,6 +61,7 @@ export class EngineCore {
   // The scanSync-based literal level costs more than it saves (parser/README-perf.md); the shape level replaces it.
   readonly statements = new StatementCache({ entriesMax: statementCacheEntriesMax, normalizeLiterals: false });
   readonly shapeStatements: boolean;
+  readonly columnStore: ColumnStore | undefined;
   /** Open sessions per database (DROP DATABASE refuses while others use it). */
   readonly sessionsByDatabase = new Map<string, number>();
   private readonly snapshotPins = new Map<number, number>();
@@ -74,6 +78,7 @@ export class EngineCore {
     this.compile = options.compile ?? defaultCompile;
     this.txnEntryBytesMax = options.txnEntryBytesMax ?? txnEntryBytesMaxDefault;
     this.shapeStatements = options.shapeStatements ?? true;
+    this.columnStore = options.columnStore;
     this.tracker = new ModificationTracker(() => this.oldestReadIndex());
     this.sequences = new SequenceAllocator(options.rowStore);
     this.nextSessionId = options.sessionIdStart ?? 1;

@@ -7,6 +7,7 @@
 import type { Catalog } from '../../materializers/index.js';
 import type { Statement } from '../ast/index.js';
 import type { CompiledStatement, RuntimeContext, SessionContext } from '../contract.js';
+import { columnAccessFor } from './column-access.js';
 import type {
   EngineNotice, EngineSession, PreparedStatement, ResultColumn, SessionStartup, StatementResult, TransactionState,
 } from '../engine.js';
@@ -312,6 +313,7 @@ export class EngineSessionImpl implements EngineSession, SessionHost {
     const context: RuntimeContext = {
       access: new TransactionTableAccess(scope), catalog: catalogView(catalog, this.database), session: this.sessionContext(), parameters,
       transactionTimestampMicros: scope.txn.startMicros, clockMicros: () => this.core.nowMicros(), checkCancelled: () => scope.checkCancelled(),
+      columns: columnAccessFor(scope),
     };
     return compiled.execute(context);
   }

@@ -168,6 +168,10 @@ export const settingSpecs: ReadonlyMap<string, SettingSpec> = new Map([
   spec({ name: 'work_mem', description: 'Accepted, no effect.' }),
   spec({ name: 'maintenance_work_mem', description: 'Accepted, no effect.' }),
   spec({ name: 'jit', normalize: booleanSetting('jit'), description: 'Accepted, no effect.' }),
+  // query/vectorized: the read path of analytic queries and the column store's freshness bound.
+  spec({ name: 'thunderdb.read_path', normalize: oneOf('thunderdb.read_path', ['auto', 'row', 'column']), description: 'Forces the row or the column path for queries, or lets the planner choose (auto).' }),
+  spec({ name: 'thunderdb.column_fallback', normalize: booleanSetting('thunderdb.column_fallback'), description: 'Uses the row path when the column store has not caught up within thunderdb.column_wait_timeout (off: the query fails with 57014).' }),
+  spec({ name: 'thunderdb.column_wait_timeout', normalize: durationSetting('thunderdb.column_wait_timeout'), description: 'Longest a column-path query waits for the column store to apply its read index.' }),
 ].map((s) => [s.name.toLowerCase(), s]));
 
 /** The value of each setting when a session starts (before startup parameters). */
@@ -181,6 +185,7 @@ export function settingDefaults(user: string): ReadonlyMap<string, string> {
     ['default_transaction_isolation', 'read committed'], ['extra_float_digits', '1'], ['client_min_messages', 'notice'],
     ['synchronous_commit', 'on'], ['bytea_output', 'hex'], ['row_security', 'on'], ['check_function_bodies', 'on'],
     ['xmloption', 'content'], ['escape_string_warning', 'on'], ['work_mem', '4MB'], ['maintenance_work_mem', '64MB'], ['jit', 'off'],
+    ['thunderdb.read_path', 'auto'], ['thunderdb.column_fallback', 'off'], ['thunderdb.column_wait_timeout', '5s'],
   ]);
 }
 

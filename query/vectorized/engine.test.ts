@@ -1,0 +1,121 @@
+// Through the engine: SET thunderdb.read_path switches paths, EXPLAIN says
+// which, both paths agree, own uncommitted writes force the row path.
+
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { rows, run } from '../engine-impl/testing/harness.js';
+import { openColumnTestEngine, type ColumnTestEngine } from './testing.js';
+
+let t: ColumnTestEngine;
+
+beforeAll(async () => {
+  t = await openColumnTestEngine({ segmentRowsMax: 256 });
+  const s = t.session();
+  await run(s, `CREATE TABLE li (id int8 PRIMARY KEY, qty numeric(15,2), price numeric(15,2), disc numeric(15,2), flag char(1), status text, shipdate date, n int4)`);
+  const values: string[] = [];
+  for (let i = 1; i <= 2000; i++) {
+    const flag = ['A', 'N', 'R'][i % 3] ?? 'A';
+    const status = i % 7 === 0 ? 'NULL' : `'${['open', 'fulfilled', 'pending'][i % 2]}'`;
+    values.push(`(${i}, ${(i % 50) + 1}.${i % 10}0, ${1000 + (i % 997)}.${String(i % 100).padStart(2, '0')}, 0.0${i % 10}, '${flag}', ${status}, date '1994-01-01' + ${i % 1500}, ${i % 13 === 0 ? 'NULL' : i % 100})`);
+  }
+  await run(s, `INSERT INTO li VALUES ${values.join(', ')}`);
+  await run(s, `CREATE TABLE part (p_id int4 PRIMARY KEY, p_type text, p_size int4)`);
+  const parts: string[] = [];
+  for (let i = 0; i < 100; i++) parts.push(`(${i}, '${['PROMO BRASS', 'STANDARD TIN', 'PROMO STEEL', 'LARGE COPPER'][i % 4]}', ${i % 50})`);
+  await run(s, `INSERT INTO part VALUES ${parts.join(', ')}`);
+});
+
+afterAll(async () => {
+  await t.close();
+});
+
+const q1 = `SELECT flag, status, sum(qty) AS sum_qty, sum(price) AS sum_base, sum(price * (1 - disc)) AS sum_disc, avg(qty) AS avg_qty, avg(disc), count(*) AS n,
+  min(shipdate), max(price), avg(n), sum(n), count(n)
+  FROM li WHERE shipdate <= date '1998-12-01' - interval '90' day GROUP BY flag, status ORDER BY flag, status`;
+const q6 = `SELECT sum(price * disc) AS revenue FROM li WHERE shipdate >= date '1994-01-01' AND shipdate < date '1994-01-01' + interval '1' year
+  AND disc BETWEEN 0.06 - 0.01 AND 0.06 + 0.01 AND qty < 24`;
+
+async function both(sql: string): Promise<[unknown[], unknown[]]> {
+  const s = t.session();
+  await run(s, `SET thunderdb.read_path = 'row'`);
+  const row = await rows(s, sql);
+  await run(s, `SET thunderdb.read_path = 'column'`);
+  const column = await rows(s, sql);
+  return [row, column];
+}
+
+describe('the column path through the engine', () => {
+  it('answers Q1 and Q6 shapes exactly as the row path', async () => {
+    for (const sql of [q1, q6,
+      `SELECT count(*), sum(CASE WHEN status LIKE 'ful%' THEN price * (1 - disc) ELSE 0 END), sum(CASE WHEN flag = 'R' THEN 1 ELSE 0 END) FROM li WHERE shipdate BETWEEN date '1995-01-01' AND date '1995-12-31'`,
+      `SELECT id, price FROM li WHERE flag IN ('A', 'R') AND n > 90 AND status IS NOT NULL ORDER BY id LIMIT 7`,
+      `SELECT n, count(*) FROM li WHERE NOT (n < 50) OR n IS NULL GROUP BY n ORDER BY n DESC NULLS FIRST LIMIT 5`,
+      `SELECT max(status), min(qty) FROM li WHERE status LIKE '%end%'`,
+    ]) {
+      const [row, column] = await both(sql);
+      expect(column).toEqual(row);
+      expect(row.length).toBeGreaterThan(0);
+      const s = t.session();
+      await run(s, `SET thunderdb.read_path = 'column'`);
+      const analyzed = (await rows(s, `EXPLAIN ANALYZE ${sql}`)).map((r) => String(r[0])).join('\n');
+      expect(analyzed, sql).toContain('Read Path: column (thunderdb.read_path = column)');
+    }
+  });
+
+  it('runs join inputs vectorized (Q14 / Q12 / Q3 shapes) with the join above on the row executor', async () => {
+    const q14 = `SELECT 100.00 * sum(CASE WHEN p_type LIKE 'PROMO%' THEN price * (1 - disc) ELSE 0 END) / sum(price * (1 - disc)) AS promo_revenue
+      FROM li, part WHERE n = p_id AND shipdate >= date '1995-09-01' AND shipdate < date '1995-09-01' + interval '1' month`;
+    const q12ish = `SELECT flag, sum(CASE WHEN p_size < 10 THEN 1 ELSE 0 END) AS small, count(*) FROM li JOIN part ON n = p_id
+      WHERE status IN ('open', 'pending') AND shipdate < date '1996-01-01' AND p_size BETWEEN 5 AND 40 GROUP BY flag ORDER BY flag`;
+    const q3ish = `SELECT id, sum(price * (1 - disc)) AS revenue FROM li, part WHERE n = p_id AND p_type = 'STANDARD TIN' AND shipdate > date '1995-03-15'
+      GROUP BY id ORDER BY revenue DESC, id LIMIT 10`;
+    for (const sql of [q14, q12ish, q3ish]) {
+      const [row, column] = await both(sql);
+      expect(column, sql).toEqual(row);
+      expect(row.length).toBeGreaterThan(0);
+    }
+    const s = t.session();
+    await run(s, `SET thunderdb.read_path = 'column'`);
+    const plan = (await rows(s, `EXPLAIN ANALYZE ${q12ish}`)).map((r) => String(r[0])).join('\n');
+    expect(plan).toContain('Vectorized Column Scan on li');
+    expect(plan).toContain('Vectorized Column Scan on part');
+    expect(plan).toContain('Hash Join');
+  });
+
+  it('EXPLAIN names the chosen path and the vectorized operators', async () => {
+    const s = t.session();
+    await run(s, `SET thunderdb.read_path = 'column'`);
+    const plan = (await rows(s, `EXPLAIN ${q6}`)).map((r) => String(r[0])).join('\n');
+    expect(plan).toContain('Vectorized Column Scan on li');
+    expect(plan).toContain('Read Path: column');
+    const analyzed = (await rows(s, `EXPLAIN ANALYZE ${q6}`)).map((r) => String(r[0])).join('\n');
+    expect(analyzed).toMatch(/segments: \d+ of \d+ scanned, \d+ pruned/);
+    await run(s, `SET thunderdb.read_path = 'row'`);
+    const rowPlan = (await rows(s, `EXPLAIN ${q6}`)).map((r) => String(r[0])).join('\n');
+    expect(rowPlan).toContain('Seq Scan on li');
+    expect(rowPlan).toContain('Read Path: row (thunderdb.read_path = row)');
+    await run(s, `SET thunderdb.read_path = 'auto'`);
+    const pk = (await rows(s, `EXPLAIN SELECT price FROM li WHERE id = 5`)).map((r) => String(r[0])).join('\n');
+    expect(pk).toContain('Read Path: row');
+  });
+
+  it('prunes segments by zone maps', async () => {
+    const s = t.session();
+    await run(s, `SET thunderdb.read_path = 'column'`);
+    const analyzed = (await rows(s, `EXPLAIN ANALYZE SELECT count(*) FROM li WHERE id < 100`)).map((r) => String(r[0])).join('\n');
+    expect(analyzed).toMatch(/[1-9]\d* pruned/);
+  });
+
+  it('uses the row path for a table the transaction wrote, and sees committed changes', async () => {
+    const s = t.session();
+    await run(s, `SET thunderdb.read_path = 'column'`);
+    await run(s, 'BEGIN');
+    await run(s, `UPDATE li SET qty = qty + 1 WHERE id <= 10`);
+    const plan = (await rows(s, `EXPLAIN SELECT sum(qty) FROM li`)).map((r) => String(r[0])).join('\n');
+    expect(plan).toContain('uncommitted writes');
+    const inTxn = await rows(s, `SELECT sum(qty) FROM li`);
+    await run(s, 'COMMIT');
+    expect(await rows(s, `SELECT sum(qty) FROM li`)).toEqual(inTxn);
+    const [row, column] = await both(`SELECT sum(qty), count(*) FROM li`);
+    expect(column).toEqual(row);
+  });
+});

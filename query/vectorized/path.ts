@@ -1,0 +1,324 @@
+// The read-path choice (row vs column) and the column path's execution.
+//
+// At plan time (compile) the statement is analysed once: if some node on its
+// spine is a vectorizable leaf (leaf.ts), the plan above the leaf is rebuilt
+// over a synthetic scan that the leaf's rows feed, and the statement keeps
+// both executables. At execution the path is chosen (DESIGN.md, "Choosing"):
+// `thunderdb.read_path` forces it; `auto` takes the column path when the
+// table is in the column store, the transaction has not written it and the
+// table holds at least `autoRowsMin` live rows. Primary-key and index
+// predicates never reach here: choose-scan made them index lookups, which
+// are not leaves. The column path never errors for a lack of support: a
+// VectorFallback during execution reruns the statement on the row path.
+
+import { SnapshotTooOldError, UnknownTableError, WaitAppliedTimeoutError } from '../../materializers/columnstore/index.js';
+import type { ColumnAccess, RowBatches, RowHandle, RuntimeContext, TableAccess, TableInfo } from '../contract.js';
+import type { StatementResult } from '../engine.js';
+import type { Executable, ExecEnv } from '../executor/index.js';
+import { buildExecutable, buildExplain } from '../executor/index.js';
+// The row compiler's BuildContext is not part of executor/index.ts; the
+// vectorized path compiles constants and per-dictionary-entry expressions with it.
+import { BuildContext } from '../executor/node.js';
+import { sessionTimeZone } from '../functions/index.js';
+import { explainLines } from '../planner/index.js';
+import type { PhysicalPlan, PlannedExplain, PlannedStatement } from '../planner/index.js';
+import { SqlError } from '../types/errors.js';
+import { makeSession } from '../types/session.js';
+import type { SqlType } from '../types/sql-type.js';
+import type { SqlValue } from '../types/value.js';
+import { analyzeLeaf, type VectorLeaf } from './leaf.js';
+import { runLeaf, type LeafStats } from './run.js';
+import { VectorFallback } from './vec.js';
+import type { CompiledExpr } from '../executor/eval/compiled.js';
+
+/** `auto` takes the column path from this many live rows. */
+export const autoRowsMin = 10_000;
+/** Default bound on waiting for the column store to apply the read index. */
+export const columnWaitTimeoutMsDefault = 5000;
+
+/** Process-wide counts (metrics, tests): column-path executions finished and those that fell back to the row path. */
+export const vectorizedCounters = { columnRuns: 0, fallbacks: 0 };
+
+export const readPathSetting = 'thunderdb.read_path';
+export const columnFallbackSetting = 'thunderdb.column_fallback';
+export const columnWaitTimeoutSetting = 'thunderdb.column_wait_timeout';
+
+const syntheticPrefix = 'vectorized_leaf_';
+
+/** One leaf and the synthetic table its rows feed. */
+export interface PlacedLeaf {
+  readonly leaf: VectorLeaf;
+  readonly synthetic: TableInfo;
+  readonly constants: readonly CompiledExpr[];
+}
+
+export interface ColumnPathPlan {
+  readonly leaves: readonly PlacedLeaf[];
+  /** The statement with each leaf replaced by a scan of its synthetic table. */
+  readonly upper: PlannedStatement;
+}
+
+const spineKinds = new Set<PhysicalPlan['kind']>(['sort', 'limit', 'project', 'filter', 'distinct', 'hashAggregate', 'window', 'projectSet']);
+
+/**
+ * Leaves anywhere along single-input nodes and join inputs (not inside CTEs,
+ * set operations or subqueries). Under a join, a leaf without a filter or an
+ * aggregate is left to the row store: its rows would come out as objects anyway.
+ */
+function findLeaves(node: PhysicalPlan, underJoin: boolean, analyze: (n: PhysicalPlan) => VectorLeaf | null, out: VectorLeaf[]): void {
+  const leaf = analyze(node);
+  if (leaf !== null && (!underJoin || leaf.filters.length > 0 || leaf.output.kind === 'aggregate')) {
+    out.push(leaf);
+    return;
+  }
+  if (spineKinds.has(node.kind) && 'input' in node) findLeaves(node.input, underJoin, analyze, out);
+  else if (node.kind === 'hashJoin' || node.kind === 'nestedLoopJoin') {
+    findLeaves(node.left, true, analyze, out);
+    findLeaves(node.right, true, analyze, out);
+  } else if (node.kind === 'indexNestedLoopJoin') {
+    findLeaves(node.left, true, analyze, out);
+  }
+}
+
+function replaceNodes(plan: PhysicalPlan, replacements: ReadonlyMap<PhysicalPlan, PhysicalPlan>): PhysicalPlan {
+  const replaced = replacements.get(plan);
+  if (replaced !== undefined) return replaced;
+  if (spineKinds.has(plan.kind) && 'input' in plan) return { ...plan, input: replaceNodes(plan.input, replacements) } as PhysicalPlan;
+  if (plan.kind === 'hashJoin' || plan.kind === 'nestedLoopJoin') return { ...plan, left: replaceNodes(plan.left, replacements), right: replaceNodes(plan.right, replacements) };
+  if (plan.kind === 'indexNestedLoopJoin') return { ...plan, left: replaceNodes(plan.left, replacements) };
+  return plan;
+}
+
+/** The column-path form of a query, or null when no part of it can run vectorized. */
+export function planColumnPath(planned: PlannedStatement, parameterTypes: readonly SqlType[]): ColumnPathPlan | null {
+  if (planned.kind !== 'query') return null;
+  const build = new BuildContext(planned.subplans, parameterTypes, null);
+  const found: VectorLeaf[] = [];
+  findLeaves(planned.plan, false, (n) => analyzeLeaf(n, (e) => build.compile(e)), found);
+  if (found.length === 0) return null;
+  const replacements = new Map<PhysicalPlan, PhysicalPlan>();
+  const leaves = found.map((leaf, k): PlacedLeaf => {
+    const name = `${syntheticPrefix}${k + 1}`;
+    const synthetic: TableInfo = {
+      id: 0, schema: '', name, primaryKey: null, indexes: [], checks: [],
+      columns: leaf.columns.map((c, i) => ({ id: i + 1, name: c.name, type: c.type, position: i, notNull: false, defaultExpr: null, identity: null })),
+    };
+    replacements.set(leaf.node, { kind: 'seqScan', table: synthetic, alias: name, withKey: false, filter: null, columns: leaf.columns });
+    return { leaf, synthetic, constants: leaf.constants.map((e) => build.compile(e)) };
+  });
+  return { leaves, upper: { ...planned, plan: replaceNodes(planned.plan, replacements) } };
+}
+
+export interface PathChoice {
+  readonly path: 'row' | 'column';
+  readonly reason: string;
+}
+
+function settingOf(runtime: RuntimeContext, name: string): string | undefined {
+  return runtime.session.setting(name)?.trim().toLowerCase();
+}
+
+function liveRowsEstimate(columns: ColumnAccess, tableId: number): number {
+  try {
+    const index = Math.min(columns.readIndex, columns.store.appliedIndex());
+    let rows = 0;
+    for (const z of columns.store.tableZones(tableId, [], index)) rows += z.rowCount - z.deletedCount;
+    return rows;
+  } catch {
+    return 0;
+  }
+}
+
+/** The path before waiting for freshness (the column path may still fall back after the wait). */
+export function choosePath(plan: ColumnPathPlan | null, runtime: RuntimeContext): PathChoice {
+  const forced = settingOf(runtime, readPathSetting) ?? 'auto';
+  if (forced === 'row') return { path: 'row', reason: `${readPathSetting} = row` };
+  if (plan === null) return { path: 'row', reason: 'not supported by the vectorized path' };
+  const columns = runtime.columns;
+  if (columns === undefined) return { path: 'row', reason: 'no column store' };
+  const tables = plan.leaves.map((l) => l.leaf.table);
+  const written = tables.find((t) => columns.hasOwnWrites(t.id));
+  if (written !== undefined) return { path: 'row', reason: `the transaction has uncommitted writes to ${written.name}` };
+  if (forced === 'column') return { path: 'column', reason: `${readPathSetting} = column` };
+  const missing = tables.find((t) => columns.store.readHorizon(t.id) === undefined);
+  if (missing !== undefined) return { path: 'row', reason: `${missing.name} is not in the column store yet` };
+  let largest = tables[0];
+  let largestRows = -1;
+  for (const t of tables) {
+    const rows = liveRowsEstimate(columns, t.id);
+    if (rows > largestRows) { largest = t; largestRows = rows; }
+  }
+  const name = largest?.name ?? '?';
+  if (largestRows < autoRowsMin) return { path: 'row', reason: `auto: ${name} has about ${largestRows} rows (< ${autoRowsMin})` };
+  return { path: 'column', reason: `auto: ${name} has about ${largestRows} rows` };
+}
+
+function environment(runtime: RuntimeContext): ExecEnv {
+  return {
+    runtime, typeSession: makeSession(sessionTimeZone(runtime.session.timeZone), runtime.transactionTimestampMicros), params: runtime.parameters, outer: [],
+    ctes: new Map(), workTables: new Map(), subqueryCache: new Map(),
+  };
+}
+
+function waitTimeoutMs(runtime: RuntimeContext): number {
+  const raw = settingOf(runtime, columnWaitTimeoutSetting);
+  if (raw === undefined || raw === '') return columnWaitTimeoutMsDefault;
+  const m = /^(\d+(?:\.\d+)?)\s*(ms|s|min|h|d)?$/.exec(raw);
+  if (m === null) return columnWaitTimeoutMsDefault;
+  const units: Readonly<Record<string, number>> = { s: 1000, min: 60_000, h: 3_600_000, d: 86_400_000 };
+  const factor = units[m[2] ?? ''] ?? 1;
+  return Math.round(Number(m[1]) * factor);
+}
+
+/** Waits until the column store has applied the read index; false: fall back to the row path (thunderdb.column_fallback = on). */
+async function waitFresh(columns: ColumnAccess, runtime: RuntimeContext): Promise<boolean> {
+  const timeoutMs = waitTimeoutMs(runtime);
+  try {
+    await columns.store.waitApplied(columns.readIndex, timeoutMs);
+    return true;
+  } catch (error) {
+    if (!(error instanceof WaitAppliedTimeoutError)) throw error;
+    if (settingOf(runtime, columnFallbackSetting) === 'on') return false;
+    throw new SqlError('57014', `canceling statement: the column store did not reach read index ${columns.readIndex} within ${timeoutMs} ms (it is at ${columns.store.appliedIndex()})`, {
+      hint: `Retry, raise ${columnWaitTimeoutSetting}, SET ${readPathSetting} = 'row', or SET ${columnFallbackSetting} = on to use the row path when the column store lags.`,
+    });
+  }
+}
+
+function feedingAccess(access: TableAccess, fed: ReadonlyMap<TableInfo, readonly (readonly SqlValue[])[]>): TableAccess {
+  const empty = new Uint8Array(0);
+  async function* batches(rows: readonly (readonly SqlValue[])[]): RowBatches {
+    const batchRowsMax = 1024;
+    for (let i = 0; i < rows.length; i += batchRowsMax) {
+      const batch: RowHandle[] = rows.slice(i, i + batchRowsMax).map((row) => ({ key: empty, row }));
+      yield batch;
+    }
+  }
+  return {
+    scan: (table) => {
+      const rows = fed.get(table);
+      return rows === undefined ? access.scan(table) : batches(rows);
+    },
+    lookup: (t, i, v) => access.lookup(t, i, v),
+    conflicts: (t, r, i) => access.conflicts(t, r, i),
+    insert: (t, r) => access.insert(t, r),
+    update: (t, o, r) => access.update(t, o, r),
+    delete: (t, o) => access.delete(t, o),
+    nextIdentity: (t, c) => access.nextIdentity(t, c),
+  };
+}
+
+export function emptyLeafStats(): LeafStats {
+  return { segmentsTotal: 0, segmentsPruned: 0, rowsScanned: 0, rowsSelected: 0, groups: 0, elapsedMs: 0 };
+}
+
+/**
+ * Runs the leaves and returns the runtime the upper plan runs with (each
+ * synthetic scan fed with its leaf's rows), or null to use the row path.
+ */
+async function columnRuntime(plan: ColumnPathPlan, runtime: RuntimeContext, stats: readonly LeafStats[]): Promise<RuntimeContext | null> {
+  const columns = runtime.columns;
+  if (columns === undefined || !(await waitFresh(columns, runtime))) return null;
+  for (const { leaf } of plan.leaves) {
+    const horizon = columns.store.readHorizon(leaf.table.id);
+    if (horizon === undefined || horizon > columns.readIndex) return null;
+  }
+  const env = environment(runtime);
+  const fed = new Map<TableInfo, readonly (readonly SqlValue[])[]>();
+  try {
+    for (const [k, placed] of plan.leaves.entries()) {
+      columns.noteTableRead(placed.leaf.table.id);
+      const constants = placed.constants.map((c) => c.evaluate([], env));
+      fed.set(placed.synthetic, await runLeaf(placed.leaf, columns, env, constants, stats[k] ?? emptyLeafStats()));
+    }
+    vectorizedCounters.columnRuns++;
+    return { ...runtime, access: feedingAccess(runtime.access, fed) };
+  } catch (error) {
+    // A compaction raised the table's scan horizon past this read index, or the table changed: the row store answers.
+    if (error instanceof VectorFallback || error instanceof SnapshotTooOldError || error instanceof UnknownTableError) {
+      vectorizedCounters.fallbacks++;
+      return null;
+    }
+    throw error;
+  }
+}
+
+function statsText(stats: LeafStats): string {
+  return `(segments: ${stats.segmentsTotal - stats.segmentsPruned} of ${stats.segmentsTotal} scanned, ${stats.segmentsPruned} pruned; rows scanned=${stats.rowsScanned} selected=${stats.rowsSelected}${stats.groups > 0 ? ` groups=${stats.groups}` : ''}; time=${stats.elapsedMs.toFixed(3)} ms)`;
+}
+
+function spliceLeaves(lines: readonly string[], plan: ColumnPathPlan, stats: readonly LeafStats[] | null): string[] {
+  let out = [...lines];
+  plan.leaves.forEach((placed, k) => { out = spliceLeaf(out, placed, stats?.[k] ?? null); });
+  return out;
+}
+
+/** EXPLAIN lines of the upper plan with a synthetic scan replaced by its leaf's operators. */
+function spliceLeaf(lines: readonly string[], placed: PlacedLeaf, stats: LeafStats | null): string[] {
+  const leaf = placed.leaf;
+  const at = lines.findIndex((l) => l.includes(`Seq Scan on ${placed.synthetic.name}`));
+  if (at < 0) return [...lines];
+  const line = lines[at] ?? '';
+  const prefix = /^\s*(->\s+)?/.exec(line)?.[0] ?? '';
+  const base = prefix.length - (prefix.includes('->') ? 4 : 0);
+  const out: string[] = [];
+  leaf.operators.forEach((op, k) => {
+    const indent = base + k * 6;
+    const arrow = k > 0 || prefix.includes('->');
+    const last = k === leaf.operators.length - 1;
+    const withStats = last && stats !== null ? ` ${statsText(stats)}` : '';
+    out.push(`${' '.repeat(indent)}${arrow ? '->  ' : ''}${op}${withStats}`);
+    if (last && leaf.pruneRules.length > 0) out.push(`${' '.repeat(indent + (arrow ? 6 : 2))}Zone Map Pruning: ${leaf.pruneRules.length} range/equality conjuncts`);
+  });
+  return [...lines.slice(0, at), ...out, ...lines.slice(at + 1)];
+}
+
+/** The executable the compiler hands out: the row executable, and the column path beside it when the statement has a leaf. */
+export function withColumnPath(planned: PlannedStatement | PlannedExplain, parameterTypes: readonly SqlType[], rowExecutable: Executable): Executable {
+  const statement = planned.kind === 'explain' ? planned.statement : planned;
+  const plan = planColumnPath(statement, parameterTypes);
+  if (planned.kind !== 'explain') {
+    if (plan === null) return rowExecutable;
+    const upper = buildExecutable(plan.upper, parameterTypes);
+    return {
+      async execute(runtime) {
+        if (choosePath(plan, runtime).path === 'column') {
+          const columnRun = await columnRuntime(plan, runtime, plan.leaves.map(() => emptyLeafStats()));
+          if (columnRun !== null) return upper.execute(columnRun);
+        }
+        return rowExecutable.execute(runtime);
+      },
+    };
+  }
+  return {
+    async execute(runtime): Promise<StatementResult> {
+      // Without a column store there is no choice to report: EXPLAIN stays exactly the row path's.
+      if (runtime.columns === undefined) return rowExecutable.execute(runtime);
+      const choice = choosePath(plan, runtime);
+      if (choice.path === 'column' && plan !== null) {
+        if (!planned.analyze) {
+          const lines = [...spliceLeaves(explainLines(plan.upper, null), plan, null), `Read Path: column (${choice.reason})`];
+          return explainResult(lines);
+        }
+        const stats = plan.leaves.map(() => emptyLeafStats());
+        const columnRun = await columnRuntime(plan, runtime, stats);
+        if (columnRun !== null) {
+          const result = await buildExplain({ ...planned, statement: plan.upper }, parameterTypes).execute(columnRun);
+          const lines = result.kind === 'rows' ? result.rows.map((r) => String(r[0])) : [];
+          return explainResult([...spliceLeaves(lines, plan, stats), `Read Path: column (${choice.reason})`]);
+        }
+        return withFooter(await rowExecutable.execute(runtime), 'row (the column path fell back at run time)');
+      }
+      return withFooter(await rowExecutable.execute(runtime), `${choice.path} (${choice.reason})`);
+    },
+  };
+}
+
+function explainResult(lines: readonly string[]): StatementResult {
+  return { kind: 'rows', columns: [{ name: 'QUERY PLAN', type: { kind: 'text' }, tableId: 0, columnNumber: 0 }], rows: lines.map((l) => [l]), tag: 'EXPLAIN' };
+}
+
+function withFooter(result: StatementResult, path: string): StatementResult {
+  if (result.kind !== 'rows') return result;
+  return { ...result, rows: [...result.rows, [`Read Path: ${path}`]] };
+}

@@ -1,0 +1,372 @@
+// Runs a VectorLeaf over the column store at a read index: per segment,
+// zone-map pruning, filters into a selection vector, then either the
+// projected rows or hash aggregation (group keys mapped to dense per-segment
+// ids first, so the per-row work is arithmetic and one table lookup).
+
+import type { ZoneMap } from '../../materializers/columnstore/index.js';
+import type { ColumnAccess } from '../contract.js';
+import type { ExecEnv, Row } from '../executor/index.js';
+import { compareValues } from '../types/compare.js';
+import { Decimal } from '../types/numeric/decimal.js';
+import { compareNumeric, numericDiv } from '../types/numeric/numeric-math.js';
+import type { SqlType } from '../types/sql-type.js';
+import type { SqlValue } from '../types/value.js';
+import { asBool, asNum, isNullIn, type SegmentContext, type VNode } from './expr.js';
+import type { AggregateSpec, PruneRule, VectorLeaf } from './leaf.js';
+import { checkSafe, VectorFallback, vecOfColumn, type Vec } from './vec.js';
+
+export interface LeafStats {
+  segmentsTotal: number;
+  segmentsPruned: number;
+  rowsScanned: number;
+  rowsSelected: number;
+  groups: number;
+  elapsedMs: number;
+}
+
+/** Segments per event-loop turn: other sessions run between them. */
+const segmentsPerTurn = 4;
+
+/** Order of two values of one numeric kind (ints may be number or bigint; numerics Decimal). */
+function compareZone(a: SqlValue, b: SqlValue, type: SqlType): number {
+  if (a instanceof Decimal || b instanceof Decimal) {
+    const x = a instanceof Decimal ? a : Decimal.fromInteger(a as number | bigint);
+    const y = b instanceof Decimal ? b : Decimal.fromInteger(b as number | bigint);
+    return compareNumeric(x, y);
+  }
+  if (typeof a === 'bigint' || typeof b === 'bigint') {
+    const x = BigInt(a as number | bigint);
+    const y = BigInt(b as number | bigint);
+    return x < y ? -1 : x > y ? 1 : 0;
+  }
+  return compareValues(a, b, type);
+}
+
+function keep(rule: PruneRule, zone: ZoneMap | undefined, constant: SqlValue, type: SqlType): boolean {
+  if (zone === undefined || constant === null) return true;
+  // All NULL: no comparison holds. No min/max otherwise (a type without zone maps): keep.
+  if (zone.min === null || zone.max === null) return zone.nullCount < zone.rowCount;
+  const lo = compareZone(zone.min, constant, type);
+  const hi = compareZone(zone.max, constant, type);
+  switch (rule.symbol) {
+    case '<': return lo < 0;
+    case '<=': return lo <= 0;
+    case '>': return hi > 0;
+    case '>=': return hi >= 0;
+    case '=': return lo <= 0 && hi >= 0;
+    default: return true;
+  }
+}
+
+/** A vector value at row i as the SQL value of `type`. */
+function valueAt(vec: Vec, i: number, type: SqlType): SqlValue {
+  if (isNullIn(vec, i)) return null;
+  switch (vec.t) {
+    case 'bool': return vec.v[i] === 1;
+    case 'dict': return vec.dict[vec.codes[i] ?? 0] ?? null;
+    case 'str': return vec.v[i] ?? null;
+    case 'num': {
+      const x = vec.v[i] ?? 0;
+      if (type.kind === 'numeric') {
+        const rowScale = vec.rowScales?.[i] ?? vec.scale;
+        const c = BigInt(x);
+        return Decimal.of(rowScale === vec.scale ? c : c / 10n ** BigInt(vec.scale - rowScale), rowScale);
+      }
+      if (type.kind === 'int8' || type.kind === 'timestamp' || type.kind === 'timestamptz') return BigInt(x);
+      return x;
+    }
+  }
+}
+
+/** Per-group aggregate state: typed arrays indexed by group id (doubling), exact totals as bigints. */
+class AggregateState {
+  count = new Float64Array(8);
+  /** Per-segment partial sums (exact while below 2^53), flushed into `total`. */
+  partial = new Float64Array(8);
+  floatSum = new Float64Array(8);
+  scaleSeen = new Uint8Array(8);
+  best = new Float64Array(8).fill(NaN);
+  bestScale = new Uint8Array(8);
+  readonly total: bigint[] = [];
+  vecScale = -1;
+
+  grow(groups: number): void {
+    while (this.total.length < groups) this.total.push(0n);
+    if (groups <= this.count.length) return;
+    let capacity = this.count.length;
+    while (capacity < groups) capacity *= 2;
+    const widen = <T extends Float64Array | Uint8Array>(a: T, make: (n: number) => T): T => {
+      const b = make(capacity);
+      b.set(a);
+      return b;
+    };
+    this.count = widen(this.count, (n) => new Float64Array(n));
+    this.partial = widen(this.partial, (n) => new Float64Array(n));
+    this.floatSum = widen(this.floatSum, (n) => new Float64Array(n));
+    this.scaleSeen = widen(this.scaleSeen, (n) => new Uint8Array(n));
+    const best = new Float64Array(capacity).fill(NaN);
+    best.set(this.best);
+    this.best = best;
+    this.bestScale = widen(this.bestScale, (n) => new Uint8Array(n));
+  }
+
+  flush(): void {
+    for (let g = 0; g < this.total.length; g++) {
+      const p = this.partial[g] ?? 0;
+      if (p !== 0) { this.total[g] = (this.total[g] ?? 0n) + BigInt(p); this.partial[g] = 0; }
+    }
+  }
+}
+
+function finalize(spec: AggregateSpec, s: AggregateState, g: number): SqlValue {
+  const count = s.count[g] ?? 0;
+  if (spec.fn === 'count' || spec.fn === 'countStar') return BigInt(count);
+  if (count === 0) return null;
+  const argKind = spec.argType?.kind;
+  const float = argKind === 'float4' || argKind === 'float8';
+  const total = s.total[g] ?? 0n;
+  switch (spec.fn) {
+    case 'sum': {
+      if (float) return s.floatSum[g] ?? 0;
+      if (argKind === 'numeric') return sumDecimal(total, s.vecScale, s.scaleSeen[g] ?? 0);
+      if (argKind === 'int8') return Decimal.of(total, 0);
+      if (total > 9223372036854775807n || total < -9223372036854775808n) throw new VectorFallback('sum overflows bigint');
+      return total;
+    }
+    case 'avg': {
+      if (float) return (s.floatSum[g] ?? 0) / count;
+      if (argKind === 'numeric') return numericDiv(sumDecimal(total, s.vecScale, s.scaleSeen[g] ?? 0), Decimal.fromInteger(count));
+      return numericDiv(Decimal.of(total, 0), Decimal.of(BigInt(count), 0));
+    }
+    case 'min': case 'max': {
+      const best = s.best[g] ?? 0;
+      const type = spec.argType ?? spec.resultType;
+      if (type.kind === 'numeric') {
+        const scale = s.bestScale[g] ?? 0;
+        return Decimal.of(BigInt(best) / 10n ** BigInt(Math.max(s.vecScale, 0) - scale), scale);
+      }
+      if (type.kind === 'int8' || type.kind === 'timestamp') return BigInt(best);
+      return best;
+    }
+  }
+}
+
+function sumDecimal(total: bigint, vecScale: number, scaleSeen: number): Decimal {
+  const s = Math.max(vecScale, 0);
+  return Decimal.of(scaleSeen < s ? total / 10n ** BigInt(s - scaleSeen) : total, scaleSeen);
+}
+
+function accumulate(spec: AggregateSpec, s: AggregateState, ctx: SegmentContext, sel: Uint32Array, groupOf: Int32Array): void {
+  const filter = spec.filter === null ? null : asBool(spec.filter.evaluate(ctx));
+  const n = sel.length;
+  if (spec.arg === null) {
+    for (let k = 0; k < n; k++) {
+      if (filter !== null && filter[sel[k] ?? 0] !== 1) continue;
+      const g = groupOf[k] ?? 0;
+      s.count[g] = (s.count[g] ?? 0) + 1;
+    }
+    return;
+  }
+  const vec = spec.arg.evaluate(ctx);
+  if (spec.fn === 'count') {
+    for (let k = 0; k < n; k++) {
+      const i = sel[k] ?? 0;
+      if ((filter !== null && filter[i] !== 1) || isNullIn(vec, i)) continue;
+      const g = groupOf[k] ?? 0;
+      s.count[g] = (s.count[g] ?? 0) + 1;
+    }
+    return;
+  }
+  const num = asNum(vec);
+  s.vecScale = num.scale;
+  const v = num.v;
+  const nulls = num.nulls;
+  const rowScales = num.rowScales;
+  const sumLike = spec.fn === 'sum' || spec.fn === 'avg';
+  const float = spec.argType?.kind === 'float4' || spec.argType?.kind === 'float8';
+  if (sumLike && !float) {
+    // Partial sums stay exact while every addend is below 2^53 / rows.
+    let maxAbs = 0;
+    for (let k = 0; k < n; k++) maxAbs = Math.max(maxAbs, Math.abs(v[sel[k] ?? 0] ?? 0));
+    checkSafe(maxAbs * (n + 1), 'a segment partial sum');
+  }
+  const isMin = spec.fn === 'min';
+  for (let k = 0; k < n; k++) {
+    const i = sel[k] ?? 0;
+    if ((filter !== null && filter[i] !== 1) || (nulls !== null && nulls[i] === 1)) continue;
+    const g = groupOf[k] ?? 0;
+    const x = v[i] ?? 0;
+    s.count[g] = (s.count[g] ?? 0) + 1;
+    const rs = rowScales === null ? num.scale : (rowScales[i] ?? 0);
+    if (sumLike) {
+      if (float) s.floatSum[g] = (s.floatSum[g] ?? 0) + x;
+      else s.partial[g] = (s.partial[g] ?? 0) + x;
+      if (rs > (s.scaleSeen[g] ?? 0)) s.scaleSeen[g] = rs;
+    } else {
+      const b = s.best[g] ?? NaN;
+      if (Number.isNaN(b) || (isMin ? x < b : x > b)) { s.best[g] = x; s.bestScale[g] = rs; }
+    }
+  }
+}
+
+/** Group keys: per segment, each key column to dense ids, combined, then mapped to global groups. */
+class Grouper {
+  readonly keys: SqlValue[][] = [];
+  private readonly index = new Map<string, number>();
+
+  constructor(private readonly exprs: readonly VNode[]) {}
+
+  groupsOf(ctx: SegmentContext, sel: Uint32Array): Int32Array {
+    const n = sel.length;
+    const out = new Int32Array(n);
+    if (this.exprs.length === 0) {
+      if (this.keys.length === 0) { this.keys.push([]); this.index.set('', 0); }
+      return out;
+    }
+    const vecs = this.exprs.map((e) => e.evaluate(ctx));
+    const local = new Float64Array(n);
+    let stride = 1;
+    for (const vec of vecs) {
+      const [ids, cardinality] = denseIds(vec, sel);
+      for (let k = 0; k < n; k++) local[k] = (local[k] ?? 0) + (ids[k] ?? 0) * stride;
+      stride *= cardinality;
+      checkSafe(stride, 'the combined group key space');
+    }
+    const seen = new Map<number, number>();
+    for (let k = 0; k < n; k++) {
+      const l = local[k] ?? 0;
+      let g = seen.get(l);
+      if (g === undefined) {
+        const i = sel[k] ?? 0;
+        const values = vecs.map((vec, c) => valueAt(vec, i, this.exprs[c]?.type ?? { kind: 'text' }));
+        const key = values.map(keyText).join('\u0000');
+        g = this.index.get(key);
+        if (g === undefined) {
+          g = this.keys.length;
+          this.keys.push(values);
+          this.index.set(key, g);
+        }
+        seen.set(l, g);
+      }
+      out[k] = g;
+    }
+    return out;
+  }
+}
+
+function keyText(v: SqlValue): string {
+  if (v === null) return '\u0001';
+  if (v instanceof Decimal) return `d${v.toString()}`;
+  return `${typeof v}${String(v)}`;
+}
+
+/** Dense ids (0..cardinality-1) of the selected rows of one key vector. */
+function denseIds(vec: Vec, sel: Uint32Array): [Int32Array, number] {
+  const n = sel.length;
+  const ids = new Int32Array(n);
+  if (vec.t === 'dict') {
+    const nullId = vec.dict.length;
+    for (let k = 0; k < n; k++) {
+      const i = sel[k] ?? 0;
+      ids[k] = vec.nulls !== null && vec.nulls[i] === 1 ? nullId : (vec.codes[i] ?? 0);
+    }
+    return [ids, nullId + 1];
+  }
+  if (vec.t === 'bool') {
+    for (let k = 0; k < n; k++) ids[k] = vec.v[sel[k] ?? 0] ?? 2;
+    return [ids, 3];
+  }
+  const map = new Map<number | string | null, number>();
+  for (let k = 0; k < n; k++) {
+    const i = sel[k] ?? 0;
+    const key = vec.t === 'str' ? (vec.v[i] ?? null) : (vec.nulls !== null && vec.nulls[i] === 1 ? null : (vec.v[i] ?? 0));
+    let id = map.get(key);
+    if (id === undefined) { id = map.size; map.set(key, id); }
+    ids[k] = id;
+  }
+  return [ids, Math.max(map.size, 1)];
+}
+
+function selectionOf(rowCount: number, visible: Uint32Array | null, filters: readonly Uint8Array[]): Uint32Array {
+  const base = visible ?? Uint32Array.from({ length: rowCount }, (_, i) => i);
+  if (filters.length === 0) return base;
+  const out = new Uint32Array(base.length);
+  let m = 0;
+  outer: for (let k = 0; k < base.length; k++) {
+    const i = base[k] ?? 0;
+    for (const f of filters) if (f[i] !== 1) continue outer;
+    out[m++] = i;
+  }
+  return out.subarray(0, m);
+}
+
+/** Runs the leaf; rows in the replaced node's column layout. */
+export async function runLeaf(leaf: VectorLeaf, columns: ColumnAccess, env: ExecEnv, constants: readonly SqlValue[], stats: LeafStats): Promise<Row[]> {
+  const started = performance.now();
+  const table = leaf.table;
+  const positions = [...new Set(table.columns.map((_, i) => i))];
+  const columnIds = positions.map((p) => table.columns[p]?.id ?? 0);
+  const ruleTypes = leaf.pruneRules.map((r) => table.columns[r.position]?.type ?? { kind: 'int4' as const });
+  const prune = (zones: readonly ZoneMap[]): boolean => {
+    stats.segmentsTotal++;
+    const ok = leaf.pruneRules.every((r, k) => keep(r, zones[r.position], constants[r.constantId] ?? null, ruleTypes[k] ?? { kind: 'int4' }));
+    if (!ok) stats.segmentsPruned++;
+    return ok;
+  };
+  const output = leaf.output;
+  const grouper = output.kind === 'aggregate' ? new Grouper(output.groupBy) : null;
+  const states = output.kind === 'aggregate' ? output.aggregates.map(() => new AggregateState()) : [];
+  const rows: Row[] = [];
+  let segments = 0;
+  for (const batch of columns.store.scanTable(table.id, columnIds, columns.readIndex, { prune })) {
+    env.runtime.checkCancelled();
+    const length = batch.rowCount;
+    const vecs = new Map<number, Vec>();
+    const ctx: SegmentContext = {
+      length, constants, env, cache: new Map(),
+      column: (position) => {
+        let v = vecs.get(position);
+        if (v === undefined) {
+          const vector = batch.columns[position];
+          const column = table.columns[position];
+          if (vector === undefined || column === undefined) throw new VectorFallback(`column ${position} missing from the scan`);
+          v = vecOfColumn(vector, length, column.type);
+          vecs.set(position, v);
+        }
+        return v;
+      },
+    };
+    stats.rowsScanned += batch.selection?.length ?? length;
+    const sel = selectionOf(length, batch.selection, leaf.filters.map((f) => asBool(f.evaluate(ctx))));
+    stats.rowsSelected += sel.length;
+    if (grouper !== null && output.kind === 'aggregate') {
+      if (sel.length > 0) {
+        const groupOf = grouper.groupsOf(ctx, sel);
+        output.aggregates.forEach((spec, a) => {
+          const s = states[a];
+          if (s === undefined) return;
+          s.grow(grouper.keys.length);
+          accumulate(spec, s, ctx, sel, groupOf);
+          s.flush();
+        });
+      }
+    } else if (output.kind === 'rows') {
+      const outVecs = output.exprs.map((e) => e.evaluate(ctx));
+      for (let k = 0; k < sel.length; k++) {
+        const i = sel[k] ?? 0;
+        rows.push(outVecs.map((vec, c) => valueAt(vec, i, output.exprs[c]?.type ?? { kind: 'text' })));
+      }
+    }
+    if (++segments % segmentsPerTurn === 0) await new Promise<void>((resolve) => setImmediate(resolve));
+  }
+  if (grouper !== null && output.kind === 'aggregate') {
+    if (output.groupBy.length === 0 && grouper.keys.length === 0) grouper.keys.push([]);
+    for (const s of states) s.grow(grouper.keys.length);
+    grouper.keys.forEach((key, g) => {
+      rows.push([...key, ...output.aggregates.map((spec, a) => finalize(spec, states[a] as AggregateState, g))]);
+    });
+    stats.groups = grouper.keys.length;
+  }
+  stats.elapsedMs += performance.now() - started;
+  return rows;
+}
