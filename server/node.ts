@@ -11,6 +11,7 @@ import { openRowStore, rowStoreDirectory, type RowStore } from '../materializers
 import { startPgServer, type PgServer } from '../protocols/pg/index.js';
 import { createQueryEngine, loadSqlParser, type ThunderQueryEngine } from '../query/index.js';
 import { Checkpointer } from './checkpointer.js';
+import { openColumnStoreService, skipApplied, type ColumnStoreService } from './columnstore-service.js';
 import { Cluster, StartAbortedError } from './cluster.js';
 import type { ThunderConfig } from './config/types.js';
 import { leaderNamingLog } from './follower-writes.js';
@@ -61,6 +62,7 @@ interface NodeState {
   log: ReplicatedLog | undefined;
   rowStore: RowStore | undefined;
   checkpointer: Checkpointer | undefined;
+  columnStore: ColumnStoreService | undefined;
   engine: ThunderQueryEngine | undefined;
   pgServer: PgServer | undefined;
   /** Only with cluster.peers. */
@@ -143,6 +145,7 @@ async function startSqlService(config: ThunderConfig, state: NodeState, deps: No
   state.engine = createQueryEngine({
     log: cluster === undefined ? state.log : leaderNamingLog(state.log, (leaderId) => cluster.pgAddressOf(leaderId)),
     rowStore: state.rowStore, logger: deps.logger.child({ component: 'sql' }), ...testTxnEntryBytesMax(),
+    ...(state.columnStore === undefined ? {} : { columnStore: state.columnStore.store }),
   });
   const { listenAddr, pgPort } = config.network;
   try {
@@ -261,6 +264,11 @@ async function openStorage(config: ThunderConfig, state: NodeState, deps: NodeDe
     bufferPoolBytes: config.storage.bufferPoolSizeBytes,
   });
   state.rowStore = rowStore;
+  state.columnStore = await openColumnStoreService(
+    { dataDir: config.storage.dataDir, compression: config.storage.compressionAlgorithm, logger: logger.child({ component: 'columnstore' }) },
+    state.wal.firstIndex(),
+  );
+  const columnStore = state.columnStore;
   logger.info({ checkpointIndex: rowStore.checkpointIndex() }, 'row store opened; replaying the log after its checkpoint');
   let voters: readonly number[] = [config.node.nodeId];
   if (config.cluster.peers.length > 0) {
@@ -277,17 +285,21 @@ async function openStorage(config: ThunderConfig, state: NodeState, deps: NodeDe
     observer: raftObserver(metrics),
     entryDataBytesMax,
     // Replay starts after what the row store has durably applied.
-    appliedIndex: rowStore.checkpointIndex(),
+    appliedIndex: Math.min(rowStore.checkpointIndex(), columnStore?.checkpointIndex() ?? Number.POSITIVE_INFINITY),
     onFatal: deps.onFatal,
   });
   // Views subscribe before the log starts: committed$ is hot and does not
   // replay for late subscribers. The row store applies synchronously, so a
   // resolved proposal is already visible to readers.
-  rowStore.attachToLog(state.log.committed$, deps.onFatal);
+  rowStore.attachToLog(skipApplied(state.log.committed$, () => rowStore.appliedIndex()), deps.onFatal);
+  columnStore?.attach(state.log.committed$, deps.onFatal);
   state.cluster?.attach();
   await untilAborted(state.log.waitReady(), deps.abort, 'stopped while waiting for a Raft leader (no quorum)');
   state.checkpointer = new Checkpointer({
-    views: [{ name: 'rowstore', checkpoint: () => rowStore.checkpoint(), checkpointIndex: () => rowStore.checkpointIndex() }],
+    views: [
+      { name: 'rowstore', checkpoint: () => rowStore.checkpoint(), checkpointIndex: () => rowStore.checkpointIndex() },
+      ...(columnStore === undefined ? [] : [columnStore.view]),
+    ],
     log: { sizeBytes: () => state.wal?.sizeBytes() ?? 0, compact: (index) => state.log?.compact(index) ?? Promise.resolve() },
     intervalMs: config.storage.checkpointIntervalMs,
     maxWalSizeBytes: config.storage.maxWalSizeBytes,
@@ -316,6 +328,8 @@ async function closeStorage(state: NodeState): Promise<void> {
     if (state.checkpointer !== undefined) await state.checkpointer.stop();
     if (state.log !== undefined) await state.log.close();
     else if (state.wal !== undefined) await state.wal.close();
+    // After the log: nothing more is applied; a final checkpoint, then close.
+    if (state.columnStore !== undefined) await state.columnStore.close();
     // After the log: its last messages may still go out.
     if (state.cluster !== undefined) await state.cluster.close();
     if (state.rowStore !== undefined) await state.rowStore.close();
@@ -333,7 +347,7 @@ export async function startNode(config: ThunderConfig, deps: NodeDeps): Promise<
     maxConnections: config.network.maxConnections,
   };
   const state: NodeState = {
-    lifecycle: 'starting', wal: undefined, log: undefined, rowStore: undefined, checkpointer: undefined,
+    lifecycle: 'starting', wal: undefined, log: undefined, rowStore: undefined, checkpointer: undefined, columnStore: undefined,
     engine: undefined, pgServer: undefined, cluster: undefined, releaseLocks: [],
   };
   const admin = createAdminApp({ view: buildAdminView(config, state, metrics), logger: logger.child({ component: 'admin' }) });
