@@ -15,6 +15,8 @@ export interface NodeMetrics {
   readonly raftTerm: Gauge;
   readonly raftCommitIndex: Gauge;
   readonly raftAppliedIndex: Gauge;
+  readonly viewLagEntries: Gauge;
+  readonly viewLagSeconds: Gauge;
   readonly raftLeaderChanges: Counter;
   readonly raftCommitSeconds: Histogram;
   readonly raftIsLeader: Gauge;
@@ -58,6 +60,15 @@ export function createNodeMetrics(labels: { nodeId: number; clusterName: string 
     raftCommitIndex: new Gauge({ name: 'thunderdb_raft_commit_index', help: 'Highest log index known committed.', registers }),
     raftAppliedIndex: new Gauge({
       name: 'thunderdb_raft_applied_index', help: 'Highest committed index handed to the materializers.', registers,
+    }),
+    viewLagEntries: new Gauge({
+      name: 'thunderdb_view_lag_entries', help: 'Committed log entries a view (rowstore, columnstore) has not applied yet.',
+      labelNames: ['view'], registers,
+    }),
+    viewLagSeconds: new Gauge({
+      name: 'thunderdb_view_lag_seconds',
+      help: 'How long a view has been behind the commit index: 0 when caught up, else the time since it last applied a batch.',
+      labelNames: ['view'], registers,
     }),
     raftLeaderChanges: new Counter({
       name: 'thunderdb_raft_leader_changes_total', help: 'Leader changes observed by this node.', registers,

@@ -5,7 +5,7 @@
 // the same steps backwards. No domain logic lives here.
 import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
-import { createAdminApp, type AdminNodeView, type Lifecycle } from '../admin/index.js';
+import { createAdminApp, type AdminNodeView, type Lifecycle, type ViewStatus } from '../admin/index.js';
 import { entryDataBytesMax, openReplicatedLog, openWal, type ReplicatedLog, type Wal } from '../log/index.js';
 import { openRowStore, rowStoreDirectory, type RowStore } from '../materializers/index.js';
 import { startPgServer, type PgServer } from '../protocols/pg/index.js';
@@ -169,6 +169,39 @@ async function startSqlService(config: ThunderConfig, state: NodeState, deps: No
   deps.logger.info({ addr: `${listenAddr}:${state.pgServer.port}` }, 'PostgreSQL protocol listening');
 }
 
+/** The open views for /admin/health and the lag metrics. */
+function viewStatuses(state: NodeState): ViewStatus[] {
+  const out: ViewStatus[] = [];
+  if (state.rowStore !== undefined) {
+    const stats = state.rowStore.stats();
+    out.push({
+      name: 'rowstore',
+      appliedIndex: stats.appliedIndex,
+      checkpointIndex: stats.checkpointIndex,
+      details: {
+        cachedBytes: stats.cachedBytes, bufferPoolBytes: stats.bufferPoolBytes, rowEntries: stats.rowEntries,
+        dirtyRows: stats.dirtyRows, snapshots: stats.snapshots,
+      },
+    });
+  }
+  if (state.columnStore !== undefined) {
+    const stats = state.columnStore.store.stats();
+    const commitIndex = state.log?.status().commitIndex ?? stats.appliedIndex;
+    // Applied in batches: behind means committed entries wait for the next batch; how long since the last one landed.
+    const behindMs = commitIndex > stats.appliedIndex && stats.lastAppliedWallMs !== null ? Math.max(0, Date.now() - stats.lastAppliedWallMs) : 0;
+    out.push({
+      name: 'columnstore',
+      appliedIndex: stats.appliedIndex,
+      checkpointIndex: stats.checkpointIndex,
+      details: {
+        behindMs, tables: stats.tables, segments: stats.segments, rows: stats.rows, liveRows: stats.liveRows,
+        keyIndexBytes: stats.keyIndexBytes,
+      },
+    });
+  }
+  return out;
+}
+
 function buildAdminView(config: ThunderConfig, state: NodeState, metrics: NodeMetrics): AdminNodeView {
   return {
     nodeId: config.node.nodeId,
@@ -207,19 +240,7 @@ function buildAdminView(config: ThunderConfig, state: NodeState, metrics: NodeMe
       syncCommit: config.storage.syncCommit,
       compression: config.storage.compressionAlgorithm,
     },
-    views: () => {
-      if (state.rowStore === undefined) return [];
-      const stats = state.rowStore.stats();
-      return [{
-        name: 'rowstore',
-        appliedIndex: stats.appliedIndex,
-        checkpointIndex: stats.checkpointIndex,
-        details: {
-          cachedBytes: stats.cachedBytes, bufferPoolBytes: stats.bufferPoolBytes, rowEntries: stats.rowEntries,
-          dirtyRows: stats.dirtyRows, snapshots: stats.snapshots,
-        },
-      }];
-    },
+    views: () => viewStatuses(state),
     metrics: async () => {
       if (state.wal !== undefined) metrics.walSizeBytes.set(state.wal.sizeBytes());
       if (state.log !== undefined) {
@@ -230,6 +251,12 @@ function buildAdminView(config: ThunderConfig, state: NodeState, metrics: NodeMe
         metrics.raftCommitIndex.set(s.commitIndex);
         metrics.raftAppliedIndex.set(s.appliedIndex);
         metrics.raftIsLeader.set(s.role === 'leader' ? 1 : 0);
+      }
+      const commitIndex = state.log?.status().commitIndex;
+      for (const v of viewStatuses(state)) {
+        const lag = commitIndex === undefined ? 0 : Math.max(0, commitIndex - v.appliedIndex);
+        metrics.viewLagEntries.set({ view: v.name }, lag);
+        metrics.viewLagSeconds.set({ view: v.name }, lag === 0 ? 0 : (v.details['behindMs'] ?? 0) / 1000);
       }
       for (const peer of state.cluster?.members() ?? []) {
         if (peer.nodeId !== 0) metrics.clusterPeerConnected.set({ peer: String(peer.nodeId) }, peer.connected ? 1 : 0);

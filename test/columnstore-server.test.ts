@@ -54,6 +54,15 @@ describe('column store in the server', () => {
     expect(plan).toMatch(/Read Path: column/);
     expect(plan).toMatch(/Vectorized Column Scan on li/);
 
+    // The column store reports itself beside the row store, with its lag.
+    const health = (await first.get('/admin/health')).json() as { components: Record<string, { applied_index?: number; lag_entries?: number; live_rows?: number }> };
+    expect(health.components['columnstore']?.applied_index).toBeGreaterThan(0);
+    expect(health.components['columnstore']?.lag_entries).toBeGreaterThanOrEqual(0);
+    expect(health.components['columnstore']?.live_rows).toBe(30000);
+    const metrics = (await first.get('/admin/metrics')).body;
+    expect(metrics).toMatch(/thunderdb_view_lag_entries\{view="columnstore"[^}]*\} \d+/);
+    expect(metrics).toMatch(/thunderdb_view_lag_seconds\{view="rowstore"[^}]*\} \d+/);
+
     const before = await bothPaths(first.pgPort);
     expect(before.column).toEqual(before.row);
     expect(before.column.map((r) => r[0])).toEqual(['A', 'N']);
