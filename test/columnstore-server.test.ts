@@ -2,22 +2,10 @@
 // path, agree with the row path, see the latest commit, and survive a clean
 // restart and kill -9 (the store reloads its checkpoint and replays the log).
 import pg from 'pg';
-import { afterEach, describe, expect, it } from 'vitest';
-import { removeDir, startServer, type TestServer } from './helpers/server.js';
+import { describe, expect, it } from 'vitest';
+import { serversStoppedAfterEach } from './helpers/server.js';
 
-const started: TestServer[] = [];
-afterEach(async () => {
-  for (const server of started.splice(0)) {
-    await server.stop();
-    removeDir(server.dir);
-  }
-});
-
-async function start(options: Parameters<typeof startServer>[0] = {}): Promise<TestServer> {
-  const server = await startServer(options);
-  started.push(server);
-  return server;
-}
+const start = serversStoppedAfterEach();
 
 async function query(port: number, ...statements: string[]): Promise<string[][]> {
   const client = new pg.Client({ host: '127.0.0.1', port, user: 'admin', database: 'thunderdb' });

@@ -4,22 +4,10 @@
 import { spawnSync } from 'node:child_process';
 import pg from 'pg';
 import postgres from 'postgres';
-import { afterEach, describe, expect, it } from 'vitest';
-import { removeDir, startServer, type TestServer } from './helpers/server.js';
+import { describe, expect, it } from 'vitest';
+import { serversStoppedAfterEach } from './helpers/server.js';
 
-const started: TestServer[] = [];
-afterEach(async () => {
-  for (const server of started.splice(0)) {
-    await server.stop();
-    removeDir(server.dir);
-  }
-});
-
-async function start(options: Parameters<typeof startServer>[0] = {}): Promise<TestServer> {
-  const server = await startServer(options);
-  started.push(server);
-  return server;
-}
+const start = serversStoppedAfterEach();
 
 function psql(port: number, sql: string): { status: number | null; stdout: string; stderr: string } {
   const result = spawnSync('psql', ['-X', '-h', '127.0.0.1', '-p', String(port), '-U', 'admin', '-d', 'thunderdb', '-v', 'ON_ERROR_STOP=1', '-Atc', sql], {

@@ -38,16 +38,15 @@ function prng(seed: number): () => number {
 
 interface Transfer { readonly from: number; readonly to: number; readonly amount: number }
 
-/** Runs one transfer until it commits; returns how many retryable failures it met. */
-async function transfer(client: pg.Client, isolation: string, { from, to, amount }: Transfer): Promise<number> {
+/**
+ * Runs `body` in a transaction until it commits; returns how many retryable
+ * failures (40001, 40P01) it met. Anything else fails the test.
+ */
+async function untilCommitted(client: pg.Client, begin: string, body: () => Promise<void>): Promise<number> {
   for (let failures = 0; ; failures++) {
     try {
-      await client.query(`BEGIN ISOLATION LEVEL ${isolation}`);
-      // Reading first makes the transaction's snapshot matter (lost updates, write skew).
-      const { rows } = await client.query<{ balance: number }>('SELECT balance FROM accounts WHERE id = $1', [from]);
-      const balance = rows[0]?.balance ?? 0;
-      await client.query('UPDATE accounts SET balance = $1 WHERE id = $2', [balance - amount, from]);
-      await client.query('UPDATE accounts SET balance = balance + $1 WHERE id = $2', [amount, to]);
+      await client.query(begin);
+      await body();
       await client.query('COMMIT');
       return failures;
     } catch (error) {
@@ -56,6 +55,25 @@ async function transfer(client: pg.Client, isolation: string, { from, to, amount
       if (code === undefined || !retryable.has(code)) throw error;
     }
   }
+}
+
+/** Reads the source balance, then writes it back absolute: safe only under snapshot isolation's first-updater-wins. */
+function transfer(client: pg.Client, isolation: string, { from, to, amount }: Transfer): Promise<number> {
+  return untilCommitted(client, `BEGIN ISOLATION LEVEL ${isolation}`, async () => {
+    // Reading first makes the transaction's snapshot matter (lost updates, write skew).
+    const { rows } = await client.query<{ balance: number }>('SELECT balance FROM accounts WHERE id = $1', [from]);
+    const balance = rows[0]?.balance ?? 0;
+    await client.query('UPDATE accounts SET balance = $1 WHERE id = $2', [balance - amount, from]);
+    await client.query('UPDATE accounts SET balance = balance + $1 WHERE id = $2', [amount, to]);
+  });
+}
+
+/** READ COMMITTED: both sides as relative updates, which PostgreSQL keeps exact. */
+function transferRelative(client: pg.Client, { from, to, amount }: Transfer): Promise<number> {
+  return untilCommitted(client, 'BEGIN', async () => {
+    await client.query('UPDATE accounts SET balance = balance - $1 WHERE id = $2', [amount, from]);
+    await client.query('UPDATE accounts SET balance = balance + $1 WHERE id = $2', [amount, to]);
+  });
 }
 
 describe('50 connections transferring between accounts', () => {
@@ -122,19 +140,3 @@ describe('50 connections transferring between accounts', () => {
   }
 });
 
-/** READ COMMITTED: both sides as relative updates, which PostgreSQL keeps exact. */
-async function transferRelative(client: pg.Client, { from, to, amount }: Transfer): Promise<number> {
-  for (let failures = 0; ; failures++) {
-    try {
-      await client.query('BEGIN');
-      await client.query('UPDATE accounts SET balance = balance - $1 WHERE id = $2', [amount, from]);
-      await client.query('UPDATE accounts SET balance = balance + $1 WHERE id = $2', [amount, to]);
-      await client.query('COMMIT');
-      return failures;
-    } catch (error) {
-      await client.query('ROLLBACK');
-      const code = (error as { code?: string }).code;
-      if (code === undefined || !retryable.has(code)) throw error;
-    }
-  }
-}

@@ -1,22 +1,10 @@
 // A real thunderdb process on free ports: probes, metrics, cluster status,
 // SIGTERM, SIGHUP reload and restart recovery.
 import { readFileSync, writeFileSync } from 'node:fs';
-import { afterEach, describe, expect, it } from 'vitest';
-import { removeDir, startServer, type TestServer } from './helpers/server.js';
+import { describe, expect, it } from 'vitest';
+import { serversStoppedAfterEach } from './helpers/server.js';
 
-const started: TestServer[] = [];
-afterEach(async () => {
-  for (const server of started.splice(0)) {
-    await server.stop();
-    removeDir(server.dir);
-  }
-});
-
-async function start(options: Parameters<typeof startServer>[0] = {}): Promise<TestServer> {
-  const server = await startServer(options);
-  started.push(server);
-  return server;
-}
+const start = serversStoppedAfterEach();
 
 interface RaftStatus { term: number; leader_id: number; commit_index: number; applied_index: number; last_index: number; role: string }
 
@@ -101,8 +89,7 @@ describe('thunderdb server', () => {
   });
 
   it('handles SIGTERM that arrives while it is still starting', async () => {
-    const server = await startServer({ waitReady: false });
-    started.push(server);
+    const server = await start({ waitReady: false });
     await server.waitForOutput(/starting ThunderDB/);
     server.signal('SIGTERM');
     const status = await server.exited;

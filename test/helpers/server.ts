@@ -5,6 +5,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { afterEach } from 'vitest';
 import { freePorts } from './ports.js';
 
 export const projectRoot = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -158,4 +159,24 @@ export function runThunderdb(args: readonly string[], env: NodeJS.ProcessEnv = {
     const timer = setTimeout(() => { child.kill('SIGKILL'); reject(new Error(`thunderdb ${args.join(' ')} did not exit in ${timeoutMs} ms:\n${stdout}${stderr}`)); }, timeoutMs);
     child.on('exit', (code) => { clearTimeout(timer); resolve({ code, stdout, stderr }); });
   });
+}
+
+/**
+ * For a test file: a `start` that runs startServer and, after each test,
+ * stops (SIGKILL if it hangs; nothing if it already exited) and deletes
+ * every server it started.
+ */
+export function serversStoppedAfterEach(): (options?: ServerOptions) => Promise<TestServer> {
+  const started: TestServer[] = [];
+  afterEach(async () => {
+    for (const server of started.splice(0)) {
+      await server.stop();
+      removeDir(server.dir);
+    }
+  });
+  return async (options = {}) => {
+    const server = await startServer(options);
+    started.push(server);
+    return server;
+  };
 }
