@@ -83,13 +83,17 @@ describe('admin probes', () => {
     expect((await app.inject('/admin/cluster/members')).json()).toEqual({
       cluster_name: 'c1',
       node_id: 1,
-      members: [{ node_id: 1, addr: '127.0.0.1:9090', pg_addr: null, http_addr: null, role: 'leader', status: 'up', last_heard_ms_ago: 0 }],
+      members: [{ node_id: 1, addr: '127.0.0.1:9090', pg_addr: null, http_addr: null, role: 'leader', membership: 'voter', status: 'up', last_heard_ms_ago: 0 }],
       leader_id: 1,
       term: 3,
       replication_factor: 1,
+      voters: [1],
+      learners: [],
     });
     expect((await app.inject('/admin/cluster/raft')).json()).toMatchObject({ term: 3, commit_index: 5, applied_index: 5, voters: [1] });
-    expect((await app.inject('/admin/cluster/regions')).json()).toMatchObject({ regions: [{ region_id: 1, replicas: [1] }] });
+    expect((await app.inject('/admin/cluster/regions')).json()).toMatchObject({
+      regions: [{ region_id: 1, start_key: '', end_key: '', leader_id: 1, replicas: [{ node_id: 1, role: 'leader' }], voters: [1], learners: [] }],
+    });
   });
 
   it('answers unknown routes with a 404 that points at the docs', async () => {

@@ -5,7 +5,7 @@ import { registerClusterRoutes } from './routes/cluster.js';
 import { registerProbeRoutes } from './routes/probes.js';
 import type { AdminNodeView } from './types.js';
 
-export type { AdminNodeView, ClusterPeerView, ClusterView, Lifecycle, RaftRole, RaftView, ViewStatus, WalView } from './types.js';
+export type { AdminNodeView, ClusterControl, ClusterPeerView, ClusterView, ControlResult, MemberProgressView, Lifecycle, RaftRole, RaftView, ViewStatus, WalView } from './types.js';
 export { healthReport, isReady } from './routes/probes.js';
 
 export interface AdminAppOptions {

@@ -14,6 +14,38 @@ export interface RaftView {
   readonly firstIndex: number;
   readonly lastIndex: number;
   readonly voters: readonly number[];
+  /** Members that receive the log but do not vote (a joining node catching up). */
+  readonly learners?: readonly number[];
+  /** Leader only: each other member's match index (from the Raft core's progress). */
+  readonly progress?: readonly MemberProgressView[];
+}
+
+export interface MemberProgressView {
+  readonly nodeId: number;
+  readonly matchIndex: number;
+  /** probe, replicate or snapshot (log/raft/core/progress.ts). */
+  readonly state: string;
+}
+
+/** An answer of a cluster operation, already in the admin API's JSON shape. */
+export interface ControlResult {
+  readonly statusCode: number;
+  readonly body: object;
+}
+
+/**
+ * Membership operations. The server implements them on the leader and
+ * forwards them there from a follower; `forwarded` is set on a request that
+ * was already forwarded once (it is then answered, never forwarded again).
+ */
+export interface ClusterControl {
+  /** A new node asks to join: add it as a learner (it is promoted once caught up). */
+  join(request: { readonly nodeId: number; readonly raftAddr: string }, forwarded: boolean): Promise<ControlResult>;
+  remove(nodeId: number, forwarded: boolean): Promise<ControlResult>;
+  /** `target` undefined: the most caught-up other voter. */
+  transferLeader(target: number | undefined, forwarded: boolean): Promise<ControlResult>;
+  /** The leader tells a node it removed: it stops campaigning and reports itself removed. */
+  removed(notice: { readonly index: number; readonly leaderId: number }): Promise<ControlResult>;
 }
 
 export interface WalView {
@@ -63,6 +95,11 @@ export interface ClusterView {
   quorumReachable(): boolean;
   /** Still waiting for every peer's first handshake (the Raft log is not open yet). */
   waitingForPeers(): boolean;
+  /** Joining an existing cluster: asking its leader to add this node (the Raft log is not open yet). */
+  joining?(): boolean;
+  /** This node was removed from the configuration: it no longer votes or campaigns. */
+  removed?(): boolean;
+  control?: ClusterControl;
 }
 
 export interface AdminNodeView {

@@ -12,12 +12,24 @@
 // is unchanged. Changing cluster.peers of an existing cluster is not a
 // membership change (none exists through the config yet): a new address is
 // waited for, a removed one simply stops being dialed but stays a voter.
+//
+// Membership (see docs/clustering.md): once a node has started Raft, the
+// configuration it opens the log with is the one in
+// data_dir/cluster-membership.json (membership-store.ts, saved whenever a
+// ConfigChange entry applies; ConfigChange entries in the WAL tail override
+// it inside the Raft core), never cluster.peers. A node with an empty data
+// directory first asks its peers' admin APIs what they are: if one already
+// runs a Raft configuration without this node, it joins (the leader adds it
+// as a learner and promotes it once caught up); if every peer is itself
+// waiting for the others, or lists this node as a voter, it bootstraps as
+// described above.
 import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Logger } from 'pino';
 import { GrpcTransport, TransportClosedError, TransportListenError, type Message, type PeerStatus, type ReplicatedLog } from '../log/index.js';
 import type { ThunderConfig } from './config/types.js';
 import type { NodeMetrics } from './metrics.js';
+import { saveMembership, type MembershipRecord } from './membership-store.js';
 import { StartupError } from './startup-error.js';
 
 const peersFileName = 'cluster-peers.json';
@@ -119,6 +131,7 @@ export class Cluster {
   private unsubscribe: (() => void) | undefined;
   /** Voter ids (this node and every peer, sorted) once every peer's id is known. */
   private voterIds: readonly number[] | undefined;
+  private joiningNow = false;
 
   private constructor(
     readonly transport: GrpcTransport,
@@ -192,7 +205,126 @@ export class Cluster {
   }
 
   waitingForPeers(): boolean {
-    return this.voterIds === undefined;
+    return this.voterIds === undefined && !this.joiningNow;
+  }
+
+  joining(): boolean {
+    return this.joiningNow;
+  }
+
+  /**
+   * The configuration to open the Raft log with: the saved record; else,
+   * for a node that ran before this record existed, the bootstrap voters;
+   * else (empty data directory) bootstrap or join, whichever the peers say.
+   * Saves the record when it had none. Rejects with StartAbortedError.
+   */
+  async startMembership(record: MembershipRecord | undefined, walEmpty: boolean, abort: AbortSignal | undefined): Promise<MembershipRecord> {
+    const { config, logger } = this;
+    // Never started Raft: no record, no log, no peer ids remembered.
+    const fresh = walEmpty && this.known.size === 0;
+    if (record !== undefined) {
+      logger.info({ index: record.index, voters: record.voters, learners: record.learners }, 'cluster: membership from data_dir/cluster-membership.json (not from cluster.peers)');
+      this.voterIds = record.voters;
+      return record;
+    }
+    let result: MembershipRecord;
+    if (!fresh) {
+      result = { index: 0, voters: await this.learnPeers(abort), learners: [] };
+    } else {
+      const found = await this.discover(abort);
+      result = found === 'bootstrap' ? { index: 0, voters: await this.learnPeers(abort), learners: [] } : await this.join(found, abort);
+    }
+    saveMembership(config.storage.dataDir, result);
+    this.voterIds = result.voters;
+    return result;
+  }
+
+  /** What a peer's admin API says it is, or undefined if it does not answer yet. */
+  private async peerState(httpAddr: string): Promise<'bootstrapping' | 'hasMe' | 'withoutMe' | undefined> {
+    try {
+      const res = await fetch(`http://${httpAddr}/admin/cluster/members`, { signal: AbortSignal.timeout(1000) });
+      if (res.status !== 200) return undefined;
+      const body = await res.json() as { waiting_for_peers?: boolean; joining?: boolean; voters?: number[]; learners?: number[] };
+      if (body.waiting_for_peers === true) return 'bootstrapping';
+      if (body.joining === true || !Array.isArray(body.voters) || body.voters.length === 0) return undefined;
+      return body.voters.includes(this.config.node.nodeId) ? 'hasMe' : 'withoutMe';
+    } catch {
+      return undefined;
+    }
+  }
+
+  /**
+   * An empty data directory: polls the peers' admin APIs until one runs a
+   * configuration without this node (join through it: its admin address),
+   * or every peer answered the handshake and each is bootstrapping too or
+   * already lists this node as a voter ('bootstrap').
+   */
+  private async discover(abort: AbortSignal | undefined): Promise<string | 'bootstrap'> {
+    const { transport } = this;
+    // Logs "waiting for peers" meanwhile; its result is read again below.
+    const handshakes = this.transport.waitForPeerIds().catch(() => undefined);
+    let allKnown = false;
+    void handshakes.then(() => {
+      allKnown = true;
+    });
+    for (;;) {
+      if (abort?.aborted === true) throw new StartAbortedError('stopped while asking the peers whether they already form a cluster');
+      const peers = this.members();
+      const states = await Promise.all(peers.map(async (p) => ({ p, state: p.httpAddr === '' ? undefined : await this.peerState(p.httpAddr) })));
+      const running = states.find((x) => x.state === 'withoutMe');
+      if (running !== undefined) {
+        this.logger.info({ via: running.p.addr }, `cluster: ${running.p.addr} (node ${running.p.nodeId}) already runs a cluster without this node: joining it`);
+        return running.p.httpAddr;
+      }
+      if (allKnown && transport.peerIds().size === peers.length && states.every((x) => x.state === 'bootstrapping' || x.state === 'hasMe')) return 'bootstrap';
+      await new Promise((resolve) => setTimeout(resolve, 250));
+    }
+  }
+
+  /**
+   * Asks the cluster (through `httpAddr`, which forwards to its leader) to
+   * add this node as a learner, retrying until it answers yes. Resolves with
+   * the configuration to open the log with.
+   */
+  private async join(httpAddr: string, abort: AbortSignal | undefined): Promise<MembershipRecord> {
+    const { config, logger } = this;
+    const self = config.node.nodeId;
+    const raftAddr = `${config.network.listenAddr}:${config.network.grpcPort}`;
+    this.joiningNow = true;
+    let target = httpAddr;
+    let loggedMs = 0;
+    try {
+      for (;;) {
+        if (abort?.aborted === true) throw new StartAbortedError('stopped while joining the cluster');
+        let problem: string;
+        try {
+          const res = await fetch(`http://${target}/admin/cluster/join`, {
+            method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ node_id: self, raft_addr: raftAddr }),
+            signal: AbortSignal.timeout(30_000),
+          });
+          const body = await res.json() as {
+            index?: number; voters?: number[]; learners?: number[]; error?: string; leader_http_addr?: string | null;
+            members?: Array<{ node_id: number; raft_addr: string }>;
+          };
+          if (res.status === 200 && Array.isArray(body.voters) && Array.isArray(body.learners)) {
+            for (const m of body.members ?? []) if (m.node_id !== self) this.transport.addPeer(m.raft_addr, m.node_id);
+            logger.info({ voters: body.voters, learners: body.learners, index: body.index }, 'cluster: joining cluster as learner: the leader added this node; catching up');
+            return { index: body.index ?? 0, voters: body.voters, learners: body.learners };
+          }
+          if (res.status === 421 && typeof body.leader_http_addr === 'string') target = body.leader_http_addr;
+          problem = `HTTP ${res.status}: ${body.error ?? 'no error text'}`;
+        } catch (err) {
+          problem = (err as Error).message;
+        }
+        if (Date.now() - loggedMs > 3000) {
+          loggedMs = Date.now();
+          logger.info({ via: target, problem }, `cluster: joining: the cluster has not added this node yet (${problem}); retrying`);
+        }
+        await new Promise((resolve) => setTimeout(resolve, 500));
+      }
+    } finally {
+      this.joiningNow = false;
+    }
   }
 
   /** Watches the leader's AppendAccepted answers, for per-follower match indexes. */
@@ -240,6 +372,18 @@ export class Cluster {
     if (s.role !== 'leader') return s.leaderId === this.config.node.nodeId || heard(s.leaderId);
     const reachable = s.voters.filter((id) => id === this.config.node.nodeId || heard(id)).length;
     return reachable * 2 > s.voters.length;
+  }
+
+  /** The admin (HTTP) endpoint of `nodeId`, or '' when unknown. */
+  httpAddressOf(nodeId: number): string {
+    if (nodeId === this.config.node.nodeId) return `${this.config.network.listenAddr}:${this.config.network.httpPort}`;
+    return this.members().find((m) => m.nodeId === nodeId)?.httpAddr ?? '';
+  }
+
+  /** Raft addresses of this node and every peer whose id is known, for a joining node to dial. */
+  memberAddresses(): Array<{ node_id: number; raft_addr: string }> {
+    const self = { node_id: this.config.node.nodeId, raft_addr: `${this.config.network.listenAddr}:${this.config.network.grpcPort}` };
+    return [self, ...this.members().filter((m) => m.nodeId !== 0).map((m) => ({ node_id: m.nodeId, raft_addr: m.addr }))];
   }
 
   /** The PostgreSQL endpoint of `nodeId` (host as we dial it, its pg_port), or '' when unknown. */

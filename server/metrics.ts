@@ -20,6 +20,11 @@ export interface NodeMetrics {
   readonly raftLeaderChanges: Counter;
   readonly raftCommitSeconds: Histogram;
   readonly raftIsLeader: Gauge;
+  readonly raftVoters: Gauge;
+  readonly raftLearners: Gauge;
+  readonly raftReplicationLagEntries: Gauge<'peer'>;
+  readonly raftSnapshotsSent: Counter<'peer'>;
+  readonly raftConfigChanges: Counter<'op'>;
   readonly transportSentMessages: Counter<'peer'>;
   readonly transportDroppedMessages: Counter<'peer' | 'reason'>;
   readonly transportReceivedMessages: Counter<'peer'>;
@@ -78,6 +83,18 @@ export function createNodeMetrics(labels: { nodeId: number; clusterName: string 
       buckets: [0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1],
     }),
     raftIsLeader: new Gauge({ name: 'thunderdb_raft_is_leader', help: '1 when this node leads its Raft group.', registers }),
+    raftVoters: new Gauge({ name: 'thunderdb_raft_voters', help: 'Voters in the Raft configuration this node has.', registers }),
+    raftLearners: new Gauge({ name: 'thunderdb_raft_learners', help: 'Learners (catching up, not voting) in the Raft configuration this node has.', registers }),
+    raftReplicationLagEntries: new Gauge({
+      name: 'thunderdb_raft_replication_lag_entries', help: 'Leader only: entries a follower or learner is behind the leader\'s last index.',
+      labelNames: ['peer'], registers,
+    }),
+    raftSnapshotsSent: new Counter({
+      name: 'thunderdb_raft_snapshots_sent_total', help: 'Snapshots sent to a follower behind the leader\'s log (InstallSnapshot).', labelNames: ['peer'], registers,
+    }),
+    raftConfigChanges: new Counter({
+      name: 'thunderdb_raft_config_changes_total', help: 'Membership changes applied on this node (addLearner, promote, remove).', labelNames: ['op'], registers,
+    }),
     transportSentMessages: new Counter({
       name: 'thunderdb_raft_transport_sent_messages_total', help: 'Raft messages written to a peer stream (gRPC).', labelNames: ['peer'], registers,
     }),

@@ -15,6 +15,8 @@ import { openColumnStoreService, skipApplied, type ColumnStoreService } from './
 import { Cluster, StartAbortedError } from './cluster.js';
 import type { ThunderConfig } from './config/types.js';
 import { leaderNamingLog } from './follower-writes.js';
+import { MembershipManager } from './membership-manager.js';
+import { loadMembership, type MembershipRecord } from './membership-store.js';
 import { createNodeMetrics, type NodeMetrics } from './metrics.js';
 import { raftObserver, walObserver } from './observers.js';
 import type { SystemdNotifier } from './sd-notify.js';
@@ -67,6 +69,7 @@ interface NodeState {
   pgServer: PgServer | undefined;
   /** Only with cluster.peers. */
   cluster: Cluster | undefined;
+  membership: MembershipManager | undefined;
   readonly releaseLocks: Array<() => void>;
 }
 
@@ -218,7 +221,8 @@ function buildAdminView(config: ThunderConfig, state: NodeState, metrics: NodeMe
       const s = state.log.status();
       return {
         role: s.role, term: s.term, leaderId: s.leaderId, commitIndex: s.commitIndex,
-        appliedIndex: s.appliedIndex, firstIndex: s.firstIndex, lastIndex: s.lastIndex, voters: s.voters,
+        appliedIndex: s.appliedIndex, firstIndex: s.firstIndex, lastIndex: s.lastIndex, voters: s.voters, learners: s.learners,
+        ...(s.role === 'leader' ? { progress: state.log.progress() } : {}),
       };
     },
     cluster: () => {
@@ -229,6 +233,9 @@ function buildAdminView(config: ThunderConfig, state: NodeState, metrics: NodeMe
         matchIndex: (nodeId, term) => cluster.matchIndex(nodeId, term),
         quorumReachable: () => log !== undefined && cluster.quorumReachable(log),
         waitingForPeers: () => cluster.waitingForPeers(),
+        joining: () => cluster.joining(),
+        removed: () => state.membership?.isRemoved() ?? false,
+        ...(state.membership === undefined ? {} : { control: state.membership }),
       };
     },
     wal: () => state.wal === undefined ? undefined : {
@@ -251,6 +258,11 @@ function buildAdminView(config: ThunderConfig, state: NodeState, metrics: NodeMe
         metrics.raftCommitIndex.set(s.commitIndex);
         metrics.raftAppliedIndex.set(s.appliedIndex);
         metrics.raftIsLeader.set(s.role === 'leader' ? 1 : 0);
+        metrics.raftVoters.set(s.voters.length);
+        metrics.raftLearners.set(s.learners.length);
+        // Only the leader knows followers' progress; elsewhere the series disappear.
+        metrics.raftReplicationLagEntries.reset();
+        for (const p of state.log.progress()) metrics.raftReplicationLagEntries.set({ peer: String(p.nodeId) }, Math.max(0, s.lastIndex - p.matchIndex));
       }
       const commitIndex = state.log?.status().commitIndex;
       for (const v of viewStatuses(state)) {
@@ -297,14 +309,17 @@ async function openStorage(config: ThunderConfig, state: NodeState, deps: NodeDe
   );
   const columnStore = state.columnStore;
   logger.info({ checkpointIndex: rowStore.checkpointIndex() }, 'row store opened; replaying the log after its checkpoint');
-  let voters: readonly number[] = [config.node.nodeId];
+  let membership: MembershipRecord = { index: 0, voters: [config.node.nodeId], learners: [] };
   if (config.cluster.peers.length > 0) {
+    const record = loadMembership(config.storage.dataDir);
     state.cluster = await Cluster.listen(config, logger.child({ component: 'cluster' }), metrics);
-    voters = await state.cluster.learnPeers(deps.abort);
+    const walEmpty = state.wal.lastIndex() === 0 && state.wal.hardState().term === 0;
+    membership = await state.cluster.startMembership(record, walEmpty, deps.abort);
   }
   state.log = await openReplicatedLog({
     nodeId: config.node.nodeId,
-    peers: voters,
+    peers: membership.voters,
+    learners: membership.learners,
     ...(state.cluster === undefined ? {} : { transport: state.cluster.transport }),
     wal: state.wal,
     ...raftTiming(config),
@@ -321,6 +336,13 @@ async function openStorage(config: ThunderConfig, state: NodeState, deps: NodeDe
   rowStore.attachToLog(skipApplied(state.log.committed$, () => rowStore.appliedIndex()), deps.onFatal);
   columnStore?.attach(state.log.committed$, deps.onFatal);
   state.cluster?.attach();
+  if (state.cluster !== undefined) {
+    state.membership = new MembershipManager({ config, log: state.log, cluster: state.cluster, logger: logger.child({ component: 'cluster' }), record: membership,
+      onConfigChange: (op) => metrics.raftConfigChanges.inc({ op }),
+    });
+    state.membership.attach(state.log.committed$);
+    state.membership.start();
+  }
   await untilAborted(state.log.waitReady(), deps.abort, 'stopped while waiting for a Raft leader (no quorum)');
   state.checkpointer = new Checkpointer({
     views: [
@@ -351,6 +373,7 @@ async function closeStorage(state: NodeState): Promise<void> {
     // Clients first: stop accepting, let statements in hand finish, then the engine.
     if (state.pgServer !== undefined) await state.pgServer.close();
     state.engine?.close();
+    state.membership?.stop();
     // Final checkpoint first, so the next start replays only what follows it.
     if (state.checkpointer !== undefined) await state.checkpointer.stop();
     if (state.log !== undefined) await state.log.close();
@@ -375,7 +398,7 @@ export async function startNode(config: ThunderConfig, deps: NodeDeps): Promise<
   };
   const state: NodeState = {
     lifecycle: 'starting', wal: undefined, log: undefined, rowStore: undefined, checkpointer: undefined, columnStore: undefined,
-    engine: undefined, pgServer: undefined, cluster: undefined, releaseLocks: [],
+    engine: undefined, pgServer: undefined, cluster: undefined, membership: undefined, releaseLocks: [],
   };
   const admin = createAdminApp({ view: buildAdminView(config, state, metrics), logger: logger.child({ component: 'admin' }) });
   const adminPort = await listenAdmin(admin, config);

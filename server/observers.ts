@@ -31,5 +31,8 @@ export function raftObserver(metrics: NodeMetrics): RaftObserver {
       metrics.raftTerm.set(term);
       metrics.raftIsLeader.set(isSelf ? 1 : 0);
     },
+    onSnapshotSent(nodeId: number): void {
+      metrics.raftSnapshotsSent.inc({ peer: String(nodeId) });
+    },
   };
 }

@@ -13,7 +13,10 @@ type ComponentStatus = 'ok' | 'starting' | 'stopping' | 'unavailable';
  */
 export function isReady(view: AdminNodeView): boolean {
   const raft = view.raft();
-  return view.lifecycle() === 'serving' && raft !== undefined && raft.leaderId !== 0 && (view.cluster?.()?.quorumReachable() ?? true);
+  const cluster = view.cluster?.();
+  // A removed node holds a stale copy and will never catch up: take it out of rotation.
+  if (cluster?.removed?.() === true) return false;
+  return view.lifecycle() === 'serving' && raft !== undefined && raft.leaderId !== 0 && (cluster?.quorumReachable() ?? true);
 }
 
 export function healthReport(view: AdminNodeView): { readonly healthy: boolean; readonly body: object } {
@@ -21,8 +24,9 @@ export function healthReport(view: AdminNodeView): { readonly healthy: boolean; 
   const raft = view.raft();
   const wal = view.wal();
   const quorumReachable = view.cluster?.()?.quorumReachable() ?? true;
+  const removed = view.cluster?.()?.removed?.() === true;
   const raftStatus: ComponentStatus =
-    raft === undefined ? (lifecycle === 'stopping' ? 'stopping' : 'starting') : raft.leaderId === 0 || !quorumReachable ? 'unavailable' : 'ok';
+    raft === undefined ? (lifecycle === 'stopping' ? 'stopping' : 'starting') : raft.leaderId === 0 || !quorumReachable || removed ? 'unavailable' : 'ok';
   const walStatus: ComponentStatus = wal === undefined ? (lifecycle === 'stopping' ? 'stopping' : 'starting') : 'ok';
   const healthy = isReady(view);
   return {
@@ -51,6 +55,10 @@ export function healthReport(view: AdminNodeView): { readonly healthy: boolean; 
           leader_id: raft.leaderId,
           commit_index: raft.commitIndex,
           applied_index: raft.appliedIndex,
+          ...(removed ? {
+            removed: true,
+            reason: 'this node was removed from the cluster: it no longer votes, campaigns or receives the log; stop it and wipe its data directory before reusing it',
+          } : {}),
         },
         ...Object.fromEntries(view.views().map((v) => [v.name, {
           status: 'ok',
@@ -74,6 +82,8 @@ export function registerProbeRoutes(app: FastifyInstance, view: AdminNodeView): 
     const raft = view.raft();
     const cluster = view.cluster?.();
     const reason =
+      cluster?.removed?.() === true ? 'this node was removed from the cluster' :
+      cluster?.joining?.() === true ? 'joining the cluster: waiting for its leader to add this node' :
       cluster?.waitingForPeers() === true ? 'waiting for every peer in cluster.peers to answer the handshake once' :
       view.lifecycle() !== 'serving' ? `node is ${view.lifecycle()}` :
       raft === undefined || raft.leaderId === 0 ? 'no Raft leader is known (no quorum)' :

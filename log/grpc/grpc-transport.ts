@@ -103,6 +103,8 @@ interface Inbound {
 export class GrpcTransport implements Transport {
   readonly limits: TransportLimits;
   private readonly links: PeerLink[];
+  private readonly host: LinkHost;
+  private started = false;
   private readonly linksById = new Map<number, PeerLink>();
   private readonly inbound = new Map<number, Inbound>();
   private readonly receivers = new Set<(message: Message) => void>();
@@ -134,6 +136,7 @@ export class GrpcTransport implements Transport {
         options.observer?.onDropped?.(link.nodeId, reason, n);
       },
     };
+    this.host = host;
     this.links = options.peers.map((addr) => new PeerLink(addr, host, options.knownPeerIds?.get(addr) ?? 0));
     for (const link of this.links) if (link.nodeId !== 0) this.linksById.set(link.nodeId, link);
     this.server = new Server({
@@ -161,7 +164,24 @@ export class GrpcTransport implements Transport {
       });
     });
     this.logger.info({ addr: `${listenAddr}:${this.boundPort}`, peers: this.options.peers }, 'cluster: gRPC transport listening');
+    this.started = true;
     for (const link of this.links) link.start();
+  }
+
+  /**
+   * Dials a member that cluster.peers does not list (a node that joined
+   * later). No-op if a link to `addr` or to `nodeId` exists. Returns whether
+   * a link was added.
+   */
+  addPeer(addr: string, nodeId = 0): boolean {
+    if (this.closed || addr === '' || this.links.some((l) => l.addr === addr)) return false;
+    if (nodeId !== 0 && this.linksById.has(nodeId)) return false;
+    const link = new PeerLink(addr, this.host, nodeId);
+    this.links.push(link);
+    if (nodeId !== 0) this.linksById.set(nodeId, link);
+    this.logger.info({ peer: addr, peerNodeId: nodeId === 0 ? undefined : nodeId }, `cluster: dialing ${addr}, a member not in cluster.peers`);
+    if (this.started) link.start();
+    return true;
   }
 
   port(): number {
@@ -307,10 +327,24 @@ export class GrpcTransport implements Transport {
         `cluster: refusing node ${hello.nodeId} at ${hello.advertiseAddr || 'an unknown address'}: ${reason}`,
       );
     }
+    if (reason === undefined) this.dialBack(hello);
     callback(null, encodeHelloReply({
       protocolVersion, nodeId: this.options.nodeId, clusterName: this.options.clusterName, accepted: reason === undefined, reason: reason ?? '',
       pgPort: this.options.pgPort, httpPort: this.options.httpPort,
     }));
+  }
+
+  /**
+   * A node we have no link to said hello: a node joining the cluster (it
+   * lists us, we do not list it). Dial its advertised address so Raft can
+   * answer it. Only once every configured link knows its peer's id: before
+   * that, the caller may be a configured peer under another spelling of its
+   * address, and a second link would claim the same id.
+   */
+  private dialBack(hello: HelloRequest): void {
+    if (this.linksById.has(hello.nodeId) || this.links.some((l) => l.nodeId === 0)) return;
+    if (hello.advertiseAddr === '' || /^(0\.0\.0\.0|\[::\]):/.test(hello.advertiseAddr)) return;
+    this.addPeer(hello.advertiseAddr, hello.nodeId);
   }
 
   private onSendStream(call: ServerReadableStream<Buffer, Buffer>, callback: sendUnaryData<Buffer>): void {

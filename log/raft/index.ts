@@ -8,7 +8,8 @@ export {
   ConfigChangeRejectedError, LeaderTransferInProgressError, LogClosedError, LogFailedError, NotLeaderError, ProposalDroppedError,
   ProposalOutcomeUnknownError, ProposalsPendingLimitError, ProposalTooLargeError, ReadIndexError, ReplicatedLogError,
 } from './errors.js';
-export type { ConfigChange, ConfigChangeOpName, Membership } from './core/membership.js';
+export { decodeConfigChange, type ConfigChange, type ConfigChangeOpName, type Membership } from './core/membership.js';
+export type { MemberProgress } from './core/raft-node.js';
 export type { RaftObserver } from './observer.js';
 export {
   entryDataBytesMaxDefault, proposalsPendingMaxDefault, replayBatchEntriesMaxDefault, type ReplicatedLogOptions,

@@ -11,4 +11,9 @@ export interface RaftObserver {
   onLeaderChange?(leaderId: number, term: number, isSelf: boolean): void;
   /** A batch of entries was persisted in one WAL append (one Ready): the group-commit size. */
   onBatch?(entries: readonly LogEntry[]): void;
+  /**
+   * Leader: a snapshot was sent to follower `nodeId` (InstallSnapshot with
+   * its bytes). Called by the snapshot-sending code once it exists.
+   */
+  onSnapshotSent?(nodeId: number, index: number, bytes: number): void;
 }

@@ -13,6 +13,13 @@ export interface ReplicatedLogOptions {
   readonly nodeId: number;
   /** Voter ids, including nodeId. [nodeId] is a single-voter group: same code path, no special mode. */
   readonly peers: readonly number[];
+  /**
+   * Learner ids (not voters; never nodeId's only role if it must campaign).
+   * With `peers`, the configuration in force before the WAL's recovered
+   * tail: the server recovers it (server/membership-store.ts); a ConfigChange
+   * entry in the tail overrides it. Default: none.
+   */
+  readonly learners?: readonly number[];
   /** The log's storage. The replicated log owns it from here on and closes it. */
   readonly wal: WriteAheadLog;
   readonly electionTimeoutTicks: number;

@@ -17,7 +17,7 @@ import { invariant } from './core/assert.js';
 import { defaultRaftLimits } from './core/config.js';
 import type { Message } from './core/messages.js';
 import type { ConfigChange } from './core/membership.js';
-import { RaftNode, type ProposeResult } from './core/raft-node.js';
+import { RaftNode, type MemberProgress, type ProposeResult } from './core/raft-node.js';
 import type { ReadState, Ready, Role, SoftState } from './core/ready.js';
 import type { SnapshotMeta } from './core/storage.js';
 import {
@@ -55,6 +55,8 @@ export interface ReplicatedLogStatus {
   readonly proposalsPending: number;
   /** ReadIndex reads awaiting confirmation or their index to be applied. */
   readonly readsPending: number;
+  /** Index of the ConfigChange entry in force (0: the configuration given at open). */
+  readonly configIndex: number;
 }
 
 export interface ReplicatedLog {
@@ -96,6 +98,15 @@ export interface ReplicatedLog {
    */
   transferLeadership(nodeId: number): void;
   status(): ReplicatedLogStatus;
+  /** Leader only (else empty): every other member's match index and replication state. */
+  progress(): MemberProgress[];
+  /**
+   * Stops this node's clock: no more elections, pre-votes or heartbeats.
+   * For a node removed from the configuration that never received the
+   * entry removing it (the leader stops replicating to it at once), so its
+   * own configuration still makes it a voter. Messages are still answered.
+   */
+  retire(): void;
   /**
    * Starts the log if needed; resolves once a leader is known, the recovered
    * committed entries were emitted and, if this node leads, an entry of its
@@ -156,6 +167,7 @@ export async function openReplicatedLog(options: ReplicatedLogOptions): Promise<
   const core = new RaftNode({
     id: options.nodeId,
     voters: options.peers,
+    learners: options.learners ?? [],
     electionTimeoutTicks: options.electionTimeoutTicks,
     heartbeatTicks: options.heartbeatTicks,
     random: options.random ?? Math.random,
@@ -174,7 +186,7 @@ export async function openReplicatedLog(options: ReplicatedLogOptions): Promise<
     ...(options.limits === undefined ? {} : { limits: options.limits }),
   });
   options.logger.info(
-    { nodeId: options.nodeId, voters: options.peers, term: storedHardState.term, commitIndex: coreAppliedIndex, appliedIndex, lastIndex: wal.lastIndex() },
+    { nodeId: options.nodeId, voters: options.peers, learners: options.learners ?? [], term: storedHardState.term, commitIndex: coreAppliedIndex, appliedIndex, lastIndex: wal.lastIndex() },
     'raft: log recovered',
   );
   return new ReplicatedLogDriver({ options, limits, core, storedHardState, replayAfterIndex: appliedIndex, replayToIndex: coreAppliedIndex });
@@ -449,7 +461,19 @@ class ReplicatedLogDriver implements ReplicatedLog {
       learners: s.learners,
       proposalsPending: this.pending.size,
       readsPending: this.reads.size,
+      configIndex: s.configIndex,
     };
+  }
+
+  progress(): MemberProgress[] {
+    return this.core.progress();
+  }
+
+  retire(): void {
+    if (this.stopTicking === undefined) return;
+    this.stopTicking();
+    this.stopTicking = undefined;
+    this.logger.warn('raft: retired: this node no longer ticks, so it never campaigns again');
   }
 
   async compact(index: number): Promise<void> {

@@ -15,6 +15,7 @@ import { appendEntries, leaderReadIndex, onPersisted, transferLeadership } from 
 import { LogView } from './log-view.js';
 import { applyConfigChange, encodeConfigChange, type ConfigChange } from './membership.js';
 import type { Message } from './messages.js';
+import type { ProgressState } from './progress.js';
 import { Raft } from './raft.js';
 import { hardStateEqual, softStateEqual, type Ready, type Role, type SoftState } from './ready.js';
 import { silentRaftLogger } from './storage.js';
@@ -62,6 +63,13 @@ export interface RaftStatus {
   readonly transferTarget: number;
   /** Entries held in memory (see LogView). */
   readonly tailEntryCount: number;
+}
+
+export interface MemberProgress {
+  readonly nodeId: number;
+  /** Highest index known to match the leader's log. */
+  readonly matchIndex: number;
+  readonly state: ProgressState;
 }
 
 export class RaftNode {
@@ -236,6 +244,17 @@ export class RaftNode {
       transferTarget: r.transferTarget,
       tailEntryCount: r.log.tailEntryCount(),
     };
+  }
+
+  /**
+   * Leader only (else empty): each other member's match index, for lag
+   * reports and promoting caught-up learners. Apart from status() so the
+   * driver's per-Ready status() calls do not build it.
+   */
+  progress(): MemberProgress[] {
+    const r = this.raft;
+    if (r.role !== 'leader') return [];
+    return [...r.progress].filter(([id]) => id !== r.id).map(([nodeId, p]) => ({ nodeId, matchIndex: p.match, state: p.state }));
   }
 
   private checkInvariants(): void {
