@@ -1,0 +1,262 @@
+// Membership changes on real processes: a three-node cluster, a fourth node
+// started with cluster.peers pointing at it joins (learner, then voter) and
+// receives the rows written before it came; leader transfer to a chosen
+// node; DELETE of a member (through a follower, which forwards it); DELETE
+// refused below replication_factor; and a restart of the joined node, whose
+// membership comes from data_dir and not from its config. One scenario, in
+// order: each step builds on the cluster the previous one left. Short Raft
+// timings (300 ms election, 50 ms heartbeat); no timing assertions.
+import pg from 'pg';
+import { afterAll, describe, expect, it } from 'vitest';
+import { freePorts } from './helpers/ports.js';
+import { makeTempDir, removeDir, startServer, waitReady, type TestServer } from './helpers/server.js';
+
+interface RaftState {
+  readonly node_id: number;
+  readonly role: string;
+  readonly leader_id: number | null;
+  readonly voters: number[];
+  readonly learners: number[];
+}
+
+interface Members {
+  readonly members: ReadonlyArray<{ node_id: number | null; role: string; membership: string }>;
+  readonly leader_id: number | null;
+  readonly voters: number[];
+  readonly learners: number[];
+  readonly replication_factor: number;
+}
+
+const started: TestServer[] = [];
+const dirs: string[] = [];
+
+afterAll(async () => {
+  await Promise.all(started.map((s) => s.stop()));
+  for (const dir of dirs) removeDir(dir);
+});
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+async function until<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 30_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let last: unknown;
+  while (Date.now() < deadline) {
+    try {
+      const value = await probe();
+      if (value !== undefined) return value;
+    } catch (err) {
+      last = err;
+    }
+    await sleep(50);
+  }
+  throw new Error(`timed out waiting for ${what}${last === undefined ? '' : `: ${String(last)}`}`);
+}
+
+async function raftOf(server: TestServer): Promise<RaftState> {
+  const res = await server.get('/admin/cluster/raft');
+  if (res.status !== 200) throw new Error(`raft status ${res.status}: ${res.body}`);
+  return res.json() as RaftState;
+}
+
+async function membersOf(server: TestServer): Promise<Members> {
+  const res = await server.get('/admin/cluster/members');
+  if (res.status !== 200) throw new Error(`members ${res.status}: ${res.body}`);
+  return res.json() as Members;
+}
+
+async function send(server: TestServer, method: string, path: string, body?: object): Promise<{ status: number; json: Record<string, unknown> }> {
+  const res = await fetch(server.adminUrl + path, {
+    method, ...(body === undefined ? {} : { headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) }),
+  });
+  return { status: res.status, json: await res.json() as Record<string, unknown> };
+}
+
+async function query(server: TestServer, sql: string, params: unknown[] = []): Promise<pg.QueryResult> {
+  const c = new pg.Client({ host: '127.0.0.1', port: server.pgPort, user: 'admin', database: 'thunderdb' });
+  await c.connect();
+  try {
+    return await c.query(sql, params);
+  } finally {
+    await c.end();
+  }
+}
+
+async function agreedLeader(nodes: readonly TestServer[]): Promise<TestServer> {
+  return until('one leader that every node agrees on', async () => {
+    const states = await Promise.all(nodes.map(raftOf));
+    const leaders = states.filter((s) => s.role === 'leader');
+    const leaderId = leaders[0]?.node_id;
+    if (leaders.length !== 1 || states.some((s) => s.leader_id !== leaderId)) return undefined;
+    return nodes[states.findIndex((s) => s.role === 'leader')];
+  });
+}
+
+/** SQLSTATEs that mean "leadership moved; retry on the leader". */
+const retryable = new Set(['25006', '40001', '57P01', '08006']);
+
+async function writeOnLeader(nodes: readonly TestServer[], sql: string, params: unknown[], done: string): Promise<void> {
+  const deadline = Date.now() + 30_000;
+  let retried = false;
+  for (;;) {
+    const leader = await agreedLeader(nodes);
+    try {
+      await query(leader, sql, params);
+      return;
+    } catch (err) {
+      const code = (err as { code?: string }).code ?? '';
+      if (retried && code === done) return;
+      if (Date.now() > deadline || !(retryable.has(code) || code.startsWith('E'))) throw err;
+      retried = true;
+      await sleep(100);
+    }
+  }
+}
+
+async function insertItems(nodes: readonly TestServer[], from: number, to: number): Promise<void> {
+  for (let id = from; id <= to; id++) await writeOnLeader(nodes, 'INSERT INTO items VALUES ($1, $2)', [id, `item ${id}`], '23505');
+}
+
+async function ids(server: TestServer): Promise<number[]> {
+  return (await query(server, 'SELECT id FROM items ORDER BY id')).rows.map((r: { id: number }) => r.id);
+}
+
+function range(from: number, to: number): number[] {
+  return Array.from({ length: to - from + 1 }, (_, k) => from + k);
+}
+
+describe('membership changes on a running cluster', () => {
+  const grpcPorts: number[] = [];
+  /** By node id - 1; the removed node stays in the array but leaves `live`. */
+  const nodes: TestServer[] = [];
+  let live: TestServer[] = [];
+
+  function toml(i: number): Record<string, string> {
+    // Node 4 (i = 3) lists the three others; the first three list each other only.
+    const peers = grpcPorts.filter((_, j) => j !== i && (i === 3 || j < 3)).map((p) => `"127.0.0.1:${p}"`).join(', ');
+    return {
+      node: `node_id = ${i + 1}`,
+      network: `grpc_port = ${grpcPorts[i]}`,
+      cluster: [
+        'cluster_name = "members-it"', `peers = [${peers}]`, 'replication_factor = 3',
+        'raft_election_timeout = "300ms"', 'raft_heartbeat_interval = "50ms"',
+      ].join('\n'),
+    };
+  }
+
+  async function startNode(i: number): Promise<TestServer> {
+    const server = await startServer({ dir: dirs[i] ?? '', toml: toml(i), waitReady: false });
+    started.push(server);
+    nodes[i] = server;
+    return server;
+  }
+
+  function node(id: number): TestServer {
+    const n = nodes[id - 1];
+    if (n === undefined) throw new Error(`no node ${id}`);
+    return n;
+  }
+
+  it('bootstraps three nodes as before and writes rows', async () => {
+    grpcPorts.push(...await freePorts(4));
+    for (let i = 0; i < 4; i++) dirs.push(makeTempDir('thunderdb-members-'));
+    await Promise.all([0, 1, 2].map((i) => startNode(i)));
+    live = nodes.slice(0, 3);
+    await Promise.all(live.map((n) => waitReady(n, 60_000)));
+    await agreedLeader(live);
+    await writeOnLeader(live, 'CREATE TABLE items (id int PRIMARY KEY, label text)', [], '42P07');
+    await insertItems(live, 1, 10);
+    for (const n of live) expect((await membersOf(n)).voters).toEqual([1, 2, 3]);
+  });
+
+  it('a fourth node with peers = the three joins as learner, is promoted, and has the earlier rows', async () => {
+    const fourth = await startNode(3);
+    await fourth.waitForOutput(/joining cluster as learner/, 60_000);
+    await fourth.waitForOutput(/caught up, promoted to voter/, 60_000);
+    await waitReady(fourth, 60_000);
+    live = nodes.slice(0, 4);
+    for (const n of live) {
+      await until(`node 4 a voter in /admin/cluster/members of ${n.adminUrl}`, async () => {
+        const m = await membersOf(n);
+        return m.voters.includes(4) && m.members.some((x) => x.node_id === 4 && x.membership === 'voter') ? true : undefined;
+      });
+    }
+    await until('the earlier rows on node 4', async () => ((await ids(fourth)).length === 10 ? true : undefined));
+    expect(await ids(fourth)).toEqual(range(1, 10));
+    // It did not bootstrap itself: it never was a voter of its own one-node or four-node group.
+    expect(fourth.output()).not.toContain('starting Raft with voters');
+    await insertItems(live, 11, 12);
+    await until('new rows on node 4', async () => ((await ids(fourth)).length === 12 ? true : undefined));
+  });
+
+  it('moves leadership to a chosen node (asked on another follower, which forwards)', async () => {
+    // Elections on two busy cores may interfere; the endpoint then answers 409 or 504, and asking again is right.
+    const answer = await until('a completed transfer to node 4', async () => {
+      const leader = await agreedLeader(live);
+      if (leader === node(4)) return { status: 200, json: { leader_id: 4 } };
+      const asked = live.find((n) => n !== leader && n !== node(4));
+      if (asked === undefined) throw new Error('no follower to ask');
+      const res = await send(asked, 'POST', '/admin/cluster/leader/transfer', { target: 4 });
+      return res.status === 200 ? res : undefined;
+    }, 60_000);
+    expect(answer.json).toMatchObject({ leader_id: 4 });
+    expect(await agreedLeader(live)).toBe(node(4));
+  });
+
+  it('refuses to remove an unknown node (404) and removes a member through a follower', async () => {
+    const leader = await agreedLeader(live);
+    const unknown = await send(leader, 'DELETE', '/admin/cluster/members/99');
+    expect(unknown.status).toBe(404);
+    expect(unknown.json['error']).toMatch(/node 99 is not a member/);
+    // Remove a follower, asking another follower.
+    const victim = live.find((n) => n !== leader);
+    const asked = live.find((n) => n !== leader && n !== victim);
+    if (victim === undefined || asked === undefined) throw new Error('not enough followers');
+    const victimId = (await raftOf(victim)).node_id;
+    const res = await until('the removal committed', async () => {
+      const r = await send(asked, 'DELETE', `/admin/cluster/members/${victimId}`);
+      return r.status === 200 ? r : r.status === 404 ? r : undefined;
+    }, 60_000);
+    expect(res.json).toMatchObject({ removed: victimId });
+    live = live.filter((n) => n !== victim);
+    for (const n of live) {
+      await until('the removal on every remaining node', async () => ((await membersOf(n)).voters.includes(victimId) ? undefined : true));
+    }
+    // The removed node knows it: not ready, health says removed.
+    await until('the removed node reports itself removed', async () => {
+      const health = (await victim.get('/admin/health')).json() as { components: { raft: { removed?: boolean } } };
+      return health.components.raft.removed === true ? true : undefined;
+    });
+    expect((await victim.get('/admin/ready')).status).toBe(503);
+    // The remaining three still commit writes.
+    await insertItems(live, 13, 15);
+    for (const n of live) await until('rows after the removal', async () => ((await ids(n)).length === 15 ? true : undefined));
+  });
+
+  it('refuses a removal that would leave fewer voters than replication_factor, with 409', async () => {
+    const leader = await agreedLeader(live);
+    const follower = live.find((n) => n !== leader);
+    if (follower === undefined) throw new Error('no follower');
+    const followerId = (await raftOf(follower)).node_id;
+    const res = await send(leader, 'DELETE', `/admin/cluster/members/${followerId}`);
+    expect(res.status).toBe(409);
+    expect(res.json['error']).toMatch(/below cluster\.replication_factor = 3/);
+    expect((await membersOf(leader)).voters).toHaveLength(3);
+  });
+
+  it('restarts the joined node from its saved membership, not from cluster.peers', async () => {
+    const voters = (await membersOf(node(4))).voters;
+    expect(voters).toHaveLength(3);
+    expect(await node(4).stop()).toEqual({ code: 0, signal: null });
+    const restarted = await startNode(3);
+    live = live.map((n) => (n.dir === restarted.dir ? restarted : n));
+    await waitReady(restarted, 60_000);
+    expect(restarted.output()).toContain('membership from data_dir/cluster-membership.json');
+    expect(restarted.output()).not.toContain('joining cluster as learner');
+    expect((await membersOf(restarted)).voters).toEqual(voters);
+    await insertItems(live, 16, 16);
+    await until('rows on the restarted node', async () => ((await ids(restarted)).length === 16 ? true : undefined));
+    expect(await ids(restarted)).toEqual(range(1, 16));
+  });
+});
