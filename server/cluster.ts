@@ -300,7 +300,7 @@ export class Cluster {
         try {
           const res = await fetch(`http://${target}/admin/cluster/join`, {
             method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ node_id: self, raft_addr: raftAddr }),
-            signal: AbortSignal.timeout(30_000),
+            signal: AbortSignal.timeout(10_000),
           });
           const body = await res.json() as {
             index?: number; voters?: number[]; learners?: number[]; error?: string; leader_http_addr?: string | null;

@@ -1,9 +1,10 @@
 // Membership changes on real processes: a three-node cluster, a fourth node
 // started with cluster.peers pointing at it joins (learner, then voter) and
-// receives the rows written before it came; leader transfer to a chosen
-// node; DELETE of a member (through a follower, which forwards it); DELETE
-// refused below replication_factor; and a restart of the joined node, whose
-// membership comes from data_dir and not from its config. One scenario, in
+// receives the rows written before it came; DELETE of the leader itself
+// (asked on the new node, which forwards it); leader transfer to a chosen
+// node; DELETE of a follower; DELETE refused below replication_factor (2
+// here, so that two removals fit in four nodes); and a restart of the joined
+// node, whose membership comes from data_dir and not from its config. One scenario, in
 // order: each step builds on the cluster the previous one left. Short Raft
 // timings (300 ms election, 50 ms heartbeat); no timing assertions.
 import pg from 'pg';
@@ -139,7 +140,7 @@ describe('membership changes on a running cluster', () => {
       node: `node_id = ${i + 1}`,
       network: `grpc_port = ${grpcPorts[i]}`,
       cluster: [
-        'cluster_name = "members-it"', `peers = [${peers}]`, 'replication_factor = 3',
+        'cluster_name = "members-it"', `peers = [${peers}]`, 'replication_factor = 2',
         'raft_election_timeout = "300ms"', 'raft_heartbeat_interval = "50ms"',
       ].join('\n'),
     };
@@ -188,6 +189,30 @@ describe('membership changes on a running cluster', () => {
     expect(fourth.output()).not.toContain('starting Raft with voters');
     await insertItems(live, 11, 12);
     await until('new rows on node 4', async () => ((await ids(fourth)).length === 12 ? true : undefined));
+    const metrics = (await (await agreedLeader(live)).get('/admin/metrics')).body;
+    expect(metrics).toMatch(/thunderdb_raft_config_changes_total\{[^}]*op="addLearner"[^}]*\} 1/);
+    expect(metrics).toMatch(/thunderdb_raft_replication_lag_entries\{[^}]*peer="4"/);
+    expect(metrics).toMatch(/thunderdb_raft_voters\{[^}]*\} 4/);
+  });
+
+  it('removes the leader itself when asked on a follower: it steps down and the others elect a leader and commit', async () => {
+    const leader = await agreedLeader(live);
+    const leaderId = (await raftOf(leader)).node_id;
+    const res = await until('the removal of the leader committed', async () => {
+      const r = await send(node(4), 'DELETE', `/admin/cluster/members/${leaderId}`);
+      return r.status === 200 ? r : undefined;
+    }, 60_000);
+    expect(res.json).toMatchObject({ removed: leaderId });
+    live = live.filter((n) => n !== leader);
+    const next = await agreedLeader(live);
+    expect((await raftOf(next)).voters).not.toContain(leaderId);
+    await until('the old leader reports itself removed', async () => {
+      const health = (await leader.get('/admin/health')).json() as { components: { raft: { removed?: boolean; role?: string } } };
+      return health.components.raft.removed === true && health.components.raft.role !== 'leader' ? true : undefined;
+    });
+    await leader.waitForOutput(/raft: retired/);
+    await insertItems(live, 13, 14);
+    for (const n of live) await until('rows after removing the leader', async () => ((await ids(n)).length === 14 ? true : undefined));
   });
 
   it('moves leadership to a chosen node (asked on another follower, which forwards)', async () => {
@@ -204,19 +229,19 @@ describe('membership changes on a running cluster', () => {
     expect(await agreedLeader(live)).toBe(node(4));
   });
 
-  it('refuses to remove an unknown node (404) and removes a member through a follower', async () => {
+  it('refuses to remove an unknown node (404) and removes a follower through another follower', async () => {
     const leader = await agreedLeader(live);
     const unknown = await send(leader, 'DELETE', '/admin/cluster/members/99');
     expect(unknown.status).toBe(404);
     expect(unknown.json['error']).toMatch(/node 99 is not a member/);
     // Remove a follower, asking another follower.
-    const victim = live.find((n) => n !== leader);
+    const victim = live.find((n) => n !== leader && n !== node(4));
     const asked = live.find((n) => n !== leader && n !== victim);
     if (victim === undefined || asked === undefined) throw new Error('not enough followers');
     const victimId = (await raftOf(victim)).node_id;
     const res = await until('the removal committed', async () => {
       const r = await send(asked, 'DELETE', `/admin/cluster/members/${victimId}`);
-      return r.status === 200 ? r : r.status === 404 ? r : undefined;
+      return r.status === 200 ? r : undefined;
     }, 60_000);
     expect(res.json).toMatchObject({ removed: victimId });
     live = live.filter((n) => n !== victim);
@@ -229,8 +254,10 @@ describe('membership changes on a running cluster', () => {
       return health.components.raft.removed === true ? true : undefined;
     });
     expect((await victim.get('/admin/ready')).status).toBe(503);
-    // The remaining three still commit writes.
-    await insertItems(live, 13, 15);
+    // It stops its Raft clock: no more (pre-)elections from it.
+    await victim.waitForOutput(/raft: retired/);
+    // The remaining two still commit writes.
+    await insertItems(live, 15, 15);
     for (const n of live) await until('rows after the removal', async () => ((await ids(n)).length === 15 ? true : undefined));
   });
 
@@ -241,13 +268,14 @@ describe('membership changes on a running cluster', () => {
     const followerId = (await raftOf(follower)).node_id;
     const res = await send(leader, 'DELETE', `/admin/cluster/members/${followerId}`);
     expect(res.status).toBe(409);
-    expect(res.json['error']).toMatch(/below cluster\.replication_factor = 3/);
-    expect((await membersOf(leader)).voters).toHaveLength(3);
+    expect(res.json['error']).toMatch(/below cluster\.replication_factor = 2/);
+    expect((await membersOf(leader)).voters).toHaveLength(2);
   });
 
   it('restarts the joined node from its saved membership, not from cluster.peers', async () => {
     const voters = (await membersOf(node(4))).voters;
-    expect(voters).toHaveLength(3);
+    expect(voters).toHaveLength(2);
+    expect(voters).toContain(4);
     expect(await node(4).stop()).toEqual({ code: 0, signal: null });
     const restarted = await startNode(3);
     live = live.map((n) => (n.dir === restarted.dir ? restarted : n));
