@@ -83,14 +83,14 @@ export class MembershipManager implements ClusterControl {
   }
 
   private onConfigApplied(entry: LogEntry): void {
+    // Replay re-applies entries the record already covers: nothing to save,
+    // log or decide again (a removal notice's record is newer than them).
+    if (entry.index <= this.savedIndex) return;
     const { change, after } = decodeConfigChange(entry.data);
     const { logger, config } = this.options;
     this.options.onConfigChange?.(change.op);
-    // Replay re-applies older entries: the record only moves forward.
-    if (entry.index > this.savedIndex) {
-      saveMembership(config.storage.dataDir, { index: entry.index, voters: after.voters, learners: after.learners });
-      this.savedIndex = entry.index;
-    }
+    saveMembership(config.storage.dataDir, { index: entry.index, voters: after.voters, learners: after.learners });
+    this.savedIndex = entry.index;
     const fields = { index: entry.index, op: change.op, nodeId: change.nodeId, voters: after.voters, learners: after.learners };
     if (change.nodeId !== this.nodeId) {
       logger.info(fields, `cluster: configuration changed: ${change.op} node ${change.nodeId}; voters ${after.voters.join(', ')}${after.learners.length > 0 ? `, learners ${after.learners.join(', ')}` : ''}`);
