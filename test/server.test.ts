@@ -55,7 +55,7 @@ describe('thunderdb server', () => {
     expect(raft.commit_index).toBeGreaterThan(0);
     expect(raft.applied_index).toBe(raft.commit_index);
     const regions = (await server.get('/admin/cluster/regions')).json();
-    expect(regions).toMatchObject({ regions: [{ region_id: 1, start_key: '', end_key: '', leader_id: 1, replicas: [1] }] });
+    expect(regions).toMatchObject({ regions: [{ region_id: 1, start_key: '', end_key: '', leader_id: 1, replicas: [{ node_id: 1, role: 'leader' }], voters: [1], learners: [] }] });
   });
 
   it('stops cleanly on SIGTERM and SIGINT with exit code 0', async () => {
