@@ -315,6 +315,7 @@ async function openStorage(config: ThunderConfig, state: NodeState, deps: NodeDe
     state.cluster = await Cluster.listen(config, logger.child({ component: 'cluster' }), metrics);
     const walEmpty = state.wal.lastIndex() === 0 && state.wal.hardState().term === 0;
     membership = await state.cluster.startMembership(record, walEmpty, deps.abort);
+    refuseIfRemoved(config, membership);
   }
   state.log = await openReplicatedLog({
     nodeId: config.node.nodeId,
@@ -355,6 +356,20 @@ async function openStorage(config: ThunderConfig, state: NodeState, deps: NodeDe
     logger: logger.child({ component: 'checkpoint' }),
   });
   state.checkpointer.start();
+}
+
+/**
+ * A removed node would wait forever for a leader (none replicates to it):
+ * say so at once. Its data is a stale copy; joining again needs a clean start.
+ */
+function refuseIfRemoved(config: ThunderConfig, m: MembershipRecord): void {
+  const id = config.node.nodeId;
+  if (m.voters.includes(id) || m.learners.includes(id)) return;
+  throw new StartupError(
+    `node.node_id = ${id}: this node was removed from the cluster (storage.data_dir "${config.storage.dataDir}"/cluster-membership.json: ` +
+      `configuration at log index ${m.index} has voters ${m.voters.join(', ')}${m.learners.length > 0 ? `, learners ${m.learners.join(', ')}` : ''}); ` +
+      'to add this machine again, empty storage.data_dir and storage.wal_dir and start it with a new node.node_id: it then joins as a new member',
+  );
 }
 
 /** `promise`, or StartAbortedError(message) once `abort` fires. */

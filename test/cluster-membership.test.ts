@@ -256,6 +256,11 @@ describe('membership changes on a running cluster', () => {
     expect((await victim.get('/admin/ready')).status).toBe(503);
     // It stops its Raft clock: no more (pre-)elections from it.
     await victim.waitForOutput(/raft: retired/);
+    // Restarted, it refuses to start rather than wait forever for a leader that no longer replicates to it.
+    expect(await victim.stop()).toEqual({ code: 0, signal: null });
+    const again = await startNode(victimId - 1);
+    expect((await again.exited).code).not.toBe(0);
+    expect(again.output()).toMatch(/this node was removed from the cluster .*empty storage\.data_dir and storage\.wal_dir/);
     // The remaining two still commit writes.
     await insertItems(live, 15, 15);
     for (const n of live) await until('rows after the removal', async () => ((await ids(n)).length === 15 ? true : undefined));
