@@ -7,6 +7,7 @@ import type { AdminNodeView } from './types.js';
 
 export type { AdminNodeView, ClusterControl, ClusterPeerView, ClusterView, ControlResult, MemberProgressView, Lifecycle, RaftRole, RaftView, ViewStatus, WalView } from './types.js';
 export { healthReport, isReady } from './routes/probes.js';
+export { forwardedHeader } from './routes/cluster.js';
 
 export interface AdminAppOptions {
   readonly view: AdminNodeView;

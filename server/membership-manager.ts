@@ -6,7 +6,7 @@
 // takes effect) stay in log/raft; this file only decides when to ask.
 import type { Observable } from 'rxjs';
 import type { Logger } from 'pino';
-import type { ClusterControl, ControlResult } from '../admin/index.js';
+import { forwardedHeader, type ClusterControl, type ControlResult } from '../admin/index.js';
 import {
   ConfigChangeRejectedError, decodeConfigChange, EntryKind, LeaderTransferInProgressError, NotLeaderError, ProposalsPendingLimitError,
   type LogEntry, type ReplicatedLog,
@@ -19,7 +19,6 @@ import { saveMembership, type MembershipRecord } from './membership-store.js';
 export const promoteLagEntriesMax = 64;
 /** How long a forwarded request may take (a transfer waits up to transferWaitMs on the leader). */
 const forwardTimeoutMs = 30_000;
-const forwardedHeader = 'x-thunderdb-forwarded';
 
 function errorResult(statusCode: number, error: string, extra: object = {}): ControlResult {
   return { statusCode, body: { error, ...extra } };
