@@ -232,7 +232,13 @@ export class Cluster {
       result = { index: 0, voters: await this.learnPeers(abort), learners: [] };
     } else {
       const found = await this.discover(abort);
-      result = found === 'bootstrap' ? { index: 0, voters: await this.learnPeers(abort), learners: [] } : await this.join(found, abort);
+      if (found === 'bootstrap') {
+        result = { index: 0, voters: await this.learnPeers(abort), learners: [] };
+      } else {
+        result = await this.join(found, abort);
+        // Ties the data directory to this node id and cluster name, as a bootstrap does.
+        writePeersFile(config, this.transport.peerIds());
+      }
     }
     saveMembership(config.storage.dataDir, result);
     this.voterIds = result.voters;
