@@ -33,6 +33,11 @@ export interface MembershipManagerOptions {
   readonly record: MembershipRecord | undefined;
   /** A ConfigChange entry applied (for the metrics). */
   readonly onConfigChange?: (op: string) => void;
+  /**
+   * The record could not be saved: a restart would open the log with an
+   * older configuration than the views hold, so the node must stop.
+   */
+  readonly onFatal?: (error: Error) => void;
 }
 
 export class MembershipManager implements ClusterControl {
@@ -88,7 +93,13 @@ export class MembershipManager implements ClusterControl {
     const { change, after } = decodeConfigChange(entry.data);
     const { logger, config } = this.options;
     this.options.onConfigChange?.(change.op);
-    saveMembership(config.storage.dataDir, { index: entry.index, voters: after.voters, learners: after.learners });
+    try {
+      saveMembership(config.storage.dataDir, { index: entry.index, voters: after.voters, learners: after.learners });
+    } catch (err) {
+      logger.error({ err, index: entry.index }, `cluster: cannot save the Raft membership to storage.data_dir "${config.storage.dataDir}"; stopping: fix the disk and restart`);
+      this.options.onFatal?.(err as Error);
+      return;
+    }
     this.savedIndex = entry.index;
     const fields = { index: entry.index, op: change.op, nodeId: change.nodeId, voters: after.voters, learners: after.learners };
     if (change.nodeId !== this.nodeId) {

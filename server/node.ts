@@ -339,7 +339,7 @@ async function openStorage(config: ThunderConfig, state: NodeState, deps: NodeDe
   state.cluster?.attach();
   if (state.cluster !== undefined) {
     state.membership = new MembershipManager({ config, log: state.log, cluster: state.cluster, logger: logger.child({ component: 'cluster' }), record: membership,
-      onConfigChange: (op) => metrics.raftConfigChanges.inc({ op }),
+      onConfigChange: (op) => metrics.raftConfigChanges.inc({ op }), onFatal: deps.onFatal,
     });
     state.membership.attach(state.log.committed$);
     state.membership.start();
