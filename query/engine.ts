@@ -110,6 +110,21 @@ export interface EngineSession {
   close(): void;
 }
 
+/**
+ * Where a statement runs in a cluster: 'read' and 'session' (SET, SHOW,
+ * PREPARE ...) on any node; 'write' on the leader; 'begin' starts a block
+ * that runs on the leader until it ends.
+ */
+export type StatementRoute = 'read' | 'session' | 'write' | 'begin';
+
+/** What a session offers a layer that forwards statements to another node (protocols/pg/forwarding). */
+export interface RoutableSession extends EngineSession {
+  /** The route of `sql` (its strongest statement); 'read' for a text that does not parse (the local error is the answer). */
+  statementRoute(sql: string): StatementRoute;
+  /** The session's settings that differ from a fresh session's, to open a session elsewhere with the same ones. */
+  changedSettings(): ReadonlyMap<string, string>;
+}
+
 export interface QueryEngine {
   /** Throws SqlError 3D000 for a missing database, 28000/28P01 for auth problems decided by the engine. */
   openSession(startup: SessionStartup): EngineSession;
