@@ -195,6 +195,23 @@ describe('a follower forwards writes to the leader', () => {
     expect(bad.stderr).toContain('duplicate key value violates unique constraint');
   });
 
+  it('replays the session\'s settings on the leader: TimeZone and search_path shape forwarded results', async () => {
+    const [follower] = await followers();
+    const c = client(follower);
+    await c.connect();
+    try {
+      await c.query("SET TimeZone = 'Asia/Tokyo'");
+      await c.query('SET search_path = public');
+      await c.query('CREATE TABLE events (id int PRIMARY KEY, at timestamptz, amount numeric(10,2), tags text[])');
+      const r = await c.query("INSERT INTO events VALUES (1, '2024-01-01 00:00:00+00', 12.5, '{a,b}') RETURNING at::text AS at_text, at, amount, tags");
+      expect(r.rows).toEqual([{ at_text: '2024-01-01 09:00:00+09', at: new Date('2024-01-01T00:00:00Z'), amount: '12.50', tags: ['a', 'b'] }]);
+      // The same values read locally on the follower.
+      expect((await c.query('SELECT at::text AS at_text, amount, tags FROM events')).rows).toEqual([{ at_text: '2024-01-01 09:00:00+09', amount: '12.50', tags: ['a', 'b'] }]);
+    } finally {
+      await c.end();
+    }
+  });
+
   it('COPY FROM STDIN on a follower loads on the leader', async () => {
     const [follower, other] = await followers();
     const run = await new Promise<{ code: number; stdout: string; stderr: string }>((resolve) => {
