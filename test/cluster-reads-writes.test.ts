@@ -276,16 +276,24 @@ describe('linearizable reads', () => {
 });
 
 describe('leader failure', () => {
-  it('a follower session goes on after the leader is killed and a new one is elected', async () => {
+  it('a follower session goes on after the leader is killed; a block it had open there fails with 40001 and leaves nothing', async () => {
     const [follower] = await followers();
     const c = client(follower);
+    const inBlock = client(follower);
     await c.connect();
+    await inBlock.connect();
     try {
       await c.query('UPDATE counter SET n = 7 WHERE id = 1');
+      await inBlock.query('BEGIN');
+      await inBlock.query('UPDATE counter SET n = 999 WHERE id = 1');
       const leader = await agreedLeader(nodes.filter(alive));
       leader.signal('SIGKILL');
       await leader.exited;
-      // Retried while the cluster elects (25006 names no leader yet; 40001/57P03 for reads): the same session, never reconnected.
+      // The block lived in the dead leader's session: it is gone, and the client is told so, then 25P02 until ROLLBACK.
+      await expect(inBlock.query('UPDATE counter SET n = 1000 WHERE id = 1')).rejects.toMatchObject({ code: '40001' });
+      await expect(inBlock.query('SELECT 1')).rejects.toMatchObject({ code: '25P02' });
+      await inBlock.query('ROLLBACK');
+      // Retried while the cluster elects (25006 names no leader yet; 57P03/40001 for reads): the same session, never reconnected.
       const retryable = new Set(['25006', '40001', '57P03', '40003']);
       const result = await until('a write through the same follower session after re-election', async () => {
         try {
@@ -297,8 +305,10 @@ describe('leader failure', () => {
       });
       expect(result.rowCount).toBe(1);
       expect((await c.query('SELECT n FROM counter WHERE id = 1')).rows).toEqual([{ n: 8 }]);
+      expect((await inBlock.query('SELECT n FROM counter WHERE id = 1')).rows).toEqual([{ n: 8 }]);
     } finally {
       await c.end();
+      await inBlock.end();
     }
   });
 });
