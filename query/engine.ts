@@ -92,6 +92,14 @@ export interface EngineSession {
   executeSimple(sql: string): AsyncIterable<StatementResult>;
   /** Parse: parses and plans one statement. `parameterTypes` may hold undefined to infer. Throws SqlError. */
   prepare(sql: string, parameterTypes: readonly (SqlType | undefined)[]): PreparedStatement;
+  /**
+   * Optional (cluster followers): prepare() failed with `error`, perhaps only
+   * because this node had not applied a change made elsewhere (a table just
+   * created through another node). Resolves true once this node caught up
+   * with the leader, when prepare() is worth one more try; undefined when
+   * the error stands as it is.
+   */
+  catchUpAfterPrepareError?(error: unknown): Promise<boolean> | undefined;
   /** Execute a prepared statement with bound, already-decoded parameter values. */
   executePrepared(statement: PreparedStatement, parameters: readonly SqlValue[]): Promise<StatementResult>;
   /** Current transaction state, for ReadyForQuery. */

@@ -250,6 +250,26 @@ describe('linearizable reads', () => {
     }
   });
 
+  it('a table created on the leader can be prepared against on a follower at once (Parse catches up)', async () => {
+    // Created on the leader itself: acknowledged as soon as a majority has it, before the follower may know it committed.
+    const leader = await agreedLeader(nodes.filter(alive));
+    const [b] = await followers();
+    const creator = client(leader);
+    const user = client(b);
+    await creator.connect();
+    await user.connect();
+    try {
+      for (let i = 1; i <= 10; i++) {
+        await creator.query(`CREATE TABLE fresh_${i} (id int PRIMARY KEY)`);
+        expect((await user.query(`INSERT INTO fresh_${i} VALUES ($1) RETURNING id`, [i])).rows).toEqual([{ id: i }]);
+        expect((await user.query(`SELECT count(*)::int AS n FROM fresh_${i} WHERE id = $1`, [i])).rows).toEqual([{ n: 1 }]);
+      }
+    } finally {
+      await creator.end();
+      await user.end();
+    }
+  });
+
   it("SET thunderdb.read_consistency = 'local' reads this node's state; SHOW and startup options work", async () => {
     const [follower] = await followers();
     const c = client(follower);

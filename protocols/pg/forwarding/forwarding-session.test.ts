@@ -204,6 +204,18 @@ describe('on a follower', () => {
   });
 });
 
+describe('Parse against a catalog a moment old', () => {
+  it('catches up once after an undefined-table error on a follower, not for other errors, not on the leader', async () => {
+    const { cluster, session } = setup();
+    expect(await session.catchUpAfterPrepareError(new SqlError('42P01', 'relation "t" does not exist'))).toBe(true);
+    expect(cluster.catchUps).toBe(1);
+    expect(session.catchUpAfterPrepareError(new SqlError('42601', 'syntax error'))).toBeUndefined();
+    cluster.view = { self: true };
+    expect(session.catchUpAfterPrepareError(new SqlError('42P01', 'relation "t" does not exist'))).toBeUndefined();
+    expect(cluster.catchUps).toBe(1);
+  });
+});
+
 describe('when forwarding is impossible', () => {
   it('no leader known, or the leader unreachable: 25006, and nothing ran', async () => {
     const { local, cluster, session } = setup();

@@ -37,6 +37,9 @@ interface ForwardablePrepared extends PreparedStatement {
   readonly route: StatementRoute;
 }
 
+/** Parse errors that a catalog change applied elsewhere but not yet here can cause: undefined table, column, object, schema, function. */
+const catalogMisses: ReadonlySet<string> = new Set(['42P01', '42703', '42704', '3F000', '42883']);
+
 const endsBlock = /^\s*(?:rollback|abort|commit|end)\b/i;
 
 function lostBlockError(leaderId: number, reason: string): SqlError {
@@ -103,6 +106,11 @@ export class ForwardingSession implements RoutableSession {
       parameterTypes: local.parameterTypes, resultColumns: local.resultColumns, sql, local, route: this.local.statementRoute(sql),
     };
     return prepared;
+  }
+
+  catchUpAfterPrepareError(error: unknown): Promise<boolean> | undefined {
+    if (!(error instanceof SqlError) || !catalogMisses.has(error.sqlState) || this.pinned || this.cluster.leader().self) return undefined;
+    return this.cluster.catchUp().then(() => true, () => false);
   }
 
   async executePrepared(statement: PreparedStatement, parameters: readonly SqlValue[]): Promise<StatementResult> {
