@@ -168,6 +168,11 @@ describe('a follower forwards writes to the leader', () => {
       await expect(c.query('SELECT 1')).rejects.toMatchObject({ code: '25P02' });
       await c.query('ROLLBACK');
       expect((await c.query('SELECT 1 AS one')).rows).toEqual([{ one: 1 }]);
+      // A READ ONLY block stays on the follower; a write in it is refused as PostgreSQL refuses it.
+      await c.query('BEGIN READ ONLY');
+      expect((await c.query('SELECT count(*)::int AS n FROM accounts')).rows).toEqual([{ n: 3 }]);
+      await expect(c.query("INSERT INTO accounts VALUES (50, 'ro', 0)")).rejects.toMatchObject({ code: '25006', message: 'cannot execute INSERT in a read-only transaction' });
+      await c.query('ROLLBACK');
     } finally {
       await c.end();
     }

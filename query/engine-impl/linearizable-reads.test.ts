@@ -118,6 +118,8 @@ describe('statement routes', () => {
     ['COPY kv FROM STDIN', 'write'],
     ['CREATE TABLE z (a int)', 'write'],
     ['BEGIN', 'begin'],
+    ['BEGIN READ ONLY', 'session'],
+    ['START TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY', 'session'],
     ["SELECT 1; INSERT INTO kv VALUES (9, 'z')", 'write'],
     ['SELEC broken', 'read'],
   ])('%s → %s', (sql, route) => {

@@ -32,7 +32,8 @@ export function statementRoute(statement: Statement): StatementRoute {
     case 'listen': case 'unlisten': case 'notify': case 'setTransaction':
       return 'session';
     case 'begin':
-      return 'begin';
+      // A READ ONLY block never needs the leader: it stays here, each read behind the barrier.
+      return statement.options.readOnly === true ? 'session' : 'begin';
     // Outside a forwarded block these end nothing (a warning); inside one they are forwarded anyway.
     case 'commit': case 'rollback': case 'savepoint': case 'rollbackToSavepoint': case 'releaseSavepoint':
       return 'session';
