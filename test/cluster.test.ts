@@ -280,4 +280,25 @@ describe('a three-node cluster over gRPC', () => {
     expect(await ids(leader)).toEqual(Array.from({ length: 30 }, (_, k) => k + 1));
     await insertItems(two, 31, 31);
   });
+
+  it('without a quorum: writes fail with 25006 and linearizable reads with a retryable error; local reads still serve', async () => {
+    const two = nodes.slice(0, 2);
+    const leader = await agreedLeader(two);
+    const survivor = two.find((n) => n !== leader);
+    if (survivor === undefined) throw new Error('no survivor');
+    expect(await leader.stop()).toEqual({ code: 0, signal: null });
+    const write = await query(survivor, "INSERT INTO items VALUES (32, 'no quorum')").then(() => undefined, (err: unknown) => err as pg.DatabaseError);
+    expect(write?.code).toBe('25006');
+    expect(write?.message).toMatch(/^this node is a follower (and no leader is known yet|and could not forward the statement to the leader \(node \d at 127\.0\.0\.1:\d+\))/);
+    const read = await query(survivor, 'SELECT count(*) FROM items').then(() => undefined, (err: unknown) => err as pg.DatabaseError);
+    expect(['57P03', '40001']).toContain(read?.code);
+    expect(read?.message).toMatch(/^cannot confirm a linearizable read/);
+    const c = new pg.Client({ host: '127.0.0.1', port: survivor.pgPort, user: 'admin', database: 'thunderdb', options: '-c thunderdb.read_consistency=local' });
+    await c.connect();
+    try {
+      expect((await c.query('SELECT count(*)::int AS n FROM items')).rows).toEqual([{ n: 31 }]);
+    } finally {
+      await c.end();
+    }
+  });
 });
