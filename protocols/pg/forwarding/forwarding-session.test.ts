@@ -179,6 +179,17 @@ describe('on a follower', () => {
     expect(cluster.links).toHaveLength(1);
   });
 
+  it('knows where the block stands even when the consumer stops reading results early', async () => {
+    const { cluster, session } = setup();
+    for await (const result of session.executeSimple('BEGIN')) {
+      expect(result).toEqual({ kind: 'command', tag: 'LEADER BEGIN' });
+      break;
+    }
+    expect(session.transactionState()).toBe('inTransaction');
+    expect(await tags(session, 'SELECT 1')).toEqual(['LEADER SELECT 1']);
+    expect(cluster.links).toHaveLength(1);
+  });
+
   it('runs prepared writes on the leader with their parameters, prepared reads here', async () => {
     const { local, cluster, session } = setup();
     const write = session.prepare('INSERT INTO t VALUES ($1)', [undefined]);

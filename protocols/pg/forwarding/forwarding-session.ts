@@ -91,10 +91,15 @@ export class ForwardingSession implements RoutableSession {
     }
     const link = await this.linkForStatement();
     const types = this.typeSession();
+    let failure: unknown;
     try {
       yield* link.simpleQuery(sql, types);
     } catch (error) {
-      throw this.afterFailure(link, error);
+      failure = this.afterFailure(link, error);
+      throw failure;
+    } finally {
+      // Also when the consumer stopped early (a failed COPY): the link read up to ReadyForQuery, which says where the block stands.
+      if (failure === undefined) this.settleAfterEarlyStop(link);
     }
     await this.afterStatement(link);
   }
@@ -195,6 +200,18 @@ export class ForwardingSession implements RoutableSession {
     }
     this.linkSettings = key;
     return this.link;
+  }
+
+  private settleAfterEarlyStop(link: LeaderLink): void {
+    if (link.usable()) {
+      this.pinned = link.transactionState() !== 'idle';
+      return;
+    }
+    // Lost while reading up to ReadyForQuery: as any loss (the block, if any, is gone on the leader).
+    if (this.pinned || link.transactionState() !== 'idle') this.blockLost = lostBlockError(link.leaderId, 'connection lost');
+    this.pinned = false;
+    link.close();
+    if (this.link === link) this.link = undefined;
   }
 
   private async afterStatement(link: LeaderLink): Promise<void> {
