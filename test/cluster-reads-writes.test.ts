@@ -228,6 +228,16 @@ describe('a follower forwards writes to the leader', () => {
     expect(run.stderr).toBe('');
     expect(run.stdout.trim()).toBe('COPY 2');
     expect((await psql(other, 'SELECT owner FROM accounts WHERE id >= 20 ORDER BY id')).stdout).toBe('copy1\ncopy2\n');
+    // Bad data: the leader's error, nothing loaded.
+    const bad = await new Promise<{ code: number; stderr: string }>((resolve) => {
+      const child = execFile('psql', ['-X', '-v', 'ON_ERROR_STOP=1', '-h', '127.0.0.1', '-p', String(follower.pgPort), '-U', 'admin', '-d', 'thunderdb', '-c', 'COPY accounts FROM STDIN'],
+        { env: { ...process.env, PGPASSWORD: password }, timeout: 20_000 },
+        (error, _stdout, stderr) => resolve({ code: error === null ? 0 : Number(error.code ?? 1), stderr }));
+      child.stdin?.end('30\tok\t1\nnot-a-number\tbad\t2\n');
+    });
+    expect(bad.code).not.toBe(0);
+    expect(bad.stderr).toContain('invalid input syntax for type integer: "not-a-number"');
+    expect((await psql(follower, 'SELECT count(*) FROM accounts WHERE id >= 30')).stdout).toBe('0\n');
   });
 });
 
