@@ -256,6 +256,23 @@ describe('when forwarding is impossible', () => {
     expect(first.closed).toBe(true);
   });
 
+  it('a statement in flight on a leader that no longer leads is given up: 40003', async () => {
+    const local = new FakeLocal();
+    const cluster = new FakeCluster();
+    const session = new ForwardingSession(local, cluster, { user: 'admin', database: 'thunderdb', parameters: {} }, 5);
+    await tags(session, 'INSERT INTO t VALUES (1)');
+    const link = cluster.links[0];
+    if (link === undefined) throw new Error('no link');
+    // The leader hangs: the statement never answers until the link is closed.
+    link.extendedQuery = () => new Promise((_, reject) => {
+      link.close = () => reject(new LinkLostError(true, 'closed by this node'));
+    });
+    const prepared = session.prepare('UPDATE t SET a = $1', [SqlTypes.int4]);
+    const pending = error(session.executePrepared(prepared, [1]));
+    cluster.view = { self: false, leaderId: 3, pgAddr: '10.0.0.3:5432' };
+    expect(await pending).toMatchObject({ sqlState: '40003' });
+  });
+
   it('the link lost during an autocommit write: 40003, its outcome is unknown', async () => {
     const { cluster, session } = setup();
     await tags(session, 'INSERT INTO t VALUES (1)');

@@ -37,6 +37,9 @@ interface ForwardablePrepared extends PreparedStatement {
   readonly route: StatementRoute;
 }
 
+/** Often enough that a forwarded statement does not outlive its leader by much; a status() call each time. */
+export const leaderWatchIntervalMs = 500;
+
 /** Parse errors that a catalog change applied elsewhere but not yet here can cause: undefined table, column, object, schema, function. */
 const catalogMisses: ReadonlySet<string> = new Set(['42P01', '42703', '42704', '3F000', '42883']);
 
@@ -69,6 +72,8 @@ export class ForwardingSession implements RoutableSession {
     private readonly local: RoutableSession,
     private readonly cluster: ForwardingCluster,
     private readonly startup: SessionStartup,
+    /** How often a forwarded statement in flight checks that its leader still leads. */
+    private readonly watchIntervalMs = leaderWatchIntervalMs,
   ) {}
 
   /** Whether this statement runs on the leader: inside a forwarded block always; otherwise writes and BEGIN, unless this node leads. */
@@ -92,12 +97,14 @@ export class ForwardingSession implements RoutableSession {
     const link = await this.linkForStatement();
     const types = this.typeSession();
     let failure: unknown;
+    const unwatch = this.watch(link);
     try {
       yield* link.simpleQuery(sql, types);
     } catch (error) {
       failure = this.afterFailure(link, error);
       throw failure;
     } finally {
+      unwatch();
       // Also when the consumer stopped early (a failed COPY): the link read up to ReadyForQuery, which says where the block stands.
       if (failure === undefined) this.settleAfterEarlyStop(link);
     }
@@ -124,10 +131,13 @@ export class ForwardingSession implements RoutableSession {
     if (!this.forwards(prepared.route)) return this.local.executePrepared(prepared.local, parameters);
     const link = await this.linkForStatement();
     let result: StatementResult;
+    const unwatch = this.watch(link);
     try {
       result = await link.extendedQuery(prepared.sql, prepared.parameterTypes, parameters, this.typeSession());
     } catch (error) {
       throw this.afterFailure(link, error);
+    } finally {
+      unwatch();
     }
     await this.afterStatement(link);
     return result;
@@ -200,6 +210,22 @@ export class ForwardingSession implements RoutableSession {
     }
     this.linkSettings = key;
     return this.link;
+  }
+
+  /**
+   * While a statement is forwarded: once Raft says another node leads (or
+   * this one), give up on the old leader's connection. A leader that is
+   * stopped or cut off from us keeps its TCP connection open for minutes;
+   * without this the statement would wait that long. The client gets 40003
+   * (autocommit: may or may not have committed) or 40001 (block).
+   */
+  private watch(link: LeaderLink): () => void {
+    const timer = setInterval(() => {
+      const view = this.cluster.leader();
+      if (view.self || (view.leaderId !== 0 && view.leaderId !== link.leaderId)) link.close();
+    }, this.watchIntervalMs);
+    timer.unref();
+    return () => clearInterval(timer);
   }
 
   private settleAfterEarlyStop(link: LeaderLink): void {
