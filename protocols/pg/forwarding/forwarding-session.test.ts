@@ -148,10 +148,15 @@ describe('on a follower', () => {
     expect(await tags(session, "SET TimeZone = 'UTC'")).toEqual(["LOCAL SET TimeZone = 'UTC'"]);
     expect(await tags(session, 'INSERT INTO t VALUES (1)')).toEqual(['LEADER INSERT INTO t VALUES (1)']);
     expect(local.ran).toEqual(['SELECT 1', "SET TimeZone = 'UTC'"]);
+    // Linearizable reads wait for themselves; only read_consistency = local needs the catch-up after a write.
+    expect(cluster.catchUps).toBe(0);
+    local.settings.set('thunderdb.read_consistency', 'local');
+    await tags(session, 'INSERT INTO t VALUES (2)');
     expect(cluster.catchUps).toBe(1);
-    // One link per session, reused; the leader knows the session was forwarded.
+    local.settings.delete('thunderdb.read_consistency');
+    // One link per session, reused (until the settings change); the leader knows the session was forwarded.
     await tags(session, 'UPDATE t SET a = 2');
-    expect(cluster.links).toHaveLength(1);
+    expect(cluster.links).toHaveLength(3);
     expect(cluster.links[0]?.startup).toMatchObject({ user: 'admin', database: 'thunderdb', [forwardedParameter]: 'on' });
   });
 
