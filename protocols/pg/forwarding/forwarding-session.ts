@@ -112,7 +112,7 @@ export class ForwardingSession implements RoutableSession {
   }
 
   prepare(sql: string, parameterTypes: readonly (SqlType | undefined)[]): PreparedStatement {
-    // Described here: this node's catalog has every change this session forwarded (catchUp after each).
+    // Described by this node's catalog; a table it has not applied yet makes Parse catch up once (catchUpAfterPrepareError).
     const local = this.local.prepare(sql, parameterTypes);
     const prepared: ForwardablePrepared = {
       parameterTypes: local.parameterTypes, resultColumns: local.resultColumns, sql, local, route: this.local.statementRoute(sql),
