@@ -92,6 +92,14 @@ export interface EngineSession {
   executeSimple(sql: string): AsyncIterable<StatementResult>;
   /** Parse: parses and plans one statement. `parameterTypes` may hold undefined to infer. Throws SqlError. */
   prepare(sql: string, parameterTypes: readonly (SqlType | undefined)[]): PreparedStatement;
+  /**
+   * Optional (cluster followers): prepare() failed with `error`, perhaps only
+   * because this node had not applied a change made elsewhere (a table just
+   * created through another node). Resolves true once this node caught up
+   * with the leader, when prepare() is worth one more try; undefined when
+   * the error stands as it is.
+   */
+  catchUpAfterPrepareError?(error: unknown): Promise<boolean> | undefined;
   /** Execute a prepared statement with bound, already-decoded parameter values. */
   executePrepared(statement: PreparedStatement, parameters: readonly SqlValue[]): Promise<StatementResult>;
   /** Current transaction state, for ReadyForQuery. */
@@ -108,6 +116,21 @@ export interface EngineSession {
   cancel(): void;
   /** Rolls back an open transaction and releases everything the session holds. */
   close(): void;
+}
+
+/**
+ * Where a statement runs in a cluster: 'read' and 'session' (SET, SHOW,
+ * PREPARE ...) on any node; 'write' on the leader; 'begin' starts a block
+ * that runs on the leader until it ends.
+ */
+export type StatementRoute = 'read' | 'session' | 'write' | 'begin';
+
+/** What a session offers a layer that forwards statements to another node (protocols/pg/forwarding). */
+export interface RoutableSession extends EngineSession {
+  /** The route of `sql` (its strongest statement); 'read' for a text that does not parse (the local error is the answer). */
+  statementRoute(sql: string): StatementRoute;
+  /** The session's settings that differ from a fresh session's, to open a session elsewhere with the same ones. */
+  changedSettings(): ReadonlyMap<string, string>;
 }
 
 export interface QueryEngine {

@@ -4,8 +4,8 @@
 // import from here.
 
 export type {
-  CopyInSink, CopyOutSource, EngineNotice, EngineSession, PreparedStatement, QueryEngine, ResultColumn, ResultRow, SessionStartup,
-  StatementResult, TransactionState,
+  CopyInSink, CopyOutSource, EngineNotice, EngineSession, PreparedStatement, QueryEngine, ResultColumn, ResultRow, RoutableSession,
+  SessionStartup, StatementResult, StatementRoute, TransactionState,
 } from './engine.js';
 export type {
   CatalogView, CheckInfo, ColumnInfo, CompileContext, CompiledKind, CompiledStatement, CompileStatement, IndexInfo, RowBatches, RowHandle,

@@ -1,7 +1,9 @@
-// Writes on a follower, until forwarding to the leader exists: the engine
-// executes a write and proposes its entry, the Raft log refuses with
-// NotLeaderError, and the client gets SQLSTATE 25006 naming the leader and
-// where to reach it. The engine's own mapping names the leader's id only; the
+// Writes that reach the engine of a node that does not lead: a session
+// forwarded here by a follower while this node lost leadership, a block
+// opened while it led, or what forwarding does not cover (docs/clustering.md).
+// The engine executes the write and proposes its entry, the Raft log refuses
+// with NotLeaderError, and the client gets SQLSTATE 25006 naming the leader
+// and where to reach it. The engine's own mapping names the leader's id only; the
 // server knows the leader's PostgreSQL address from the handshake, so it
 // answers here, before the engine maps the error.
 import { NotLeaderError, type ReplicatedLog } from '../log/index.js';
@@ -18,7 +20,7 @@ export function followerWriteError(leaderId: number, leaderPgAddr: string): SqlE
   }
   const where = leaderPgAddr === '' ? '(address not known yet)' : `at ${leaderPgAddr}`;
   return new SqlError(readOnlySqlTransaction, `this node is a follower; the leader is node ${leaderId} ${where}`, {
-    detail: 'Writes are not forwarded to the leader yet; reads on this node serve its applied state.',
+    detail: 'This write was not forwarded to the leader; nothing was applied.',
     hint: leaderPgAddr === '' ? 'Connect to the leader to write.' : `Connect to ${leaderPgAddr} to write.`,
   });
 }

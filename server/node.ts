@@ -8,13 +8,14 @@ import type { Logger } from 'pino';
 import { createAdminApp, type AdminNodeView, type Lifecycle, type ViewStatus } from '../admin/index.js';
 import { entryDataBytesMax, openReplicatedLog, openWal, type ReplicatedLog, type Wal } from '../log/index.js';
 import { openRowStore, rowStoreDirectory, type RowStore } from '../materializers/index.js';
-import { startPgServer, type PgServer } from '../protocols/pg/index.js';
+import { forwardingEngine, startPgServer, type PgServer } from '../protocols/pg/index.js';
 import { createQueryEngine, loadSqlParser, type ThunderQueryEngine } from '../query/index.js';
 import { Checkpointer } from './checkpointer.js';
 import { openColumnStoreService, skipApplied, type ColumnStoreService } from './columnstore-service.js';
 import { Cluster, StartAbortedError } from './cluster.js';
 import type { ThunderConfig } from './config/types.js';
 import { leaderNamingLog } from './follower-writes.js';
+import { forwardingCluster } from './forwarding.js';
 import { MembershipManager } from './membership-manager.js';
 import { loadMembership, type MembershipRecord } from './membership-store.js';
 import { createNodeMetrics, type NodeMetrics } from './metrics.js';
@@ -147,6 +148,8 @@ async function startSqlService(config: ThunderConfig, state: NodeState, deps: No
   const { cluster } = state;
   state.engine = createQueryEngine({
     log: cluster === undefined ? state.log : leaderNamingLog(state.log, (leaderId) => cluster.pgAddressOf(leaderId)),
+    // Only a cluster can have more than one voter; a single node never awaits a read barrier.
+    linearizableReads: cluster !== undefined,
     rowStore: state.rowStore, logger: deps.logger.child({ component: 'sql' }), ...testTxnEntryBytesMax(),
     ...(state.columnStore === undefined ? {} : { columnStore: state.columnStore.store }),
   });
@@ -155,7 +158,8 @@ async function startSqlService(config: ThunderConfig, state: NodeState, deps: No
     state.pgServer = await startPgServer({
       host: listenAddr,
       port: pgPort,
-      engine: state.engine,
+      // In a cluster, writes sent to a follower run on the leader (protocols/pg/DESIGN.md, "Forwarding").
+      engine: cluster === undefined ? state.engine : forwardingEngine(state.engine, forwardingCluster(state.log, cluster, config)),
       logger: deps.logger.child({ component: 'pg' }),
       maxConnections: () => settings.maxConnections,
       authentication: {

@@ -3,7 +3,7 @@
 // (300 ms election, 50 ms heartbeat) so the file stays well under a minute
 // on two cores. One scenario, in order, because every step builds on the
 // cluster the previous one left: election, replication to followers, the
-// follower write error, kill -9 of the leader, re-election, catching up after
+// forwarded follower write, kill -9 of the leader, re-election, catching up after
 // a restart, a node of another cluster being refused, and a full restart
 // with one node left down (peer ids remembered in data_dir).
 import pg from 'pg';
@@ -176,33 +176,35 @@ describe('a three-node cluster over gRPC', () => {
     expect(metrics).toMatch(/thunderdb_raft_transport_sent_messages_total\{[^}]*peer="\d"/);
   });
 
-  it('refuses a write on a follower with 25006 naming the leader and its address', async () => {
-    // Retried only if leadership moved between finding the leader and the write.
-    const { error, expected, follower } = await until('a follower write error naming the current leader', async () => {
-      const leader = await agreedLeader(nodes);
-      const leaderId = (await raftOf(leader)).node_id;
-      const follower = nodes.find((n) => n !== leader);
-      if (follower === undefined) throw new Error('no follower');
-      const error = await query(follower, "INSERT INTO items VALUES (999, 'no')").then(() => undefined, (err: unknown) => err as pg.DatabaseError);
-      const expected = `this node is a follower; the leader is node ${leaderId} at 127.0.0.1:${leader.pgPort}`;
-      return error?.message === expected || (await agreedLeader(nodes)) === leader ? { error, expected, follower } : undefined;
+  it('forwards a write sent to a follower to the leader, and reads it back on the other follower at once', async () => {
+    const leader = await agreedLeader(nodes);
+    const [follower, other] = nodes.filter((n) => n !== leader);
+    if (follower === undefined || other === undefined) throw new Error('two followers expected');
+    // Leadership moving between finding the leader and the write is the one reason to retry.
+    const inserted = await until('a forwarded write', async () => {
+      try {
+        return await query(follower, "INSERT INTO items VALUES (21, 'via follower') RETURNING id, label");
+      } catch (err) {
+        if (retryable.has((err as pg.DatabaseError).code ?? '')) return undefined;
+        throw err;
+      }
     });
-    expect(error?.code).toBe('25006');
-    expect(error?.message).toBe(expected);
-    // A transaction with writes fails at COMMIT (or its first write) the same way; reads stay served.
+    expect(inserted.rows).toEqual([{ id: 21, label: 'via follower' }]);
+    // Linearizable read on another node: no waiting for replication.
+    expect((await query(other, 'SELECT label FROM items WHERE id = 21')).rows).toEqual([{ label: 'via follower' }]);
+    // A block on a follower runs on the leader as a whole; ROLLBACK leaves nothing behind.
     const c = new pg.Client({ host: '127.0.0.1', port: follower.pgPort, user: 'admin', database: 'thunderdb' });
     await c.connect();
     try {
       await c.query('BEGIN');
-      const committed = await c.query("INSERT INTO items VALUES (998, 'no')").then(() => c.query('COMMIT'));
-      expect(committed).toBeUndefined();
-    } catch (err) {
-      expect((err as pg.DatabaseError).code).toBe('25006');
+      await c.query("INSERT INTO items VALUES (998, 'rolled back')");
+      expect((await c.query('SELECT count(*)::int AS n FROM items')).rows).toEqual([{ n: 22 }]);
+      await c.query('ROLLBACK');
+      await c.query('DELETE FROM items WHERE id = 21');
     } finally {
-      await c.query('ROLLBACK').catch(() => undefined);
       await c.end();
     }
-    expect((await ids(follower)).length).toBe(20);
+    expect((await ids(other)).length).toBe(20);
   });
 
   it('elects a new leader after kill -9 of the leader, keeps every acknowledged row and takes writes', async () => {
@@ -277,5 +279,26 @@ describe('a three-node cluster over gRPC', () => {
     const leader = await agreedLeader(two);
     expect(await ids(leader)).toEqual(Array.from({ length: 30 }, (_, k) => k + 1));
     await insertItems(two, 31, 31);
+  });
+
+  it('without a quorum: writes fail with 25006 and linearizable reads with a retryable error; local reads still serve', async () => {
+    const two = nodes.slice(0, 2);
+    const leader = await agreedLeader(two);
+    const survivor = two.find((n) => n !== leader);
+    if (survivor === undefined) throw new Error('no survivor');
+    expect(await leader.stop()).toEqual({ code: 0, signal: null });
+    const write = await query(survivor, "INSERT INTO items VALUES (32, 'no quorum')").then(() => undefined, (err: unknown) => err as pg.DatabaseError);
+    expect(write?.code).toBe('25006');
+    expect(write?.message).toMatch(/^this node is a follower (and no leader is known yet|and could not forward the statement to the leader \(node \d at 127\.0\.0\.1:\d+\))/);
+    const read = await query(survivor, 'SELECT count(*) FROM items').then(() => undefined, (err: unknown) => err as pg.DatabaseError);
+    expect(['57P03', '40001']).toContain(read?.code);
+    expect(read?.message).toMatch(/^cannot confirm a linearizable read/);
+    const c = new pg.Client({ host: '127.0.0.1', port: survivor.pgPort, user: 'admin', database: 'thunderdb', options: '-c thunderdb.read_consistency=local' });
+    await c.connect();
+    try {
+      expect((await c.query('SELECT count(*)::int AS n FROM items')).rows).toEqual([{ n: 31 }]);
+    } finally {
+      await c.end();
+    }
   });
 });

@@ -4,3 +4,7 @@ export { refusedConnectionsMax, shutdownGraceMsDefault, startPgServer } from './
 export type { PgServer, PgServerOptions } from './server.js';
 export { deriveScramVerifier, formatScramVerifier, parseScramVerifier, serverVersion } from './session/index.js';
 export type { PgAuthenticationOptions, ScramVerifier } from './session/index.js';
+export { forwardedParameter, forwardingEngine, ForwardingSession } from './forwarding/forwarding-session.js';
+export type { ForwardingCluster, LeaderView, RoutableEngine } from './forwarding/forwarding-session.js';
+export { openLeaderLink, LinkLostError } from './forwarding/leader-connection.js';
+export type { LeaderLink, LeaderLinkOptions } from './forwarding/leader-connection.js';

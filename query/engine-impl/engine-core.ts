@@ -7,7 +7,7 @@ import type { Subscription } from 'rxjs';
 import type { Catalog, RowSnapshot, RowStore } from '../../materializers/index.js';
 import type { ColumnStore } from '../../materializers/columnstore/index.js';
 import {
-  LogClosedError, LogFailedError, NotLeaderError, ProposalDroppedError, ProposalsPendingLimitError, ProposalTooLargeError,
+  LogClosedError, LogFailedError, NotLeaderError, ProposalDroppedError, ProposalsPendingLimitError, ProposalTooLargeError, ReadIndexError,
   type ProposalResult, type ReplicatedLog,
 } from '../../log/index.js';
 import type { CompileStatement } from '../contract.js';
@@ -46,6 +46,13 @@ export interface QueryEngineOptions {
   readonly shapeStatements?: boolean;
   /** The column store analytic queries may read (query/vectorized); absent: every query takes the row path. */
   readonly columnStore?: ColumnStore;
+  /**
+   * Reads confirm the leader's commit index (log.readIndex) before taking
+   * their snapshot when the group has more than one voter (DESIGN.md,
+   * "Linearizable reads"). Off by default: a single node, and tests with a
+   * fake log, never wait.
+   */
+  readonly linearizableReads?: boolean;
 }
 
 export class EngineCore {
@@ -62,6 +69,7 @@ export class EngineCore {
   readonly statements = new StatementCache({ entriesMax: statementCacheEntriesMax, normalizeLiterals: false });
   readonly shapeStatements: boolean;
   readonly columnStore: ColumnStore | undefined;
+  readonly linearizableReads: boolean;
   /** Open sessions per database (DROP DATABASE refuses while others use it). */
   readonly sessionsByDatabase = new Map<string, number>();
   private readonly snapshotPins = new Map<number, number>();
@@ -79,6 +87,7 @@ export class EngineCore {
     this.txnEntryBytesMax = options.txnEntryBytesMax ?? txnEntryBytesMaxDefault;
     this.shapeStatements = options.shapeStatements ?? true;
     this.columnStore = options.columnStore;
+    this.linearizableReads = options.linearizableReads ?? false;
     this.tracker = new ModificationTracker(() => this.oldestReadIndex());
     this.sequences = new SequenceAllocator(options.rowStore);
     this.nextSessionId = options.sessionIdStart ?? 1;
@@ -161,9 +170,37 @@ export class EngineCore {
     }
   }
 
+  /**
+   * What a linearizable read awaits before its snapshot: undefined (nothing to
+   * wait for, no await on the hot path) with one voter; otherwise resolves once
+   * this node applied the leader's confirmed commit index. ReadIndexError
+   * becomes a retryable SQL error.
+   */
+  readBarrier(): Promise<void> | undefined {
+    if (!this.linearizableReads || this.log.status().voters.length <= 1) return undefined;
+    return this.log.readIndex().then(() => undefined, (error: unknown) => {
+      throw readIndexErrorToSql(error);
+    });
+  }
+
   close(): void {
     this.subscription.unsubscribe();
   }
+}
+
+/**
+ * No leader known: 57P03 cannot_connect_now, what PostgreSQL answers while it
+ * cannot serve yet. Leadership lost or no answer in time: 40001, the SQLSTATE
+ * every retry loop (and CockroachDB's client guidance) already retries.
+ * Nothing was read either way.
+ */
+function readIndexErrorToSql(error: unknown): Error {
+  if (!(error instanceof ReadIndexError)) return logErrorToSql(error);
+  const hint = 'Retry the statement; SET thunderdb.read_consistency = \'local\' reads this node\'s applied state without asking the leader.';
+  if (error.reason === 'noLeader') {
+    return sqlError(EngineSqlState.cannotConnectNow, 'cannot confirm a linearizable read: no leader is known (election in progress); retry shortly', { hint });
+  }
+  return sqlError(EngineSqlState.serializationFailure, `cannot confirm a linearizable read: ${error.reason === 'leaderLost' ? 'the leader changed while confirming it' : 'the leader did not answer in time'}; retry`, { hint });
 }
 
 function logErrorToSql(error: unknown): Error {

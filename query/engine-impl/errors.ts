@@ -21,6 +21,7 @@ export const EngineSqlState = {
   deadlockDetected: '40P01',
   statementCompletionUnknown: '40003',
   queryCanceled: '57014',
+  cannotConnectNow: '57P03',
   undefinedTable: '42P01',
   undefinedColumn: '42703',
   undefinedObject: '42704',

@@ -1,13 +1,13 @@
 // createQueryEngine: the QueryEngine the protocols call.
 
-import type { EngineSession, QueryEngine, SessionStartup } from '../engine.js';
+import type { QueryEngine, RoutableSession, SessionStartup } from '../engine.js';
 import { EngineCore, type QueryEngineOptions } from './engine-core.js';
 import { EngineSqlState, sqlError } from './errors.js';
 import { EngineSessionImpl } from './session.js';
 
 /** The engine as the rest of the server sees it, plus what a server needs for shutdown and tests. */
 export interface ThunderQueryEngine extends QueryEngine {
-  openSession(startup: SessionStartup): EngineSession;
+  openSession(startup: SessionStartup): RoutableSession;
   /** Live snapshots (0 when idle: statements must release theirs). */
   snapshotCount(): number;
   /** Stops following the log. Sessions still open fail their next commit. */
@@ -17,7 +17,7 @@ export interface ThunderQueryEngine extends QueryEngine {
 export function createQueryEngine(options: QueryEngineOptions): ThunderQueryEngine {
   const core = new EngineCore(options);
   return {
-    openSession(startup: SessionStartup): EngineSession {
+    openSession(startup: SessionStartup): RoutableSession {
       if (!this.databaseExists(startup.database)) throw sqlError(EngineSqlState.undefinedDatabase, `database "${startup.database}" does not exist`);
       return new EngineSessionImpl(core, startup);
     },

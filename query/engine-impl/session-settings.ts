@@ -10,6 +10,9 @@ import {
 } from './settings.js';
 import type { Transaction } from './transaction.js';
 
+/** Settings a new session elsewhere must not be started with: they belong to a transaction or to the login. */
+const notReplayed: ReadonlySet<string> = new Set(['session_authorization', 'transaction_isolation', 'transaction_read_only']);
+
 export class SessionSettings {
   private readonly values: Map<string, string>;
   private readonly resetValues: Map<string, string>;
@@ -68,6 +71,17 @@ export class SessionSettings {
     }
     txn.settingsUndo.length = size;
     this.zone = undefined;
+  }
+
+  /** Settings that differ from a fresh session's defaults, read-only ones and the transaction's own left out. */
+  changed(): Map<string, string> {
+    const defaults = settingDefaults(this.user);
+    const out = new Map<string, string>();
+    for (const [name, value] of this.values) {
+      if (defaults.get(name) === value || notReplayed.has(name) || (settingSpecs.get(name)?.readOnly ?? false)) continue;
+      out.set(name, value);
+    }
+    return out;
   }
 
   /** Every setting, for SHOW ALL. */

@@ -9,7 +9,7 @@ import type { Statement } from '../ast/index.js';
 import type { CompiledStatement, RuntimeContext, SessionContext } from '../contract.js';
 import { columnAccessFor } from './column-access.js';
 import type {
-  EngineNotice, EngineSession, PreparedStatement, ResultColumn, SessionStartup, StatementResult, TransactionState,
+  EngineNotice, PreparedStatement, ResultColumn, RoutableSession, SessionStartup, StatementResult, StatementRoute, TransactionState,
 } from '../engine.js';
 import { bindLiteral } from '../binder/bind-literal.js';
 import { mapOffset, type ShapedStatement } from '../parser/index.js';
@@ -29,6 +29,7 @@ import type { StatementScope } from './statement-scope.js';
 import { TransactionTableAccess } from './table-access.js';
 import { commitWrites } from './commit.js';
 import { Transaction } from './transaction.js';
+import { isReadOnlyQuery, strongestRoute } from './route.js';
 
 interface RunningStatement {
   cancelled: CancelReason | null;
@@ -50,7 +51,7 @@ interface PreparedInternal {
 
 const writingKinds: ReadonlySet<string> = new Set(['insert', 'update', 'delete']);
 
-export class EngineSessionImpl implements EngineSession, SessionHost {
+export class EngineSessionImpl implements RoutableSession, SessionHost {
   readonly sessionId: number;
   readonly user: string;
   readonly database: string;
@@ -102,6 +103,18 @@ export class EngineSessionImpl implements EngineSession, SessionHost {
       // Abandoned midway (an error, or the consumer stopped): the implicit block does not commit.
       if (!finished && this.txn !== null && !this.txn.explicit) this.rollbackTransaction();
     }
+  }
+
+  statementRoute(sql: string): StatementRoute {
+    try {
+      return strongestRoute(this.core.statements.parse(sql).map((p) => p.statement));
+    } catch {
+      return 'read';
+    }
+  }
+
+  changedSettings(): ReadonlyMap<string, string> {
+    return this.settings.changed();
   }
 
   prepare(sql: string, parameterTypes: readonly (SqlType | undefined)[]): PreparedStatement {
@@ -257,11 +270,12 @@ export class EngineSessionImpl implements EngineSession, SessionHost {
     return this.settings.get(key);
   }
 
-  async runInStatement<T>(mode: RunMode, body: (scope: StatementScope, catalog: Catalog) => Promise<T>): Promise<T> {
+  async runInStatement<T>(mode: RunMode, body: (scope: StatementScope, catalog: Catalog) => Promise<T>, reads = false): Promise<T> {
     const txn = this.ensureTransaction();
     txn.command++;
     txn.dataStatementRan = true;
     return this.withRunning(async (running) => {
+      if (reads) await this.linearizableReadBarrier(txn);
       const result = await this.runWithRestart(txn, running, body);
       if (mode === 'autocommit' && !txn.explicit && this.txn === txn) await this.commitTransaction();
       return result;
@@ -321,7 +335,22 @@ export class EngineSessionImpl implements EngineSession, SessionHost {
   runData(
     statement: Statement, parameters: readonly SqlValue[], mode: RunMode, declared: readonly (SqlType | undefined)[], cache?: CompiledCache,
   ): Promise<StatementResult> {
-    return this.runInStatement(mode, (scope, catalog) => this.execute(this.compile(statement, catalog, declared, cache), scope, catalog, parameters));
+    const reads = this.core.linearizableReads && isReadOnlyQuery(statement);
+    return this.runInStatement(mode, (scope, catalog) => this.execute(this.compile(statement, catalog, declared, cache), scope, catalog, parameters), reads);
+  }
+
+  /**
+   * Before a read takes a new snapshot: wait until this node applied the
+   * leader's confirmed commit index, so the read sees every write acknowledged
+   * before it began (log/raft/DESIGN.md, ReadIndex). Writes skip it: they run
+   * on the leader against its latest state and their commit confirms the
+   * leadership. A REPEATABLE READ snapshot already taken needs no new barrier.
+   */
+  private async linearizableReadBarrier(txn: Transaction): Promise<void> {
+    if (txn.usesTransactionSnapshot() && txn.snapshotIndex() !== undefined) return;
+    if (this.settings.get('thunderdb.read_consistency') === 'local') return;
+    const barrier = this.core.readBarrier();
+    if (barrier !== undefined) await barrier;
   }
 
   // ---------------------------------------------------------------- internals --

@@ -172,6 +172,8 @@ export const settingSpecs: ReadonlyMap<string, SettingSpec> = new Map([
   spec({ name: 'thunderdb.read_path', normalize: oneOf('thunderdb.read_path', ['auto', 'row', 'column']), description: 'Forces the row or the column path for queries, or lets the planner choose (auto).' }),
   spec({ name: 'thunderdb.column_fallback', normalize: booleanSetting('thunderdb.column_fallback'), description: 'Uses the row path when the column store has not caught up within thunderdb.column_wait_timeout (off: the query fails with 57014).' }),
   spec({ name: 'thunderdb.column_wait_timeout', normalize: durationSetting('thunderdb.column_wait_timeout'), description: 'Longest a column-path query waits for the column store to apply its read index.' }),
+  // Clusters: reads confirm the leader's commit index first (linearizable) or serve this node's applied state (local, maybe stale).
+  spec({ name: 'thunderdb.read_consistency', normalize: oneOf('thunderdb.read_consistency', ['linearizable', 'local']), description: 'linearizable: a read sees every write acknowledged before it began, on any node; local: reads serve this node\'s applied state (faster, maybe stale).' }),
 ].map((s) => [s.name.toLowerCase(), s]));
 
 /** The value of each setting when a session starts (before startup parameters). */
@@ -186,6 +188,7 @@ export function settingDefaults(user: string): ReadonlyMap<string, string> {
     ['synchronous_commit', 'on'], ['bytea_output', 'hex'], ['row_security', 'on'], ['check_function_bodies', 'on'],
     ['xmloption', 'content'], ['escape_string_warning', 'on'], ['work_mem', '4MB'], ['maintenance_work_mem', '64MB'], ['jit', 'off'],
     ['thunderdb.read_path', 'auto'], ['thunderdb.column_fallback', 'off'], ['thunderdb.column_wait_timeout', '5s'],
+    ['thunderdb.read_consistency', 'linearizable'],
   ]);
 }
 

@@ -70,7 +70,7 @@ export class ExtendedQuery {
 
   constructor(private readonly ctx: StatementContext) {}
 
-  parse(m: ParseMessage): void {
+  async parse(m: ParseMessage): Promise<void> {
     // PostgreSQL drops the unnamed statement first, even if the new one fails to parse.
     if (m.statementName === '') {
       this.statements.delete('');
@@ -81,7 +81,15 @@ export class ExtendedQuery {
         'Close prepared statements that are no longer needed.');
     }
     const types = m.parameterTypeOids.map(parameterType);
-    const prepared = this.ctx.engine.prepare(m.sql, types);
+    let prepared: PreparedStatement;
+    try {
+      prepared = this.ctx.engine.prepare(m.sql, types);
+    } catch (error) {
+      // A follower may describe against a catalog a moment old: catch up once, then try again.
+      const caughtUp = this.ctx.engine.catchUpAfterPrepareError?.(error);
+      if (caughtUp === undefined || !(await caughtUp)) throw error;
+      prepared = this.ctx.engine.prepare(m.sql, types);
+    }
     this.statements.set(m.statementName, prepared);
     writeParseComplete(this.ctx.output.writer);
   }

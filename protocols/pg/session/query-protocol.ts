@@ -129,7 +129,7 @@ export class QueryProtocol implements StatementContext {
   private async extendedStep(message: ExtendedMessage): Promise<void> {
     try {
       switch (message.kind) {
-        case 'parse': this.extended.parse(message); break;
+        case 'parse': await this.extended.parse(message); break;
         case 'bind': this.extended.bind(message); break;
         case 'describe': this.extended.describe(message); break;
         case 'execute': await this.extended.execute(message); break;

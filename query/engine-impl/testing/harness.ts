@@ -34,6 +34,9 @@ export interface TestEngineOptions {
   readonly clock?: EngineClock;
   readonly txnEntryBytesMax?: number;
   readonly bufferPoolBytes?: number;
+  readonly linearizableReads?: boolean;
+  /** What the engine sees of the log (e.g. a Proxy claiming more voters). */
+  readonly wrapLog?: (log: ReplicatedLog) => ReplicatedLog;
 }
 
 async function start(dir: string, wal: MemoryWal, options: TestEngineOptions): Promise<{ store: RowStore; log: ReplicatedLog; engine: ThunderQueryEngine }> {
@@ -48,7 +51,8 @@ async function start(dir: string, wal: MemoryWal, options: TestEngineOptions): P
   });
   await log.waitReady();
   const engine = createQueryEngine({
-    log, rowStore: store, logger: silentLogger,
+    log: options.wrapLog === undefined ? log : options.wrapLog(log), rowStore: store, logger: silentLogger,
+    ...(options.linearizableReads === undefined ? {} : { linearizableReads: options.linearizableReads }),
     ...(options.compile === undefined ? {} : { compile: options.compile }),
     ...(options.clock === undefined ? {} : { clock: options.clock }),
     ...(options.txnEntryBytesMax === undefined ? {} : { txnEntryBytesMax: options.txnEntryBytesMax }),
