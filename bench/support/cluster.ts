@@ -43,6 +43,9 @@ interface NodeSlot {
   child: ChildProcess | undefined;
 }
 
+const liveChildren = new Set<ChildProcess>();
+let exitHookInstalled = false;
+
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
 export class BenchCluster {
@@ -149,9 +152,19 @@ export class BenchCluster {
   }
 
   private spawn(slot: NodeSlot): void {
-    slot.child = spawn(process.execPath, [join(projectRoot, 'bin', 'thunderdb'), '--config', slot.configPath], {
+    if (!exitHookInstalled) {
+      exitHookInstalled = true;
+      // A benchmark that throws must not leave nodes running on a shared machine.
+      process.once('exit', () => {
+        for (const child of liveChildren) child.kill('SIGKILL');
+      });
+    }
+    const child = spawn(process.execPath, [join(projectRoot, 'bin', 'thunderdb'), '--config', slot.configPath], {
       stdio: ['ignore', 'ignore', 'inherit'],
     });
+    liveChildren.add(child);
+    child.once('exit', () => liveChildren.delete(child));
+    slot.child = child;
   }
 
   private async waitReady(slot: NodeSlot): Promise<void> {

@@ -34,13 +34,18 @@ export class HardStateWriter {
 
   /** Resolves once `state` must and can be relied upon (see the header comment). */
   async save(state: HardState): Promise<void> {
-    const mustWait = state.term !== this.lastRequested.term || state.vote !== this.lastRequested.vote;
+    const mustWait = this.changesTermOrVote(state);
     this.lastRequested = state;
     this.wanted = state;
     this.writing ??= this.writeLoop();
     if (!mustWait) return;
     await this.writing;
     if (this.failure !== undefined) throw this.failure;
+  }
+
+  /** Whether saving `state` would change the term or vote (and so be awaited). */
+  changesTermOrVote(state: HardState): boolean {
+    return state.term !== this.lastRequested.term || state.vote !== this.lastRequested.vote;
   }
 
   /** Resolves once every requested state is written (or writing failed). */
