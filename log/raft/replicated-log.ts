@@ -251,8 +251,6 @@ class ReplicatedLogDriver implements ReplicatedLog {
   private leaderId = 0;
   private pumpActive = false;
   private pumpDone: Promise<void> = Promise.resolve();
-  /** The writes of Readys handled in the background (persistInBackground), in order; never rejects. */
-  private backgroundWrites: Promise<void> = Promise.resolve();
   private startPromise: Promise<void> | undefined;
   private closePromise: Promise<void> | undefined;
   private stopTicking: (() => void) | undefined;
@@ -477,7 +475,6 @@ class ReplicatedLogDriver implements ReplicatedLog {
     this.readyLatch.reject(closed);
     await this.startPromise?.catch(() => {});
     await this.pumpDone;
-    await this.backgroundWrites;
     await this.hardStates.flush();
     await this.wal.close();
     if (!failed) this.subject.complete();
@@ -495,6 +492,7 @@ class ReplicatedLogDriver implements ReplicatedLog {
     if (this.lifecycle !== 'running') return;
     this.tickCount++;
     this.expireReads();
+    this.hardStates.writeDeferred();
     try {
       this.core.tick();
     } catch (error) {
@@ -543,18 +541,9 @@ class ReplicatedLogDriver implements ReplicatedLog {
     }
   }
 
-  /**
-   * The order is the core's contract (core/ready.ts). A Ready that changes
-   * neither term nor vote and holds no snapshot is written in the background
-   * (persistInBackground) so the next one can be taken at once: a leader then
-   * replicates new proposals while its previous fsync runs, and the WAL's
-   * group commit merges the appends. Any other Ready first waits for those
-   * writes, then is handled in order as before.
-   */
+  /** The order is the core's contract (core/ready.ts). */
   private async handleReady(rd: Ready): Promise<void> {
     if (rd.softState !== undefined) this.noteSoftState(rd.softState);
-    const inBackground = rd.snapshot === undefined && !(rd.hardState !== undefined && this.hardStates.changesTermOrVote(rd.hardState));
-    if (!inBackground) await this.backgroundWrites;
     if (rd.snapshot !== undefined) await this.installSnapshot(rd.snapshot);
     // Already durable here: applying them need not wait for this Ready's writes.
     this.emit(rd.committedEntries);
@@ -562,12 +551,6 @@ class ReplicatedLogDriver implements ReplicatedLog {
     if (rd.readStates.length > 0) this.onReadStates(rd.readStates);
     const { early, afterPersist } = this.splitMessages(rd);
     if (early.length > 0) this.transport?.send(early);
-    if (inBackground) {
-      this.persistInBackground(rd, afterPersist);
-      this.core.advanceUnpersisted(rd);
-      this.checkReady();
-      return;
-    }
     if (rd.entries.length > 0) {
       await this.wal.append(rd.entries);
       this.notify((o) => o.onBatch?.(rd.entries));
@@ -577,36 +560,6 @@ class ReplicatedLogDriver implements ReplicatedLog {
     if (afterPersist.length > 0) this.transport?.send(afterPersist);
     this.core.advance(rd);
     this.checkReady();
-  }
-
-  /**
-   * Persists a Ready's entries and (commit-only) hard state, then sends the
-   * messages that promise them (acknowledgements) and reports the entries
-   * durable to the core. Chained after the previous background Ready, so
-   * acknowledgements go out in order and only for durable entries; the WAL
-   * append is issued at once (the WAL keeps call order) so that it joins the
-   * current group commit.
-   */
-  private persistInBackground(rd: Ready, afterPersist: readonly Message[]): void {
-    const { entries, hardState } = rd;
-    const appended = entries.length > 0 ? this.wal.append(entries) : undefined;
-    // Awaited below; if an earlier write failed first, that failure is the one reported.
-    appended?.catch(() => {});
-    this.backgroundWrites = this.backgroundWrites
-      .then(async () => {
-        if (appended !== undefined) {
-          await appended;
-          this.notify((o) => o.onBatch?.(entries));
-        }
-        if (hardState !== undefined) await this.hardStates.save(hardState);
-        if (this.lifecycle === 'failed') return;
-        if (afterPersist.length > 0) this.transport?.send(afterPersist);
-        const last = entries.at(-1);
-        if (last === undefined) return;
-        this.core.persisted(last.index, last.term);
-        this.schedulePump();
-      })
-      .catch((error: unknown) => this.fail(error));
   }
 
   /**

@@ -217,39 +217,6 @@ export class RaftNode {
     this.checkInvariants();
   }
 
-  /**
-   * advance() for a driver that writes asynchronously (etcd's "async storage
-   * writes"): the Ready was handled except that its entries may still be on
-   * their way to disk, and its messages that need them durable are held back.
-   * Report the entries with persisted() once durable, in the order the Readys
-   * were taken. Only for a Ready without a snapshot and without a term or vote
-   * change: those must be durable before anything else happens.
-   */
-  advanceUnpersisted(rd: Ready): void {
-    invariant(rd === this.outstanding, 'advanceUnpersisted() must receive the Ready last returned by ready()');
-    invariant(rd.snapshot === undefined, 'a Ready with a snapshot is advanced only once installed');
-    invariant(
-      rd.hardState === undefined || (rd.hardState.term === this.raft.term && rd.hardState.vote === this.raft.vote),
-      'a Ready that changes term or vote is advanced only once persisted',
-    );
-    this.outstanding = undefined;
-    this.raft.log.evict();
-    this.checkInvariants();
-  }
-
-  /**
-   * Storage made the entries up to (index, term) durable, handed out by earlier
-   * Readys advanced with advanceUnpersisted(). Ignored if that entry was
-   * replaced meanwhile (its replacement is reported by its own Ready).
-   */
-  persisted(index: number, term: number): void {
-    const r = this.raft;
-    r.log.persistedTo(index, term);
-    if (r.role === 'leader') onPersisted(r);
-    r.log.evict();
-    this.checkInvariants();
-  }
-
   status(): RaftStatus {
     const r = this.raft;
     return {
