@@ -74,6 +74,15 @@ export interface SimStats {
   transfers: number;
   messagesDelivered: number;
   snapshotsInstalled: number;
+  /** Faults injected, counted so a run's report says what it survived. */
+  messagesDropped: number;
+  messagesDuplicated: number;
+  /** Sent across a cut link (a partition or a one-way cut) or to a crashed node. */
+  messagesLost: number;
+  partitions: number;
+  linkCuts: number;
+  /** Crashes that lost a Ready being written (its entries, or its hard state). */
+  crashesLosingWrites: number;
 }
 
 const tickTimeUnits = 10;
@@ -211,6 +220,7 @@ export class SimWorld {
     this.stats = {
       seed: options.seed, voterCount: options.voterCount, steps: options.steps, committedIndex: 0, proposalsAcked: 0,
       readsCompleted: 0, readsFailed: 0, crashes: 0, leaderTerms: 0, configChanges: 0, transfers: 0, messagesDelivered: 0, snapshotsInstalled: 0,
+      messagesDropped: 0, messagesDuplicated: 0, messagesLost: 0, partitions: 0, linkCuts: 0, crashesLosingWrites: 0,
     };
   }
 
@@ -344,6 +354,7 @@ export class SimWorld {
       if (writing.ready.snapshot !== undefined) this.installSnapshot(node, writing.ready.snapshot);
       this.writeDurable(node, writing.ready.entries);
     }
+    if (writing !== undefined) this.stats.crashesLosingWrites++;
     node.reads = [];
     // Its clients lose their connections: those proposals' outcomes are unknown, never acknowledged.
     for (const [key, proposal] of this.proposals) if (proposal.node === node.id) this.proposals.delete(key);
@@ -367,6 +378,7 @@ export class SimWorld {
     const ids = [...this.nodes.keys()];
     const side = new Set(ids.filter(() => this.prng.chance(0.5)));
     for (const a of ids) for (const b of ids) if (side.has(a) !== side.has(b)) this.cuts.add(`${a}>${b}`);
+    this.stats.partitions++;
     this.trace(`partition [${[...side].join(',')}] | rest`);
   }
 
@@ -376,6 +388,7 @@ export class SimWorld {
     const b = ids[this.prng.int(ids.length)];
     if (a === undefined || b === undefined || a === b) return;
     this.cuts.add(`${a}>${b}`);
+    this.stats.linkCuts++;
     this.trace(`cut ${a}>${b}`);
   }
 
@@ -444,7 +457,10 @@ export class SimWorld {
     this.network = this.network.filter((f) => f.deliverAt > this.now);
     for (const { message } of due) {
       const target = this.nodes.get(message.to);
-      if (target === undefined || !target.alive || this.cuts.has(`${message.from}>${message.to}`)) continue;
+      if (target === undefined || !target.alive || this.cuts.has(`${message.from}>${message.to}`)) {
+        this.stats.messagesLost++;
+        continue;
+      }
       this.stats.messagesDelivered++;
       if (message.kind === 'InstallSnapshot') {
         const bytes = this.snapshotBytes.get(message);
@@ -456,8 +472,12 @@ export class SimWorld {
   }
 
   private send(message: Message, dropRate: number, duplicateRate: number): void {
-    if (this.prng.chance(dropRate)) return;
+    if (this.prng.chance(dropRate)) {
+      this.stats.messagesDropped++;
+      return;
+    }
     const copies = this.prng.chance(duplicateRate) ? 2 : 1;
+    if (copies === 2) this.stats.messagesDuplicated++;
     for (let k = 0; k < copies; k++) {
       // Mostly short delays, sometimes long: reordering happens naturally.
       const delay = 1 + (this.prng.chance(0.1) ? this.prng.int(60) : this.prng.int(8));
