@@ -9,6 +9,7 @@
 //    is leader AND an INSERT on it succeeds; the median of K kills, the killed
 //    node restarted (and caught up) between kills; compared to
 //    2 × raft_election_timeout.
+import { loadavg } from 'node:os';
 import pg from 'pg';
 import { BenchCluster, type BenchNode } from './support/cluster.js';
 import { machineInfo, writeResults } from './support/report.js';
@@ -200,6 +201,10 @@ async function withCluster<T>(nodes: number, args: Args, run: (cluster: BenchClu
 }
 
 const args = parseArgs(process.argv.slice(2));
+// Replication adds process wake-ups to every commit (leader → follower →
+// fsync → leader): on a loaded machine each waits for a core, so the load
+// average is part of the result.
+const loadAverageAtStart = round(loadavg()[0] ?? 0, 1);
 const single = await withCluster(1, args, (c) => runLoad(c, 1, args.seconds));
 process.stdout.write(`1 node: ${single.tps} commits/s, p50 ${single.latencyMsP50} ms, p99 ${single.latencyMsP99} ms\n`);
 const { three, failovers } = await withCluster(3, args, async (c) => {
@@ -231,6 +236,7 @@ const markdown = [
   '',
   `Machine: ${Object.entries(info).map(([k, v]) => `${k} ${v}`).join(', ')}. All nodes on this one machine over loopback, sharing its cores and disk.`,
   `Single-row INSERT, prepared, ${clients} node-postgres clients on the leader, sync_commit = true, ${args.seconds} s measured after ${warmupMs} ms warm-up.`,
+  `1-minute load average at start: ${loadAverageAtStart}, at end: ${round(loadavg()[0] ?? 0, 1)} (on ${info['cpus']} cores).`,
   '',
   '| nodes | commits/s | p50 ms | p99 ms | mean ms | commits | errors |',
   '|---:|---:|---:|---:|---:|---:|---:|',
@@ -250,6 +256,8 @@ const markdown = [
 ].join('\n');
 writeResults('cluster', {
   machine: info,
+  loadAverageAtStart,
+  loadAverageAtEnd: round(loadavg()[0] ?? 0, 1),
   settings: { clients, seconds: args.seconds, warmupMs, electionTimeoutMs: args.electionTimeoutMs, heartbeatIntervalMs: args.heartbeatIntervalMs, syncCommit: true },
   load: [single, three],
   throughputRatio,

@@ -111,6 +111,7 @@ describe('a three-node cluster whose links a test can cut', () => {
     expect(await items(old)).toEqual(range(1, 10));
     // Its uncommitted write was replaced by the new leader's log: never acknowledged, nowhere present.
     const outcome = await Promise.race([minorityWrite, sleep(5000).then(() => 'still waiting' as const)]);
+    console.log('minority write outcome:', typeof outcome === 'string' ? outcome : `${outcome.code} ${outcome.message}`);
     expect(outcome).not.toBe('acknowledged');
     if (typeof outcome !== 'string') {
       expect(['40001', '25006']).toContain(outcome.code);
