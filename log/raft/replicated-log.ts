@@ -251,6 +251,11 @@ class ReplicatedLogDriver implements ReplicatedLog {
   private leaderId = 0;
   private pumpActive = false;
   private pumpDone: Promise<void> = Promise.resolve();
+  /**
+   * Set while handleReady waits for its writes, once the Ready's committed
+   * entries are emitted (so what receive() emits continues after them).
+   */
+  private applyingDuringWrite = false;
   private startPromise: Promise<void> | undefined;
   private closePromise: Promise<void> | undefined;
   private stopTicking: (() => void) | undefined;
@@ -506,6 +511,9 @@ class ReplicatedLogDriver implements ReplicatedLog {
     if (this.lifecycle !== 'running') return;
     try {
       this.core.step(message);
+      // Acknowledgements arriving during this Ready's write may commit entries
+      // of earlier Readys: apply them now rather than after the write.
+      if (this.applyingDuringWrite) this.emit(this.core.takeCommittedEntries());
     } catch (error) {
       this.fail(error);
       return;
@@ -547,6 +555,7 @@ class ReplicatedLogDriver implements ReplicatedLog {
     if (rd.snapshot !== undefined) await this.installSnapshot(rd.snapshot);
     // Already durable here: applying them need not wait for this Ready's writes.
     this.emit(rd.committedEntries);
+    this.applyingDuringWrite = true;
     // Read answers need nothing persisted.
     if (rd.readStates.length > 0) this.onReadStates(rd.readStates);
     const { early, afterPersist } = this.splitMessages(rd);
@@ -558,6 +567,7 @@ class ReplicatedLogDriver implements ReplicatedLog {
     if (rd.hardState !== undefined) await this.hardStates.save(rd.hardState);
     // Persist before send: only now may peers learn of votes and acknowledgments.
     if (afterPersist.length > 0) this.transport?.send(afterPersist);
+    this.applyingDuringWrite = false;
     this.core.advance(rd);
     this.checkReady();
   }
