@@ -85,6 +85,11 @@ export interface SimStats {
   crashesLosingWrites: number;
 }
 
+/** A leader's replication messages, which promise nothing about its own disk. */
+function isReplication(message: Message): boolean {
+  return message.kind === 'AppendRequest' || message.kind === 'Heartbeat' || message.kind === 'InstallSnapshot';
+}
+
 const tickTimeUnits = 10;
 const electionTimeoutTicks = 10;
 const heartbeatTicks = 2;
@@ -158,7 +163,8 @@ interface SimNode {
   /** The node's state machine; survives crashes (a view that checkpoints as it applies). */
   readonly applied: LogEntry[];
   /** The Ready being written, durable at `durableAt`. */
-  writing: { readonly ready: Ready; readonly durableAt: number } | undefined;
+  /** A Ready being written; `afterPersist` are its messages that wait for the write. */
+  writing: { readonly ready: Ready; readonly afterPersist: readonly Message[]; readonly durableAt: number } | undefined;
   alive: boolean;
   tickPhase: number;
   readonly baseMembership: Membership;
@@ -462,12 +468,18 @@ export class SimWorld {
         continue;
       }
       this.stats.messagesDelivered++;
+      // As the driver does: entries committed while a Ready is being written are applied at once.
+      const applyOnReceipt = target.writing !== undefined && target.writing.ready.snapshot === undefined;
       if (message.kind === 'InstallSnapshot') {
         const bytes = this.snapshotBytes.get(message);
         if (bytes === undefined) this.fail(`InstallSnapshot ${message.snapshot.index} without its bytes`);
         target.receivedSnapshots.set(`${message.snapshot.index}/${message.snapshot.term}`, bytes);
       }
       target.core.step(message);
+      if (applyOnReceipt) {
+        this.apply(target, target.core.takeCommittedEntries());
+        this.serveReads(target);
+      }
     }
   }
 
@@ -498,20 +510,28 @@ export class SimWorld {
         if (writing.ready.snapshot !== undefined) this.installSnapshot(node, writing.ready.snapshot);
         this.writeDurable(node, writing.ready.entries);
         if (writing.ready.hardState !== undefined) node.disk.state = writing.ready.hardState;
-        for (const message of writing.ready.messages) {
-          if (message.kind === 'InstallSnapshot') this.snapshotBytes.set(message, node.applied.slice(0, message.snapshot.index));
-          this.send(message, this.dropRate, this.duplicateRate);
-        }
+        for (const message of writing.afterPersist) this.sendFrom(node, message);
         node.core.advance(writing.ready);
       }
       if (!node.core.hasReady()) return;
       const ready = node.core.ready();
       this.apply(node, ready.committedEntries);
       for (const state of ready.readStates) this.onReadState(node, state.requestId, state.ok ? state.index : undefined);
+      // As the driver does (replicated-log.ts splitMessages): a leader's
+      // replication goes out before its own write, unless term or vote change.
+      const termOrVoteChange = ready.hardState !== undefined && (ready.hardState.term !== node.disk.state.term || ready.hardState.vote !== node.disk.state.vote);
+      const early = termOrVoteChange ? [] : ready.messages.filter(isReplication);
+      for (const message of early) this.sendFrom(node, message);
+      const afterPersist = termOrVoteChange ? ready.messages : ready.messages.filter((m) => !isReplication(m));
       const writes = ready.entries.length > 0 || ready.hardState !== undefined;
-      node.writing = { ready, durableAt: this.now + (writes ? this.prng.int(4) : 0) };
+      node.writing = { ready, afterPersist, durableAt: this.now + (writes ? this.prng.int(4) : 0) };
       this.serveReads(node);
     }
+  }
+
+  private sendFrom(node: SimNode, message: Message): void {
+    if (message.kind === 'InstallSnapshot') this.snapshotBytes.set(message, node.applied.slice(0, message.snapshot.index));
+    this.send(message, this.dropRate, this.duplicateRate);
   }
 
   /** Ready.snapshot: the state machine and the disk jump to the snapshot received with it. */
