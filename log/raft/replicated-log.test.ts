@@ -300,6 +300,35 @@ describe('replicated log, three voters over an in-memory transport', () => {
     await Promise.all(logs.map((log) => log.close()));
   });
 
+  it('replicates while the leader writes: the followers persist an entry first, and it is applied once the leader\'s write ends', async () => {
+    const wals = new Map<number, MemoryWal>();
+    const { logs, runFor, leader: findLeader } = await startCluster((id, wal) => {
+      wals.set(id, wal);
+      return {};
+    });
+    const leader = findLeader() as ReplicatedLog;
+    const leaderWal = wals.get(leader.status().nodeId) as MemoryWal;
+    leaderWal.holdWrites('append');
+    let resolved = false;
+    const proposal = leader.propose(text('parallel')).then((r) => {
+      resolved = true;
+      return r;
+    });
+    const index = leader.status().lastIndex;
+    const followers = logs.filter((log) => log !== leader);
+    await runFor(200, () => followers.every((f) => f.status().persistedIndex >= index));
+    // Sent before the leader's own append finished (which it has not).
+    for (const f of followers) expect(f.status().persistedIndex).toBe(index);
+    expect(leader.status().persistedIndex).toBe(index - 1);
+    // The two followers are a quorum: committed, but the leader applies only what its own disk holds.
+    expect(leader.status().commitIndex).toBe(index);
+    expect(resolved).toBe(false);
+    leaderWal.releaseWrites();
+    await runFor(200, () => resolved);
+    expect((await proposal).index).toBe(index);
+    await Promise.all(logs.map((log) => log.close()));
+  });
+
   it('rejects a proposal whose index a new leader filled with ProposalDroppedError', async () => {
     const { hub, logs, runFor, leader: findLeader } = await startCluster();
     const oldLeader = findLeader() as ReplicatedLog;
