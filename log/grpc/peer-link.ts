@@ -86,8 +86,11 @@ export class PeerLink {
     this.queuedBytes += frame.length;
     if (!this.flushScheduled && !this.waitingDrain) {
       this.flushScheduled = true;
-      // Messages of one Ready arrive in one send(): flushing on the next turn batches them.
-      setImmediate(() => this.flush());
+      // Messages of one Ready arrive in one send(): flushing once the current
+      // job is done batches them. A microtask, not setImmediate: that would
+      // wait behind every other callback of this event-loop phase (a busy
+      // leader's client queries), adding to every commit's latency.
+      queueMicrotask(() => this.flush());
     }
   }
 

@@ -85,7 +85,8 @@ describe('replicated log, single voter', () => {
     expect(await proposal).toEqual({ index: 2, term: 1 });
     expect(seen.map(decode)).toEqual(['', 'a']);
     await log.close();
-    expect(wal.trace).toEqual(['append 1..1', 'hardState 1/1/0', 'hardState 1/1/1', 'append 2..2', 'hardState 1/1/2']);
+    // Commit-only hard states wait for a tick (none ran here) or close: entries always come first.
+    expect(wal.trace).toEqual(['append 1..1', 'hardState 1/1/0', 'append 2..2', 'hardState 1/1/2']);
   });
 
   it('shares one persist among proposals that arrive while a persist is in flight', async () => {
@@ -296,6 +297,35 @@ describe('replicated log, three voters over an in-memory transport', () => {
     // Followers learn the commit index with the next heartbeat.
     await runFor(100, () => [1, 2, 3].every((id) => (seen.get(id)?.length ?? 0) >= 4));
     for (const id of [1, 2, 3]) expect(seen.get(id)?.map(decode), `node ${id}`).toEqual(['', 'a', 'b', 'c']);
+    await Promise.all(logs.map((log) => log.close()));
+  });
+
+  it('replicates while the leader writes: the followers persist an entry first, and it is applied once the leader\'s write ends', async () => {
+    const wals = new Map<number, MemoryWal>();
+    const { logs, runFor, leader: findLeader } = await startCluster((id, wal) => {
+      wals.set(id, wal);
+      return {};
+    });
+    const leader = findLeader() as ReplicatedLog;
+    const leaderWal = wals.get(leader.status().nodeId) as MemoryWal;
+    leaderWal.holdWrites('append');
+    let resolved = false;
+    const proposal = leader.propose(text('parallel')).then((r) => {
+      resolved = true;
+      return r;
+    });
+    const index = leader.status().lastIndex;
+    const followers = logs.filter((log) => log !== leader);
+    await runFor(200, () => followers.every((f) => f.status().persistedIndex >= index));
+    // Sent before the leader's own append finished (which it has not).
+    for (const f of followers) expect(f.status().persistedIndex).toBe(index);
+    expect(leader.status().persistedIndex).toBe(index - 1);
+    // The two followers are a quorum: committed, but the leader applies only what its own disk holds.
+    expect(leader.status().commitIndex).toBe(index);
+    expect(resolved).toBe(false);
+    leaderWal.releaseWrites();
+    await runFor(200, () => resolved);
+    expect((await proposal).index).toBe(index);
     await Promise.all(logs.map((log) => log.close()));
   });
 

@@ -263,6 +263,11 @@ class ReplicatedLogDriver implements ReplicatedLog {
   private leaderId = 0;
   private pumpActive = false;
   private pumpDone: Promise<void> = Promise.resolve();
+  /**
+   * Set while handleReady waits for its writes, once the Ready's committed
+   * entries are emitted (so what receive() emits continues after them).
+   */
+  private applyingDuringWrite = false;
   private startPromise: Promise<void> | undefined;
   private closePromise: Promise<void> | undefined;
   private stopTicking: (() => void) | undefined;
@@ -516,6 +521,7 @@ class ReplicatedLogDriver implements ReplicatedLog {
     if (this.lifecycle !== 'running') return;
     this.tickCount++;
     this.expireReads();
+    this.hardStates.writeDeferred();
     try {
       this.core.tick();
     } catch (error) {
@@ -529,6 +535,9 @@ class ReplicatedLogDriver implements ReplicatedLog {
     if (this.lifecycle !== 'running') return;
     try {
       this.core.step(message);
+      // Acknowledgements arriving during this Ready's write may commit entries
+      // of earlier Readys: apply them now rather than after the write.
+      if (this.applyingDuringWrite) this.emit(this.core.takeCommittedEntries());
     } catch (error) {
       this.fail(error);
       return;
@@ -570,17 +579,46 @@ class ReplicatedLogDriver implements ReplicatedLog {
     if (rd.snapshot !== undefined) await this.installSnapshot(rd.snapshot);
     // Already durable here: applying them need not wait for this Ready's writes.
     this.emit(rd.committedEntries);
+    this.applyingDuringWrite = true;
     // Read answers need nothing persisted.
     if (rd.readStates.length > 0) this.onReadStates(rd.readStates);
+    const { early, afterPersist } = this.splitMessages(rd);
+    if (early.length > 0) this.transport?.send(early);
     if (rd.entries.length > 0) {
       await this.wal.append(rd.entries);
       this.notify((o) => o.onBatch?.(rd.entries));
     }
     if (rd.hardState !== undefined) await this.hardStates.save(rd.hardState);
     // Persist before send: only now may peers learn of votes and acknowledgments.
-    if (rd.messages.length > 0) this.transport?.send(rd.messages);
+    if (afterPersist.length > 0) this.transport?.send(afterPersist);
+    this.applyingDuringWrite = false;
     this.core.advance(rd);
     this.checkReady();
+  }
+
+  /**
+   * Which of a Ready's messages may go out before its entries are durable:
+   * a leader's replication (AppendRequest, Heartbeat, InstallSnapshot), so
+   * followers write to their disks while the leader writes to its own
+   * (Raft dissertation §10.2.1; etcd's server does the same). Safe because
+   * they promise nothing about this node's disk: the leader counts its own
+   * log only once advance() reports it durable, so a commit still needs a
+   * quorum of durable copies. Not when this Ready changes term or vote: the
+   * term the messages carry must be durable first (a sole voter elected in
+   * this very Ready could otherwise, after a crash, lead that term again with
+   * other entries). Everything else (votes, acknowledgements) waits.
+   */
+  private splitMessages(rd: Ready): { early: readonly Message[]; afterPersist: readonly Message[] } {
+    if (rd.messages.length === 0 || (rd.hardState !== undefined && this.hardStates.changesTermOrVote(rd.hardState))) {
+      return { early: [], afterPersist: rd.messages };
+    }
+    const early: Message[] = [];
+    const afterPersist: Message[] = [];
+    for (const message of rd.messages) {
+      const replication = message.kind === 'AppendRequest' || message.kind === 'Heartbeat' || message.kind === 'InstallSnapshot';
+      (replication ? early : afterPersist).push(message);
+    }
+    return { early, afterPersist };
   }
 
   /** Ready.snapshot: the views and the WAL jump to the snapshot; committed$ continues after it. */

@@ -8,7 +8,7 @@
 //   node.readIndex(id) / node.proposeConfigChange(c) / node.transferLeadership(to)
 //   while (node.hasReady()) { const rd = node.ready(); ...handle rd...; node.advance(rd); }
 
-import { EntryKind, type HardState } from '../../types.js';
+import { EntryKind, type HardState, type LogEntry } from '../../types.js';
 import { invariant } from './assert.js';
 import { validateRaftConfig, type RaftConfig } from './config.js';
 import { appendEntries, leaderReadIndex, onPersisted, transferLeadership } from './leader.js';
@@ -211,6 +211,22 @@ export class RaftNode {
     this.prevSoftState = softState;
     this.outstanding = rd;
     return rd;
+  }
+
+  /**
+   * Committed entries that are durable here and not yet handed out, taken
+   * outside a Ready: while the driver waits for a Ready's write, quorum
+   * acknowledgements may commit entries of earlier Readys, and applying them
+   * need not wait for that write (they are already durable, as every
+   * committedEntries). Emit them before the next Ready's, which continue
+   * after them. Nothing while a received snapshot awaits installation.
+   */
+  takeCommittedEntries(): readonly LogEntry[] {
+    const log = this.raft.log;
+    if (log.hasUnstableSnapshot() || !log.hasCommittedToApply()) return [];
+    const entries = log.takeCommittedToApply();
+    this.checkInvariants();
+    return entries;
   }
 
   /** The Ready's entries and hard state are durable and its messages sent. */

@@ -87,7 +87,10 @@ function main(): void {
     return;
   }
   const startedMs = performance.now();
-  const totals = { acked: 0, reads: 0, crashes: 0, configChanges: 0, transfers: 0, leaderTerms: 0, messages: 0, snapshots: 0 };
+  const totals = {
+    acked: 0, reads: 0, crashes: 0, configChanges: 0, transfers: 0, leaderTerms: 0, messages: 0, snapshots: 0,
+    dropped: 0, duplicated: 0, lost: 0, partitions: 0, linkCuts: 0, crashesLosingWrites: 0,
+  };
   for (let seed = options.firstSeed; seed < options.firstSeed + options.seedCount; seed++) {
     const voterCount = options.nodes ?? [3, 5, 7][seed % 3] ?? 3;
     const replay = `npm run sim -- --seed ${seed} --nodes ${voterCount} --steps ${options.steps}`;
@@ -107,6 +110,12 @@ function main(): void {
     totals.leaderTerms += stats.leaderTerms;
     totals.messages += stats.messagesDelivered;
     totals.snapshots += stats.snapshotsInstalled;
+    totals.dropped += stats.messagesDropped;
+    totals.duplicated += stats.messagesDuplicated;
+    totals.lost += stats.messagesLost;
+    totals.partitions += stats.partitions;
+    totals.linkCuts += stats.linkCuts;
+    totals.crashesLosingWrites += stats.crashesLosingWrites;
     if (options.verbose || options.seedCount === 1) console.log(JSON.stringify(stats));
   }
   const seconds = ((performance.now() - startedMs) / 1000).toFixed(1);
@@ -115,7 +124,9 @@ function main(): void {
       `${totals.acked} writes acknowledged, ${totals.reads} linearizable reads, ${totals.leaderTerms} leader terms, ` +
       `${totals.crashes} crashes, ${totals.configChanges} membership changes, ${totals.transfers} leader transfers, ` +
       `${totals.snapshots} snapshots installed, ` +
-      `${totals.messages} messages delivered`,
+      `${totals.messages} messages delivered; faults injected: ${totals.dropped} messages dropped, ` +
+      `${totals.duplicated} duplicated, ${totals.lost} lost to ${totals.partitions} partitions, ${totals.linkCuts} one-way cuts ` +
+      `and crashes (${totals.crashesLosingWrites} crashes lost an unfinished write); 0 safety violations`,
   );
 }
 

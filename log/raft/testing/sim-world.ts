@@ -74,6 +74,20 @@ export interface SimStats {
   transfers: number;
   messagesDelivered: number;
   snapshotsInstalled: number;
+  /** Faults injected, counted so a run's report says what it survived. */
+  messagesDropped: number;
+  messagesDuplicated: number;
+  /** Sent across a cut link (a partition or a one-way cut) or to a crashed node. */
+  messagesLost: number;
+  partitions: number;
+  linkCuts: number;
+  /** Crashes that lost a Ready being written (its entries, or its hard state). */
+  crashesLosingWrites: number;
+}
+
+/** A leader's replication messages, which promise nothing about its own disk. */
+function isReplication(message: Message): boolean {
+  return message.kind === 'AppendRequest' || message.kind === 'Heartbeat' || message.kind === 'InstallSnapshot';
 }
 
 const tickTimeUnits = 10;
@@ -149,7 +163,8 @@ interface SimNode {
   /** The node's state machine; survives crashes (a view that checkpoints as it applies). */
   readonly applied: LogEntry[];
   /** The Ready being written, durable at `durableAt`. */
-  writing: { readonly ready: Ready; readonly durableAt: number } | undefined;
+  /** A Ready being written; `afterPersist` are its messages that wait for the write. */
+  writing: { readonly ready: Ready; readonly afterPersist: readonly Message[]; readonly durableAt: number } | undefined;
   alive: boolean;
   tickPhase: number;
   readonly baseMembership: Membership;
@@ -211,6 +226,7 @@ export class SimWorld {
     this.stats = {
       seed: options.seed, voterCount: options.voterCount, steps: options.steps, committedIndex: 0, proposalsAcked: 0,
       readsCompleted: 0, readsFailed: 0, crashes: 0, leaderTerms: 0, configChanges: 0, transfers: 0, messagesDelivered: 0, snapshotsInstalled: 0,
+      messagesDropped: 0, messagesDuplicated: 0, messagesLost: 0, partitions: 0, linkCuts: 0, crashesLosingWrites: 0,
     };
   }
 
@@ -344,6 +360,7 @@ export class SimWorld {
       if (writing.ready.snapshot !== undefined) this.installSnapshot(node, writing.ready.snapshot);
       this.writeDurable(node, writing.ready.entries);
     }
+    if (writing !== undefined) this.stats.crashesLosingWrites++;
     node.reads = [];
     // Its clients lose their connections: those proposals' outcomes are unknown, never acknowledged.
     for (const [key, proposal] of this.proposals) if (proposal.node === node.id) this.proposals.delete(key);
@@ -367,6 +384,7 @@ export class SimWorld {
     const ids = [...this.nodes.keys()];
     const side = new Set(ids.filter(() => this.prng.chance(0.5)));
     for (const a of ids) for (const b of ids) if (side.has(a) !== side.has(b)) this.cuts.add(`${a}>${b}`);
+    this.stats.partitions++;
     this.trace(`partition [${[...side].join(',')}] | rest`);
   }
 
@@ -376,6 +394,7 @@ export class SimWorld {
     const b = ids[this.prng.int(ids.length)];
     if (a === undefined || b === undefined || a === b) return;
     this.cuts.add(`${a}>${b}`);
+    this.stats.linkCuts++;
     this.trace(`cut ${a}>${b}`);
   }
 
@@ -444,20 +463,33 @@ export class SimWorld {
     this.network = this.network.filter((f) => f.deliverAt > this.now);
     for (const { message } of due) {
       const target = this.nodes.get(message.to);
-      if (target === undefined || !target.alive || this.cuts.has(`${message.from}>${message.to}`)) continue;
+      if (target === undefined || !target.alive || this.cuts.has(`${message.from}>${message.to}`)) {
+        this.stats.messagesLost++;
+        continue;
+      }
       this.stats.messagesDelivered++;
+      // As the driver does: entries committed while a Ready is being written are applied at once.
+      const applyOnReceipt = target.writing !== undefined && target.writing.ready.snapshot === undefined;
       if (message.kind === 'InstallSnapshot') {
         const bytes = this.snapshotBytes.get(message);
         if (bytes === undefined) this.fail(`InstallSnapshot ${message.snapshot.index} without its bytes`);
         target.receivedSnapshots.set(`${message.snapshot.index}/${message.snapshot.term}`, bytes);
       }
       target.core.step(message);
+      if (applyOnReceipt) {
+        this.apply(target, target.core.takeCommittedEntries());
+        this.serveReads(target);
+      }
     }
   }
 
   private send(message: Message, dropRate: number, duplicateRate: number): void {
-    if (this.prng.chance(dropRate)) return;
+    if (this.prng.chance(dropRate)) {
+      this.stats.messagesDropped++;
+      return;
+    }
     const copies = this.prng.chance(duplicateRate) ? 2 : 1;
+    if (copies === 2) this.stats.messagesDuplicated++;
     for (let k = 0; k < copies; k++) {
       // Mostly short delays, sometimes long: reordering happens naturally.
       const delay = 1 + (this.prng.chance(0.1) ? this.prng.int(60) : this.prng.int(8));
@@ -478,20 +510,28 @@ export class SimWorld {
         if (writing.ready.snapshot !== undefined) this.installSnapshot(node, writing.ready.snapshot);
         this.writeDurable(node, writing.ready.entries);
         if (writing.ready.hardState !== undefined) node.disk.state = writing.ready.hardState;
-        for (const message of writing.ready.messages) {
-          if (message.kind === 'InstallSnapshot') this.snapshotBytes.set(message, node.applied.slice(0, message.snapshot.index));
-          this.send(message, this.dropRate, this.duplicateRate);
-        }
+        for (const message of writing.afterPersist) this.sendFrom(node, message);
         node.core.advance(writing.ready);
       }
       if (!node.core.hasReady()) return;
       const ready = node.core.ready();
       this.apply(node, ready.committedEntries);
       for (const state of ready.readStates) this.onReadState(node, state.requestId, state.ok ? state.index : undefined);
+      // As the driver does (replicated-log.ts splitMessages): a leader's
+      // replication goes out before its own write, unless term or vote change.
+      const termOrVoteChange = ready.hardState !== undefined && (ready.hardState.term !== node.disk.state.term || ready.hardState.vote !== node.disk.state.vote);
+      const early = termOrVoteChange ? [] : ready.messages.filter(isReplication);
+      for (const message of early) this.sendFrom(node, message);
+      const afterPersist = termOrVoteChange ? ready.messages : ready.messages.filter((m) => !isReplication(m));
       const writes = ready.entries.length > 0 || ready.hardState !== undefined;
-      node.writing = { ready, durableAt: this.now + (writes ? this.prng.int(4) : 0) };
+      node.writing = { ready, afterPersist, durableAt: this.now + (writes ? this.prng.int(4) : 0) };
       this.serveReads(node);
     }
+  }
+
+  private sendFrom(node: SimNode, message: Message): void {
+    if (message.kind === 'InstallSnapshot') this.snapshotBytes.set(message, node.applied.slice(0, message.snapshot.index));
+    this.send(message, this.dropRate, this.duplicateRate);
   }
 
   /** Ready.snapshot: the state machine and the disk jump to the snapshot received with it. */

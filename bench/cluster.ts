@@ -1,0 +1,269 @@
+// npm run bench -- cluster [--seconds S] [--kills K] [--election-timeout-ms T]
+//
+// What replication costs and how fast the cluster recovers, in one run:
+// 1. commit latency (p50/p99) and throughput of single-row INSERTs through
+//    the PostgreSQL protocol, 8 concurrent node-postgres clients with a
+//    prepared statement, durable commits, on 1 node and on 3 nodes over
+//    loopback (same machine, so the 3 nodes share its cores and disk);
+// 2. failover: kill -9 of the leader, then the time until a surviving node
+//    is leader AND an INSERT on it succeeds; the median of K kills, the killed
+//    node restarted (and caught up) between kills; compared to
+//    2 × raft_election_timeout.
+import { loadavg } from 'node:os';
+import pg from 'pg';
+import { BenchCluster, type BenchNode } from './support/cluster.js';
+import { machineInfo, writeResults } from './support/report.js';
+
+interface Args {
+  readonly seconds: number;
+  readonly kills: number;
+  readonly electionTimeoutMs: number;
+  readonly heartbeatIntervalMs: number;
+}
+
+function parseArgs(argv: readonly string[]): Args {
+  const values = new Map<string, string>();
+  for (let i = 0; i < argv.length; i += 2) {
+    const key = argv[i] ?? '';
+    const value = argv[i + 1];
+    if (!key.startsWith('--') || value === undefined) {
+      throw new Error(`unexpected argument "${key}": usage: npm run bench -- cluster [--seconds S] [--kills K] [--election-timeout-ms T]`);
+    }
+    values.set(key.slice(2), value);
+  }
+  const num = (key: string, fallback: number, min: number): number => {
+    const raw = values.get(key);
+    values.delete(key);
+    const n = raw === undefined ? fallback : Number(raw);
+    if (!Number.isFinite(n) || n < min) throw new Error(`--${key} must be a number >= ${min}, got "${raw}"`);
+    return n;
+  };
+  const electionTimeoutMs = num('election-timeout-ms', 1000, 200);
+  const args: Args = {
+    seconds: num('seconds', Number(process.env['BENCH_SECONDS'] ?? 10), 1),
+    kills: num('kills', 3, 1),
+    electionTimeoutMs,
+    // The shipped ratio (config/thunderdb.toml: 1 s and 100 ms).
+    heartbeatIntervalMs: Math.max(10, Math.round(electionTimeoutMs / 10)),
+  };
+  if (values.size > 0) throw new Error(`unknown option --${[...values.keys()].join(', --')}`);
+  return args;
+}
+
+const clients = 8;
+const warmupMs = 1000;
+const insertSql = "INSERT INTO bench_events (client, amount, note) VALUES ($1, $2, 'payment')";
+
+interface LoadResult {
+  readonly nodes: number;
+  readonly commits: number;
+  readonly errors: number;
+  readonly tps: number;
+  readonly latencyMsP50: number;
+  readonly latencyMsP99: number;
+  readonly latencyMsMean: number;
+}
+
+interface FailoverSample {
+  readonly killedNodeId: number;
+  readonly newLeaderId: number;
+  /** kill -9 until a surviving node reports itself leader. */
+  readonly electedMs: number;
+  /** kill -9 until an INSERT on the new leader was acknowledged. */
+  readonly writeMs: number;
+}
+
+function percentile(sorted: readonly number[], p: number): number {
+  if (sorted.length === 0) return NaN;
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? NaN;
+}
+
+function median(values: readonly number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 === 1 ? (sorted[mid] ?? NaN) : ((sorted[mid - 1] ?? NaN) + (sorted[mid] ?? NaN)) / 2;
+}
+
+const round = (n: number, digits = 2): number => Number(n.toFixed(digits));
+const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+
+function connect(node: BenchNode): pg.Client {
+  return new pg.Client({ host: '127.0.0.1', port: node.pgPort, user: 'admin', database: 'thunderdb', connectionTimeoutMillis: 2000 });
+}
+
+async function runLoad(cluster: BenchCluster, nodes: number, seconds: number): Promise<LoadResult> {
+  const leader = await cluster.leader();
+  const admin = connect(leader);
+  await admin.connect();
+  await admin.query('CREATE TABLE bench_events (id bigserial PRIMARY KEY, client integer NOT NULL, amount integer NOT NULL, note text)');
+  await admin.end();
+  const latenciesMs: number[] = [];
+  let errors = 0;
+  const startMs = performance.now();
+  const measureFromMs = startMs + warmupMs;
+  const endMs = measureFromMs + seconds * 1000;
+  let measuredCommits = 0;
+  await Promise.all(Array.from({ length: clients }, async (_, client) => {
+    const c = connect(leader);
+    await c.connect();
+    try {
+      for (let amount = 1; performance.now() < endMs; amount = (amount % 1000) + 1) {
+        const t0 = performance.now();
+        try {
+          await c.query({ name: 'bench_insert', text: insertSql, values: [client, amount] });
+        } catch {
+          errors++;
+          continue;
+        }
+        const t1 = performance.now();
+        if (t0 >= measureFromMs && t1 <= endMs) {
+          latenciesMs.push(t1 - t0);
+          measuredCommits++;
+        }
+      }
+    } finally {
+      await c.end();
+    }
+  }));
+  latenciesMs.sort((a, b) => a - b);
+  const mean = latenciesMs.reduce((s, x) => s + x, 0) / Math.max(1, latenciesMs.length);
+  return {
+    nodes,
+    commits: measuredCommits,
+    errors,
+    tps: round(measuredCommits / seconds, 0),
+    latencyMsP50: round(percentile(latenciesMs, 50), 3),
+    latencyMsP99: round(percentile(latenciesMs, 99), 3),
+    latencyMsMean: round(mean, 3),
+  };
+}
+
+async function tryInsert(node: BenchNode): Promise<boolean> {
+  const c = connect(node);
+  c.on('error', () => {});
+  try {
+    await c.connect();
+    await c.query(insertSql, [-1, 1]);
+    return true;
+  } catch {
+    return false;
+  } finally {
+    await c.end().catch(() => {});
+  }
+}
+
+/** One kill -9 of the leader; polls the survivors every 10 ms. */
+async function measureFailover(cluster: BenchCluster): Promise<FailoverSample> {
+  const old = await cluster.leader();
+  const oldTerm = (await old.raft()).term;
+  const t0 = performance.now();
+  await cluster.kill(old.nodeId);
+  const survivors = cluster.nodes.filter((n) => n.running());
+  let electedMs: number | undefined;
+  for (;;) {
+    if (performance.now() - t0 > 60_000) throw new Error('no new leader took a write within 60 s of the kill');
+    const views = await Promise.all(survivors.map((n) => n.raft().catch(() => undefined)));
+    const index = views.findIndex((v) => v?.role === 'leader' && v.term > oldTerm);
+    const leader = survivors[index];
+    if (leader !== undefined) {
+      electedMs ??= performance.now() - t0;
+      if (await tryInsert(leader)) {
+        const writeMs = performance.now() - t0;
+        await cluster.restart(old.nodeId);
+        await waitCaughtUp(cluster);
+        return { killedNodeId: old.nodeId, newLeaderId: leader.nodeId, electedMs: round(electedMs, 0), writeMs: round(writeMs, 0) };
+      }
+    }
+    await sleep(10);
+  }
+}
+
+/** Every node applied what the leader committed, so the next kill starts from a full cluster. */
+async function waitCaughtUp(cluster: BenchCluster): Promise<void> {
+  const deadline = Date.now() + 60_000;
+  for (;;) {
+    const leader = await cluster.leader();
+    const { commit_index: commitIndex } = await leader.raft();
+    const views = await Promise.all(cluster.nodes.map((n) => n.raft().catch(() => undefined)));
+    if (views.every((v) => v !== undefined && v.applied_index >= commitIndex)) return;
+    if (Date.now() > deadline) throw new Error('the restarted node did not catch up within 60 s');
+    await sleep(50);
+  }
+}
+
+async function withCluster<T>(nodes: number, args: Args, run: (cluster: BenchCluster) => Promise<T>): Promise<T> {
+  const cluster = await BenchCluster.start({ nodes, electionTimeoutMs: args.electionTimeoutMs, heartbeatIntervalMs: args.heartbeatIntervalMs });
+  try {
+    return await run(cluster);
+  } finally {
+    await cluster.stop();
+  }
+}
+
+const args = parseArgs(process.argv.slice(2));
+// Replication adds process wake-ups to every commit (leader → follower →
+// fsync → leader): on a loaded machine each waits for a core, so the load
+// average is part of the result.
+const loadAverageAtStart = round(loadavg()[0] ?? 0, 1);
+const single = await withCluster(1, args, (c) => runLoad(c, 1, args.seconds));
+process.stdout.write(`1 node: ${single.tps} commits/s, p50 ${single.latencyMsP50} ms, p99 ${single.latencyMsP99} ms\n`);
+const { three, failovers } = await withCluster(3, args, async (c) => {
+  const load = await runLoad(c, 3, args.seconds);
+  process.stdout.write(`3 nodes: ${load.tps} commits/s, p50 ${load.latencyMsP50} ms, p99 ${load.latencyMsP99} ms\n`);
+  const samples: FailoverSample[] = [];
+  for (let k = 0; k < args.kills; k++) {
+    const sample = await measureFailover(c);
+    process.stdout.write(`failover ${k + 1}: node ${sample.killedNodeId} killed, node ${sample.newLeaderId} leads after ${sample.electedMs} ms, first write at ${sample.writeMs} ms\n`);
+    samples.push(sample);
+  }
+  return { three: load, failovers: samples };
+});
+
+const failoverMsMedian = median(failovers.map((s) => s.writeMs));
+const electedMsMedian = median(failovers.map((s) => s.electedMs));
+const failoverBudgetMs = 2 * args.electionTimeoutMs;
+const throughputRatio = round(three.tps / Math.max(1, single.tps), 2);
+const targets = {
+  threeNodeThroughputAtLeastHalf: three.tps >= single.tps / 2,
+  failoverUnderTwoElectionTimeouts: failoverMsMedian < failoverBudgetMs,
+};
+const yes = (ok: boolean): string => (ok ? 'met' : 'MISSED');
+const row = (r: LoadResult): string =>
+  `| ${r.nodes} | ${r.tps.toLocaleString('en-US')} | ${r.latencyMsP50} | ${r.latencyMsP99} | ${r.latencyMsMean} | ${r.commits.toLocaleString('en-US')} | ${r.errors} |`;
+const info = machineInfo();
+const markdown = [
+  '# Cluster: commit latency on 1 and 3 nodes, failover after kill -9',
+  '',
+  `Machine: ${Object.entries(info).map(([k, v]) => `${k} ${v}`).join(', ')}. All nodes on this one machine over loopback, sharing its cores and disk.`,
+  `Single-row INSERT, prepared, ${clients} node-postgres clients on the leader, sync_commit = true, ${args.seconds} s measured after ${warmupMs} ms warm-up.`,
+  `1-minute load average at start: ${loadAverageAtStart}, at end: ${round(loadavg()[0] ?? 0, 1)} (on ${info['cpus']} cores).`,
+  '',
+  '| nodes | commits/s | p50 ms | p99 ms | mean ms | commits | errors |',
+  '|---:|---:|---:|---:|---:|---:|---:|',
+  row(single),
+  row(three),
+  '',
+  `3 nodes / 1 node throughput: ${throughputRatio} (target ≥ 0.5: ${yes(targets.threeNodeThroughputAtLeastHalf)}).`,
+  '',
+  `Failover (raft_election_timeout ${args.electionTimeoutMs} ms, heartbeat ${args.heartbeatIntervalMs} ms): kill -9 of the leader until a survivor leads, and until an INSERT on it is acknowledged.`,
+  '',
+  '| kill | killed node | new leader | elected ms | first write ms |',
+  '|---:|---:|---:|---:|---:|',
+  ...failovers.map((s, k) => `| ${k + 1} | ${s.killedNodeId} | ${s.newLeaderId} | ${s.electedMs} | ${s.writeMs} |`),
+  '',
+  `Median: elected ${electedMsMedian} ms, first write ${failoverMsMedian} ms; budget 2 × election timeout = ${failoverBudgetMs} ms: ${yes(targets.failoverUnderTwoElectionTimeouts)}.`,
+  '',
+].join('\n');
+writeResults('cluster', {
+  machine: info,
+  loadAverageAtStart,
+  loadAverageAtEnd: round(loadavg()[0] ?? 0, 1),
+  settings: { clients, seconds: args.seconds, warmupMs, electionTimeoutMs: args.electionTimeoutMs, heartbeatIntervalMs: args.heartbeatIntervalMs, syncCommit: true },
+  load: [single, three],
+  throughputRatio,
+  failovers,
+  failoverMsMedian,
+  electedMsMedian,
+  failoverBudgetMs,
+  targets,
+}, markdown);
