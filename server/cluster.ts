@@ -18,6 +18,7 @@ import type { Logger } from 'pino';
 import { GrpcTransport, TransportClosedError, TransportListenError, type Message, type PeerStatus, type ReplicatedLog } from '../log/index.js';
 import type { ThunderConfig } from './config/types.js';
 import type { NodeMetrics } from './metrics.js';
+import { raftObserver } from './observers.js';
 import { StartupError } from './startup-error.js';
 
 const peersFileName = 'cluster-peers.json';
@@ -153,6 +154,8 @@ export class Cluster {
         onSent: (peer, n) => metrics.transportSentMessages.inc({ peer: String(peer) }, n),
         onDropped: (peer, reason, n) => metrics.transportDroppedMessages.inc({ peer: String(peer), reason }, n),
         onReceived: (peer, n) => metrics.transportReceivedMessages.inc({ peer: String(peer) }, n),
+        // The Raft observer owns the snapshot counters (RaftObserver.onSnapshotSent).
+        onSnapshotSent: (peer, bytes) => raftObserver(metrics).onSnapshotSent?.(peer, bytes),
       },
     });
     try {

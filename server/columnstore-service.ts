@@ -8,6 +8,7 @@
 // checkpoints (`replayAfter`), and each view skips the entries it already
 // holds (`skipApplied`): both folds require entries in order without gaps.
 
+import { rm } from 'node:fs/promises';
 import { filter, type Observable, type Subscription } from 'rxjs';
 import type { Logger } from 'pino';
 import type { LogEntry } from '../log/index.js';
@@ -35,6 +36,14 @@ export interface ColumnStoreService {
   attach(committed$: Observable<LogEntry>, onFatal: (error: Error) => void): void;
   /** Stops compaction and applying, after a final checkpoint. Call after the log closed. */
   close(): Promise<void>;
+  /**
+   * Stops applying, closes the store and deletes its directory (a snapshot
+   * from the leader replaced the row store; see server/snapshot-store.ts).
+   * Its checkpointer view then no longer holds the WAL back. Idempotent.
+   */
+  drop(): Promise<void>;
+  /** False once dropped. */
+  inUse(): boolean;
 }
 
 const compactionIntervalMsDefault = 60_000;
@@ -63,15 +72,32 @@ export async function openColumnStoreService(options: ColumnStoreServiceOptions,
   let subscription: Subscription | undefined;
   let compactionTimer: NodeJS.Timeout | undefined;
   let compacting: Promise<unknown> = Promise.resolve();
+  let dropped: Promise<void> | undefined;
   const intervalMs = options.compactionIntervalMs ?? compactionIntervalMsDefault;
+  const stopApplying = async (): Promise<void> => {
+    if (compactionTimer !== undefined) clearInterval(compactionTimer);
+    await compacting;
+    subscription?.unsubscribe();
+  };
   return {
     store,
     view: {
       name: 'columnstore',
-      checkpoint: async () => ({ appliedIndex: (await store.checkpoint()).index }),
-      checkpointIndex: () => store.checkpointIndex(),
+      // A dropped store holds nothing back: it checkpoints nothing and bounds no compaction.
+      checkpoint: async () => ({ appliedIndex: dropped === undefined ? (await store.checkpoint()).index : Number.POSITIVE_INFINITY }),
+      checkpointIndex: () => (dropped === undefined ? store.checkpointIndex() : Number.POSITIVE_INFINITY),
     },
     checkpointIndex: () => store.checkpointIndex(),
+    inUse: () => dropped === undefined,
+    drop() {
+      dropped ??= (async () => {
+        await stopApplying();
+        await store.close();
+        await rm(columnStoreDirectory(options.dataDir), { recursive: true, force: true });
+        logger.warn('column store dropped after a snapshot install: analytic queries on this node use the row store');
+      })();
+      return dropped;
+    },
     attach(committed$, onFatal) {
       subscription = store.attachToLog(skipApplied(committed$, () => store.appliedIndex()), onFatal);
       if (intervalMs > 0) {
@@ -82,9 +108,11 @@ export async function openColumnStoreService(options: ColumnStoreServiceOptions,
       }
     },
     async close() {
-      if (compactionTimer !== undefined) clearInterval(compactionTimer);
-      await compacting;
-      subscription?.unsubscribe();
+      if (dropped !== undefined) {
+        await dropped;
+        return;
+      }
+      await stopApplying();
       try {
         await store.checkpoint();
       } catch (err) {

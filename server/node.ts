@@ -6,7 +6,8 @@
 import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import { createAdminApp, type AdminNodeView, type Lifecycle, type ViewStatus } from '../admin/index.js';
-import { entryDataBytesMax, openReplicatedLog, openWal, type ReplicatedLog, type Wal } from '../log/index.js';
+import { entryDataBytesMax, openReplicatedLog, openWal, type Membership, type RaftLimits, type ReplicatedLog, type Wal } from '../log/index.js';
+import { columnStoreDirectory } from '../materializers/columnstore/index.js';
 import { openRowStore, rowStoreDirectory, type RowStore } from '../materializers/index.js';
 import { startPgServer, type PgServer } from '../protocols/pg/index.js';
 import { createQueryEngine, loadSqlParser, type ThunderQueryEngine } from '../query/index.js';
@@ -18,6 +19,7 @@ import { leaderNamingLog } from './follower-writes.js';
 import { createNodeMetrics, type NodeMetrics } from './metrics.js';
 import { raftObserver, walObserver } from './observers.js';
 import type { SystemdNotifier } from './sd-notify.js';
+import { finishInterruptedInstall, NodeSnapshots } from './snapshot-store.js';
 import { StartupError } from './startup-error.js';
 import { ensureWritableDir, lockDir } from './storage-dirs.js';
 import { buildInfo } from './version.js';
@@ -36,6 +38,12 @@ export interface NodeDeps {
    * quorum (peers' handshakes, a leader) give up with StartAbortedError.
    */
   readonly abort?: AbortSignal;
+  /**
+   * Persists the membership of a snapshot installed from the leader
+   * (server/membership-store.ts). Without it the membership is not stored
+   * (the node keeps starting from cluster.peers).
+   */
+  readonly onMembershipInstalled?: (membership: Membership) => Promise<void> | void;
 }
 
 /** Settings that SIGHUP may change while the node runs. */
@@ -67,6 +75,7 @@ interface NodeState {
   pgServer: PgServer | undefined;
   /** Only with cluster.peers. */
   cluster: Cluster | undefined;
+  snapshots: NodeSnapshots | undefined;
   readonly releaseLocks: Array<() => void>;
 }
 
@@ -122,6 +131,20 @@ function listenError(err: unknown, key: string, listenAddr: string, port: number
 }
 
 /**
+ * Test-only: THUNDER_TEST_RAFT_TAIL_ENTRIES_MAX (outside the THUNDERDB_*
+ * namespace) shrinks the entries a leader keeps in memory for followers, so
+ * integration tests reach "follower behind the leader's log: send a
+ * snapshot" with a few hundred rows instead of 16,384 entries.
+ */
+function testRaftLimits(): { limits?: Partial<RaftLimits> } {
+  const raw = process.env['THUNDER_TEST_RAFT_TAIL_ENTRIES_MAX'];
+  if (raw === undefined || raw === '') return {};
+  const value = Number(raw);
+  if (!Number.isSafeInteger(value) || value < 8) throw new StartupError(`THUNDER_TEST_RAFT_TAIL_ENTRIES_MAX = "${raw}": expected an integer of at least 8`);
+  return { limits: { tailEntriesMax: value } };
+}
+
+/**
  * Test-only: THUNDER_TEST_TXN_ENTRY_BYTES_MAX (deliberately outside the
  * THUNDERDB_* configuration namespace) lowers the engine's largest txn entry,
  * so integration tests make multi-part transactions from small COPYs.
@@ -146,6 +169,8 @@ async function startSqlService(config: ThunderConfig, state: NodeState, deps: No
     log: cluster === undefined ? state.log : leaderNamingLog(state.log, (leaderId) => cluster.pgAddressOf(leaderId)),
     rowStore: state.rowStore, logger: deps.logger.child({ component: 'sql' }), ...testTxnEntryBytesMax(),
     ...(state.columnStore === undefined ? {} : { columnStore: state.columnStore.store }),
+    // A snapshot install drops the column store (server/snapshot-store.ts): analytics then take the row path.
+    columnStoreInUse: () => state.columnStore?.inUse() === true,
   });
   const { listenAddr, pgPort } = config.network;
   try {
@@ -291,6 +316,13 @@ async function openStorage(config: ThunderConfig, state: NodeState, deps: NodeDe
     bufferPoolBytes: config.storage.bufferPoolSizeBytes,
   });
   state.rowStore = rowStore;
+  const wal = state.wal;
+  const snapshotParts = {
+    dataDir: config.storage.dataDir, rowStore, wal, logger: logger.child({ component: 'snapshot' }),
+    ...(deps.onMembershipInstalled === undefined ? {} : { onMembershipInstalled: deps.onMembershipInstalled }),
+  };
+  // Before the column store opens and the log replays: a crash may have interrupted a snapshot install.
+  await finishInterruptedInstall(snapshotParts, columnStoreDirectory(config.storage.dataDir));
   state.columnStore = await openColumnStoreService(
     { dataDir: config.storage.dataDir, compression: config.storage.compressionAlgorithm, logger: logger.child({ component: 'columnstore' }) },
     state.wal.firstIndex(),
@@ -302,9 +334,27 @@ async function openStorage(config: ThunderConfig, state: NodeState, deps: NodeDe
     state.cluster = await Cluster.listen(config, logger.child({ component: 'cluster' }), metrics);
     voters = await state.cluster.learnPeers(deps.abort);
   }
+  const snapshots = new NodeSnapshots({
+    ...snapshotParts,
+    membership: () => {
+      const s = state.log?.status();
+      return { voters: s?.voters ?? voters, learners: s?.learners ?? [] };
+    },
+    dropDerivedViews: async () => {
+      const service = state.columnStore;
+      state.columnStore = undefined;
+      await service?.drop();
+    },
+    observer: raftObserver(metrics),
+  });
+  state.snapshots = snapshots;
+  state.cluster?.transport.attachSnapshots({ source: snapshots, sink: snapshots });
   state.log = await openReplicatedLog({
     nodeId: config.node.nodeId,
     peers: voters,
+    snapshotSource: snapshots,
+    snapshotSink: snapshots,
+    ...testRaftLimits(),
     ...(state.cluster === undefined ? {} : { transport: state.cluster.transport }),
     wal: state.wal,
     ...raftTiming(config),
@@ -327,7 +377,11 @@ async function openStorage(config: ThunderConfig, state: NodeState, deps: NodeDe
       { name: 'rowstore', checkpoint: () => rowStore.checkpoint(), checkpointIndex: () => rowStore.checkpointIndex() },
       ...(columnStore === undefined ? [] : [columnStore.view]),
     ],
-    log: { sizeBytes: () => state.wal?.sizeBytes() ?? 0, compact: (index) => state.log?.compact(index) ?? Promise.resolve() },
+    log: {
+      sizeBytes: () => state.wal?.sizeBytes() ?? 0,
+      compact: (index) => state.log?.compact(index) ?? Promise.resolve(),
+      liveFollowersMatchIndex: () => state.log?.liveFollowersMatchIndex(),
+    },
     intervalMs: config.storage.checkpointIntervalMs,
     maxWalSizeBytes: config.storage.maxWalSizeBytes,
     logger: logger.child({ component: 'checkpoint' }),
@@ -359,6 +413,7 @@ async function closeStorage(state: NodeState): Promise<void> {
     if (state.columnStore !== undefined) await state.columnStore.close();
     // After the log: its last messages may still go out.
     if (state.cluster !== undefined) await state.cluster.close();
+    state.snapshots?.close();
     if (state.rowStore !== undefined) await state.rowStore.close();
   } finally {
     for (const release of state.releaseLocks.splice(0)) release();
@@ -375,7 +430,7 @@ export async function startNode(config: ThunderConfig, deps: NodeDeps): Promise<
   };
   const state: NodeState = {
     lifecycle: 'starting', wal: undefined, log: undefined, rowStore: undefined, checkpointer: undefined, columnStore: undefined,
-    engine: undefined, pgServer: undefined, cluster: undefined, releaseLocks: [],
+    engine: undefined, pgServer: undefined, cluster: undefined, snapshots: undefined, releaseLocks: [],
   };
   const admin = createAdminApp({ view: buildAdminView(config, state, metrics), logger: logger.child({ component: 'admin' }) });
   const adminPort = await listenAdmin(admin, config);

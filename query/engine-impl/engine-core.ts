@@ -46,6 +46,8 @@ export interface QueryEngineOptions {
   readonly shapeStatements?: boolean;
   /** The column store analytic queries may read (query/vectorized); absent: every query takes the row path. */
   readonly columnStore?: ColumnStore;
+  /** Whether `columnStore` may still be read (false once a snapshot install dropped it); default always. */
+  readonly columnStoreInUse?: () => boolean;
 }
 
 export class EngineCore {
@@ -61,7 +63,8 @@ export class EngineCore {
   // The scanSync-based literal level costs more than it saves (parser/README-perf.md); the shape level replaces it.
   readonly statements = new StatementCache({ entriesMax: statementCacheEntriesMax, normalizeLiterals: false });
   readonly shapeStatements: boolean;
-  readonly columnStore: ColumnStore | undefined;
+  private readonly columnStoreOption: ColumnStore | undefined;
+  private readonly columnStoreInUse: () => boolean;
   /** Open sessions per database (DROP DATABASE refuses while others use it). */
   readonly sessionsByDatabase = new Map<string, number>();
   private readonly snapshotPins = new Map<number, number>();
@@ -69,6 +72,11 @@ export class EngineCore {
   private nextOwner = 1;
   private nextTxnId: bigint;
   private nextSessionId: number;
+
+  /** The column store analytic queries read, while it is in use. */
+  get columnStore(): ColumnStore | undefined {
+    return this.columnStoreInUse() ? this.columnStoreOption : undefined;
+  }
 
   constructor(options: QueryEngineOptions) {
     this.log = options.log;
@@ -78,7 +86,8 @@ export class EngineCore {
     this.compile = options.compile ?? defaultCompile;
     this.txnEntryBytesMax = options.txnEntryBytesMax ?? txnEntryBytesMaxDefault;
     this.shapeStatements = options.shapeStatements ?? true;
-    this.columnStore = options.columnStore;
+    this.columnStoreOption = options.columnStore;
+    this.columnStoreInUse = options.columnStoreInUse ?? (() => true);
     this.tracker = new ModificationTracker(() => this.oldestReadIndex());
     this.sequences = new SequenceAllocator(options.rowStore);
     this.nextSessionId = options.sessionIdStart ?? 1;
