@@ -144,6 +144,15 @@ function testRaftLimits(): { limits?: Partial<RaftLimits> } {
   return { limits: { tailEntriesMax: value } };
 }
 
+/** Test-only: THUNDER_TEST_SNAPSHOT_INSTALL_PAUSE_MS holds a snapshot install halfway, so a test can kill -9 the node there. */
+function testSnapshotPause(): { testPauseInInstallMs?: number } {
+  const raw = process.env['THUNDER_TEST_SNAPSHOT_INSTALL_PAUSE_MS'];
+  if (raw === undefined || raw === '') return {};
+  const value = Number(raw);
+  if (!Number.isSafeInteger(value) || value < 0) throw new StartupError(`THUNDER_TEST_SNAPSHOT_INSTALL_PAUSE_MS = "${raw}": expected a non-negative integer`);
+  return { testPauseInInstallMs: value };
+}
+
 /**
  * Test-only: THUNDER_TEST_TXN_ENTRY_BYTES_MAX (deliberately outside the
  * THUNDERDB_* configuration namespace) lowers the engine's largest txn entry,
@@ -346,6 +355,7 @@ async function openStorage(config: ThunderConfig, state: NodeState, deps: NodeDe
       await service?.drop();
     },
     observer: raftObserver(metrics),
+    ...testSnapshotPause(),
   });
   state.snapshots = snapshots;
   state.cluster?.transport.attachSnapshots({ source: snapshots, sink: snapshots });

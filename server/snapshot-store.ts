@@ -62,6 +62,8 @@ export interface NodeSnapshotsOptions {
   readonly onMembershipInstalled?: (membership: Membership) => Promise<void> | void;
   readonly observer?: Pick<RaftObserver, 'onSnapshotInstalled'>;
   readonly logger: Logger;
+  /** Test-only: waits this long inside an install, after the row store was replaced, so a test can kill -9 the process there. */
+  readonly testPauseInInstallMs?: number;
 }
 
 interface InstallMarker {
@@ -237,12 +239,16 @@ export class NodeSnapshots implements SnapshotSource, SnapshotSink {
 
 /** Steps 2–6 of an install (see the header); idempotent, so a start after a crash redoes them. */
 async function applyInstall(
-  options: Pick<NodeSnapshotsOptions, 'dataDir' | 'rowStore' | 'wal' | 'onMembershipInstalled'>,
+  options: Pick<NodeSnapshotsOptions, 'dataDir' | 'rowStore' | 'wal' | 'onMembershipInstalled' | 'testPauseInInstallMs' | 'logger'>,
   marker: InstallMarker,
   dropDerivedViews: () => Promise<void>,
 ): Promise<void> {
   const path = join(options.dataDir, snapshotsDirName, marker.file);
   await options.rowStore.installSnapshot(marker.index, pairsOfFile(path));
+  if (options.testPauseInInstallMs !== undefined) {
+    options.logger.warn({ ms: options.testPauseInInstallMs }, 'snapshot install paused (test hook)');
+    await new Promise((resolve) => setTimeout(resolve, options.testPauseInInstallMs));
+  }
   await dropDerivedViews();
   await options.wal.reset(marker.index, marker.term);
   await options.onMembershipInstalled?.({ voters: marker.voters, learners: marker.learners });
