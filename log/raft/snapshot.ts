@@ -4,8 +4,9 @@
 //
 // The core (core/follower.ts handleInstallSnapshot, core/leader.ts
 // sendSnapshot) deals only with SnapshotMeta: index, term, configuration.
-// The bytes belong to the application (the row store's checkpoint: later
-// work) and travel beside the InstallSnapshot message:
+// The bytes belong to the application (the row store's last checkpoint,
+// server/snapshot-store.ts) and travel beside the InstallSnapshot message
+// (log/grpc: the InstallSnapshot RPC):
 //
 //   leader                                         follower
 //   core: InstallSnapshot{meta} in Ready.messages
