@@ -177,9 +177,8 @@ async function startSqlService(config: ThunderConfig, state: NodeState, deps: No
   state.engine = createQueryEngine({
     log: cluster === undefined ? state.log : leaderNamingLog(state.log, (leaderId) => cluster.pgAddressOf(leaderId)),
     rowStore: state.rowStore, logger: deps.logger.child({ component: 'sql' }), ...testTxnEntryBytesMax(),
-    ...(state.columnStore === undefined ? {} : { columnStore: state.columnStore.store }),
-    // A snapshot install drops the column store (server/snapshot-store.ts): analytics then take the row path.
-    columnStoreInUse: () => state.columnStore?.inUse() === true,
+    // A snapshot install rebuilds the column store (server/snapshot-store.ts): always read the current one.
+    currentColumnStore: () => state.columnStore?.current(),
   });
   const { listenAddr, pgPort } = config.network;
   try {
@@ -335,6 +334,7 @@ async function openStorage(config: ThunderConfig, state: NodeState, deps: NodeDe
   state.columnStore = await openColumnStoreService(
     { dataDir: config.storage.dataDir, compression: config.storage.compressionAlgorithm, logger: logger.child({ component: 'columnstore' }) },
     state.wal.firstIndex(),
+    rowStore,
   );
   const columnStore = state.columnStore;
   logger.info({ checkpointIndex: rowStore.checkpointIndex() }, 'row store opened; replaying the log after its checkpoint');
@@ -349,11 +349,7 @@ async function openStorage(config: ThunderConfig, state: NodeState, deps: NodeDe
       const s = state.log?.status();
       return { voters: s?.voters ?? voters, learners: s?.learners ?? [] };
     },
-    dropDerivedViews: async () => {
-      const service = state.columnStore;
-      state.columnStore = undefined;
-      await service?.drop();
-    },
+    rebuildDerivedViews: () => state.columnStore?.rebuildFrom(rowStore) ?? Promise.resolve(),
     observer: raftObserver(metrics),
     ...testSnapshotPause(),
   });

@@ -5,11 +5,10 @@
 // What a snapshot is: the row store's state at its last checkpoint
 // (materializers/rowstore/snapshot.ts), in the snapshot stream format
 // (snapshot-format.ts). The column store is not in it: a follower that
-// installs a snapshot drops its column store (its directory is wiped) and
-// its analytic queries take the row path, which returns the same rows; the
-// WAL no longer holds what a new column store would replay, so it stays off
-// on that node until the column store can be rebuilt from the row store
-// (later work, documented in materializers/DESIGN.md).
+// installs a snapshot rebuilds its column store from the installed row store
+// at the snapshot index (server/columnstore-service.ts rebuildFrom), which
+// is simpler than a second snapshot format and gives the same rows by
+// construction; analytic queries take the row path while it runs.
 //
 // Receiving (write): chunks go to data_dir/snapshots/incoming.tmp while the
 // decoder checks them; a complete, verified stream is fsynced and renamed to
@@ -19,7 +18,7 @@
 //   1. data_dir/snapshot-install.json names the snapshot file (written
 //      atomically: tmp, fsync, rename, fsync dir);
 //   2. the row store is replaced by the snapshot (durable at its end);
-//   3. the column store is dropped;
+//   3. the column store is rebuilt from the row store;
 //   4. the WAL is reset to continue empty after the snapshot index (its own
 //      marker makes that step atomic, log/wal/reset-marker.ts);
 //   5. the snapshot's membership is handed to onMembershipInstalled;
@@ -56,8 +55,8 @@ export interface NodeSnapshotsOptions {
   readonly wal: SnapshotWal;
   /** The configuration in force (the Raft log's voters and learners). */
   readonly membership: () => Membership;
-  /** Drops the views the snapshot does not carry (the column store); called during install. */
-  readonly dropDerivedViews: () => Promise<void>;
+  /** Rebuilds the views the snapshot does not carry (the column store) from the installed row store; called during install. */
+  readonly rebuildDerivedViews: () => Promise<void>;
   /** Persists the snapshot's membership (server/membership-store.ts); optional. */
   readonly onMembershipInstalled?: (membership: Membership) => Promise<void> | void;
   readonly observer?: Pick<RaftObserver, 'onSnapshotInstalled'>;
@@ -222,7 +221,7 @@ export class NodeSnapshots implements SnapshotSource, SnapshotSink {
     };
     await writeFileDurably(this.options.dataDir, markerFileName, JSON.stringify(marker) + '\n');
     const startedMs = Date.now();
-    await applyInstall(this.options, marker, this.options.dropDerivedViews);
+    await applyInstall(this.options, marker, this.options.rebuildDerivedViews);
     this.received = undefined;
     this.options.logger.info({ index: meta.index, term: meta.term, bytes: received.bytes, ms: Date.now() - startedMs }, `installed snapshot ${meta.index} from the leader`);
     try {
@@ -241,7 +240,7 @@ export class NodeSnapshots implements SnapshotSource, SnapshotSink {
 async function applyInstall(
   options: Pick<NodeSnapshotsOptions, 'dataDir' | 'rowStore' | 'wal' | 'onMembershipInstalled' | 'testPauseInInstallMs' | 'logger'>,
   marker: InstallMarker,
-  dropDerivedViews: () => Promise<void>,
+  rebuildDerivedViews: () => Promise<void>,
 ): Promise<void> {
   const path = join(options.dataDir, snapshotsDirName, marker.file);
   await options.rowStore.installSnapshot(marker.index, pairsOfFile(path));
@@ -249,7 +248,7 @@ async function applyInstall(
     options.logger.warn({ ms: options.testPauseInInstallMs }, 'snapshot install paused (test hook)');
     await new Promise((resolve) => setTimeout(resolve, options.testPauseInInstallMs));
   }
-  await dropDerivedViews();
+  await rebuildDerivedViews();
   await options.wal.reset(marker.index, marker.term);
   await options.onMembershipInstalled?.({ voters: marker.voters, learners: marker.learners });
   await unlink(join(options.dataDir, markerFileName));
@@ -260,7 +259,8 @@ async function applyInstall(
 /**
  * At start, after the WAL and the row store opened and before anything else
  * reads them: finishes an install a crash interrupted (the marker exists).
- * `columnStoreDir` is wiped (the column store is dropped by an install).
+ * `columnStoreDir` is wiped: the column store then opens empty below the
+ * WAL's first index and is rebuilt from the row store (openColumnStoreService).
  */
 export async function finishInterruptedInstall(
   options: Pick<NodeSnapshotsOptions, 'dataDir' | 'rowStore' | 'wal' | 'onMembershipInstalled' | 'logger'>,

@@ -124,6 +124,23 @@ async function idsOf(server: TestServer): Promise<number[]> {
   return (await query(server, 'SELECT id FROM items ORDER BY id')).rows.map((r: { id: number }) => r.id);
 }
 
+/** count(*) and sum(id) on the column path (the column store rebuilt from the installed row store) and on the row path. */
+async function aggregatesOnBothPaths(server: TestServer): Promise<{ column: unknown; row: unknown }> {
+  const c = new pg.Client({ host: '127.0.0.1', port: server.pgPort, user: 'admin', database: 'thunderdb' });
+  await c.connect();
+  try {
+    const sql = 'SELECT count(*)::text AS n, sum(id)::text AS s FROM items';
+    await c.query("SET thunderdb.read_path = 'column'");
+    const plan = (await c.query(`EXPLAIN ${sql}`)).rows.map((r: Record<string, string>) => Object.values(r).join(' ')).join('\n');
+    if (!/Read Path: column/.test(plan)) throw new Error(`not on the column path: ${plan}`);
+    const column = (await c.query(sql)).rows[0] as unknown;
+    await c.query("SET thunderdb.read_path = 'row'");
+    return { column, row: (await c.query(sql)).rows[0] as unknown };
+  } finally {
+    await c.end();
+  }
+}
+
 const range = (from: number, to: number): number[] => Array.from({ length: to - from + 1 }, (_, k) => from + k);
 
 describe('a follower that fell behind the leader\'s compacted log catches up by snapshot', () => {
@@ -197,6 +214,9 @@ describe('a follower that fell behind the leader\'s compacted log catches up by 
     const current = await agreedLeader(nodes);
     await current.waitForOutput(new RegExp(`snapshot \\d+ sent to node ${i + 1}`), 5000);
     await follower.waitForOutput(/installed snapshot \d+ from the leader/, 5000);
+    await follower.waitForOutput(/column store rebuilt from the row store/, 5000);
+    const sum = (lastId * (lastId + 1)) / 2;
+    expect(await aggregatesOnBothPaths(follower)).toEqual({ column: { n: String(lastId), s: String(sum) }, row: { n: String(lastId), s: String(sum) } });
     // It keeps replicating after the snapshot.
     await insertBig(nodes, lastId + 1, lastId + 10);
     await until('new rows on the follower', async () => ((await idsOf(follower)).length === lastId + 10 ? true : undefined));
@@ -218,5 +238,7 @@ describe('a follower that fell behind the leader\'s compacted log catches up by 
     await waitReady(restarted, 30_000);
     await until('every row after the interrupted install', async () => ((await idsOf(restarted)).length === lastId ? true : undefined));
     expect(await idsOf(restarted)).toEqual(range(1, lastId));
+    const sum = (lastId * (lastId + 1)) / 2;
+    expect(await aggregatesOnBothPaths(restarted)).toEqual({ column: { n: String(lastId), s: String(sum) }, row: { n: String(lastId), s: String(sum) } });
   });
 });

@@ -46,8 +46,11 @@ export interface QueryEngineOptions {
   readonly shapeStatements?: boolean;
   /** The column store analytic queries may read (query/vectorized); absent: every query takes the row path. */
   readonly columnStore?: ColumnStore;
-  /** Whether `columnStore` may still be read (false once a snapshot install dropped it); default always. */
-  readonly columnStoreInUse?: () => boolean;
+  /**
+   * The column store in use now, when it can be replaced while the engine
+   * runs (a Raft snapshot install rebuilds it); overrides `columnStore`.
+   */
+  readonly currentColumnStore?: () => ColumnStore | undefined;
 }
 
 export class EngineCore {
@@ -63,8 +66,7 @@ export class EngineCore {
   // The scanSync-based literal level costs more than it saves (parser/README-perf.md); the shape level replaces it.
   readonly statements = new StatementCache({ entriesMax: statementCacheEntriesMax, normalizeLiterals: false });
   readonly shapeStatements: boolean;
-  private readonly columnStoreOption: ColumnStore | undefined;
-  private readonly columnStoreInUse: () => boolean;
+  private readonly currentColumnStore: () => ColumnStore | undefined;
   /** Open sessions per database (DROP DATABASE refuses while others use it). */
   readonly sessionsByDatabase = new Map<string, number>();
   private readonly snapshotPins = new Map<number, number>();
@@ -73,9 +75,9 @@ export class EngineCore {
   private nextTxnId: bigint;
   private nextSessionId: number;
 
-  /** The column store analytic queries read, while it is in use. */
+  /** The column store analytic queries read (undefined: every query takes the row path). */
   get columnStore(): ColumnStore | undefined {
-    return this.columnStoreInUse() ? this.columnStoreOption : undefined;
+    return this.currentColumnStore();
   }
 
   constructor(options: QueryEngineOptions) {
@@ -86,8 +88,8 @@ export class EngineCore {
     this.compile = options.compile ?? defaultCompile;
     this.txnEntryBytesMax = options.txnEntryBytesMax ?? txnEntryBytesMaxDefault;
     this.shapeStatements = options.shapeStatements ?? true;
-    this.columnStoreOption = options.columnStore;
-    this.columnStoreInUse = options.columnStoreInUse ?? (() => true);
+    const fixed = options.columnStore;
+    this.currentColumnStore = options.currentColumnStore ?? (() => fixed);
     this.tracker = new ModificationTracker(() => this.oldestReadIndex());
     this.sequences = new SequenceAllocator(options.rowStore);
     this.nextSessionId = options.sessionIdStart ?? 1;
