@@ -39,7 +39,7 @@ import { StartupError } from './startup-error.js';
 
 const markerFileName = 'snapshot-install.json';
 const snapshotsDirName = 'snapshots';
-const incomingFileName = 'incoming.tmp';
+const incomingSuffix = '.incoming';
 /** An unused pin is released after this long: it holds a RocksDB snapshot (old files) alive. */
 const pinIdleMsMax = 30_000;
 
@@ -125,6 +125,10 @@ export class NodeSnapshots implements SnapshotSource, SnapshotSink {
   /** The last complete, verified snapshot received and its size. */
   private received: { readonly meta: SnapshotMeta; readonly file: string; readonly bytes: number } | undefined;
   private readonly dir: string;
+  /** Numbers the files of streams received at once (two leaders in quick succession). */
+  private incomingSeq = 0;
+  /** The snapshot file an install is reading: never deleted as superseded. */
+  private installing: string | undefined;
 
   constructor(private readonly options: NodeSnapshotsOptions) {
     this.dir = join(options.dataDir, snapshotsDirName);
@@ -182,7 +186,7 @@ export class NodeSnapshots implements SnapshotSource, SnapshotSink {
 
   async write(meta: SnapshotMeta, chunks: AsyncIterable<Uint8Array>): Promise<void> {
     await mkdir(this.dir, { recursive: true });
-    const incoming = join(this.dir, incomingFileName);
+    const incoming = join(this.dir, `${++this.incomingSeq}${incomingSuffix}`);
     const decoder = new SnapshotDecoder();
     let bytes = 0;
     const handle = await open(incoming, 'w');
@@ -206,8 +210,10 @@ export class NodeSnapshots implements SnapshotSource, SnapshotSink {
     const file = snapshotFileName(meta);
     await rename(incoming, join(this.dir, file));
     await fsyncDir(this.dir);
-    // Older received snapshots are superseded.
-    for (const name of await readdir(this.dir)) if (name !== file) await unlink(join(this.dir, name)).catch(() => undefined);
+    // Older received snapshots are superseded (streams still arriving, and the one being installed, are not).
+    for (const name of await readdir(this.dir)) {
+      if (name !== file && name !== this.installing && name.endsWith('.tdbsnap')) await unlink(join(this.dir, name)).catch(() => undefined);
+    }
     this.received = { meta, file, bytes };
   }
 
@@ -221,7 +227,12 @@ export class NodeSnapshots implements SnapshotSource, SnapshotSink {
     };
     await writeFileDurably(this.options.dataDir, markerFileName, JSON.stringify(marker) + '\n');
     const startedMs = Date.now();
-    await applyInstall(this.options, marker, this.options.rebuildDerivedViews);
+    this.installing = received.file;
+    try {
+      await applyInstall(this.options, marker, this.options.rebuildDerivedViews);
+    } finally {
+      this.installing = undefined;
+    }
     this.received = undefined;
     this.options.logger.info({ index: meta.index, term: meta.term, bytes: received.bytes, ms: Date.now() - startedMs }, `installed snapshot ${meta.index} from the leader`);
     try {
@@ -271,8 +282,10 @@ export async function finishInterruptedInstall(
   try {
     raw = await readFile(markerPath, 'utf8');
   } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return false;
-    throw err;
+    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+    // No install in progress: what a previous run received but never installed is of no use now.
+    await rm(join(options.dataDir, snapshotsDirName), { recursive: true, force: true });
+    return false;
   }
   let marker: InstallMarker;
   try {
