@@ -184,6 +184,10 @@ export class NodeSnapshots implements SnapshotSource, SnapshotSink {
 
   // ---- SnapshotSink (follower) ----
 
+  holds(meta: SnapshotMeta): boolean {
+    return this.options.rowStore.appliedIndex() >= meta.index;
+  }
+
   async write(meta: SnapshotMeta, chunks: AsyncIterable<Uint8Array>): Promise<void> {
     await mkdir(this.dir, { recursive: true });
     const incoming = join(this.dir, `${++this.incomingSeq}${incomingSuffix}`);

@@ -243,6 +243,10 @@ export class GrpcTransport implements Transport {
     this.logger.info({ peerNodeId: message.to, index: snapshot.index, term: snapshot.term }, `cluster: sending snapshot ${snapshot.index} to node ${message.to}`);
     link.streamSnapshot(encodeMessage(message), source.read(snapshot)).then(
       (bytes) => {
+        if (bytes === 0) {
+          this.logger.info({ peerNodeId: message.to, index: snapshot.index }, `cluster: node ${message.to} already holds snapshot ${snapshot.index}; stream stopped`);
+          return;
+        }
         this.logger.info(
           { peerNodeId: message.to, index: snapshot.index, bytes, ms: Date.now() - startedMs },
           `cluster: snapshot ${snapshot.index} sent to node ${message.to} (${bytes} bytes)`,
@@ -292,6 +296,12 @@ export class GrpcTransport implements Transport {
         const chunk = decodeSnapshotChunk(frame);
         if (message === undefined) {
           message = this.snapshotMessage(chunk.message, fromNodeId);
+          if (sink.holds?.(message.snapshot) === true) {
+            // Already there (restarted past it): no bytes needed; the core acknowledges at once.
+            finish(undefined);
+            this.deliverMessage(fromNodeId, message);
+            return;
+          }
           writing = sink.write(message.snapshot, queue);
           const named = message;
           writing.then(

@@ -105,8 +105,9 @@ export class PeerLink {
   /**
    * Streams a snapshot: `message` (the encoded InstallSnapshot) in the first
    * chunk, then `chunks` with their offsets, waiting for HTTP/2 flow control.
-   * Resolves with the bytes sent once the peer stored them all; rejects if
-   * the peer is not connected, the stream breaks, the source fails or the
+   * Resolves with the bytes sent once the peer stored them all, or with 0
+   * if the peer answered at once that it already holds the snapshot; rejects
+   * if the peer is not connected, the stream breaks, the source fails or the
    * peer refuses (the leader then retries after two election timeouts).
    */
   async streamSnapshot(message: Buffer, chunks: AsyncIterable<Uint8Array>): Promise<number> {
@@ -126,6 +127,9 @@ export class PeerLink {
       );
     });
     acknowledged.catch(() => undefined);
+    // The peer may answer before the last chunk (it already holds the snapshot): stop writing then.
+    let answered = false;
+    acknowledged.then(() => { answered = true; }, () => undefined);
     if (call === undefined) throw new Error('grpc-js did not create the call');
     const stream = call;
     stream.on('error', () => {});
@@ -142,11 +146,13 @@ export class PeerLink {
       };
       for await (const chunk of chunks) {
         if (this.snapshotCall !== stream) throw new Error(`the link to ${this.addr} closed`);
+        if (answered) break;
         await write(Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength), false);
       }
-      await write(Buffer.alloc(0), true);
+      if (!answered) await write(Buffer.alloc(0), true);
       stream.end();
       const received = await acknowledged;
+      if (received === 0 && offset > 0 && answered) return 0;
       if (received !== offset) throw new Error(`the peer acknowledged ${received} snapshot bytes of ${offset}`);
       return offset;
     } catch (err) {

@@ -45,6 +45,12 @@ export interface SnapshotSource {
 }
 
 export interface SnapshotSink {
+  /**
+   * Whether this node's state already reaches `meta.index` (it restarted past
+   * it, or caught up meanwhile): the transport then steps the message without
+   * receiving the bytes, and the core acknowledges it at once. Optional.
+   */
+  holds?(meta: SnapshotMeta): boolean;
   /** Stores a received snapshot's bytes (not yet in effect). Rejects if they are incomplete or corrupt. */
   write(meta: SnapshotMeta, chunks: AsyncIterable<Uint8Array>): Promise<void>;
   /**
