@@ -88,6 +88,12 @@ export interface WriteAheadLog {
    * segment holding `index + 1` is kept, so `firstIndex()` may stay lower.
    */
   compact(index: number): Promise<void>;
+  /**
+   * Replaces the whole log by an empty one after `index` (whose term becomes
+   * `term`): a snapshot up to `index` was installed. Durable and crash-safe
+   * when it resolves: a crash meanwhile leaves the old log or the new one.
+   */
+  reset(index: number, term: number): Promise<void>;
   /** Bytes of all segment files on disk. */
   sizeBytes(): number;
   /** Flushes, fsyncs and closes files. Appends after close reject. */

@@ -45,6 +45,23 @@ describe('Checkpointer', () => {
     expect(log.compactedTo).toEqual([20]);
   });
 
+  it('on a leader, keeps what live followers still need when that brings the WAL under max_wal_size', async () => {
+    const view = fakeView([100]);
+    const log = { ...fakeLog(0), liveFollowersMatchIndex: () => 60 };
+    let sizeBytes = 5000;
+    log.sizeBytes = () => sizeBytes;
+    log.compact = (index: number) => { log.compactedTo.push(index); sizeBytes = 1000; return Promise.resolve(); };
+    await new Checkpointer({ views: [view], log, intervalMs: 1000, maxWalSizeBytes: 2000, logger }).runOnce();
+    expect(log.compactedTo).toEqual([60]);
+  });
+
+  it('goes past a lagging follower when the WAL stays over max_wal_size (it will get a snapshot)', async () => {
+    const view = fakeView([100]);
+    const log = { ...fakeLog(5000), liveFollowersMatchIndex: () => 60 };
+    await new Checkpointer({ views: [view], log, intervalMs: 1000, maxWalSizeBytes: 2000, logger }).runOnce();
+    expect(log.compactedTo).toEqual([60, 100]);
+  });
+
   it('survives a failed checkpoint and runs a final one on stop', async () => {
     let fail = true;
     let succeeded = 0;

@@ -2,6 +2,13 @@
 // is the system of record: segments are deleted only once every view has
 // checkpointed past them, and only when the WAL exceeds max_wal_size, so a
 // deleted view can still be rebuilt from the log while there is room.
+//
+// On a leader, compaction first stops at the lowest match index of the live
+// followers (the log's liveFollowersMatchIndex), so a follower that is
+// merely behind keeps getting entries. Only if the WAL is still above
+// max_wal_size after that does it go on to the views' checkpoints: the size
+// limit wins, and a follower that needs the deleted entries is sent a
+// snapshot (log/raft/snapshot.ts).
 import type { Logger } from 'pino';
 
 /** The slice of a view the checkpointer drives (the row store today). */
@@ -15,6 +22,8 @@ export interface CheckpointableView {
 export interface CompactableLog {
   sizeBytes(): number;
   compact(index: number): Promise<void>;
+  /** On a leader, the lowest match index of live followers; undefined otherwise. */
+  liveFollowersMatchIndex?(): number | undefined;
 }
 
 export interface CheckpointerOptions {
@@ -64,6 +73,18 @@ export class Checkpointer {
     const walBytes = log.sizeBytes();
     if (walBytes <= maxWalSizeBytes || views.length === 0) return;
     const safeIndex = Math.min(...views.map((view) => view.checkpointIndex()));
+    const followersIndex = log.liveFollowersMatchIndex?.();
+    if (followersIndex !== undefined && followersIndex < safeIndex) {
+      await log.compact(followersIndex);
+      if (log.sizeBytes() <= maxWalSizeBytes) {
+        logger.info({ compactedThrough: followersIndex, walBytesBefore: walBytes, walBytesAfter: log.sizeBytes(), maxWalSizeBytes }, 'WAL compacted below what live followers hold');
+        return;
+      }
+      logger.warn(
+        { followersMatchIndex: followersIndex, compactingThrough: safeIndex, walBytes: log.sizeBytes(), maxWalSizeBytes },
+        'WAL still above storage.max_wal_size after keeping what live followers need: compacting further; followers behind will be sent a snapshot',
+      );
+    }
     await log.compact(safeIndex);
     logger.info({ compactedThrough: safeIndex, walBytesBefore: walBytes, walBytesAfter: log.sizeBytes(), maxWalSizeBytes }, 'WAL compacted below the views\' checkpoints');
   }

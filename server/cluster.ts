@@ -30,6 +30,7 @@ import { GrpcTransport, TransportClosedError, TransportListenError, type Message
 import type { ThunderConfig } from './config/types.js';
 import type { NodeMetrics } from './metrics.js';
 import { saveMembership, type MembershipRecord } from './membership-store.js';
+import { raftObserver } from './observers.js';
 import { StartupError } from './startup-error.js';
 
 const peersFileName = 'cluster-peers.json';
@@ -166,6 +167,8 @@ export class Cluster {
         onSent: (peer, n) => metrics.transportSentMessages.inc({ peer: String(peer) }, n),
         onDropped: (peer, reason, n) => metrics.transportDroppedMessages.inc({ peer: String(peer), reason }, n),
         onReceived: (peer, n) => metrics.transportReceivedMessages.inc({ peer: String(peer) }, n),
+        // The Raft observer owns the snapshot counters (RaftObserver.onSnapshotSent).
+        onSnapshotSent: (peer, bytes) => raftObserver(metrics).onSnapshotSent?.(peer, bytes),
       },
     });
     try {

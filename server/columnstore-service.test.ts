@@ -5,7 +5,16 @@ import { pino } from 'pino';
 import { Subject } from 'rxjs';
 import { afterEach, describe, expect, it } from 'vitest';
 import { EntryKind, type LogEntry } from '../log/index.js';
-import { openColumnStoreService, skipApplied } from './columnstore-service.js';
+import { openRowStore } from '../materializers/index.js';
+import { accounts, accountsId, EntryLog } from '../materializers/testing/fixtures.js';
+import { openColumnStoreService, skipApplied, type ColumnStoreSourceView } from './columnstore-service.js';
+
+/** A row store source that must not be read (the WAL can replay the column store). */
+const unusedSource: ColumnStoreSourceView = {
+  appliedIndex: () => { throw new Error('not expected to rebuild'); },
+  catalogAt: () => { throw new Error('not expected to rebuild'); },
+  scan: () => { throw new Error('not expected to rebuild'); },
+};
 
 const logger = pino({ level: 'silent' });
 const dirs: string[] = [];
@@ -25,7 +34,7 @@ const empty = (index: number): LogEntry => ({ index, term: 1, kind: EntryKind.Em
 describe('column store service', () => {
   it('applies committed entries after its checkpoint, skips ones it holds, and reopens at its checkpoint', async () => {
     const dataDir = await tempDir();
-    const service = await openColumnStoreService({ dataDir, compression: 'lz4', logger, compactionIntervalMs: 0 }, 1);
+    const service = await openColumnStoreService({ dataDir, compression: 'lz4', logger, compactionIntervalMs: 0 }, 1, unusedSource);
     expect(service).toBeDefined();
     if (service === undefined) return;
     const committed = new Subject<LogEntry>();
@@ -34,7 +43,7 @@ describe('column store service', () => {
     await service.store.waitApplied(3, 1000);
     await service.view.checkpoint();
     await service.close();
-    const again = await openColumnStoreService({ dataDir, compression: 'lz4', logger, compactionIntervalMs: 0 }, 1);
+    const again = await openColumnStoreService({ dataDir, compression: 'lz4', logger, compactionIntervalMs: 0 }, 1, unusedSource);
     expect(again?.checkpointIndex()).toBe(3);
     const replay = new Subject<LogEntry>();
     again?.attach(replay, (error) => { throw error; });
@@ -44,9 +53,29 @@ describe('column store service', () => {
     await again?.close();
   });
 
-  it('is not used when the WAL no longer holds the entries after its checkpoint', async () => {
+  it('is rebuilt from the row store when the WAL no longer holds the entries after its checkpoint, and follows the log from there', async () => {
     const dataDir = await tempDir();
-    expect(await openColumnStoreService({ dataDir, compression: 'none', logger }, 10)).toBeUndefined();
+    const log = new EntryLog();
+    log.ddl({ kind: 'createTable', table: accounts });
+    for (let k = 0; k < 30; k++) log.txn([log.insert(accountsId, [k, `owner${k % 3}`, BigInt(k), null])]);
+    const rowStore = await openRowStore({ directory: join(dataDir, 'rowstore'), bufferPoolBytes: 1 << 20 });
+    for (const e of log.entries) rowStore.apply(e);
+    const service = await openColumnStoreService({ dataDir, compression: 'none', logger, compactionIntervalMs: 0 }, log.lastIndex + 1, rowStore);
+    expect([service.checkpointIndex(), service.store.appliedIndex(), service.store.stats().liveRows]).toEqual([log.lastIndex, log.lastIndex, 30]);
+    const committed = new Subject<LogEntry>();
+    service.attach(committed, (error) => { throw error; });
+    log.txn([log.insert(accountsId, [100, 'x', 1n, null])]);
+    const next = log.entries[log.lastIndex - 1];
+    if (next === undefined) throw new Error('no entry');
+    rowStore.apply(next);
+    committed.next(next);
+    await service.store.waitApplied(log.lastIndex, 1000);
+    expect(service.store.stats().liveRows).toBe(31);
+    // A live rebuild (a snapshot install) replaces the store and keeps following.
+    await service.rebuildFrom(rowStore);
+    expect([service.store.appliedIndex(), service.store.stats().liveRows, service.current() === service.store]).toEqual([log.lastIndex, 31, true]);
+    await service.close();
+    await rowStore.close();
   });
 
   it('skipApplied drops entries at or below the applied index', () => {

@@ -8,10 +8,15 @@
 // checkpoints (`replayAfter`), and each view skips the entries it already
 // holds (`skipApplied`): both folds require entries in order without gaps.
 
+import { rm } from 'node:fs/promises';
 import { filter, type Observable, type Subscription } from 'rxjs';
 import type { Logger } from 'pino';
 import type { LogEntry } from '../log/index.js';
-import { columnStoreDirectory, openColumnStore, type ColumnStore, type ColumnStoreCompression } from '../materializers/columnstore/index.js';
+import type { Catalog } from '../materializers/catalog/index.js';
+import {
+  buildColumnStore, columnStoreDirectory, openColumnStore, type ColumnStore, type ColumnStoreCompression, type KeyedSourceRow,
+} from '../materializers/columnstore/index.js';
+import { fullRange, type KeyRange } from '../materializers/keys/index.js';
 import type { CheckpointableView } from './checkpointer.js';
 
 export interface ColumnStoreServiceOptions {
@@ -22,8 +27,18 @@ export interface ColumnStoreServiceOptions {
   readonly compactionIntervalMs?: number;
 }
 
+/** Where a column store is rebuilt from when the WAL cannot replay it: the row store. */
+export interface ColumnStoreSourceView {
+  appliedIndex(): number;
+  catalogAt(index: number): Catalog;
+  scan(tableId: number, range: KeyRange, readIndex: number): AsyncIterable<KeyedSourceRow>;
+}
+
 export interface ColumnStoreService {
+  /** The store in use now (a rebuild replaces it). */
   readonly store: ColumnStore;
+  /** The store queries may read now: undefined while a rebuild runs (they take the row path meanwhile). */
+  current(): ColumnStore | undefined;
   /** The view for the node's Checkpointer. */
   readonly view: CheckpointableView;
   /** The lowest index the log must replay after for this view (its checkpoint). */
@@ -35,6 +50,13 @@ export interface ColumnStoreService {
   attach(committed$: Observable<LogEntry>, onFatal: (error: Error) => void): void;
   /** Stops compaction and applying, after a final checkpoint. Call after the log closed. */
   close(): Promise<void>;
+  /**
+   * Replaces the store by one built from `source` at its applied index (a
+   * Raft snapshot replaced the row store and the WAL starts after it; see
+   * server/snapshot-store.ts): stops applying, deletes the old directory,
+   * builds and checkpoints the new store, and follows committed$ again.
+   */
+  rebuildFrom(source: ColumnStoreSourceView): Promise<void>;
 }
 
 const compactionIntervalMsDefault = 60_000;
@@ -44,47 +66,97 @@ export function skipApplied(committed$: Observable<LogEntry>, appliedIndex: () =
   return committed$.pipe(filter((entry) => entry.index > appliedIndex()));
 }
 
+async function buildFrom(options: ColumnStoreServiceOptions, source: ColumnStoreSourceView): Promise<ColumnStore> {
+  const directory = columnStoreDirectory(options.dataDir);
+  await rm(directory, { recursive: true, force: true });
+  const index = source.appliedIndex();
+  const startedMs = Date.now();
+  const store = await buildColumnStore({ directory, compression: options.compression }, source.catalogAt(index), index, (tableId) => source.scan(tableId, fullRange, index));
+  options.logger.info({ index, rows: store.stats().rows, ms: Date.now() - startedMs }, 'column store rebuilt from the row store');
+  return store;
+}
+
 /**
  * Opens the column store. `walFirstIndex` is the first index the WAL still
- * holds: a column store whose checkpoint is below it (a new column store on
- * an old data directory whose WAL was compacted) cannot be rebuilt from the
- * log, so it is not used (undefined, logged): queries take the row path.
+ * holds: a column store whose checkpoint is below it (a node that installed
+ * a Raft snapshot, or a new column store on an old data directory whose WAL
+ * was compacted) cannot catch up from the log, so it is rebuilt from
+ * `source` (the row store, at its applied index) before the log replays.
  */
-export async function openColumnStoreService(options: ColumnStoreServiceOptions, walFirstIndex: number): Promise<ColumnStoreService | undefined> {
+export async function openColumnStoreService(
+  options: ColumnStoreServiceOptions, walFirstIndex: number, source: ColumnStoreSourceView,
+): Promise<ColumnStoreService> {
   const { logger } = options;
-  const store = await openColumnStore({ directory: columnStoreDirectory(options.dataDir), compression: options.compression });
+  let store = await openColumnStore({ directory: columnStoreDirectory(options.dataDir), compression: options.compression });
   const checkpointIndex = store.checkpointIndex();
   if (walFirstIndex > checkpointIndex + 1) {
-    logger.warn({ checkpointIndex, walFirstIndex }, 'the column store cannot be rebuilt: the WAL no longer holds the entries after its checkpoint; analytic queries use the row store');
+    logger.warn({ checkpointIndex, walFirstIndex }, 'the WAL no longer holds the entries after the column store\'s checkpoint: rebuilding it from the row store');
     await store.close();
-    return undefined;
+    store = await buildFrom(options, source);
+  } else {
+    logger.info({ checkpointIndex }, 'column store opened; replaying the log after its checkpoint');
   }
-  logger.info({ checkpointIndex }, 'column store opened; replaying the log after its checkpoint');
   let subscription: Subscription | undefined;
   let compactionTimer: NodeJS.Timeout | undefined;
   let compacting: Promise<unknown> = Promise.resolve();
+  let followed: { committed$: Observable<LogEntry>; onFatal: (error: Error) => void } | undefined;
+  let rebuilding: Promise<void> | undefined;
+  let rebuildsRunning = 0;
   const intervalMs = options.compactionIntervalMs ?? compactionIntervalMsDefault;
+  const follow = (): void => {
+    if (followed === undefined) return;
+    subscription = store.attachToLog(skipApplied(followed.committed$, () => store.appliedIndex()), followed.onFatal);
+    if (intervalMs > 0) {
+      compactionTimer = setInterval(() => {
+        compacting = compacting.then(() => store.compact()).catch((err: unknown) => logger.error({ err }, 'column store compaction failed'));
+      }, intervalMs);
+      compactionTimer.unref();
+    }
+  };
+  const stopApplying = async (): Promise<void> => {
+    if (compactionTimer !== undefined) clearInterval(compactionTimer);
+    compactionTimer = undefined;
+    await compacting;
+    subscription?.unsubscribe();
+    subscription = undefined;
+  };
   return {
-    store,
+    get store() {
+      return store;
+    },
+    current: () => (rebuildsRunning > 0 ? undefined : store),
     view: {
       name: 'columnstore',
-      checkpoint: async () => ({ appliedIndex: (await store.checkpoint()).index }),
+      checkpoint: async () => {
+        await rebuilding;
+        return { appliedIndex: (await store.checkpoint()).index };
+      },
       checkpointIndex: () => store.checkpointIndex(),
     },
     checkpointIndex: () => store.checkpointIndex(),
     attach(committed$, onFatal) {
-      subscription = store.attachToLog(skipApplied(committed$, () => store.appliedIndex()), onFatal);
-      if (intervalMs > 0) {
-        compactionTimer = setInterval(() => {
-          compacting = compacting.then(() => store.compact()).catch((err: unknown) => logger.error({ err }, 'column store compaction failed'));
-        }, intervalMs);
-        compactionTimer.unref();
-      }
+      followed = { committed$, onFatal };
+      follow();
+    },
+    rebuildFrom(rowSource) {
+      rebuildsRunning++;
+      const run = (async () => {
+        try {
+          await rebuilding;
+          await stopApplying();
+          await store.close();
+          store = await buildFrom(options, rowSource);
+          follow();
+        } finally {
+          rebuildsRunning--;
+        }
+      })();
+      rebuilding = run.catch(() => undefined);
+      return run;
     },
     async close() {
-      if (compactionTimer !== undefined) clearInterval(compactionTimer);
-      await compacting;
-      subscription?.unsubscribe();
+      await rebuilding;
+      await stopApplying();
       try {
         await store.checkpoint();
       } catch (err) {

@@ -6,7 +6,8 @@
 import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import { createAdminApp, type AdminNodeView, type Lifecycle, type ViewStatus } from '../admin/index.js';
-import { entryDataBytesMax, openReplicatedLog, openWal, type ReplicatedLog, type Wal } from '../log/index.js';
+import { entryDataBytesMax, openReplicatedLog, openWal, type Membership, type RaftLimits, type ReplicatedLog, type Wal } from '../log/index.js';
+import { columnStoreDirectory } from '../materializers/columnstore/index.js';
 import { openRowStore, rowStoreDirectory, type RowStore } from '../materializers/index.js';
 import { forwardingEngine, startPgServer, type PgServer } from '../protocols/pg/index.js';
 import { createQueryEngine, loadSqlParser, type ThunderQueryEngine } from '../query/index.js';
@@ -17,10 +18,11 @@ import type { ThunderConfig } from './config/types.js';
 import { leaderNamingLog } from './follower-writes.js';
 import { forwardingCluster } from './forwarding.js';
 import { MembershipManager } from './membership-manager.js';
-import { loadMembership, type MembershipRecord } from './membership-store.js';
+import { loadMembership, saveMembership, type MembershipRecord } from './membership-store.js';
 import { createNodeMetrics, type NodeMetrics } from './metrics.js';
 import { raftObserver, walObserver } from './observers.js';
 import type { SystemdNotifier } from './sd-notify.js';
+import { finishInterruptedInstall, NodeSnapshots } from './snapshot-store.js';
 import { StartupError } from './startup-error.js';
 import { ensureWritableDir, lockDir } from './storage-dirs.js';
 import { buildInfo } from './version.js';
@@ -71,6 +73,7 @@ interface NodeState {
   /** Only with cluster.peers. */
   cluster: Cluster | undefined;
   membership: MembershipManager | undefined;
+  snapshots: NodeSnapshots | undefined;
   readonly releaseLocks: Array<() => void>;
 }
 
@@ -126,6 +129,29 @@ function listenError(err: unknown, key: string, listenAddr: string, port: number
 }
 
 /**
+ * Test-only: THUNDER_TEST_RAFT_TAIL_ENTRIES_MAX (outside the THUNDERDB_*
+ * namespace) shrinks the entries a leader keeps in memory for followers, so
+ * integration tests reach "follower behind the leader's log: send a
+ * snapshot" with a few hundred rows instead of 16,384 entries.
+ */
+function testRaftLimits(): { limits?: Partial<RaftLimits> } {
+  const raw = process.env['THUNDER_TEST_RAFT_TAIL_ENTRIES_MAX'];
+  if (raw === undefined || raw === '') return {};
+  const value = Number(raw);
+  if (!Number.isSafeInteger(value) || value < 8) throw new StartupError(`THUNDER_TEST_RAFT_TAIL_ENTRIES_MAX = "${raw}": expected an integer of at least 8`);
+  return { limits: { tailEntriesMax: value } };
+}
+
+/** Test-only: THUNDER_TEST_SNAPSHOT_INSTALL_PAUSE_MS holds a snapshot install halfway, so a test can kill -9 the node there. */
+function testSnapshotPause(): { testPauseInInstallMs?: number } {
+  const raw = process.env['THUNDER_TEST_SNAPSHOT_INSTALL_PAUSE_MS'];
+  if (raw === undefined || raw === '') return {};
+  const value = Number(raw);
+  if (!Number.isSafeInteger(value) || value < 0) throw new StartupError(`THUNDER_TEST_SNAPSHOT_INSTALL_PAUSE_MS = "${raw}": expected a non-negative integer`);
+  return { testPauseInInstallMs: value };
+}
+
+/**
  * Test-only: THUNDER_TEST_TXN_ENTRY_BYTES_MAX (deliberately outside the
  * THUNDERDB_* configuration namespace) lowers the engine's largest txn entry,
  * so integration tests make multi-part transactions from small COPYs.
@@ -151,7 +177,8 @@ async function startSqlService(config: ThunderConfig, state: NodeState, deps: No
     // Only a cluster can have more than one voter; a single node never awaits a read barrier.
     linearizableReads: cluster !== undefined,
     rowStore: state.rowStore, logger: deps.logger.child({ component: 'sql' }), ...testTxnEntryBytesMax(),
-    ...(state.columnStore === undefined ? {} : { columnStore: state.columnStore.store }),
+    // A snapshot install rebuilds the column store (server/snapshot-store.ts): always read the current one.
+    currentColumnStore: () => state.columnStore?.current(),
   });
   const { listenAddr, pgPort } = config.network;
   try {
@@ -307,9 +334,18 @@ async function openStorage(config: ThunderConfig, state: NodeState, deps: NodeDe
     bufferPoolBytes: config.storage.bufferPoolSizeBytes,
   });
   state.rowStore = rowStore;
+  const wal = state.wal;
+  const snapshotParts = {
+    dataDir: config.storage.dataDir, rowStore, wal, logger: logger.child({ component: 'snapshot' }),
+    // The installed snapshot's configuration is the one in force at its index (membership-store.ts).
+    onMembershipInstalled: (m: Membership, index: number) => saveMembership(config.storage.dataDir, { index, voters: [...m.voters], learners: [...m.learners] }),
+  };
+  // Before the column store opens and the log replays: a crash may have interrupted a snapshot install.
+  await finishInterruptedInstall(snapshotParts, columnStoreDirectory(config.storage.dataDir));
   state.columnStore = await openColumnStoreService(
     { dataDir: config.storage.dataDir, compression: config.storage.compressionAlgorithm, logger: logger.child({ component: 'columnstore' }) },
     state.wal.firstIndex(),
+    rowStore,
   );
   const columnStore = state.columnStore;
   logger.info({ checkpointIndex: rowStore.checkpointIndex() }, 'row store opened; replaying the log after its checkpoint');
@@ -321,10 +357,25 @@ async function openStorage(config: ThunderConfig, state: NodeState, deps: NodeDe
     membership = await state.cluster.startMembership(record, walEmpty, deps.abort);
     refuseIfRemoved(config, membership);
   }
+  const snapshots = new NodeSnapshots({
+    ...snapshotParts,
+    membership: () => {
+      const s = state.log?.status();
+      return { voters: s?.voters ?? membership.voters, learners: s?.learners ?? membership.learners };
+    },
+    rebuildDerivedViews: () => state.columnStore?.rebuildFrom(rowStore) ?? Promise.resolve(),
+    observer: raftObserver(metrics),
+    ...testSnapshotPause(),
+  });
+  state.snapshots = snapshots;
+  state.cluster?.transport.attachSnapshots({ source: snapshots, sink: snapshots });
   state.log = await openReplicatedLog({
     nodeId: config.node.nodeId,
     peers: membership.voters,
     learners: membership.learners,
+    snapshotSource: snapshots,
+    snapshotSink: snapshots,
+    ...testRaftLimits(),
     ...(state.cluster === undefined ? {} : { transport: state.cluster.transport }),
     wal: state.wal,
     ...raftTiming(config),
@@ -354,7 +405,11 @@ async function openStorage(config: ThunderConfig, state: NodeState, deps: NodeDe
       { name: 'rowstore', checkpoint: () => rowStore.checkpoint(), checkpointIndex: () => rowStore.checkpointIndex() },
       ...(columnStore === undefined ? [] : [columnStore.view]),
     ],
-    log: { sizeBytes: () => state.wal?.sizeBytes() ?? 0, compact: (index) => state.log?.compact(index) ?? Promise.resolve() },
+    log: {
+      sizeBytes: () => state.wal?.sizeBytes() ?? 0,
+      compact: (index) => state.log?.compact(index) ?? Promise.resolve(),
+      liveFollowersMatchIndex: () => state.log?.liveFollowersMatchIndex(),
+    },
     intervalMs: config.storage.checkpointIntervalMs,
     maxWalSizeBytes: config.storage.maxWalSizeBytes,
     logger: logger.child({ component: 'checkpoint' }),
@@ -401,6 +456,7 @@ async function closeStorage(state: NodeState): Promise<void> {
     if (state.columnStore !== undefined) await state.columnStore.close();
     // After the log: its last messages may still go out.
     if (state.cluster !== undefined) await state.cluster.close();
+    state.snapshots?.close();
     if (state.rowStore !== undefined) await state.rowStore.close();
   } finally {
     for (const release of state.releaseLocks.splice(0)) release();
@@ -417,7 +473,7 @@ export async function startNode(config: ThunderConfig, deps: NodeDeps): Promise<
   };
   const state: NodeState = {
     lifecycle: 'starting', wal: undefined, log: undefined, rowStore: undefined, checkpointer: undefined, columnStore: undefined,
-    engine: undefined, pgServer: undefined, cluster: undefined, membership: undefined, releaseLocks: [],
+    engine: undefined, pgServer: undefined, cluster: undefined, membership: undefined, snapshots: undefined, releaseLocks: [],
   };
   const admin = createAdminApp({ view: buildAdminView(config, state, metrics), logger: logger.child({ component: 'admin' }) });
   const adminPort = await listenAdmin(admin, config);

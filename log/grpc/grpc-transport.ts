@@ -7,13 +7,15 @@ import {
   type sendUnaryData, type UntypedServiceImplementation,
 } from '@grpc/grpc-js';
 import type { Logger } from 'pino';
-import type { Message, Transport } from '../raft/index.js';
+import type { InstallSnapshot, Message, SnapshotSink, SnapshotSource, Transport } from '../raft/index.js';
+import { CodecError } from './byte-io.js';
+import { ChunkQueue } from './chunk-queue.js';
 import { resolveTransportLimits, type TransportLimits } from './limits.js';
 import { decodeMessage, encodeMessage } from './message-codec.js';
 import { PeerLink, type DropReason, type LinkHost, type LinkState } from './peer-link.js';
 import {
-  decodeHelloRequest, decodeRaftBatch, encodeHelloReply, encodeSendSummary, metadataClusterName, metadataNodeId, protocolVersion,
-  raftServiceDefinition, type HelloRequest,
+  decodeHelloRequest, decodeRaftBatch, decodeSnapshotChunk, encodeHelloReply, encodeSendSummary, encodeSnapshotAck, metadataClusterName, metadataNodeId,
+  protocolVersion, raftServiceDefinition, type HelloRequest,
 } from './wire.js';
 
 /** Counters for metrics; log/ does not import prom-client. Keep them cheap. */
@@ -21,7 +23,18 @@ export interface TransportObserver {
   onSent?(peerNodeId: number, messages: number): void;
   onDropped?(peerNodeId: number, reason: DropReason, messages: number): void;
   onReceived?(peerNodeId: number, messages: number): void;
+  /** A snapshot of `bytes` reached follower `peerNodeId` completely. */
+  onSnapshotSent?(peerNodeId: number, bytes: number): void;
 }
+
+/** Where snapshot bytes come from (leader) and go to (follower): log/raft/snapshot.ts. */
+export interface TransportSnapshots {
+  readonly source: SnapshotSource;
+  readonly sink: SnapshotSink;
+}
+
+/** Received chunks queued before the stream is paused (about 8 MiB of 1 MiB chunks). */
+const snapshotQueueChunksMax = 8;
 
 export interface GrpcTransportOptions {
   readonly nodeId: number;
@@ -114,6 +127,9 @@ export class GrpcTransport implements Transport {
   private boundPort = 0;
   private closed = false;
   private malformedLoggedMs = 0;
+  private snapshots: TransportSnapshots | undefined;
+  /** Senders whose InstallSnapshot stream to us is in progress (one at a time each). */
+  private readonly snapshotsIn = new Set<number>();
 
   constructor(private readonly options: GrpcTransportOptions) {
     this.limits = resolveTransportLimits(options.limits);
@@ -149,6 +165,7 @@ export class GrpcTransport implements Transport {
     const implementation: UntypedServiceImplementation = {
       Hello: ((call, callback) => this.onHello(call.request, callback)) satisfies handleUnaryCall<Buffer, Buffer>,
       Send: ((call, callback) => this.onSendStream(call, callback)) satisfies handleClientStreamingCall<Buffer, Buffer>,
+      InstallSnapshot: ((call, callback) => this.onSnapshotStream(call, callback)) satisfies handleClientStreamingCall<Buffer, Buffer>,
     };
     this.server.addService(raftServiceDefinition, implementation);
   }
@@ -188,11 +205,24 @@ export class GrpcTransport implements Transport {
     return this.boundPort;
   }
 
+  /**
+   * Where InstallSnapshot bytes come from and go to. Until called, snapshots
+   * are neither sent (the message is dropped) nor accepted (the stream is
+   * refused): the leader retries after two election timeouts.
+   */
+  attachSnapshots(snapshots: TransportSnapshots): void {
+    this.snapshots = snapshots;
+  }
+
   send(messages: readonly Message[]): void {
     for (const message of messages) {
       const link = this.linksById.get(message.to);
       if (link === undefined) {
         this.options.observer?.onDropped?.(message.to, 'unknown_peer', 1);
+        continue;
+      }
+      if (message.kind === 'InstallSnapshot') {
+        this.sendSnapshot(link, message);
         continue;
       }
       let frame: Buffer;
@@ -214,6 +244,129 @@ export class GrpcTransport implements Transport {
     return () => {
       this.receivers.delete(receive);
     };
+  }
+
+  /**
+   * Streams the snapshot `message` names beside it (raft.proto
+   * InstallSnapshot), one stream per follower at a time. Failures are logged
+   * and dropped: Raft retries after two election timeouts.
+   */
+  private sendSnapshot(link: PeerLink, message: InstallSnapshot): void {
+    const { snapshot } = message;
+    const source = this.snapshots?.source;
+    if (source === undefined || link.streamingSnapshot || link.state !== 'streaming') {
+      link.droppedMessages += 1;
+      this.options.observer?.onDropped?.(message.to, link.state === 'streaming' ? 'queue_full' : 'disconnected', 1);
+      return;
+    }
+    const startedMs = Date.now();
+    this.logger.info({ peerNodeId: message.to, index: snapshot.index, term: snapshot.term }, `cluster: sending snapshot ${snapshot.index} to node ${message.to}`);
+    link.streamSnapshot(encodeMessage(message), source.read(snapshot)).then(
+      (bytes) => {
+        if (bytes === 0) {
+          this.logger.info({ peerNodeId: message.to, index: snapshot.index }, `cluster: node ${message.to} already holds snapshot ${snapshot.index}; stream stopped`);
+          return;
+        }
+        this.logger.info(
+          { peerNodeId: message.to, index: snapshot.index, bytes, ms: Date.now() - startedMs },
+          `cluster: snapshot ${snapshot.index} sent to node ${message.to} (${bytes} bytes)`,
+        );
+        this.options.observer?.onSnapshotSent?.(message.to, bytes);
+      },
+      (err: unknown) => {
+        this.logger.warn({ err, peerNodeId: message.to, index: snapshot.index }, `cluster: sending snapshot ${snapshot.index} to node ${message.to} failed; Raft retries`);
+      },
+    );
+  }
+
+  /**
+   * A leader's snapshot stream: chunks go to the sink as they arrive (the
+   * stream pauses while it is behind); only once the sink stored the whole
+   * snapshot and verified it is the InstallSnapshot stepped into Raft.
+   */
+  private onSnapshotStream(call: ServerReadableStream<Buffer, Buffer>, callback: sendUnaryData<Buffer>): void {
+    const fromNodeId = Number(call.metadata.get(metadataNodeId)[0]);
+    const clusterName = String(call.metadata.get(metadataClusterName)[0] ?? '');
+    const reason = this.refusal({ protocolVersion, nodeId: fromNodeId, clusterName });
+    if (reason !== undefined) {
+      callback({ code: grpcStatus.PERMISSION_DENIED, details: `refused: ${reason}` }, null);
+      return;
+    }
+    const sink = this.snapshots?.sink;
+    if (sink === undefined || this.snapshotsIn.has(fromNodeId)) {
+      callback({ code: grpcStatus.UNAVAILABLE, details: sink === undefined ? 'not ready to receive snapshots yet' : 'a snapshot from this node is already streaming' }, null);
+      return;
+    }
+    this.snapshotsIn.add(fromNodeId);
+    const queue = new ChunkQueue(snapshotQueueChunksMax / 2, () => call.resume());
+    let message: InstallSnapshot | undefined;
+    let receivedBytes = 0;
+    let writing: Promise<void> | undefined;
+    let finished = false;
+    const finish = (err: Error | undefined): void => {
+      if (finished) return;
+      finished = true;
+      this.snapshotsIn.delete(fromNodeId);
+      if (err === undefined) callback(null, encodeSnapshotAck(receivedBytes));
+      else callback({ code: grpcStatus.ABORTED, details: err.message }, null);
+    };
+    call.on('data', (frame: Buffer) => {
+      if (finished) return;
+      try {
+        const chunk = decodeSnapshotChunk(frame);
+        if (message === undefined) {
+          message = this.snapshotMessage(chunk.message, fromNodeId);
+          if (sink.holds?.(message.snapshot) === true) {
+            // Already there (restarted past it): no bytes needed; the core acknowledges at once.
+            finish(undefined);
+            this.deliverMessage(fromNodeId, message);
+            return;
+          }
+          writing = sink.write(message.snapshot, queue);
+          const named = message;
+          writing.then(
+            () => {
+              finish(undefined);
+              this.logger.info({ peerNodeId: fromNodeId, index: named.snapshot.index, bytes: receivedBytes }, `cluster: received snapshot ${named.snapshot.index} from node ${fromNodeId}`);
+              this.deliverMessage(fromNodeId, named);
+            },
+            (err: unknown) => {
+              const error = err instanceof Error ? err : new Error(String(err));
+              this.logger.warn({ err: error, peerNodeId: fromNodeId }, 'cluster: a snapshot stream was dropped; the leader retries');
+              finish(error);
+            },
+          );
+        }
+        if (chunk.offset !== receivedBytes) throw new CodecError(`snapshot chunk at offset ${chunk.offset}, expected ${receivedBytes}`);
+        receivedBytes += chunk.data.length;
+        if (chunk.data.length > 0) queue.push(chunk.data);
+        if (chunk.last) queue.end();
+        else if (queue.length >= snapshotQueueChunksMax) call.pause();
+      } catch (err) {
+        queue.fail(err instanceof Error ? err : new Error(String(err)));
+        if (writing === undefined) finish(err instanceof Error ? err : new Error(String(err)));
+      }
+    });
+    call.on('end', () => {
+      if (!queue.isEnded) queue.fail(new Error('the snapshot stream ended before its last chunk'));
+      if (writing === undefined && message === undefined) finish(new Error('empty snapshot stream'));
+    });
+    call.on('error', (err) => {
+      queue.fail(err);
+      if (writing === undefined) {
+        finished = true;
+        this.snapshotsIn.delete(fromNodeId);
+      }
+    });
+  }
+
+  /** The InstallSnapshot a snapshot stream's first chunk must carry, addressed from `fromNodeId` to us. */
+  private snapshotMessage(frame: Buffer | undefined, fromNodeId: number): InstallSnapshot {
+    if (frame === undefined) throw new CodecError('the first snapshot chunk carries no InstallSnapshot message');
+    const decoded = decodeMessage(frame);
+    if (decoded.kind !== 'InstallSnapshot') throw new CodecError(`the first snapshot chunk carries a ${decoded.kind} message`);
+    if (decoded.from !== fromNodeId || decoded.to !== this.options.nodeId) throw new CodecError(`snapshot message from ${decoded.from} to ${decoded.to} on node ${fromNodeId}'s stream`);
+    return decoded;
   }
 
   /** Address to node id for every peer that answered Hello (or was known before). */
@@ -394,13 +547,20 @@ export class GrpcTransport implements Transport {
         this.options.observer?.onDropped?.(fromNodeId, 'malformed', 1);
         continue;
       }
-      for (const receive of this.receivers) {
-        try {
-          receive(message);
-        } catch (err) {
-          // The driver must not throw here; if it does, keep the stream alive.
-          this.logger.error({ err, kind: message.kind, from: message.from }, 'cluster: a Raft message receiver threw');
-        }
+      this.deliverMessage(fromNodeId, message);
+    }
+  }
+
+  private deliverMessage(fromNodeId: number, message: Message): void {
+    const inbound = this.inbound.get(fromNodeId) ?? { lastReceivedMs: 0, receivedMessages: 0 };
+    inbound.lastReceivedMs = Date.now();
+    this.inbound.set(fromNodeId, inbound);
+    for (const receive of this.receivers) {
+      try {
+        receive(message);
+      } catch (err) {
+        // The driver must not throw here; if it does, keep the stream alive.
+        this.logger.error({ err, kind: message.kind, from: message.from }, 'cluster: a Raft message receiver threw');
       }
     }
   }

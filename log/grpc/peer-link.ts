@@ -6,8 +6,8 @@ import { Client, credentials, Metadata, status as grpcStatus, type ClientWritabl
 import type { Logger } from 'pino';
 import type { TransportLimits } from './limits.js';
 import {
-  decodeHelloReply, encodeHelloRequest, encodeRaftBatch, metadataClusterName, metadataNodeId, protocolVersion, raftServiceDefinition,
-  type HelloReply,
+  decodeHelloReply, decodeSnapshotAck, encodeHelloRequest, encodeRaftBatch, encodeSnapshotChunk, metadataClusterName, metadataNodeId, protocolVersion,
+  raftServiceDefinition, type HelloReply,
 } from './wire.js';
 
 export type LinkState = 'connecting' | 'streaming' | 'backoff' | 'refused' | 'closed';
@@ -52,6 +52,8 @@ export class PeerLink {
   private failures = 0;
   private timer: NodeJS.Timeout | undefined;
   private lastLoggedError = '';
+  /** The InstallSnapshot stream in progress to this peer (at most one). */
+  private snapshotCall: ClientWritableStream<Buffer> | undefined;
 
   constructor(readonly addr: string, private readonly host: LinkHost, expectedNodeId = 0) {
     this.nodeId = expectedNodeId;
@@ -98,7 +100,75 @@ export class PeerLink {
     return this.queue.length;
   }
 
+  /** Whether an InstallSnapshot stream to this peer is in progress. */
+  get streamingSnapshot(): boolean {
+    return this.snapshotCall !== undefined;
+  }
+
+  /**
+   * Streams a snapshot: `message` (the encoded InstallSnapshot) in the first
+   * chunk, then `chunks` with their offsets, waiting for HTTP/2 flow control.
+   * Resolves with the bytes sent once the peer stored them all, or with 0
+   * if the peer answered at once that it already holds the snapshot; rejects
+   * if the peer is not connected, the stream breaks, the source fails or the
+   * peer refuses (the leader then retries after two election timeouts).
+   */
+  async streamSnapshot(message: Buffer, chunks: AsyncIterable<Uint8Array>): Promise<number> {
+    if (this.state !== 'streaming') throw new Error(`not connected to ${this.addr}`);
+    if (this.snapshotCall !== undefined) throw new Error(`a snapshot is already streaming to ${this.addr}`);
+    const metadata = new Metadata();
+    metadata.set(metadataNodeId, String(this.host.nodeId));
+    metadata.set(metadataClusterName, this.host.clusterName);
+    let call: ClientWritableStream<Buffer> | undefined;
+    const acknowledged = new Promise<number>((resolve, reject) => {
+      call = this.client.makeClientStreamRequest<Buffer, Buffer>(
+        raftServiceDefinition.InstallSnapshot.path, identity, identity, metadata, {},
+        (err, reply) => {
+          if (err !== null || reply === undefined) reject(new Error(`snapshot stream to ${this.addr} failed: ${describe(err)}`));
+          else resolve(decodeSnapshotAck(reply));
+        },
+      );
+    });
+    acknowledged.catch(() => undefined);
+    // The peer may answer before the last chunk (it already holds the snapshot): stop writing then.
+    let answered = false;
+    acknowledged.then(() => { answered = true; }, () => undefined);
+    if (call === undefined) throw new Error('grpc-js did not create the call');
+    const stream = call;
+    stream.on('error', () => {});
+    this.snapshotCall = stream;
+    let offset = 0;
+    try {
+      let first = true;
+      const write = async (data: Buffer, last: boolean): Promise<void> => {
+        const more = stream.write(encodeSnapshotChunk({ message: first ? message : undefined, offset, data, last }));
+        first = false;
+        offset += data.length;
+        // HTTP/2 flow control: wait for room, or for the call to fail.
+        if (!more) await Promise.race([new Promise<void>((resolve) => stream.once('drain', resolve)), acknowledged.then(() => undefined)]);
+      };
+      for await (const chunk of chunks) {
+        if (this.snapshotCall !== stream) throw new Error(`the link to ${this.addr} closed`);
+        if (answered) break;
+        await write(Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength), false);
+      }
+      if (!answered) await write(Buffer.alloc(0), true);
+      stream.end();
+      const received = await acknowledged;
+      if (received === 0 && offset > 0 && answered) return 0;
+      if (received !== offset) throw new Error(`the peer acknowledged ${received} snapshot bytes of ${offset}`);
+      return offset;
+    } catch (err) {
+      stream.cancel();
+      throw err;
+    } finally {
+      if (this.snapshotCall === stream) this.snapshotCall = undefined;
+    }
+  }
+
   close(): void {
+    this.snapshotCall?.cancel();
+    this.snapshotCall = undefined;
     this.state = 'closed';
     if (this.timer !== undefined) clearTimeout(this.timer);
     this.dropQueue();

@@ -84,6 +84,36 @@ export function encodeSendSummary(batchesReceived: number): Buffer {
   return encodeFields([[1, batchesReceived]]);
 }
 
+/**
+ * One piece of an InstallSnapshot stream (raft.proto SnapshotChunk). The
+ * first carries the InstallSnapshot Raft message (message-codec.ts); every
+ * chunk carries `offset` (bytes of the snapshot before it) and its bytes;
+ * the last has `last` set.
+ */
+export interface SnapshotChunk {
+  readonly message: Buffer | undefined;
+  readonly offset: number;
+  readonly data: Buffer;
+  readonly last: boolean;
+}
+
+export function encodeSnapshotChunk(c: SnapshotChunk): Buffer {
+  return encodeFields([[1, c.message], [2, c.offset === 0 ? undefined : c.offset], [3, c.data], [4, c.last ? true : undefined]]);
+}
+
+export function decodeSnapshotChunk(buf: Buffer): SnapshotChunk {
+  const f = decodeFields(buf);
+  return { message: f.bytes(1)[0], offset: f.varint(2) ?? 0, data: f.bytes(3)[0] ?? Buffer.alloc(0), last: (f.varint(4) ?? 0) === 1 };
+}
+
+export function encodeSnapshotAck(bytesReceived: number): Buffer {
+  return encodeFields([[1, bytesReceived]]);
+}
+
+export function decodeSnapshotAck(buf: Buffer): number {
+  return decodeFields(buf).varint(1) ?? 0;
+}
+
 const identity = (b: Buffer): Buffer => b;
 
 /** raft.proto's service, with Buffers in and out: encoding happens in this file. */
@@ -99,6 +129,15 @@ export const raftServiceDefinition = {
   },
   Send: {
     path: '/thunderdb.raft.v1.Raft/Send',
+    requestStream: true,
+    responseStream: false,
+    requestSerialize: identity,
+    requestDeserialize: identity,
+    responseSerialize: identity,
+    responseDeserialize: identity,
+  },
+  InstallSnapshot: {
+    path: '/thunderdb.raft.v1.Raft/InstallSnapshot',
     requestStream: true,
     responseStream: false,
     requestSerialize: identity,

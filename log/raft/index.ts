@@ -2,7 +2,7 @@
 
 export { InvariantError } from './core/assert.js';
 export { defaultRaftLimits, RaftConfigError, type RaftLimits } from './core/config.js';
-export type { Message, MessageKind } from './core/messages.js';
+export type { InstallSnapshot, Message, MessageKind } from './core/messages.js';
 export type { Role } from './core/ready.js';
 export {
   ConfigChangeRejectedError, LeaderTransferInProgressError, LogClosedError, LogFailedError, NotLeaderError, ProposalDroppedError,

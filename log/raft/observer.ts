@@ -11,9 +11,8 @@ export interface RaftObserver {
   onLeaderChange?(leaderId: number, term: number, isSelf: boolean): void;
   /** A batch of entries was persisted in one WAL append (one Ready): the group-commit size. */
   onBatch?(entries: readonly LogEntry[]): void;
-  /**
-   * Leader: a snapshot was sent to follower `nodeId` (InstallSnapshot with
-   * its bytes). Called by the snapshot-sending code once it exists.
-   */
-  onSnapshotSent?(nodeId: number, index: number, bytes: number): void;
+  /** A snapshot of `bytes` was streamed to follower `peer` completely (log/grpc). */
+  onSnapshotSent?(peer: number, bytes: number): void;
+  /** A snapshot up to `index`, `bytes` long, was installed on this node. */
+  onSnapshotInstalled?(index: number, bytes: number): void;
 }

@@ -115,6 +115,14 @@ export interface ReplicatedLog {
   waitReady(): Promise<void>;
   /** Lets the WAL delete entries at or below `index`; at most appliedIndex. */
   compact(index: number): Promise<void>;
+  /**
+   * On the leader: the lowest match index among followers heard from
+   * recently (check-quorum's recentActive), i.e. the last entry a live
+   * follower is known to hold; compacting at or below it makes no live
+   * follower need a snapshot. Undefined when not leader or no follower is
+   * live (then only the views' checkpoints bound compaction).
+   */
+  liveFollowersMatchIndex(): number | undefined;
   /** Stops ticking, rejects pending proposals with LogClosedError, waits for in-flight writes, closes the WAL. */
   close(): Promise<void>;
 }
@@ -479,6 +487,12 @@ class ReplicatedLogDriver implements ReplicatedLog {
     this.stopTicking();
     this.stopTicking = undefined;
     this.logger.warn('raft: retired: this node no longer ticks, so it never campaigns again');
+  }
+
+  liveFollowersMatchIndex(): number | undefined {
+    const live = this.core.followerProgress().filter((p) => p.recentActive);
+    if (live.length === 0) return undefined;
+    return Math.min(...live.map((p) => p.match));
   }
 
   async compact(index: number): Promise<void> {

@@ -4,8 +4,9 @@
 //
 // The core (core/follower.ts handleInstallSnapshot, core/leader.ts
 // sendSnapshot) deals only with SnapshotMeta: index, term, configuration.
-// The bytes belong to the application (the row store's checkpoint: later
-// work) and travel beside the InstallSnapshot message:
+// The bytes belong to the application (the row store's last checkpoint,
+// server/snapshot-store.ts) and travel beside the InstallSnapshot message
+// (log/grpc: the InstallSnapshot RPC):
 //
 //   leader                                         follower
 //   core: InstallSnapshot{meta} in Ready.messages
@@ -44,6 +45,12 @@ export interface SnapshotSource {
 }
 
 export interface SnapshotSink {
+  /**
+   * Whether this node's state already reaches `meta.index` (it restarted past
+   * it, or caught up meanwhile): the transport then steps the message without
+   * receiving the bytes, and the core acknowledges it at once. Optional.
+   */
+  holds?(meta: SnapshotMeta): boolean;
   /** Stores a received snapshot's bytes (not yet in effect). Rejects if they are incomplete or corrupt. */
   write(meta: SnapshotMeta, chunks: AsyncIterable<Uint8Array>): Promise<void>;
   /**

@@ -43,7 +43,16 @@ interface CompactJob {
   readonly reject: (error: unknown) => void;
 }
 
-type Job = AppendJob | CompactJob;
+/** Replaces the whole log by an empty one after `index` (a snapshot was installed up to it). */
+interface ResetJob {
+  readonly kind: 'reset';
+  readonly index: number;
+  readonly term: number;
+  readonly resolve: () => void;
+  readonly reject: (error: unknown) => void;
+}
+
+type Job = AppendJob | CompactJob | ResetJob;
 
 /** Calls back into the WAL's in-memory state, always from the loop, in order. */
 export interface CommitQueueHooks {
@@ -53,6 +62,8 @@ export interface CommitQueueHooks {
   onCutApplied(diskLastIndex: number): void;
   /** Compaction removed segments; the log now starts at `firstIndex`. */
   onCompacted(firstIndex: number, prevTerm: number): void;
+  /** The log was reset: it is empty after `index`, whose term is `term`. */
+  onReset(index: number, term: number): void;
   onFailed(error: Error): void;
 }
 
@@ -116,6 +127,15 @@ export class CommitQueue {
     });
   }
 
+  reset(index: number, term: number): Promise<void> {
+    if (this.failure !== undefined) return Promise.reject(this.failure);
+    return new Promise<void>((resolve, reject) => {
+      this.jobs.push({ kind: 'reset', index, term, resolve, reject });
+      this.admit();
+      this.kick();
+    });
+  }
+
   /** Waits for every queued job, then fdatasyncs what is still unsynced. */
   async close(): Promise<void> {
     if (this.running || this.jobs.length > 0) await new Promise<void>((resolve) => this.idleWaiters.push(resolve));
@@ -169,6 +189,7 @@ export class CommitQueue {
         const job = this.jobs.peek();
         if (job === undefined) break;
         if (job.kind === 'compact') await this.runCompact(job);
+        else if (job.kind === 'reset') await this.runReset(job);
         else await this.runBatch(this.takeBatch());
         // Let the callers just resolved issue their next appends before the next batch forms.
         await nextTurn();
@@ -269,6 +290,23 @@ export class CommitQueue {
       job.reject(error);
       throw error;
     }
+    job.resolve();
+  }
+
+  private async runReset(job: ResetJob): Promise<void> {
+    assert(this.admittedCount > 0, 'reset job not admitted');
+    this.jobs.shift();
+    this.admittedCount -= 1;
+    try {
+      // Everything written before is replaced: nothing left to sync.
+      this.dirty = false;
+      this.recordsSinceSync = 0;
+      await this.store.resetTo(job.index, job.term);
+    } catch (error) {
+      job.reject(error);
+      throw error;
+    }
+    this.hooks.onReset(job.index, job.term);
     job.resolve();
   }
 

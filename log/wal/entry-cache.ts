@@ -74,6 +74,14 @@ export class EntryCache {
     this.compactHead();
   }
 
+  /** Forgets everything; the cache restarts empty at `startIndex` (a WAL reset). */
+  reset(startIndex: number): void {
+    this.entries = [];
+    this.head = 0;
+    this.bytes = 0;
+    this.start = startIndex;
+  }
+
   /** Drops entries below `index` (compaction). */
   dropBelow(index: number): void {
     while (this.start < index && this.start < this.endIndex) this.dropFront();

@@ -16,7 +16,9 @@ import type { WalFile, WalFileSystem } from './fs.js';
 import { recordHeaderBytes, scanChunkBytes, segmentHeaderBytes } from './limits.js';
 import { RecordStreamDecoder, decodeRecord, plausibleRecordStart } from './record.js';
 import type { RecordDamage } from './record.js';
-import { Segment, decodeSegmentHeader, parseSegmentFileName } from './segment.js';
+import { readResetMarker, removeResetMarker } from './reset-marker.js';
+import { Segment, decodeSegmentHeader, encodeSegmentHeader, parseSegmentFileName, segmentFileName } from './segment.js';
+import { writeFileAtomic } from './atomic-file.js';
 import { TermTable } from './term-table.js';
 
 export interface RecoveredSegments {
@@ -35,7 +37,8 @@ interface BadRecord {
 
 export async function recoverSegments(fs: WalFileSystem, dir: string, logger: Logger): Promise<RecoveredSegments> {
   await fs.mkdirp(dir);
-  const names = await removeTemporaries(fs, dir, await fs.readdir(dir), logger);
+  let names = await removeTemporaries(fs, dir, await fs.readdir(dir), logger);
+  if (await finishReset(fs, dir, names, logger)) names = await fs.readdir(dir);
   const listed = names
     .map((name) => ({ name, firstIndex: parseSegmentFileName(name) }))
     .filter((entry): entry is { name: string; firstIndex: number } => entry.firstIndex !== undefined)
@@ -55,6 +58,25 @@ export async function recoverSegments(fs: WalFileSystem, dir: string, logger: Lo
     }
   }
   return { segments, terms, names };
+}
+
+/**
+ * A reset interrupted by a crash (reset-marker.ts): redo it (delete every
+ * segment, create the empty one after the marker's index, remove the
+ * marker). Returns whether there was one.
+ */
+async function finishReset(fs: WalFileSystem, dir: string, names: readonly string[], logger: Logger): Promise<boolean> {
+  const point = await readResetMarker(fs, dir, names);
+  if (point === undefined) return false;
+  for (const name of names) {
+    if (parseSegmentFileName(name) !== undefined) await fs.unlink(join(dir, name));
+  }
+  await fs.syncDir(dir);
+  const header = { firstIndex: point.index + 1, prevTerm: point.term };
+  await writeFileAtomic(fs, dir, segmentFileName(header.firstIndex), encodeSegmentHeader(header));
+  await removeResetMarker(fs, dir);
+  logger.warn({ dir, index: point.index, term: point.term }, 'WAL: finished a reset interrupted by a crash (a snapshot install); the log is empty after the snapshot index');
+  return true;
 }
 
 /** Leftover temporaries are writes that never completed their rename: discard them. */

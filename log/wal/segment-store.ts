@@ -10,6 +10,7 @@ import { writeFileAtomic } from './atomic-file.js';
 import { WalCorruptionError } from './errors.js';
 import type { WalFile, WalFileSystem } from './fs.js';
 import { readChunkBytesMax } from './limits.js';
+import { removeResetMarker, writeResetMarker } from './reset-marker.js';
 import { decodeRecord, recordIndex, recordTerm } from './record.js';
 import type { DecodedRecord } from './record.js';
 import { Segment, encodeSegmentHeader } from './segment.js';
@@ -43,6 +44,7 @@ export type SegmentDeletedHook = (file: string, sizeBytes: number) => void;
 
 export class SegmentStore {
   private readonly readers = new Map<Segment, SegmentReader>();
+  private segments: Segment[];
   private totalBytes: number;
   /**
    * Every record up to here is durable (fdatasynced), in disk order: raised by
@@ -55,11 +57,12 @@ export class SegmentStore {
     private readonly fs: WalFileSystem,
     private readonly dir: string,
     private readonly segmentSizeBytes: number,
-    private readonly segments: Segment[],
+    segments: Segment[],
     private activeFile: WalFile,
     private readonly onSegmentDeleted: SegmentDeletedHook,
   ) {
     assert(segments.length > 0, 'a store needs at least one segment');
+    this.segments = segments;
     this.totalBytes = segments.reduce((sum, segment) => sum + segment.sizeBytes, 0);
     this.syncedIndex = this.active.lastIndex;
   }
@@ -236,6 +239,30 @@ export class SegmentStore {
       await this.deleteSegment(segment);
       await this.fs.syncDir(this.dir);
     }
+  }
+
+  /**
+   * Replaces every segment by one empty segment starting at `index + 1` with
+   * prevTerm `term` (a snapshot up to `index` was installed). Crash-safe by a
+   * marker file (reset-marker.ts): written first, removed last; recovery
+   * finds it and finishes the reset, so a crash leaves the old log (marker not
+   * yet durable) or the new empty one, never a mix.
+   */
+  async resetTo(index: number, term: number): Promise<void> {
+    await writeResetMarker(this.fs, this.dir, { index, term });
+    await this.activeFile.close();
+    const doomed = this.segments.splice(0);
+    // Newest first, as a suffix truncation does; the marker makes any order safe.
+    for (const segment of doomed.reverse()) {
+      await this.deleteSegment(segment);
+    }
+    await this.fs.syncDir(this.dir);
+    const { segment, file } = await SegmentStore.createSegment(this.fs, this.dir, { firstIndex: index + 1, prevTerm: term });
+    this.segments.push(segment);
+    this.activeFile = file;
+    this.totalBytes = segment.sizeBytes;
+    this.syncedIndex = index;
+    await removeResetMarker(this.fs, this.dir);
   }
 
   private async deleteSegment(segment: Segment): Promise<void> {

@@ -65,6 +65,14 @@ export class TermTable {
     this.prev = newPrevTerm;
   }
 
+  /** Empties the table: it now covers nothing from `firstIndex`, with `prevTerm` for firstIndex - 1 (a WAL reset). */
+  reset(firstIndex: number, prevTerm: number): void {
+    this.head = 0;
+    this.count = 0;
+    this.first = firstIndex;
+    this.prev = prevTerm;
+  }
+
   private makeRoom(): void {
     if (this.head >= this.terms.length / 2) {
       this.terms.copyWithin(0, this.head, this.head + this.count);

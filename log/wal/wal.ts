@@ -67,6 +67,12 @@ export class Wal implements WriteAheadLog {
         this.terms.dropBefore(firstIndex, prevTerm);
         this.cache.dropBelow(firstIndex);
       },
+      onReset: (index, term) => {
+        this.terms.reset(index + 1, term);
+        this.cache.reset(index + 1);
+        this.diskLastIndex = index;
+        this.compactIndexMax = Math.max(this.compactIndexMax, index);
+      },
       onFailed: (error) => {
         this.failure = error;
         this.logger.error({ err: error }, 'WAL: disk operation failed; every further append is rejected');
@@ -232,6 +238,23 @@ export class Wal implements WriteAheadLog {
     if (!Number.isSafeInteger(index) || index < 0) return Promise.reject(new RangeError(`WAL compact index ${index} is not a non-negative integer`));
     this.compactIndexMax = Math.max(this.compactIndexMax, index);
     return this.queue.compact(index);
+  }
+
+  /**
+   * Replaces the whole log by an empty one continuing after `index`, whose
+   * term is `term` (a snapshot up to `index` was installed: every stored
+   * entry is replaced by it). Crash-safe (reset-marker.ts). Queued after
+   * the appends called before it; must not race appends called meanwhile
+   * (the Raft driver calls it between Readys).
+   */
+  reset(index: number, term: number): Promise<void> {
+    const refusal = this.refusal();
+    if (refusal !== undefined) return Promise.reject(refusal);
+    if (!Number.isSafeInteger(index) || index < 0 || !Number.isSafeInteger(term) || term < 0) {
+      return Promise.reject(new RangeError(`WAL reset to index ${index}, term ${term}: expected non-negative integers`));
+    }
+    if (this.pendingCuts.length > 0) return Promise.reject(new RangeError('WAL reset refused: a suffix truncation is still pending'));
+    return this.queue.reset(index, term);
   }
 
   sizeBytes(): number {

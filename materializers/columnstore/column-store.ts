@@ -7,15 +7,16 @@ import { bufferTime, filter, type Observable, type Subscription } from 'rxjs';
 import { join } from 'node:path';
 import { invariant } from '../assert.js';
 import type { Catalog } from '../catalog/index.js';
+import type { Row } from '../entries/index.js';
 import type { LogEntry } from '../../log/index.js';
 import { mergeGroup, pickGroup, type CompactionStep } from './compaction.js';
-import type { ColumnCore } from './core.js';
+import { ColumnCore } from './core.js';
 import { ColumnStoreClosedError, ColumnStoreFailedError, WaitAppliedTimeoutError } from './errors.js';
 import type { ColumnStoreCompression } from './file-format.js';
 import { loadCheckpoint, planCheckpoint, writeCheckpoint } from './persistence.js';
 import { scanTable, tableZones, type ScanBatch, type ScanOptions, type SegmentZones } from './scan.js';
 import { segmentInitialRows as segmentInitialRowsDefault } from './segment.js';
-import { positionStride, type TableConfig } from './table.js';
+import { positionStride, TableColumns, type TableConfig } from './table.js';
 
 export interface ColumnStoreOptions {
   /** The column store's directory (the server would pass data_dir/columnstore); created at the first checkpoint. */
@@ -111,6 +112,37 @@ export async function openColumnStore(options: ColumnStoreOptions): Promise<Colu
   invariant(Number.isFinite(batchLagMs) && batchLagMs >= 0, `batchLagMs ${batchLagMs} (at least 0)`);
   const core = await loadCheckpoint(options.directory, configOf(options));
   return new ColumnStoreImpl(core, options, batchEntriesMax, batchLagMs);
+}
+
+/** One row as the row store's scan gives it: the key (no table prefix) and the row in the catalog's column order. */
+export interface KeyedSourceRow {
+  readonly key: Uint8Array;
+  readonly row: Row;
+}
+
+/**
+ * Builds a column store holding every row of `catalog`'s tables as of
+ * `index` (read from another view, the row store), and checkpoints it there,
+ * in `options.directory` (which must hold no column store). For a node whose
+ * WAL starts after `index` (a Raft snapshot was installed), so the column
+ * store cannot be rebuilt by replay. Every row counts as inserted at `index`:
+ * reads at or after it see the same rows as the row store.
+ */
+export async function buildColumnStore(
+  options: ColumnStoreOptions, catalog: Catalog, index: number, rowsOf: (tableId: number) => AsyncIterable<KeyedSourceRow>,
+): Promise<ColumnStore> {
+  const batchEntriesMax = options.batchEntriesMax ?? columnStoreDefaults.batchEntriesMax;
+  const batchLagMs = options.batchLagMs ?? columnStoreDefaults.batchLagMs;
+  const config = configOf(options);
+  const core = new ColumnCore(config, catalog, index);
+  for (const def of catalog.tables()) {
+    const table = new TableColumns(def, index, config);
+    core.tables.set(def.id, table);
+    for await (const { key, row } of rowsOf(def.id)) table.insert(row, key, index);
+  }
+  const store = new ColumnStoreImpl(core, options, batchEntriesMax, batchLagMs);
+  await store.checkpoint();
+  return store;
 }
 
 export function columnStoreDirectory(dataDir: string): string {

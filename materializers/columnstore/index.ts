@@ -3,7 +3,7 @@
 // applied in batches, checkpointed to compressed files with a manifest.
 
 export {
-  columnStoreDefaults, columnStoreDirectory, openColumnStore, segmentRowsLimit, type ColumnStore, type ColumnStoreOptions,
+  buildColumnStore, columnStoreDefaults, columnStoreDirectory, openColumnStore, type KeyedSourceRow, segmentRowsLimit, type ColumnStore, type ColumnStoreOptions,
   type ColumnStoreStats, type CompactionOptions,
 } from './column-store.js';
 export type { CompactionStep } from './compaction.js';

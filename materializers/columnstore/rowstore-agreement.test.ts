@@ -9,7 +9,7 @@ import { fullRange } from '../keys/index.js';
 import { openRowStore } from '../rowstore/index.js';
 import { accounts, accountsId, collect, EntryLog, withTempDir } from '../testing/fixtures.js';
 import type { LogEntry } from '../../log/index.js';
-import { openColumnStore } from './column-store.js';
+import { buildColumnStore, openColumnStore } from './column-store.js';
 import { scanAll, sortedRows } from './test-support.js';
 
 type Op = { readonly kind: 'upsert'; readonly id: number; readonly balance: bigint | null; readonly owner: number } | { readonly kind: 'delete'; readonly id: number };
@@ -65,6 +65,37 @@ describe('column store against the row store', () => {
           expect(sortedRows(scanAll(columns, accountsId, index))).toEqual(sortedRows(fromRows));
         } finally {
           await columns.close();
+          await rows.close();
+        }
+      });
+    }), { numRuns: Number(process.env["THUNDER_MODEL_RUNS"] ?? 25) });
+  });
+
+  it('a column store built from the row store at an index (after a Raft snapshot) scans to the same rows and continues from the log', async () => {
+    await fc.assert(fc.asyncProperty(fc.array(step, { minLength: 2, maxLength: 25 }), fc.nat(), async (steps, cut) => {
+      const { entries } = entriesOf(steps);
+      const at = 1 + (cut % entries.length);
+      await withTempDir(async (dir) => {
+        const rows = await openRowStore({ directory: `${dir}/row`, bufferPoolBytes: 1 << 20 });
+        try {
+          for (const e of entries.slice(0, at)) rows.apply(e);
+          const columns = await buildColumnStore(
+            { directory: `${dir}/column`, segmentRowsMax: 8, segmentInitialRows: 3, dictionaryEntriesMax: 2 },
+            rows.catalogAt(at), at, (tableId) => rows.scan(tableId, fullRange, at),
+          );
+          try {
+            expect(columns.appliedIndex()).toBe(at);
+            expect(columns.checkpointIndex()).toBe(at);
+            const fromRows = async (index: number): Promise<Row[]> => (await collect(rows.scan(accountsId, fullRange, index))).map((k) => k.row);
+            expect(sortedRows(scanAll(columns, accountsId, at))).toEqual(sortedRows(await fromRows(at)));
+            const rest = entries.slice(at);
+            for (const e of rest) rows.apply(e);
+            if (rest.length > 0) columns.applyBatch(rest);
+            expect(sortedRows(scanAll(columns, accountsId, entries.length))).toEqual(sortedRows(await fromRows(entries.length)));
+          } finally {
+            await columns.close();
+          }
+        } finally {
           await rows.close();
         }
       });

@@ -40,3 +40,14 @@ export class RowStoreFailedError extends Error {
     super(`the row store stopped: ${cause instanceof Error ? cause.message : String(cause)}`);
   }
 }
+
+/**
+ * The row store's contents were replaced by a snapshot from the Raft leader
+ * while this read was in flight (SQLSTATE 40001: the client retries and
+ * reads the new state).
+ */
+export class RowStoreReplacedError extends SqlError {
+  constructor() {
+    super('40001', 'the row store was replaced by a snapshot from the leader during this read; retry the statement');
+  }
+}

@@ -15,6 +15,7 @@ import { runCheckpoint, type CheckpointResult } from './checkpoint.js';
 import type { StoreCore } from './core.js';
 import { RowStoreClosedError, RowStoreFailedError, UnknownObjectError } from './errors.js';
 import { openRocksKvStore } from './kv-store.js';
+import { FencedKv, pinIterator, replaceAllKeys, type PinnedRowSnapshot } from './snapshot.js';
 import { openCore } from './open.js';
 import { checkReadIndex, get, lookupIndex, scan, tryGetCached, tryLookupIndexCached, type KeyedRow, type ScanOptions } from './reads.js';
 import { keyString, type IndexState } from './state.js';
@@ -95,6 +96,20 @@ export interface RowStore {
    */
   checkpoint(): Promise<CheckpointResult>;
   stats(): RowStoreStats;
+  /**
+   * Pins the state of the last durable checkpoint (at checkpointIndex()) for
+   * a Raft snapshot, synchronously; undefined while a checkpoint is being
+   * written (ask again). Release it or stream it once.
+   */
+  pinSnapshot(): PinnedRowSnapshot | undefined;
+  /**
+   * Replaces the whole store by a snapshot's pairs (snapshot-format.ts) whose
+   * checkpoint is at `index`, durably, and continues from there: applied and
+   * checkpoint index = `index`. Reads in flight on the old state that need
+   * storage fail with RowStoreReplacedError (retry). Not atomic on disk: the
+   * caller redoes an install a crash interrupted.
+   */
+  installSnapshot(index: number, pairs: AsyncIterable<readonly [Uint8Array, Uint8Array]>): Promise<void>;
   /** Stops backfills and closes RocksDB. Does not checkpoint: call checkpoint() first at shutdown. */
   close(): Promise<void>;
 }
@@ -102,9 +117,9 @@ export interface RowStore {
 /** Opens the row store in `options.directory`. A missing or empty directory opens empty at applied index 0. */
 export async function openRowStore(options: RowStoreOptions): Promise<RowStore> {
   invariant(Number.isSafeInteger(options.bufferPoolBytes) && options.bufferPoolBytes > 0, 'bufferPoolBytes must be a positive integer');
-  const kv = await openRocksKvStore(options.directory);
+  const kv = new FencedKv(await openRocksKvStore(options.directory));
   const { core, building } = await openCore(kv, options.bufferPoolBytes);
-  const store = new RowStoreImpl(core);
+  const store = new RowStoreImpl(core, kv);
   for (const index of building) core.startBackfill(index, core.appliedIndex);
   return store;
 }
@@ -121,8 +136,10 @@ class RowStoreImpl implements RowStore {
   private closed = false;
   private checkpointChain: Promise<unknown> = Promise.resolve();
   private readonly backfills = new Set<Promise<void>>();
+  /** A checkpoint batch may be in flight: RocksDB may be ahead of checkpointIndex. */
+  private checkpointing = false;
 
-  constructor(private readonly core: StoreCore) {
+  constructor(private core: StoreCore, private kv: FencedKv) {
     this.appliedSubject = new BehaviorSubject(core.appliedIndex);
     this.applied$ = this.appliedSubject.asObservable();
     core.backfill = (index, buildIndex) => this.startBackfill(index, buildIndex);
@@ -249,9 +266,14 @@ class RowStoreImpl implements RowStore {
 
   checkpoint(): Promise<CheckpointResult> {
     this.checkOpen();
-    const run = this.checkpointChain.catch(() => undefined).then(() => {
+    const run = this.checkpointChain.catch(() => undefined).then(async () => {
       this.checkOpen();
-      return runCheckpoint(this.core);
+      this.checkpointing = true;
+      try {
+        return await runCheckpoint(this.core);
+      } finally {
+        this.checkpointing = false;
+      }
     });
     this.checkpointChain = run;
     return run;
@@ -269,6 +291,37 @@ class RowStoreImpl implements RowStore {
       snapshots: c.readPins.pinCount(), evictions: c.evictions, storageReads: c.storageReads, pendingMarkers: c.markers.length,
       pendingTxnParts: c.parts.pendingTxn()?.parts ?? 0, droppedTxns: c.parts.droppedTxns,
     };
+  }
+
+  pinSnapshot(): PinnedRowSnapshot | undefined {
+    this.checkOpen();
+    if (this.checkpointing) return undefined;
+    return pinIterator(this.core.checkpointIndex, this.kv.iterate({}));
+  }
+
+  installSnapshot(index: number, pairs: AsyncIterable<readonly [Uint8Array, Uint8Array]>): Promise<void> {
+    this.checkOpen();
+    // In the checkpoint chain: no checkpoint writes while the store is replaced.
+    const run = this.checkpointChain.catch(() => undefined).then(() => this.replaceWith(index, pairs));
+    this.checkpointChain = run;
+    return run;
+  }
+
+  private async replaceWith(index: number, pairs: AsyncIterable<readonly [Uint8Array, Uint8Array]>): Promise<void> {
+    this.checkOpen();
+    const old = this.core;
+    // From here the old core's storage reads fail (RowStoreReplacedError) rather than read the new contents.
+    this.kv.revoke();
+    const kv = new FencedKv(this.kv.inner);
+    await replaceAllKeys(kv, pairs);
+    const { core, building } = await openCore(kv, old.budgetBytes);
+    invariant(core.appliedIndex === index, `the installed snapshot holds applied index ${core.appliedIndex}, expected ${index}`);
+    core.checkpointIndex = index;
+    this.kv = kv;
+    this.core = core;
+    core.backfill = (state, buildIndex) => this.startBackfill(state, buildIndex);
+    for (const state of building) core.startBackfill(state, core.appliedIndex);
+    this.appliedSubject.next(core.appliedIndex);
   }
 
   async close(): Promise<void> {
@@ -317,7 +370,8 @@ class RowStoreImpl implements RowStore {
       index.markReady();
       core.evictIfOverBudget();
     } catch (error) {
-      if (!this.closed) this.fail(error);
+      // A backfill of a core a snapshot replaced just stops (its storage reads are fenced).
+      if (!this.closed && this.core === core) this.fail(error);
     }
   }
 }

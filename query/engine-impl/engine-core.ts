@@ -53,6 +53,11 @@ export interface QueryEngineOptions {
    * fake log, never wait.
    */
   readonly linearizableReads?: boolean;
+  /**
+   * The column store in use now, when it can be replaced while the engine
+   * runs (a Raft snapshot install rebuilds it); overrides `columnStore`.
+   */
+  readonly currentColumnStore?: () => ColumnStore | undefined;
 }
 
 export class EngineCore {
@@ -68,8 +73,8 @@ export class EngineCore {
   // The scanSync-based literal level costs more than it saves (parser/README-perf.md); the shape level replaces it.
   readonly statements = new StatementCache({ entriesMax: statementCacheEntriesMax, normalizeLiterals: false });
   readonly shapeStatements: boolean;
-  readonly columnStore: ColumnStore | undefined;
   readonly linearizableReads: boolean;
+  private readonly currentColumnStore: () => ColumnStore | undefined;
   /** Open sessions per database (DROP DATABASE refuses while others use it). */
   readonly sessionsByDatabase = new Map<string, number>();
   private readonly snapshotPins = new Map<number, number>();
@@ -77,6 +82,11 @@ export class EngineCore {
   private nextOwner = 1;
   private nextTxnId: bigint;
   private nextSessionId: number;
+
+  /** The column store analytic queries read (undefined: every query takes the row path). */
+  get columnStore(): ColumnStore | undefined {
+    return this.currentColumnStore();
+  }
 
   constructor(options: QueryEngineOptions) {
     this.log = options.log;
@@ -86,8 +96,9 @@ export class EngineCore {
     this.compile = options.compile ?? defaultCompile;
     this.txnEntryBytesMax = options.txnEntryBytesMax ?? txnEntryBytesMaxDefault;
     this.shapeStatements = options.shapeStatements ?? true;
-    this.columnStore = options.columnStore;
     this.linearizableReads = options.linearizableReads ?? false;
+    const fixed = options.columnStore;
+    this.currentColumnStore = options.currentColumnStore ?? (() => fixed);
     this.tracker = new ModificationTracker(() => this.oldestReadIndex());
     this.sequences = new SequenceAllocator(options.rowStore);
     this.nextSessionId = options.sessionIdStart ?? 1;

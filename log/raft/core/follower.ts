@@ -94,8 +94,23 @@ export function handleInstallSnapshot(r: Raft, m: InstallSnapshot): void {
   r.send({ kind: 'AppendAccepted', from: r.id, to: m.from, term: r.term, matchIndex: r.log.commitIndex() });
 }
 
+/** The term in which a node last logged "the leader believes we hold entries we do not" (once a term, not per heartbeat). */
+const lostLogReportedTerm = new WeakMap<Raft, number>();
+
 export function handleHeartbeat(r: Raft, m: Heartbeat): void {
-  // The leader sends min(our match, its commit), so this needs no consistency check.
-  r.log.commitTo(m.commitIndex);
+  const lastIndex = r.log.lastIndex();
+  if (m.commitIndex > lastIndex) {
+    // The leader counts us as holding entries we do not have: our storage was
+    // wiped and we restarted with the same id. Commit nothing; tell the
+    // leader where our log ends so it probes and resends (or sends a snapshot).
+    if (lostLogReportedTerm.get(r) !== r.term) {
+      lostLogReportedTerm.set(r, r.term);
+      r.logger.warn({ term: r.term, leaderCommit: m.commitIndex, lastIndex }, 'raft: the leader believes this node holds entries it does not (storage wiped?); asking it to resend');
+    }
+    r.send({ kind: 'AppendRejected', from: r.id, to: m.from, term: r.term, rejectedIndex: m.commitIndex, hintIndex: lastIndex, hintTerm: r.log.lastTerm() });
+  } else {
+    // The leader sends min(our match, its commit), so this needs no consistency check.
+    r.log.commitTo(m.commitIndex);
+  }
   r.send({ kind: 'HeartbeatResponse', from: r.id, to: m.from, term: r.term, readRound: m.readRound });
 }

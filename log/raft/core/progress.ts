@@ -92,11 +92,23 @@ export class Progress {
     // An answer to an append sent before the snapshot: the snapshot's answer decides.
     if (this.state === 'snapshot') return false;
     if (this.state === 'replicate') {
-      if (rejectedIndex <= this.match) return false;
+      // A rejection at or below match is usually stale (reordered). But a
+      // follower whose storage was wiped (restarted with the same id) also
+      // answers so, with a hint below match: probe at match to tell them apart.
+      if (rejectedIndex <= this.match && matchHint >= this.match) return false;
       this.next = this.match + 1;
       return true;
     }
     if (this.next - 1 !== rejectedIndex) return false;
+    if (rejectedIndex === this.match && matchHint < this.match) {
+      // The follower rejects the entry it acknowledged as matching: it lost
+      // its log (wiped and restarted with the same id). Start over from what
+      // it still holds; a lower match only delays commits, never breaks them.
+      this.match = matchHint;
+      this.next = matchHint + 1;
+      this.probeSent = false;
+      return true;
+    }
     this.next = Math.max(Math.min(rejectedIndex, matchHint + 1), this.match + 1);
     this.probeSent = false;
     return true;

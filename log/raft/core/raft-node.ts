@@ -241,6 +241,17 @@ export class RaftNode {
     this.checkInvariants();
   }
 
+  /**
+   * Leader only (empty otherwise): each other member's match index and
+   * whether it was heard from since the last check-quorum, so the driver can
+   * keep the WAL entries live followers still need.
+   */
+  followerProgress(): readonly { readonly id: number; readonly match: number; readonly recentActive: boolean }[] {
+    const r = this.raft;
+    if (r.role !== 'leader') return [];
+    return [...r.progress].filter(([id]) => id !== r.id).map(([id, p]) => ({ id, match: p.match, recentActive: p.recentActive }));
+  }
+
   status(): RaftStatus {
     const r = this.raft;
     return {

@@ -82,6 +82,10 @@ export class MemoryWal implements WriteAheadLog {
     this.trace.push(`snapshot ${index}/${term}`);
   }
 
+  async reset(index: number, term: number): Promise<void> {
+    this.restoreSnapshot(index, term);
+  }
+
   sizeBytes(): number {
     return this.entries.reduce((sum, entry) => sum + entry.data.byteLength + 24, 0);
   }
