@@ -7,7 +7,8 @@
 // the same id and peers, catches up by snapshot (rows checked over pg). Then
 // the same with a kill -9 in the middle of the install
 // (THUNDER_TEST_SNAPSHOT_INSTALL_PAUSE_MS holds it halfway): the restarted
-// node finishes the install and catches up.
+// node finishes the install and catches up. Last, a fourth node joins after
+// the leader compacted its log: it is sent a snapshot before its promotion.
 import { randomBytes } from 'node:crypto';
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
@@ -148,7 +149,8 @@ describe('a follower that fell behind the leader\'s compacted log catches up by 
   const nodes: TestServer[] = [];
 
   function clusterToml(i: number): Record<string, string> {
-    const peers = grpcPorts.filter((_, j) => j !== i).map((p) => `"127.0.0.1:${p}"`).join(', ');
+    // Node 4 (i = 3) is not there at bootstrap: the three list only each other; it lists them all.
+    const peers = grpcPorts.filter((_, j) => j !== i && (j < 3 || i === 3)).map((p) => `"127.0.0.1:${p}"`).join(', ');
     return {
       node: `node_id = ${i + 1}`,
       network: `grpc_port = ${grpcPorts[i]}`,
@@ -192,8 +194,8 @@ describe('a follower that fell behind the leader\'s compacted log catches up by 
   }
 
   it('starts the cluster and replicates a table', async () => {
-    grpcPorts.push(...await freePorts(3));
-    for (let i = 0; i < 3; i++) dirs.push(makeTempDir('thunderdb-snap-'));
+    grpcPorts.push(...await freePorts(4));
+    for (let i = 0; i < 4; i++) dirs.push(makeTempDir('thunderdb-snap-'));
     for (let i = 0; i < 3; i++) await startNode(i);
     await Promise.all(nodes.map((n) => waitReady(n, 30_000)));
     await writeOnLeader(nodes, 'CREATE TABLE items (id int PRIMARY KEY, label text)', [], '42P07');
@@ -240,5 +242,28 @@ describe('a follower that fell behind the leader\'s compacted log catches up by 
     expect(await idsOf(restarted)).toEqual(range(1, lastId));
     const sum = (lastId * (lastId + 1)) / 2;
     expect(await aggregatesOnBothPaths(restarted)).toEqual({ column: { n: String(lastId), s: String(sum) }, row: { n: String(lastId), s: String(sum) } });
+  });
+
+  it('a new fourth node joins after the leader compacted its log: it is sent a snapshot, then promoted to voter', async () => {
+    const leader = await agreedLeader(nodes);
+    const firstId = (await idsOf(leader)).length + 1;
+    // Compact past the start of the log, so the joiner (replaying from index 1) cannot be served from the WAL.
+    const lastId = await writeUntilCompactedPast(1, firstId);
+    expect(await walFirstIndex(leader)).toBeGreaterThan(1);
+    const fourth = await startNode(3);
+    await fourth.waitForOutput(/joining cluster as learner/, 60_000);
+    await fourth.waitForOutput(/installed snapshot \d+ from the leader/, 60_000);
+    await fourth.waitForOutput(/caught up, promoted to voter/, 60_000);
+    await waitReady(fourth, 30_000);
+    for (const node of nodes) {
+      await until(`node 4 a voter on ${node.adminUrl}`, async () => {
+        const members = (await node.get('/admin/cluster/members')).json() as { voters: number[] };
+        return members.voters.includes(4) ? true : undefined;
+      });
+    }
+    expect(await idsOf(fourth)).toEqual(range(1, lastId));
+    // It counts toward commit now and keeps replicating.
+    await insertBig(nodes, lastId + 1, lastId + 10);
+    await until('new rows on the fourth node', async () => ((await idsOf(fourth)).length === lastId + 10 ? true : undefined));
   });
 });
