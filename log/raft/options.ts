@@ -39,6 +39,12 @@ export interface ReplicatedLogOptions {
    * ahead of the log and must be rebuilt.
    */
   readonly appliedIndex?: number;
+  /**
+   * How long a change of the commit index alone may wait before the hard
+   * state is rewritten (hard-state-writer.ts); default 1000 ms, 0 writes it
+   * after every commit.
+   */
+  readonly hardStateCommitDelayMs?: number;
   readonly observer?: RaftObserver;
   /**
    * Snapshots to send to followers behind the leader's log (snapshot.ts).

@@ -38,7 +38,7 @@ async function openNode(fs: CrashingFileSystem, syncCommit: boolean, syncInterva
   const { logger } = captureLogger(lines);
   const log = await openReplicatedLog({
     nodeId: 1, peers: [1], wal, electionTimeoutTicks: 10, heartbeatTicks: 1, tickIntervalMs: 10, logger,
-    scheduler: new ManualScheduler(), random: createPrng(1).next,
+    scheduler: new ManualScheduler(), random: createPrng(1).next, hardStateCommitDelayMs: 0,
   });
   const seen: LogEntry[] = [];
   log.committed$.subscribe({ next: (entry) => seen.push(entry), error: () => {} });

@@ -268,7 +268,7 @@ class ReplicatedLogDriver implements ReplicatedLog {
     this.transport = options.transport;
     this.observer = options.observer ?? {};
     this.appliedIndex = parts.replayAfterIndex;
-    this.hardStates = new HardStateWriter(this.wal, parts.storedHardState, (error) => this.fail(error));
+    this.hardStates = new HardStateWriter(this.wal, parts.storedHardState, (error) => this.fail(error), options.hardStateCommitDelayMs);
   }
 
   start(): Promise<void> {
