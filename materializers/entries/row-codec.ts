@@ -68,8 +68,12 @@ export function writeRow(w: ByteWriter, layout: RowLayout, row: Row): void {
   }
 }
 
+/** Reused by encodeRow (never re-entered: writing a value encodes no row). */
+const rowScratch = new ByteWriter();
+
 export function encodeRow(layout: RowLayout, row: Row): Uint8Array {
-  const w = new ByteWriter();
+  const w = rowScratch;
+  w.reset();
   writeRow(w, layout, row);
   return w.finish();
 }

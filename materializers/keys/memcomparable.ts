@@ -196,9 +196,13 @@ export function writeKeyValue(w: ByteWriter, type: SqlType, value: SqlValue): vo
  * than `types` (a prefix: its encoding is a byte prefix of every full key
  * starting with those values).
  */
+/** Reused by encodeKey (never re-entered: writing a key value encodes no other key). */
+const keyScratch = new ByteWriter(64);
+
 export function encodeKey(types: readonly SqlType[], values: readonly SqlValue[]): Uint8Array {
   if (values.length > types.length) throw new KeyEncodeError(`${values.length} key values for ${types.length} key columns`);
-  const w = new ByteWriter(32);
+  const w = keyScratch;
+  w.reset();
   for (let i = 0; i < values.length; i++) writeKeyValue(w, types[i] as SqlType, values[i] ?? null);
   if (w.offset > keyBytesMax) throw new KeyEncodeError(`key of ${w.offset} bytes exceeds ${keyBytesMax}`);
   return w.finish();
