@@ -8,8 +8,9 @@ import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import type { LogEntry } from '../../types.js';
+import { EntryKind, type LogEntry } from '../../types.js';
 import { SimCluster } from '../testing/sim-cluster.js';
+import { decodeConfigChange, type ConfigChangeOpName, type Membership } from './membership.js';
 import type { Message } from './messages.js';
 import { unreachable } from './assert.js';
 
@@ -18,7 +19,15 @@ const rewrite = process.env.RAFT_SCENARIO_REWRITE === '1';
 const decoder = new TextDecoder();
 
 const ids = (list: string | undefined): number[] => (list ?? '').split(',').filter(Boolean).map(Number);
-const entryText = (e: LogEntry): string => `${e.index}/${e.term}${e.data.byteLength > 0 ? `:${decoder.decode(e.data)}` : ''}`;
+function entryText(e: LogEntry): string {
+  if (e.kind === EntryKind.ConfigChange) {
+    const { change } = decodeConfigChange(e.data);
+    return `${e.index}/${e.term}:${change.op}(${change.nodeId})`;
+  }
+  return `${e.index}/${e.term}${e.data.byteLength > 0 ? `:${decoder.decode(e.data)}` : ''}`;
+}
+
+const describeMembership = (m: Membership): string => `voters=${m.voters.join(',')} learners=${m.learners.join(',') || '-'}`;
 
 function describeMessage(m: Message): string {
   const head = `${m.from}->${m.to} ${m.kind} term=${m.term}`;
@@ -45,7 +54,7 @@ function describeMessage(m: Message): string {
     case 'ReadIndexResponse':
       return `${head} request=${m.requestId} ${m.ok ? `index=${m.index}` : 'refused'}`;
     case 'InstallSnapshot':
-      return `${head} snapshot=${m.snapshot.index}/${m.snapshot.term}`;
+      return `${head} snapshot=${m.snapshot.index}/${m.snapshot.term} ${describeMembership(m.snapshot.membership)}`;
     case 'TimeoutNow':
       return head;
     default:
@@ -60,9 +69,17 @@ class ScenarioRunner {
   run(command: string): string {
     const [name = '', ...args] = command.trim().split(/\s+/);
     if (name === 'cluster') {
-      // cluster <ids> [seed] [pre-vote] [check-quorum]
-      this.sim = new SimCluster({ voters: ids(args[0]), seed: Number(args[1] ?? 1), preVote: args.includes('pre-vote'), checkQuorum: args.includes('check-quorum') });
+      // cluster <ids> [seed] [pre-vote] [check-quorum] [tail=<entries the cores keep in memory>]
+      const tail = args.find((arg) => arg.startsWith('tail='));
+      this.sim = new SimCluster({
+        voters: ids(args[0]),
+        seed: /^\d+$/.test(args[1] ?? '') ? Number(args[1]) : 1,
+        preVote: args.includes('pre-vote'),
+        checkQuorum: args.includes('check-quorum'),
+        ...(tail === undefined ? {} : { limits: { tailEntriesMax: Number(tail.slice('tail='.length)) } }),
+      });
       this.sim.onDeliver = (m) => this.delivered.push(describeMessage(m));
+      this.sim.onInstallSnapshot = (node, meta) => this.delivered.push(`${node}: installed snapshot ${meta.index}/${meta.term} ${describeMembership(meta.membership)}`);
       return 'ok';
     }
     const sim = this.sim;
@@ -103,8 +120,30 @@ class ScenarioRunner {
           const s = n.core.status();
           return `${n.id}: ${n.alive ? s.role : 'down'} term=${s.term} leader=${s.leaderId} commit=${s.commitIndex} applied=${n.applied.length} last=${s.lastIndex}`;
         }).join('\n');
-      case 'log':
-        return sim.node(id).storage.entries.map(entryText).join(' ') || '(empty)';
+      case 'log': {
+        const storage = sim.node(id).storage;
+        const snapshot = storage.snap === undefined ? [] : [`snapshot=${storage.snap.index}/${storage.snap.term}`];
+        return [...snapshot, ...storage.entries.map(entryText)].join(' ') || '(empty)';
+      }
+      case 'add-learner':
+      case 'promote':
+      case 'remove': {
+        // add-learner|promote|remove <leader> <node>
+        const op: ConfigChangeOpName = name === 'add-learner' ? 'addLearner' : name;
+        const result = sim.proposeConfigChange(id, { op, nodeId: Number(args[1]) });
+        if (result.ok) return `index=${result.index} term=${result.term}`;
+        return result.reason === 'rejected' ? `rejected: ${result.message}` : `refused: ${result.reason} (leader ${result.leaderId})`;
+      }
+      case 'compact': {
+        // compact <node> <index>
+        const meta = sim.compact(id, Number(args[1]));
+        return `snapshot=${meta.index}/${meta.term} ${describeMembership(meta.membership)}`;
+      }
+      case 'config': {
+        // config <node>: the configuration in force on that node, and the index of its entry (0: the initial one)
+        const s = sim.core(id).status();
+        return `${describeMembership(s)} index=${s.configIndex}`;
+      }
       case 'tick':
         // tick <id> [times]
         for (let k = 0; k < Number(args[1] ?? 1); k++) sim.tick(id);

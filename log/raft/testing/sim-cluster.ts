@@ -5,40 +5,69 @@
 
 import { expect } from 'vitest';
 import type { HardState, LogEntry } from '../../types.js';
-import { emptyHardState } from '../../types.js';
+import { EntryKind, emptyHardState } from '../../types.js';
 import type { RaftLimits } from '../core/config.js';
+import { decodeConfigChange, type ConfigChange, type Membership } from '../core/membership.js';
 import type { Message } from '../core/messages.js';
 import { RaftNode } from '../core/raft-node.js';
 import type { ReadState, Ready } from '../core/ready.js';
-import type { RaftStorage } from '../core/storage.js';
+import type { RaftStorage, SnapshotMeta } from '../core/storage.js';
 import { createPrng, type Prng } from './prng.js';
 
 /** Durable storage of one simulated node: survives its crashes. */
 export class SimStorage implements RaftStorage {
+  /** entries[k] is the entry at snapshotIndex() + 1 + k (entries up to a snapshot are dropped). */
   entries: LogEntry[] = [];
   state: HardState = emptyHardState;
+  /** Set by compact() or by installing a snapshot received from a leader. */
+  snap: SnapshotMeta | undefined;
 
+  snapshotIndex(): number {
+    return this.snap?.index ?? 0;
+  }
   firstIndex(): number {
-    return 1;
+    return this.snapshotIndex() + 1;
   }
   lastIndex(): number {
-    return this.entries.length;
+    return this.snapshotIndex() + this.entries.length;
   }
   term(index: number): number | undefined {
     if (index === 0) return 0;
-    return this.entries[index - 1]?.term;
+    if (index === this.snapshotIndex()) return this.snap?.term;
+    if (index < this.snapshotIndex()) return undefined;
+    return this.entries[index - this.snapshotIndex() - 1]?.term;
+  }
+  /** The stored entry at `index`, undefined when compacted or beyond the end. */
+  entry(index: number): LogEntry | undefined {
+    return index > this.snapshotIndex() ? this.entries[index - this.snapshotIndex() - 1] : undefined;
   }
   hardState(): HardState {
     return this.state;
   }
+  snapshot(): SnapshotMeta | undefined {
+    return this.snap;
+  }
   persist(entries: readonly LogEntry[], state: HardState | undefined): void {
     const first = entries[0];
     if (first !== undefined) {
-      expect(first.index).toBeLessThanOrEqual(this.entries.length + 1);
-      this.entries.length = first.index - 1;
+      expect(first.index).toBeLessThanOrEqual(this.lastIndex() + 1);
+      expect(first.index, 'entries are never written at or below the snapshot').toBeGreaterThan(this.snapshotIndex());
+      this.entries.length = first.index - this.snapshotIndex() - 1;
       this.entries.push(...entries);
     }
     if (state !== undefined) this.state = state;
+  }
+  /** Keeps a snapshot at `index` (with the configuration in force there) and drops the entries up to it. */
+  compact(index: number, membership: Membership): void {
+    const term = this.term(index);
+    if (term === undefined || index <= this.snapshotIndex()) throw new Error(`cannot compact at ${index}: stored entries are ${this.firstIndex()}..${this.lastIndex()}`);
+    this.entries = this.entries.slice(index - this.snapshotIndex());
+    this.snap = { index, term, membership };
+  }
+  /** Ready.snapshot: the log becomes empty up to the snapshot. */
+  install(meta: SnapshotMeta): void {
+    this.snap = meta;
+    this.entries = [];
   }
 }
 
@@ -51,6 +80,8 @@ export interface SimNode {
   /** A Ready taken but not yet persisted (lost on crash). */
   pendingReady: Ready | undefined;
   alive: boolean;
+  /** Snapshot bytes (the state machine up to its index) received from a leader, by "index/term". */
+  readonly receivedSnapshots: Map<string, readonly LogEntry[]>;
 }
 
 export interface SimOptions {
@@ -81,6 +112,10 @@ export class SimCluster {
   readStates: { readonly node: number; readonly state: ReadState }[] = [];
   /** Called with every message delivered to a live, reachable node (scenario traces). */
   onDeliver: ((message: Message) => void) | undefined;
+  /** Called when a node installs a snapshot from a Ready (scenario traces). */
+  onInstallSnapshot: ((id: number, meta: SnapshotMeta) => void) | undefined;
+  /** The bytes travelling with each InstallSnapshot sent (a real driver streams them beside it). */
+  private readonly snapshotBytes = new WeakMap<Message, readonly LogEntry[]>();
   private readonly cuts = new Set<string>();
   private readonly leaderOfTerm = new Map<number, number>();
   private readonly committed = new Map<number, CommittedFact>();
@@ -96,7 +131,7 @@ export class SimCluster {
   /** Adds an empty node that starts from the given configuration (a server joining the group). */
   addNode(id: number, voters: readonly number[], learners: readonly number[]): SimNode {
     const storage = new SimStorage();
-    const node: SimNode = { id, storage, applied: [], pendingReady: undefined, alive: true, core: undefined as unknown as RaftNode };
+    const node: SimNode = { id, storage, applied: [], pendingReady: undefined, alive: true, receivedSnapshots: new Map(), core: undefined as unknown as RaftNode };
     this.baseMembership.set(id, { voters, learners });
     node.core = this.buildCore(node);
     this.nodes.set(id, node);
@@ -105,7 +140,8 @@ export class SimCluster {
 
   private buildCore(node: SimNode): RaftNode {
     const appliedIndex = node.applied.length;
-    const membership = this.baseMembership.get(node.id);
+    // A snapshot's configuration replaces the one the node was created with.
+    const membership = node.storage.snap?.membership ?? this.baseMembership.get(node.id);
     return new RaftNode({
       id: node.id,
       voters: membership?.voters ?? this.options.voters,
@@ -160,10 +196,15 @@ export class SimCluster {
     const rd = node.pendingReady;
     if (!node.alive || rd === undefined) return false;
     node.pendingReady = undefined;
+    // Ready order (ready.ts): a received snapshot first, then what follows it.
+    if (rd.snapshot !== undefined) this.installSnapshot(node, rd.snapshot);
     this.applyCommitted(node, rd.committedEntries);
     for (const state of rd.readStates) this.readStates.push({ node: id, state });
     node.storage.persist(rd.entries, rd.hardState);
-    for (const message of rd.messages) this.send(message);
+    for (const message of rd.messages) {
+      if (message.kind === 'InstallSnapshot') this.snapshotBytes.set(message, node.applied.slice(0, message.snapshot.index));
+      this.send(message);
+    }
     node.core.advance(rd);
     return true;
   }
@@ -171,6 +212,51 @@ export class SimCluster {
   processReady(id: number): boolean {
     const took = this.takeReady(id);
     return this.finishReady(id) || took;
+  }
+
+  /** Ready.snapshot: the state machine and the storage jump to the snapshot received with it. */
+  private installSnapshot(node: SimNode, meta: SnapshotMeta): void {
+    const bytes = node.receivedSnapshots.get(`${meta.index}/${meta.term}`);
+    if (bytes === undefined) expect.fail(`node ${node.id} installs snapshot ${meta.index}/${meta.term} it never received`);
+    expect(bytes.length, `snapshot ${meta.index}/${meta.term} holds the state up to its index`).toBe(meta.index);
+    expect(bytes.at(-1)?.term, `snapshot ${meta.index}/${meta.term} ends with its term`).toBe(meta.term);
+    expect(meta.index, `node ${node.id} installs a snapshot beyond what it applied`).toBeGreaterThan(node.applied.length);
+    node.storage.install(meta);
+    // Through applyCommitted: the jumped-over entries get the state-machine safety check too.
+    this.applyCommitted(node, bytes.slice(node.applied.length));
+    node.receivedSnapshots.clear();
+    this.onInstallSnapshot?.(node.id, meta);
+  }
+
+  /**
+   * Proposes a membership change on `leader`'s core. A node the change adds
+   * that does not exist yet is created empty, with the leader's voters as
+   * its configuration (so it is not a voter and never campaigns).
+   */
+  proposeConfigChange(leader: number, change: ConfigChange): ReturnType<RaftNode['proposeConfigChange']> {
+    const core = this.core(leader);
+    if (!this.nodes.has(change.nodeId)) this.addNode(change.nodeId, core.status().voters, []);
+    return core.proposeConfigChange(change);
+  }
+
+  /**
+   * Log compaction on `id`: its storage keeps a snapshot at `index` (applied
+   * there) with the configuration in force at that index, and drops the
+   * entries up to it. RaftStorage.snapshot() then offers it to the core.
+   */
+  compact(id: number, index: number): SnapshotMeta {
+    const node = this.node(id);
+    if (index > node.applied.length) throw new Error(`node ${id} applied only up to ${node.applied.length}; compact at or below it`);
+    let membership: Membership | undefined;
+    for (let k = index - 1; k >= 0 && membership === undefined; k--) {
+      const entry = node.applied[k];
+      if (entry?.kind === EntryKind.ConfigChange) membership = decodeConfigChange(entry.data).after;
+    }
+    membership ??= node.storage.snap?.membership ?? this.baseMembership.get(id) ?? { voters: this.options.voters, learners: [] };
+    node.storage.compact(index, membership);
+    const meta = node.storage.snap;
+    if (meta === undefined) throw new Error('compact kept no snapshot');
+    return meta;
   }
 
   private applyCommitted(node: SimNode, entries: readonly LogEntry[]): void {
@@ -205,6 +291,11 @@ export class SimCluster {
     if (this.prng.chance(this.dropRate)) return true;
     if (this.prng.chance(this.duplicateRate)) this.network.push(message);
     this.onDeliver?.(message);
+    if (message.kind === 'InstallSnapshot') {
+      const bytes = this.snapshotBytes.get(message);
+      if (bytes === undefined) expect.fail(`InstallSnapshot ${message.snapshot.index} sent without its bytes`);
+      target.receivedSnapshots.set(`${message.snapshot.index}/${message.snapshot.term}`, bytes);
+    }
     target.core.step(message);
     return true;
   }
@@ -321,7 +412,8 @@ export class SimCluster {
 
   private checkLeaderCompleteness(leader: SimNode, term: number): void {
     for (const { entry, committedByTerm } of this.committed.values()) {
-      if (term <= committedByTerm) continue;
+      // Entries below the leader's snapshot are in its state machine, not its log.
+      if (term <= committedByTerm || entry.index < leader.storage.snapshotIndex()) continue;
       expect(leader.storage.term(entry.index), `leader ${leader.id} of term ${term} holds committed entry ${entry.index}`).toBe(entry.term);
     }
   }
@@ -332,14 +424,16 @@ function checkLogMatching(a: SimNode, b: SimNode): void {
   const common = Math.min(a.storage.lastIndex(), b.storage.lastIndex());
   let highestMatch = 0;
   for (let i = common; i > 0; i--) {
-    if (a.storage.term(i) === b.storage.term(i)) {
+    const term = a.storage.term(i);
+    if (term !== undefined && term === b.storage.term(i)) {
       highestMatch = i;
       break;
     }
   }
-  for (let i = 1; i <= highestMatch; i++) {
-    const ea = a.storage.entries[i - 1];
-    const eb = b.storage.entries[i - 1];
+  // Compacted entries are in both state machines, where applyCommitted checks them.
+  for (let i = Math.max(a.storage.snapshotIndex(), b.storage.snapshotIndex()) + 1; i <= highestMatch; i++) {
+    const ea = a.storage.entry(i);
+    const eb = b.storage.entry(i);
     if (ea?.term !== eb?.term || ea?.data !== eb?.data) {
       expect.fail(`log matching: nodes ${a.id} and ${b.id} agree on the term at ${highestMatch} but differ at ${i}`);
     }
