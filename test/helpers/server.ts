@@ -169,10 +169,11 @@ export function runThunderdb(args: readonly string[], env: NodeJS.ProcessEnv = {
 export function serversStoppedAfterEach(): (options?: ServerOptions) => Promise<TestServer> {
   const started: TestServer[] = [];
   afterEach(async () => {
-    for (const server of started.splice(0)) {
-      await server.stop();
-      removeDir(server.dir);
-    }
+    // Stop every server before deleting anything: a restarted server shares
+    // its predecessor's directory and may still be writing to it.
+    const servers = started.splice(0);
+    for (const server of servers) await server.stop();
+    for (const dir of new Set(servers.map((s) => s.dir))) removeDir(dir);
   });
   return async (options = {}) => {
     const server = await startServer(options);
