@@ -18,6 +18,13 @@ export interface WalFile {
   writev(buffers: readonly Buffer[], position: number): Promise<void>;
   /** fdatasync: the data and the metadata needed to read it back are durable. */
   datasync(): Promise<void>;
+  /**
+   * Optional: `writev` then `datasync` as ONE operation (O_DSYNC). Without it
+   * the WAL makes the two calls. The point is latency: each asynchronous file
+   * call is a trip through the libuv pool and back to the event loop, and on
+   * a busy machine each trip waits for a core (see DESIGN.md, Group commit).
+   */
+  writevDurable?(buffers: readonly Buffer[], position: number): Promise<void>;
   truncate(lengthBytes: number): Promise<void>;
   sizeBytes(): Promise<number>;
   close(): Promise<void>;
@@ -40,7 +47,13 @@ export interface WalFileSystem {
 const iovecsMax = 1024;
 
 class NodeWalFile implements WalFile {
-  constructor(private readonly handle: FileHandle) {}
+  /** A second descriptor opened O_WRONLY | O_DSYNC on first use, for writevDurable. */
+  private durableHandle: Promise<FileHandle> | undefined;
+
+  constructor(
+    private readonly handle: FileHandle,
+    private readonly path: string,
+  ) {}
 
   async read(target: Buffer, position: number): Promise<number> {
     let filledBytes = 0;
@@ -52,16 +65,15 @@ class NodeWalFile implements WalFile {
     return filledBytes;
   }
 
-  async writev(buffers: readonly Buffer[], position: number): Promise<void> {
-    let pending = buffers.filter((buffer) => buffer.length > 0);
-    let writePosition = position;
-    while (pending.length > 0) {
-      const slice = pending.slice(0, iovecsMax);
-      const { bytesWritten } = await this.handle.writev(slice, writePosition);
-      if (bytesWritten <= 0) throw new Error(`writev wrote no bytes at offset ${writePosition}`);
-      writePosition += bytesWritten;
-      pending = skipWritten(pending, bytesWritten);
-    }
+  writev(buffers: readonly Buffer[], position: number): Promise<void> {
+    return writevAll(this.handle, buffers, position);
+  }
+
+  async writevDurable(buffers: readonly Buffer[], position: number): Promise<void> {
+    // Each pwritev on an O_DSYNC descriptor returns once its bytes (and the
+    // size change) are on stable storage, as write + fdatasync would.
+    this.durableHandle ??= open(this.path, constants.O_WRONLY | constants.O_DSYNC);
+    await writevAll(await this.durableHandle, buffers, position);
   }
 
   datasync(): Promise<void> {
@@ -76,8 +88,27 @@ class NodeWalFile implements WalFile {
     return (await this.handle.stat()).size;
   }
 
-  close(): Promise<void> {
-    return this.handle.close();
+  async close(): Promise<void> {
+    const durable = this.durableHandle;
+    this.durableHandle = undefined;
+    try {
+      if (durable !== undefined) await (await durable).close();
+    } finally {
+      await this.handle.close();
+    }
+  }
+}
+
+/** Writes every byte of `buffers` at `position`, resuming after short writes. */
+async function writevAll(handle: FileHandle, buffers: readonly Buffer[], position: number): Promise<void> {
+  let pending = buffers.filter((buffer) => buffer.length > 0);
+  let writePosition = position;
+  while (pending.length > 0) {
+    const slice = pending.slice(0, iovecsMax);
+    const { bytesWritten } = await handle.writev(slice, writePosition);
+    if (bytesWritten <= 0) throw new Error(`writev wrote no bytes at offset ${writePosition}`);
+    writePosition += bytesWritten;
+    pending = skipWritten(pending, bytesWritten);
   }
 }
 
@@ -107,7 +138,7 @@ export const nodeFileSystem: WalFileSystem = {
     await mkdir(dir, { recursive: true });
   },
   async open(path, mode) {
-    return new NodeWalFile(await open(path, openFlags[mode], 0o644));
+    return new NodeWalFile(await open(path, openFlags[mode], 0o644), path);
   },
   readdir(dir) {
     return readdir(dir);

@@ -121,8 +121,13 @@ export class SegmentStore {
    * tracked end rather than O_APPEND: we need each record's offset for the index
    * anyway, and after a suffix truncation or torn-tail repair the next write
    * position is exactly the truncation point, with no reliance on the file size.
+   * `durable`: resolves only once the records are on stable storage.
    */
-  async appendRecords(records: readonly Buffer[]): Promise<void> {
+  async appendRecords(records: readonly Buffer[], durable = false): Promise<void> {
+    // Durable: each run is written and synced in one call where the file
+    // offers it (WalFile.writevDurable), else written and then fdatasynced.
+    // A roll syncs the segment it leaves, so only the active one may need it.
+    let unsynced = false;
     let next = 0;
     while (next < records.length) {
       const first = records[next];
@@ -131,7 +136,13 @@ export class SegmentStore {
       const end = this.runEnd(records, next);
       const run = records.slice(next, end);
       const active = this.active;
-      await this.activeFile.writev(run, active.sizeBytes);
+      const file = this.activeFile;
+      if (durable && file.writevDurable !== undefined) {
+        await file.writevDurable(run, active.sizeBytes);
+      } else {
+        await file.writev(run, active.sizeBytes);
+        unsynced = true;
+      }
       for (const record of run) {
         assert(recordIndex(record) === active.lastIndex + 1, `record index ${recordIndex(record)} does not follow ${active.lastIndex}`);
         this.totalBytes += record.length;
@@ -139,6 +150,9 @@ export class SegmentStore {
       }
       next = end;
     }
+    if (!durable) return;
+    if (unsynced) await this.datasync();
+    else this.syncedIndex = this.lastIndex;
   }
 
   /** End of the run of records from `start` that fits in the active segment (at least one). */

@@ -292,6 +292,72 @@ describe('reads racing disk changes', () => {
   });
 });
 
+/** A real disk that counts the calls made on files opened after `counting` is set. */
+function countingFs(): { fs: WalFileSystem; calls: Record<'writev' | 'writevDurable' | 'datasync', number> } {
+  const calls = { writev: 0, writevDurable: 0, datasync: 0 };
+  const fs: WalFileSystem = {
+    ...nodeFileSystem,
+    async open(path, mode) {
+      const file = await nodeFileSystem.open(path, mode);
+      const durable = file.writevDurable?.bind(file);
+      expect(durable).toBeDefined();
+      return {
+        ...bindFile(file),
+        writev: (buffers, position) => { calls.writev++; return file.writev(buffers, position); },
+        writevDurable: (buffers, position) => { calls.writevDurable++; return file.writevDurable?.(buffers, position) ?? Promise.reject(new Error('no writevDurable')); },
+        datasync: () => { calls.datasync++; return file.datasync(); },
+      };
+    },
+  };
+  return { fs, calls };
+}
+
+describe('durable writes', () => {
+  it('sync_commit: each batch is written and synced in one call (O_DSYNC), durable when append resolves', async () => {
+    const { fs, calls } = countingFs();
+    let wal = await open({ fs, syncCommit: true });
+    const before = { ...calls };
+    const written = makeEntries(1, 20, 1);
+    await wal.append(written.slice(0, 10));
+    await Promise.all([wal.append(written.slice(10, 15)), wal.append(written.slice(15))]);
+    expect(wal.durableIndex()).toBe(20);
+    expect(calls.writevDurable - before.writevDurable).toBeGreaterThanOrEqual(1);
+    expect(calls.writev - before.writev).toBe(0);
+    expect(calls.datasync - before.datasync).toBe(0);
+    wal = await reopen(wal);
+    expect(summary(await wal.read(1, 21))).toEqual(summary(written));
+  });
+
+  it('sync_commit = false: plain writes, fdatasync later', async () => {
+    const { fs, calls } = countingFs();
+    const wal = await open({ fs, syncCommit: false });
+    const before = { ...calls };
+    await wal.append(makeEntries(1, 5, 1));
+    expect(calls.writevDurable - before.writevDurable).toBe(0);
+    expect(calls.writev - before.writev).toBe(1);
+  });
+
+  it('a failed durable write rejects the batch and every later append', async () => {
+    let fail = false;
+    const failing: WalFileSystem = {
+      ...nodeFileSystem,
+      async open(path, mode) {
+        const file = await nodeFileSystem.open(path, mode);
+        return {
+          ...bindFile(file),
+          writevDurable: (buffers, position) => (fail ? Promise.reject(new Error('EIO: simulated')) : file.writevDurable?.(buffers, position) ?? Promise.resolve()),
+        };
+      },
+    };
+    const wal = await open({ fs: failing });
+    await wal.append(makeEntries(1, 5, 1));
+    fail = true;
+    await expect(wal.append([makeEntry(6, 1)])).rejects.toThrow(/EIO/);
+    await expect(wal.append([makeEntry(7, 1)])).rejects.toThrow(/EIO/);
+    expect(wal.durableIndex()).toBe(5);
+  });
+});
+
 describe('disk failures', () => {
   it('an fdatasync failure rejects the batch and every later append', async () => {
     let failSyncs = false;

@@ -35,6 +35,8 @@ export class Progress {
   snapshotPeriods = 0;
   /** In replicate state: last index of each AppendRequest in flight, oldest first. */
   private readonly inflight: number[] = [];
+  /** Highest commit index sent to this member in an AppendRequest. */
+  sentCommit = 0;
 
   constructor(next: number, private readonly inflightAppendsMax: number) {
     this.next = next;
@@ -51,6 +53,11 @@ export class Progress {
       default:
         return unreachable(this.state, 'progress state');
     }
+  }
+
+  /** Appends with entries are sent and not yet acknowledged (replicate state). */
+  hasInflight(): boolean {
+    return this.state === 'replicate' && this.inflight.length > 0;
   }
 
   /** An AppendRequest ending at `lastIndex` (or a probe without entries) was sent. */

@@ -217,6 +217,41 @@ describe('three voters', () => {
     }
   });
 
+  it('a commit is not sent on its own to followers with appends in flight: their answers bring it', () => {
+    const sim = new SimCluster({ voters: [1, 2, 3], seed: 10 });
+    sim.campaign(1);
+    sim.stabilize();
+    const deliverWhere = (pick: (m: Message) => boolean): void => {
+      for (let k = sim.network.length - 1; k >= 0; k--) if (pick(sim.network[k] as Message)) sim.deliver(k);
+    };
+    const appendsTo = (to: number): { entries: number; commit: number }[] =>
+      sim.network.flatMap((m) => (m.kind === 'AppendRequest' && m.to === to ? [{ entries: m.entries.length, commit: m.commitIndex }] : []));
+    const before = sim.core(1).status().commitIndex;
+    sim.propose(1, 'a');
+    sim.processReady(1);
+    sim.propose(1, 'b');
+    sim.processReady(1);
+    // Both followers have 'a' and 'b' in flight; node 2 persists 'a' and answers.
+    deliverWhere((m) => m.kind === 'AppendRequest' && m.to === 2 && m.entries.some((e) => decode(e) === 'a'));
+    sim.processReady(2);
+    deliverWhere((m) => m.kind === 'AppendAccepted' && m.from === 2);
+    expect(sim.core(1).status().commitIndex).toBe(before + 1);
+    sim.processReady(1);
+    // 'a' committed, and no empty append went out for it.
+    expect(appendsTo(2)).toEqual([{ entries: 1, commit: before }]);
+    expect(appendsTo(3)).toEqual([{ entries: 1, commit: before }, { entries: 1, commit: before }]);
+    // Node 2 answers 'b': nothing else is in flight to it, so it hears the commit now.
+    deliverWhere((m) => m.kind === 'AppendRequest' && m.to === 2);
+    sim.processReady(2);
+    deliverWhere((m) => m.kind === 'AppendAccepted' && m.from === 2);
+    sim.processReady(1);
+    const commit = sim.core(1).status().commitIndex;
+    expect(commit).toBe(before + 2);
+    expect(appendsTo(2)).toEqual([{ entries: 0, commit }]);
+    sim.stabilize();
+    for (const id of [2, 3]) expect(sim.core(id).status().commitIndex, `node ${id}`).toBe(commit);
+  });
+
   it('a leader cut off from the majority cannot commit', () => {
     const sim = new SimCluster({ voters: [1, 2, 3, 4, 5], seed: 5 });
     sim.campaign(1);
