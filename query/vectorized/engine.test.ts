@@ -61,7 +61,7 @@ describe('the column path through the engine', () => {
     }
   });
 
-  it('runs join inputs vectorized (Q14 / Q12 / Q3 shapes) with the join above on the row executor', async () => {
+  it('runs inner equi-joins (Q14 / Q12 / Q3 shapes) and the aggregate above them vectorized', async () => {
     const q14 = `SELECT 100.00 * sum(CASE WHEN p_type LIKE 'PROMO%' THEN price * (1 - disc) ELSE 0 END) / sum(price * (1 - disc)) AS promo_revenue
       FROM li, part WHERE n = p_id AND shipdate >= date '1995-09-01' AND shipdate < date '1995-09-01' + interval '1' month`;
     const q12ish = `SELECT flag, sum(CASE WHEN p_size < 10 THEN 1 ELSE 0 END) AS small, count(*) FROM li JOIN part ON n = p_id
@@ -78,7 +78,7 @@ describe('the column path through the engine', () => {
     const plan = (await rows(s, `EXPLAIN ANALYZE ${q12ish}`)).map((r) => String(r[0])).join('\n');
     expect(plan).toContain('Vectorized Column Scan on li');
     expect(plan).toContain('Vectorized Column Scan on part');
-    expect(plan).toContain('Hash Join');
+    expect(plan).toContain('Vectorized Hash Join (inner, 1 key');
   });
 
   it('EXPLAIN names the chosen path and the vectorized operators', async () => {

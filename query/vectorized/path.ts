@@ -67,7 +67,7 @@ const spineKinds = new Set<PhysicalPlan['kind']>(['sort', 'limit', 'project', 'f
  */
 function findLeaves(node: PhysicalPlan, underJoin: boolean, analyze: (n: PhysicalPlan) => VectorLeaf | null, out: VectorLeaf[]): void {
   const leaf = analyze(node);
-  if (leaf !== null && (!underJoin || leaf.filters.length > 0 || leaf.output.kind === 'aggregate')) {
+  if (leaf !== null && (!underJoin || leaf.join !== null || leaf.filters.length > 0 || leaf.output.kind === 'aggregate')) {
     out.push(leaf);
     return;
   }
@@ -136,7 +136,7 @@ export function choosePath(plan: ColumnPathPlan | null, runtime: RuntimeContext)
   if (plan === null) return { path: 'row', reason: 'not supported by the vectorized path' };
   const columns = runtime.columns;
   if (columns === undefined) return { path: 'row', reason: 'no column store' };
-  const tables = plan.leaves.map((l) => l.leaf.table);
+  const tables = plan.leaves.flatMap((l) => l.leaf.tables);
   const written = tables.find((t) => columns.hasOwnWrites(t.id));
   if (written !== undefined) return { path: 'row', reason: `the transaction has uncommitted writes to ${written.name}` };
   if (forced === 'column') return { path: 'column', reason: `${readPathSetting} = column` };
@@ -209,7 +209,7 @@ function feedingAccess(access: TableAccess, fed: ReadonlyMap<TableInfo, readonly
 }
 
 export function emptyLeafStats(): LeafStats {
-  return { segmentsTotal: 0, segmentsPruned: 0, rowsScanned: 0, rowsSelected: 0, groups: 0, elapsedMs: 0 };
+  return { segmentsTotal: 0, segmentsPruned: 0, rowsScanned: 0, rowsSelected: 0, groups: 0, joinRows: 0, elapsedMs: 0 };
 }
 
 /**
@@ -219,15 +219,15 @@ export function emptyLeafStats(): LeafStats {
 async function columnRuntime(plan: ColumnPathPlan, runtime: RuntimeContext, stats: readonly LeafStats[]): Promise<RuntimeContext | null> {
   const columns = runtime.columns;
   if (columns === undefined || !(await waitFresh(columns, runtime))) return null;
-  for (const { leaf } of plan.leaves) {
-    const horizon = columns.store.readHorizon(leaf.table.id);
+  for (const table of plan.leaves.flatMap((l) => l.leaf.tables)) {
+    const horizon = columns.store.readHorizon(table.id);
     if (horizon === undefined || horizon > columns.readIndex) return null;
   }
   const env = environment(runtime);
   const fed = new Map<TableInfo, readonly (readonly SqlValue[])[]>();
   try {
     for (const [k, placed] of plan.leaves.entries()) {
-      columns.noteTableRead(placed.leaf.table.id);
+      for (const table of placed.leaf.tables) columns.noteTableRead(table.id);
       const constants = placed.constants.map((c) => c.evaluate([], env));
       fed.set(placed.synthetic, await runLeaf(placed.leaf, columns, env, constants, stats[k] ?? emptyLeafStats()));
     }
@@ -244,7 +244,7 @@ async function columnRuntime(plan: ColumnPathPlan, runtime: RuntimeContext, stat
 }
 
 function statsText(stats: LeafStats): string {
-  return `(segments: ${stats.segmentsTotal - stats.segmentsPruned} of ${stats.segmentsTotal} scanned, ${stats.segmentsPruned} pruned; rows scanned=${stats.rowsScanned} selected=${stats.rowsSelected}${stats.groups > 0 ? ` groups=${stats.groups}` : ''}; time=${stats.elapsedMs.toFixed(3)} ms)`;
+  return `(segments: ${stats.segmentsTotal - stats.segmentsPruned} of ${stats.segmentsTotal} scanned, ${stats.segmentsPruned} pruned; rows scanned=${stats.rowsScanned} selected=${stats.rowsSelected}${stats.joinRows > 0 ? ` joined=${stats.joinRows}` : ''}${stats.groups > 0 ? ` groups=${stats.groups}` : ''}; time=${stats.elapsedMs.toFixed(3)} ms)`;
 }
 
 function spliceLeaves(lines: readonly string[], plan: ColumnPathPlan, stats: readonly LeafStats[] | null): string[] {
@@ -263,11 +263,11 @@ function spliceLeaf(lines: readonly string[], placed: PlacedLeaf, stats: LeafSta
   const base = prefix.length - (prefix.includes('->') ? 4 : 0);
   const out: string[] = [];
   leaf.operators.forEach((op, k) => {
-    const indent = base + k * 6;
+    const indent = base + op.depth * 6;
     const arrow = k > 0 || prefix.includes('->');
     const last = k === leaf.operators.length - 1;
-    const withStats = last && stats !== null ? ` ${statsText(stats)}` : '';
-    out.push(`${' '.repeat(indent)}${arrow ? '->  ' : ''}${op}${withStats}`);
+    const withStats = (leaf.join === null ? last : k === 0) && stats !== null ? ` ${statsText(stats)}` : '';
+    out.push(`${' '.repeat(indent)}${arrow ? '->  ' : ''}${op.text}${withStats}`);
     if (last && leaf.pruneRules.length > 0) out.push(`${' '.repeat(indent + (arrow ? 6 : 2))}Zone Map Pruning: ${leaf.pruneRules.length} range/equality conjuncts`);
   });
   return [...lines.slice(0, at), ...out, ...lines.slice(at + 1)];

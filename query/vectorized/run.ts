@@ -13,6 +13,7 @@ import type { SqlType } from '../types/sql-type.js';
 import type { SqlValue } from '../types/value.js';
 import { asBool, asNum, isNullIn, type SegmentContext, type VNode } from './expr.js';
 import type { AggregateSpec, PruneRule, VectorLeaf } from './leaf.js';
+import { batchContext, gather, hashJoin, lazyBatch, type Batch, type JoinStats } from './join.js';
 import { checkSafe, VectorFallback, vecOfColumn, type Vec } from './vec.js';
 
 export interface LeafStats {
@@ -21,6 +22,8 @@ export interface LeafStats {
   rowsScanned: number;
   rowsSelected: number;
   groups: number;
+  /** Rows out of the leaf's vectorized joins. */
+  joinRows: number;
   elapsedMs: number;
 }
 
@@ -300,9 +303,29 @@ function selectionOf(rowCount: number, visible: Uint32Array | null, filters: rea
   return out.subarray(0, m);
 }
 
-/** Runs the leaf; rows in the replaced node's column layout. */
-export async function runLeaf(leaf: VectorLeaf, columns: ColumnAccess, env: ExecEnv, constants: readonly SqlValue[], stats: LeafStats): Promise<Row[]> {
-  const started = performance.now();
+interface Unit {
+  readonly ctx: SegmentContext;
+  /** The selected rows (ascending); all of them when its length is ctx.length. */
+  readonly sel: Uint32Array;
+}
+
+/** The leaf's input, segment by segment (a scan) or batch by batch (a join), with its filters applied. */
+async function* unitsOf(leaf: VectorLeaf, columns: ColumnAccess, env: ExecEnv, constants: readonly SqlValue[], stats: LeafStats): AsyncGenerator<Unit> {
+  if (leaf.join !== null) {
+    const join = leaf.join;
+    const left = await batchesOf(join.left, columns, env, constants, stats);
+    const right = await batchesOf(join.right, columns, env, constants, stats);
+    const joinStats: JoinStats = { buildRows: 0, probeRows: 0, outputRows: 0, buildSide: '' };
+    const batches = await hashJoin({ batches: left, keys: join.leftKeys }, { batches: right, keys: join.rightKeys }, join.leftWidth, constants, env, joinStats);
+    stats.joinRows += joinStats.outputRows;
+    for (const batch of batches) {
+      const ctx = batchContext(batch, constants, env);
+      const sel = selectionOf(batch.length, null, leaf.filters.map((f) => asBool(f.evaluate(ctx))));
+      stats.rowsSelected += sel.length;
+      yield { ctx, sel };
+    }
+    return;
+  }
   const table = leaf.table;
   const positions = [...new Set(table.columns.map((_, i) => i))];
   const columnIds = positions.map((p) => table.columns[p]?.id ?? 0);
@@ -313,10 +336,6 @@ export async function runLeaf(leaf: VectorLeaf, columns: ColumnAccess, env: Exec
     if (!ok) stats.segmentsPruned++;
     return ok;
   };
-  const output = leaf.output;
-  const grouper = output.kind === 'aggregate' ? new Grouper(output.groupBy) : null;
-  const states = output.kind === 'aggregate' ? output.aggregates.map(() => new AggregateState()) : [];
-  const rows: Row[] = [];
   let segments = 0;
   for (const batch of columns.store.scanTable(table.id, columnIds, columns.readIndex, { prune })) {
     env.runtime.checkCancelled();
@@ -339,6 +358,37 @@ export async function runLeaf(leaf: VectorLeaf, columns: ColumnAccess, env: Exec
     stats.rowsScanned += batch.selection?.length ?? length;
     const sel = selectionOf(length, batch.selection, leaf.filters.map((f) => asBool(f.evaluate(ctx))));
     stats.rowsSelected += sel.length;
+    yield { ctx, sel };
+    if (++segments % segmentsPerTurn === 0) await new Promise<void>((resolve) => setImmediate(resolve));
+  }
+}
+
+/** A row-producing leaf's output as batches of its output columns (gathered on first use). */
+async function batchesOf(leaf: VectorLeaf, columns: ColumnAccess, env: ExecEnv, constants: readonly SqlValue[], stats: LeafStats): Promise<Batch[]> {
+  const output = leaf.output;
+  if (output.kind !== 'rows') throw new VectorFallback('an aggregate as a join input');
+  const out: Batch[] = [];
+  for await (const { ctx, sel } of unitsOf(leaf, columns, env, constants, stats)) {
+    if (sel.length === 0) continue;
+    const all = sel.length === ctx.length;
+    out.push(lazyBatch(sel.length, (i) => {
+      const expr = output.exprs[i];
+      if (expr === undefined) throw new VectorFallback(`join input column ${i} missing`);
+      const v = expr.evaluate(ctx);
+      return all ? v : gather(v, sel);
+    }));
+  }
+  return out;
+}
+
+/** Runs the leaf; rows in the replaced node's column layout. */
+export async function runLeaf(leaf: VectorLeaf, columns: ColumnAccess, env: ExecEnv, constants: readonly SqlValue[], stats: LeafStats): Promise<Row[]> {
+  const started = performance.now();
+  const output = leaf.output;
+  const grouper = output.kind === 'aggregate' ? new Grouper(output.groupBy) : null;
+  const states = output.kind === 'aggregate' ? output.aggregates.map(() => new AggregateState()) : [];
+  const rows: Row[] = [];
+  for await (const { ctx, sel } of unitsOf(leaf, columns, env, constants, stats)) {
     if (grouper !== null && output.kind === 'aggregate') {
       if (sel.length > 0) {
         const groupOf = grouper.groupsOf(ctx, sel);
@@ -357,7 +407,6 @@ export async function runLeaf(leaf: VectorLeaf, columns: ColumnAccess, env: Exec
         rows.push(outVecs.map((vec, c) => valueAt(vec, i, output.exprs[c]?.type ?? { kind: 'text' })));
       }
     }
-    if (++segments % segmentsPerTurn === 0) await new Promise<void>((resolve) => setImmediate(resolve));
   }
   if (grouper !== null && output.kind === 'aggregate') {
     if (output.groupBy.length === 0 && grouper.keys.length === 0) grouper.keys.push([]);
