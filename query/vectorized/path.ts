@@ -36,8 +36,8 @@ export const autoRowsMin = 10_000;
 /** Default bound on waiting for the column store to apply the read index. */
 export const columnWaitTimeoutMsDefault = 5000;
 
-/** Process-wide counts (metrics, tests): column-path executions finished and those that fell back to the row path. */
-export const vectorizedCounters = { columnRuns: 0, fallbacks: 0 };
+/** Process-wide counts (metrics, tests): column-path executions finished, those that fell back to the row path, leaves that ran a vectorized join. */
+export const vectorizedCounters = { columnRuns: 0, fallbacks: 0, joinRuns: 0 };
 
 export const readPathSetting = 'thunderdb.read_path';
 export const columnFallbackSetting = 'thunderdb.column_fallback';
@@ -230,6 +230,7 @@ async function columnRuntime(plan: ColumnPathPlan, runtime: RuntimeContext, stat
       for (const table of placed.leaf.tables) columns.noteTableRead(table.id);
       const constants = placed.constants.map((c) => c.evaluate([], env));
       fed.set(placed.synthetic, await runLeaf(placed.leaf, columns, env, constants, stats[k] ?? emptyLeafStats()));
+      if (placed.leaf.join !== null) vectorizedCounters.joinRuns++;
     }
     vectorizedCounters.columnRuns++;
     return { ...runtime, access: feedingAccess(runtime.access, fed) };
