@@ -233,6 +233,8 @@ class Grouper {
       const [ids, cardinality] = denseIds(vec, sel);
       for (let k = 0; k < n; k++) local[k] = (local[k] ?? 0) + (ids[k] ?? 0) * stride;
       stride *= cardinality;
+      // Many keys (Q10 groups by 7 columns): renumber the combinations seen so the key space stays below the row count.
+      if (stride > n) stride = renumber(local);
       checkSafe(stride, 'the combined group key space');
     }
     const seen = new Map<number, number>();
@@ -255,6 +257,18 @@ class Grouper {
     }
     return out;
   }
+}
+
+/** Replaces each value by a dense id (0..distinct-1) in place; returns the number of distinct values. */
+function renumber(local: Float64Array): number {
+  const ids = new Map<number, number>();
+  for (let k = 0; k < local.length; k++) {
+    const x = local[k] ?? 0;
+    let id = ids.get(x);
+    if (id === undefined) { id = ids.size; ids.set(x, id); }
+    local[k] = id;
+  }
+  return Math.max(ids.size, 1);
 }
 
 function keyText(v: SqlValue): string {
