@@ -74,7 +74,7 @@ const filterArb: fc.Arbitrary<string> = fc.letrec<{ f: string }>((tie) => ({
 
 const aggregateArb = fc.constantFrom(
   'count(*)', 'count(m)', 'sum(m)', 'avg(m)', 'min(m)', 'max(m)', 'sum(a)', 'avg(a)', 'min(d)', 'max(d)', 'sum(b)', 'avg(b)', 'max(b)',
-  'sum(m * (1 - 0.05))', 'sum(m * (1 + 0.25) * (1 - 0.1))', `sum(CASE WHEN s = 'cat' THEN m ELSE 0 END)`, `sum(CASE WHEN a > 0 THEN 1 ELSE 0 END)`,
+  'sum(m * (1 - 0.05))', 'sum(m * (1 + 0.25) * (1 - 0.1))', `sum(CASE WHEN s = 'cat' THEN m ELSE 0 END)`, `sum(CASE WHEN a > 0 THEN 1 ELSE 0 END)`, `sum(CASE WHEN s = 'cat' OR s = 'dog' THEN 1 ELSE 0 END)`,
   'count(s)', `count(*) FILTER (WHERE s LIKE '%e%')`, 'sum(m) FILTER (WHERE a < 0)',
 );
 
