@@ -98,6 +98,17 @@ describe('the column path through the engine', () => {
     expect(pk).toContain('Read Path: row');
   });
 
+  it('prefilters ORDER BY ... LIMIT in the leaf (top-N) and keeps the exact answer', async () => {
+    const sql = `SELECT id, price, n FROM li WHERE flag IN ('A', 'R') ORDER BY n DESC, id LIMIT 7 OFFSET 2`;
+    const [row, column] = await both(sql);
+    expect(column).toEqual(row);
+    expect(row.length).toBe(7);
+    const s = t.session();
+    await run(s, `SET thunderdb.read_path = 'column'`);
+    const plan = (await rows(s, `EXPLAIN ${sql}`)).map((r) => String(r[0])).join('\n');
+    expect(plan).toContain('(top-9 prefilter)');
+  });
+
   it('prunes segments by zone maps', async () => {
     const s = t.session();
     await run(s, `SET thunderdb.read_path = 'column'`);

@@ -11,6 +11,7 @@
 // are not leaves. The column path never errors for a lack of support: a
 // VectorFallback during execution reruns the statement on the row path.
 
+import type { BoundExpr } from '../binder/index.js';
 import { SnapshotTooOldError, UnknownTableError, WaitAppliedTimeoutError } from '../../materializers/columnstore/index.js';
 import type { ColumnAccess, RowBatches, RowHandle, RuntimeContext, TableAccess, TableInfo } from '../contract.js';
 import type { StatementResult } from '../engine.js';
@@ -27,7 +28,7 @@ import { makeSession } from '../types/session.js';
 import type { SqlType } from '../types/sql-type.js';
 import type { SqlValue } from '../types/value.js';
 import { analyzeLeaf, type VectorLeaf } from './leaf.js';
-import { runLeaf, type LeafStats } from './run.js';
+import { runLeaf, type LeafStats, type TopN } from './run.js';
 import { VectorFallback } from './vec.js';
 import type { CompiledExpr } from '../executor/eval/compiled.js';
 
@@ -48,6 +49,8 @@ const syntheticPrefix = 'vectorized_leaf_';
 /** One leaf and the synthetic table its rows feed. */
 export interface PlacedLeaf {
   readonly leaf: VectorLeaf;
+  /** ORDER BY <numeric output column> LIMIT n right above the leaf: the leaf keeps only rows that can be in the first n. */
+  readonly topN: TopN | null;
   readonly synthetic: TableInfo;
   readonly constants: readonly CompiledExpr[];
 }
@@ -80,6 +83,26 @@ function findLeaves(node: PhysicalPlan, underJoin: boolean, analyze: (n: Physica
   }
 }
 
+function constantCount(e: BoundExpr | null): number | null {
+  if (e === null) return 0;
+  if (e.kind !== 'const' || (typeof e.value !== 'number' && typeof e.value !== 'bigint')) return null;
+  const n = Number(e.value);
+  return Number.isSafeInteger(n) && n >= 0 ? n : null;
+}
+
+/** A limit(sort(node)) with constant LIMIT/OFFSET whose first sort key is one of node's output columns: the top-N the leaf may prefilter for. */
+function topNOver(plan: PhysicalPlan, node: PhysicalPlan): TopN | null {
+  if (plan.kind === 'limit' && plan.input.kind === 'sort' && plan.input.input === node) {
+    const key = plan.input.keys[0];
+    const limit = plan.limit === null ? null : constantCount(plan.limit);
+    const offset = constantCount(plan.offset);
+    if (key === undefined || key.expr.kind !== 'column' || limit === null || offset === null || limit === 0) return null;
+    return { column: key.expr.index, descending: key.descending, count: limit + offset };
+  }
+  if (spineKinds.has(plan.kind) && 'input' in plan) return topNOver(plan.input, node);
+  return null;
+}
+
 function replaceNodes(plan: PhysicalPlan, replacements: ReadonlyMap<PhysicalPlan, PhysicalPlan>): PhysicalPlan {
   const replaced = replacements.get(plan);
   if (replaced !== undefined) return replaced;
@@ -104,7 +127,7 @@ export function planColumnPath(planned: PlannedStatement, parameterTypes: readon
       columns: leaf.columns.map((c, i) => ({ id: i + 1, name: c.name, type: c.type, position: i, notNull: false, defaultExpr: null, identity: null })),
     };
     replacements.set(leaf.node, { kind: 'seqScan', table: synthetic, alias: name, withKey: false, filter: null, columns: leaf.columns });
-    return { leaf, synthetic, constants: leaf.constants.map((e) => build.compile(e)) };
+    return { leaf, topN: leaf.output.kind === 'rows' ? topNOver(planned.plan, leaf.node) : null, synthetic, constants: leaf.constants.map((e) => build.compile(e)) };
   });
   return { leaves, upper: { ...planned, plan: replaceNodes(planned.plan, replacements) } };
 }
@@ -229,7 +252,7 @@ async function columnRuntime(plan: ColumnPathPlan, runtime: RuntimeContext, stat
     for (const [k, placed] of plan.leaves.entries()) {
       for (const table of placed.leaf.tables) columns.noteTableRead(table.id);
       const constants = placed.constants.map((c) => c.evaluate([], env));
-      fed.set(placed.synthetic, await runLeaf(placed.leaf, columns, env, constants, stats[k] ?? emptyLeafStats()));
+      fed.set(placed.synthetic, await runLeaf(placed.leaf, columns, env, constants, stats[k] ?? emptyLeafStats(), placed.topN));
       if (placed.leaf.join !== null) vectorizedCounters.joinRuns++;
     }
     vectorizedCounters.columnRuns++;
@@ -268,7 +291,8 @@ function spliceLeaf(lines: readonly string[], placed: PlacedLeaf, stats: LeafSta
     const arrow = k > 0 || prefix.includes('->');
     const last = k === leaf.operators.length - 1;
     const withStats = (leaf.join === null ? last : k === 0) && stats !== null ? ` ${statsText(stats)}` : '';
-    out.push(`${' '.repeat(indent)}${arrow ? '->  ' : ''}${op.text}${withStats}`);
+    const topN = k === 0 && placed.topN !== null ? ` (top-${placed.topN.count} prefilter)` : '';
+    out.push(`${' '.repeat(indent)}${arrow ? '->  ' : ''}${op.text}${topN}${withStats}`);
     if (last && leaf.pruneRules.length > 0) out.push(`${' '.repeat(indent + (arrow ? 6 : 2))}Zone Map Pruning: ${leaf.pruneRules.length} range/equality conjuncts`);
   });
   return [...lines.slice(0, at), ...out, ...lines.slice(at + 1)];

@@ -101,6 +101,14 @@ const queryArb = fc.oneof(
     sql: `SELECT id, a, label, w, m FROM TBL JOIN TAG ON s = name JOIN DIM ON k = a${where === null ? '' : ` WHERE ${where}`}`,
     ordered: false,
   })),
+  // ORDER BY a numeric/date column LIMIT: the leaf's top-N prefilter (ties, NULLs, offsets, expressions).
+  fc.record({
+    where: fc.option(filterArb, { nil: null }), key: fc.constantFrom('a', 'b', 'm', 'd', 'm * 2 - a'), dir: fc.constantFrom('', ' DESC'),
+    nulls: fc.constantFrom('', ' NULLS FIRST', ' NULLS LAST'), limit: fc.integer({ min: 1, max: 15 }), offset: fc.integer({ min: 0, max: 5 }),
+  }).map(({ where, key, dir, nulls, limit, offset }) => ({
+    sql: `SELECT id, a, b, m, d, m * 2 - a FROM TBL${where === null ? '' : ` WHERE ${where}`} ORDER BY ${key}${dir}${nulls}, id LIMIT ${limit} OFFSET ${offset}`,
+    ordered: true,
+  })),
   fc.record({ where: fc.option(filterArb, { nil: null }), limit: fc.option(fc.integer({ min: 0, max: 20 }), { nil: null }) }).map(({ where, limit }) => ({
     sql: `SELECT id, a, b, m, s, d, m * 2 - a FROM TBL${where === null ? '' : ` WHERE ${where}`} ORDER BY id${limit === null ? '' : ` LIMIT ${limit}`}`,
     ordered: true,

@@ -395,13 +395,76 @@ async function batchesOf(leaf: VectorLeaf, columns: ColumnAccess, env: ExecEnv, 
   return out;
 }
 
+/** ORDER BY output column `column` LIMIT `count` (offset included) directly above a row leaf. */
+export interface TopN {
+  readonly column: number;
+  readonly descending: boolean;
+  readonly count: number;
+}
+
+/**
+ * Keeps a superset of the rows an ORDER BY ... LIMIT above can return:
+ * every row whose (numeric) first sort key is at least as good as the
+ * count-th best seen, ties and NULL keys included; the row executor's sort
+ * and limit above then pick exactly. Rows become objects only when they
+ * pass the running threshold.
+ */
+class TopNFilter {
+  private threshold = Infinity;
+  private scale: number | undefined;
+  private usable = true;
+  readonly rows: Row[] = [];
+  private keys: number[] = [];
+
+  constructor(readonly spec: TopN) {}
+
+  /** The key vector of this unit, or null when it cannot be compared (then every row is kept). */
+  keyVec(vec: Vec): (Vec & { t: 'num' }) | null {
+    if (!this.usable) return null;
+    if (vec.t !== 'num' || vec.rowScales !== null || (this.scale !== undefined && this.scale !== vec.scale)) { this.usable = false; return null; }
+    this.scale = vec.scale;
+    return vec;
+  }
+
+  /** Whether row i may be in the top N (smaller is better after the sign flip; NaN = NULL or not comparable: kept). */
+  keyOf(vec: (Vec & { t: 'num' }) | null, i: number): number {
+    if (vec === null || (vec.nulls !== null && vec.nulls[i] === 1)) return NaN;
+    return this.spec.descending ? -(vec.v[i] ?? 0) : (vec.v[i] ?? 0);
+  }
+
+  passes(key: number): boolean {
+    return !(key > this.threshold);
+  }
+
+  push(row: Row, key: number): void {
+    this.rows.push(row);
+    this.keys.push(key);
+    if (this.keys.length > 2 * this.spec.count + 64) this.prune();
+  }
+
+  prune(): void {
+    const sorted = this.keys.filter((k) => !Number.isNaN(k)).sort((a, b) => a - b);
+    const kth = sorted[this.spec.count - 1];
+    if (kth === undefined) return;
+    this.threshold = Math.min(this.threshold, kth);
+    let m = 0;
+    for (let j = 0; j < this.rows.length; j++) {
+      const k = this.keys[j] ?? NaN;
+      if (!(k > this.threshold)) { this.rows[m] = this.rows[j] as Row; this.keys[m] = k; m++; }
+    }
+    this.rows.length = m;
+    this.keys.length = m;
+  }
+}
+
 /** Runs the leaf; rows in the replaced node's column layout. */
-export async function runLeaf(leaf: VectorLeaf, columns: ColumnAccess, env: ExecEnv, constants: readonly SqlValue[], stats: LeafStats): Promise<Row[]> {
+export async function runLeaf(leaf: VectorLeaf, columns: ColumnAccess, env: ExecEnv, constants: readonly SqlValue[], stats: LeafStats, topN: TopN | null = null): Promise<Row[]> {
   const started = performance.now();
   const output = leaf.output;
   const grouper = output.kind === 'aggregate' ? new Grouper(output.groupBy) : null;
   const states = output.kind === 'aggregate' ? output.aggregates.map(() => new AggregateState()) : [];
   const rows: Row[] = [];
+  const top = topN !== null && output.kind === 'rows' ? new TopNFilter(topN) : null;
   for await (const { ctx, sel } of unitsOf(leaf, columns, env, constants, stats)) {
     if (grouper !== null && output.kind === 'aggregate') {
       if (sel.length > 0) {
@@ -416,9 +479,15 @@ export async function runLeaf(leaf: VectorLeaf, columns: ColumnAccess, env: Exec
       }
     } else if (output.kind === 'rows') {
       const outVecs = output.exprs.map((e) => e.evaluate(ctx));
+      const keyed = top === null ? null : top.keyVec(outVecs[top.spec.column] ?? { t: 'bool', v: new Uint8Array(0) });
       for (let k = 0; k < sel.length; k++) {
         const i = sel[k] ?? 0;
-        rows.push(outVecs.map((vec, c) => valueAt(vec, i, output.exprs[c]?.type ?? { kind: 'text' })));
+        if (top === null) {
+          rows.push(outVecs.map((vec, c) => valueAt(vec, i, output.exprs[c]?.type ?? { kind: 'text' })));
+          continue;
+        }
+        const key = top.keyOf(keyed, i);
+        if (top.passes(key)) top.push(outVecs.map((vec, c) => valueAt(vec, i, output.exprs[c]?.type ?? { kind: 'text' })), key);
       }
     }
   }
@@ -429,6 +498,10 @@ export async function runLeaf(leaf: VectorLeaf, columns: ColumnAccess, env: Exec
       rows.push([...key, ...output.aggregates.map((spec, a) => finalize(spec, states[a] as AggregateState, g))]);
     });
     stats.groups = grouper.keys.length;
+  }
+  if (top !== null) {
+    top.prune();
+    for (const row of top.rows) rows.push(row);
   }
   stats.elapsedMs += performance.now() - started;
   return rows;
