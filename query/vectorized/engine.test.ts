@@ -61,7 +61,7 @@ describe('the column path through the engine', () => {
     }
   });
 
-  it('runs join inputs vectorized (Q14 / Q12 / Q3 shapes) with the join above on the row executor', async () => {
+  it('runs inner equi-joins (Q14 / Q12 / Q3 shapes) and the aggregate above them vectorized', async () => {
     const q14 = `SELECT 100.00 * sum(CASE WHEN p_type LIKE 'PROMO%' THEN price * (1 - disc) ELSE 0 END) / sum(price * (1 - disc)) AS promo_revenue
       FROM li, part WHERE n = p_id AND shipdate >= date '1995-09-01' AND shipdate < date '1995-09-01' + interval '1' month`;
     const q12ish = `SELECT flag, sum(CASE WHEN p_size < 10 THEN 1 ELSE 0 END) AS small, count(*) FROM li JOIN part ON n = p_id
@@ -78,7 +78,7 @@ describe('the column path through the engine', () => {
     const plan = (await rows(s, `EXPLAIN ANALYZE ${q12ish}`)).map((r) => String(r[0])).join('\n');
     expect(plan).toContain('Vectorized Column Scan on li');
     expect(plan).toContain('Vectorized Column Scan on part');
-    expect(plan).toContain('Hash Join');
+    expect(plan).toContain('Vectorized Hash Join (inner, 1 key');
   });
 
   it('EXPLAIN names the chosen path and the vectorized operators', async () => {
@@ -96,6 +96,17 @@ describe('the column path through the engine', () => {
     await run(s, `SET thunderdb.read_path = 'auto'`);
     const pk = (await rows(s, `EXPLAIN SELECT price FROM li WHERE id = 5`)).map((r) => String(r[0])).join('\n');
     expect(pk).toContain('Read Path: row');
+  });
+
+  it('prefilters ORDER BY ... LIMIT in the leaf (top-N) and keeps the exact answer', async () => {
+    const sql = `SELECT id, price, n FROM li WHERE flag IN ('A', 'R') ORDER BY n DESC, id LIMIT 7 OFFSET 2`;
+    const [row, column] = await both(sql);
+    expect(column).toEqual(row);
+    expect(row.length).toBe(7);
+    const s = t.session();
+    await run(s, `SET thunderdb.read_path = 'column'`);
+    const plan = (await rows(s, `EXPLAIN ${sql}`)).map((r) => String(r[0])).join('\n');
+    expect(plan).toContain('(top-9 prefilter)');
   });
 
   it('prunes segments by zone maps', async () => {

@@ -156,7 +156,8 @@ export class ExprCompiler {
     if (columns.size === 1) {
       const position = [...columns][0] ?? 0;
       const type = this.env.columnTypes[position];
-      if (type !== undefined && isTextType(type) && expr.kind !== 'column') return this.perDistinct(expr, position);
+      // A number over one text column (CASE WHEN s = 'x' THEN 1 ...) compiles structurally: its text conditions go per dictionary entry.
+      if (type !== undefined && isTextType(type) && expr.kind !== 'column' && (expr.type.kind === 'bool' || isTextType(expr.type))) return this.perDistinct(expr, position);
     }
     switch (expr.kind) {
       case 'column': return this.column(expr.index, expr.type);

@@ -11,6 +11,7 @@
 // are not leaves. The column path never errors for a lack of support: a
 // VectorFallback during execution reruns the statement on the row path.
 
+import type { BoundExpr } from '../binder/index.js';
 import { SnapshotTooOldError, UnknownTableError, WaitAppliedTimeoutError } from '../../materializers/columnstore/index.js';
 import type { ColumnAccess, RowBatches, RowHandle, RuntimeContext, TableAccess, TableInfo } from '../contract.js';
 import type { StatementResult } from '../engine.js';
@@ -27,7 +28,7 @@ import { makeSession } from '../types/session.js';
 import type { SqlType } from '../types/sql-type.js';
 import type { SqlValue } from '../types/value.js';
 import { analyzeLeaf, type VectorLeaf } from './leaf.js';
-import { runLeaf, type LeafStats } from './run.js';
+import { runLeaf, type LeafStats, type TopN } from './run.js';
 import { VectorFallback } from './vec.js';
 import type { CompiledExpr } from '../executor/eval/compiled.js';
 
@@ -36,8 +37,8 @@ export const autoRowsMin = 10_000;
 /** Default bound on waiting for the column store to apply the read index. */
 export const columnWaitTimeoutMsDefault = 5000;
 
-/** Process-wide counts (metrics, tests): column-path executions finished and those that fell back to the row path. */
-export const vectorizedCounters = { columnRuns: 0, fallbacks: 0 };
+/** Process-wide counts (metrics, tests): column-path executions finished, those that fell back to the row path, leaves that ran a vectorized join. */
+export const vectorizedCounters = { columnRuns: 0, fallbacks: 0, joinRuns: 0 };
 
 export const readPathSetting = 'thunderdb.read_path';
 export const columnFallbackSetting = 'thunderdb.column_fallback';
@@ -48,6 +49,8 @@ const syntheticPrefix = 'vectorized_leaf_';
 /** One leaf and the synthetic table its rows feed. */
 export interface PlacedLeaf {
   readonly leaf: VectorLeaf;
+  /** ORDER BY <numeric output column> LIMIT n right above the leaf: the leaf keeps only rows that can be in the first n. */
+  readonly topN: TopN | null;
   readonly synthetic: TableInfo;
   readonly constants: readonly CompiledExpr[];
 }
@@ -67,7 +70,7 @@ const spineKinds = new Set<PhysicalPlan['kind']>(['sort', 'limit', 'project', 'f
  */
 function findLeaves(node: PhysicalPlan, underJoin: boolean, analyze: (n: PhysicalPlan) => VectorLeaf | null, out: VectorLeaf[]): void {
   const leaf = analyze(node);
-  if (leaf !== null && (!underJoin || leaf.filters.length > 0 || leaf.output.kind === 'aggregate')) {
+  if (leaf !== null && (!underJoin || leaf.join !== null || leaf.filters.length > 0 || leaf.output.kind === 'aggregate')) {
     out.push(leaf);
     return;
   }
@@ -78,6 +81,26 @@ function findLeaves(node: PhysicalPlan, underJoin: boolean, analyze: (n: Physica
   } else if (node.kind === 'indexNestedLoopJoin') {
     findLeaves(node.left, true, analyze, out);
   }
+}
+
+function constantCount(e: BoundExpr | null): number | null {
+  if (e === null) return 0;
+  if (e.kind !== 'const' || (typeof e.value !== 'number' && typeof e.value !== 'bigint')) return null;
+  const n = Number(e.value);
+  return Number.isSafeInteger(n) && n >= 0 ? n : null;
+}
+
+/** A limit(sort(node)) with constant LIMIT/OFFSET whose first sort key is one of node's output columns: the top-N the leaf may prefilter for. */
+function topNOver(plan: PhysicalPlan, node: PhysicalPlan): TopN | null {
+  if (plan.kind === 'limit' && plan.input.kind === 'sort' && plan.input.input === node) {
+    const key = plan.input.keys[0];
+    const limit = plan.limit === null ? null : constantCount(plan.limit);
+    const offset = constantCount(plan.offset);
+    if (key === undefined || key.expr.kind !== 'column' || limit === null || offset === null || limit === 0) return null;
+    return { column: key.expr.index, descending: key.descending, count: limit + offset };
+  }
+  if (spineKinds.has(plan.kind) && 'input' in plan) return topNOver(plan.input, node);
+  return null;
 }
 
 function replaceNodes(plan: PhysicalPlan, replacements: ReadonlyMap<PhysicalPlan, PhysicalPlan>): PhysicalPlan {
@@ -104,7 +127,7 @@ export function planColumnPath(planned: PlannedStatement, parameterTypes: readon
       columns: leaf.columns.map((c, i) => ({ id: i + 1, name: c.name, type: c.type, position: i, notNull: false, defaultExpr: null, identity: null })),
     };
     replacements.set(leaf.node, { kind: 'seqScan', table: synthetic, alias: name, withKey: false, filter: null, columns: leaf.columns });
-    return { leaf, synthetic, constants: leaf.constants.map((e) => build.compile(e)) };
+    return { leaf, topN: leaf.output.kind === 'rows' ? topNOver(planned.plan, leaf.node) : null, synthetic, constants: leaf.constants.map((e) => build.compile(e)) };
   });
   return { leaves, upper: { ...planned, plan: replaceNodes(planned.plan, replacements) } };
 }
@@ -136,7 +159,7 @@ export function choosePath(plan: ColumnPathPlan | null, runtime: RuntimeContext)
   if (plan === null) return { path: 'row', reason: 'not supported by the vectorized path' };
   const columns = runtime.columns;
   if (columns === undefined) return { path: 'row', reason: 'no column store' };
-  const tables = plan.leaves.map((l) => l.leaf.table);
+  const tables = plan.leaves.flatMap((l) => l.leaf.tables);
   const written = tables.find((t) => columns.hasOwnWrites(t.id));
   if (written !== undefined) return { path: 'row', reason: `the transaction has uncommitted writes to ${written.name}` };
   if (forced === 'column') return { path: 'column', reason: `${readPathSetting} = column` };
@@ -209,7 +232,7 @@ function feedingAccess(access: TableAccess, fed: ReadonlyMap<TableInfo, readonly
 }
 
 export function emptyLeafStats(): LeafStats {
-  return { segmentsTotal: 0, segmentsPruned: 0, rowsScanned: 0, rowsSelected: 0, groups: 0, elapsedMs: 0 };
+  return { segmentsTotal: 0, segmentsPruned: 0, rowsScanned: 0, rowsSelected: 0, groups: 0, joinRows: 0, elapsedMs: 0 };
 }
 
 /**
@@ -219,17 +242,18 @@ export function emptyLeafStats(): LeafStats {
 async function columnRuntime(plan: ColumnPathPlan, runtime: RuntimeContext, stats: readonly LeafStats[]): Promise<RuntimeContext | null> {
   const columns = runtime.columns;
   if (columns === undefined || !(await waitFresh(columns, runtime))) return null;
-  for (const { leaf } of plan.leaves) {
-    const horizon = columns.store.readHorizon(leaf.table.id);
+  for (const table of plan.leaves.flatMap((l) => l.leaf.tables)) {
+    const horizon = columns.store.readHorizon(table.id);
     if (horizon === undefined || horizon > columns.readIndex) return null;
   }
   const env = environment(runtime);
   const fed = new Map<TableInfo, readonly (readonly SqlValue[])[]>();
   try {
     for (const [k, placed] of plan.leaves.entries()) {
-      columns.noteTableRead(placed.leaf.table.id);
+      for (const table of placed.leaf.tables) columns.noteTableRead(table.id);
       const constants = placed.constants.map((c) => c.evaluate([], env));
-      fed.set(placed.synthetic, await runLeaf(placed.leaf, columns, env, constants, stats[k] ?? emptyLeafStats()));
+      fed.set(placed.synthetic, await runLeaf(placed.leaf, columns, env, constants, stats[k] ?? emptyLeafStats(), placed.topN));
+      if (placed.leaf.join !== null) vectorizedCounters.joinRuns++;
     }
     vectorizedCounters.columnRuns++;
     return { ...runtime, access: feedingAccess(runtime.access, fed) };
@@ -244,7 +268,7 @@ async function columnRuntime(plan: ColumnPathPlan, runtime: RuntimeContext, stat
 }
 
 function statsText(stats: LeafStats): string {
-  return `(segments: ${stats.segmentsTotal - stats.segmentsPruned} of ${stats.segmentsTotal} scanned, ${stats.segmentsPruned} pruned; rows scanned=${stats.rowsScanned} selected=${stats.rowsSelected}${stats.groups > 0 ? ` groups=${stats.groups}` : ''}; time=${stats.elapsedMs.toFixed(3)} ms)`;
+  return `(segments: ${stats.segmentsTotal - stats.segmentsPruned} of ${stats.segmentsTotal} scanned, ${stats.segmentsPruned} pruned; rows scanned=${stats.rowsScanned} selected=${stats.rowsSelected}${stats.joinRows > 0 ? ` joined=${stats.joinRows}` : ''}${stats.groups > 0 ? ` groups=${stats.groups}` : ''}; time=${stats.elapsedMs.toFixed(3)} ms)`;
 }
 
 function spliceLeaves(lines: readonly string[], plan: ColumnPathPlan, stats: readonly LeafStats[] | null): string[] {
@@ -263,11 +287,12 @@ function spliceLeaf(lines: readonly string[], placed: PlacedLeaf, stats: LeafSta
   const base = prefix.length - (prefix.includes('->') ? 4 : 0);
   const out: string[] = [];
   leaf.operators.forEach((op, k) => {
-    const indent = base + k * 6;
+    const indent = base + op.depth * 6;
     const arrow = k > 0 || prefix.includes('->');
     const last = k === leaf.operators.length - 1;
-    const withStats = last && stats !== null ? ` ${statsText(stats)}` : '';
-    out.push(`${' '.repeat(indent)}${arrow ? '->  ' : ''}${op}${withStats}`);
+    const withStats = (leaf.join === null ? last : k === 0) && stats !== null ? ` ${statsText(stats)}` : '';
+    const topN = k === 0 && placed.topN !== null ? ` (top-${placed.topN.count} prefilter)` : '';
+    out.push(`${' '.repeat(indent)}${arrow ? '->  ' : ''}${op.text}${topN}${withStats}`);
     if (last && leaf.pruneRules.length > 0) out.push(`${' '.repeat(indent + (arrow ? 6 : 2))}Zone Map Pruning: ${leaf.pruneRules.length} range/equality conjuncts`);
   });
   return [...lines.slice(0, at), ...out, ...lines.slice(at + 1)];

@@ -74,7 +74,7 @@ const filterArb: fc.Arbitrary<string> = fc.letrec<{ f: string }>((tie) => ({
 
 const aggregateArb = fc.constantFrom(
   'count(*)', 'count(m)', 'sum(m)', 'avg(m)', 'min(m)', 'max(m)', 'sum(a)', 'avg(a)', 'min(d)', 'max(d)', 'sum(b)', 'avg(b)', 'max(b)',
-  'sum(m * (1 - 0.05))', 'sum(m * (1 + 0.25) * (1 - 0.1))', `sum(CASE WHEN s = 'cat' THEN m ELSE 0 END)`, `sum(CASE WHEN a > 0 THEN 1 ELSE 0 END)`,
+  'sum(m * (1 - 0.05))', 'sum(m * (1 + 0.25) * (1 - 0.1))', `sum(CASE WHEN s = 'cat' THEN m ELSE 0 END)`, `sum(CASE WHEN a > 0 THEN 1 ELSE 0 END)`, `sum(CASE WHEN s = 'cat' OR s = 'dog' THEN 1 ELSE 0 END)`,
   'count(s)', `count(*) FILTER (WHERE s LIKE '%e%')`, 'sum(m) FILTER (WHERE a < 0)',
 );
 
@@ -91,6 +91,24 @@ const queryArb = fc.oneof(
       sql: `SELECT label, ${aggs.join(', ')} FROM TBL JOIN DIM ON a = k WHERE ${where}${dimWhere} GROUP BY label`,
       ordered: false,
     })),
+  // Multi-way inner joins (int, int8 = int4 and text keys; duplicate and NULL keys on both sides), with and without an aggregate above.
+  fc.record({ where: filterArb, key: fc.constantFrom('a = k', 'b = k'), aggs: fc.array(aggregateArb, { minLength: 1, maxLength: 3 }), tagWhere: fc.constantFrom('', ' AND w > 1', ` AND name <> 'cat'`) })
+    .map(({ where, key, aggs, tagWhere }) => ({
+      sql: `SELECT label, w, ${aggs.join(', ')} FROM TBL JOIN DIM ON ${key} JOIN TAG ON s = name WHERE ${where}${tagWhere} GROUP BY label, w`,
+      ordered: false,
+    })),
+  fc.record({ where: fc.option(filterArb, { nil: null }) }).map(({ where }) => ({
+    sql: `SELECT id, a, label, w, m FROM TBL JOIN TAG ON s = name JOIN DIM ON k = a${where === null ? '' : ` WHERE ${where}`}`,
+    ordered: false,
+  })),
+  // ORDER BY a numeric/date column LIMIT: the leaf's top-N prefilter (ties, NULLs, offsets, expressions).
+  fc.record({
+    where: fc.option(filterArb, { nil: null }), key: fc.constantFrom('a', 'b', 'm', 'd', 'm * 2 - a'), dir: fc.constantFrom('', ' DESC'),
+    nulls: fc.constantFrom('', ' NULLS FIRST', ' NULLS LAST'), limit: fc.integer({ min: 1, max: 15 }), offset: fc.integer({ min: 0, max: 5 }),
+  }).map(({ where, key, dir, nulls, limit, offset }) => ({
+    sql: `SELECT id, a, b, m, d, m * 2 - a FROM TBL${where === null ? '' : ` WHERE ${where}`} ORDER BY ${key}${dir}${nulls}, id LIMIT ${limit} OFFSET ${offset}`,
+    ordered: true,
+  })),
   fc.record({ where: fc.option(filterArb, { nil: null }), limit: fc.option(fc.integer({ min: 0, max: 20 }), { nil: null }) }).map(({ where, limit }) => ({
     sql: `SELECT id, a, b, m, s, d, m * 2 - a FROM TBL${where === null ? '' : ` WHERE ${where}`} ORDER BY id${limit === null ? '' : ` LIMIT ${limit}`}`,
     ordered: true,
@@ -104,12 +122,15 @@ function canonical(row: ResultRow): string {
 describe('column path = row path', () => {
   it('holds for random tables, changes and queries', async () => {
     const runsBefore = vectorizedCounters.columnRuns;
+    const joinsBefore = vectorizedCounters.joinRuns;
     await fc.assert(fc.asyncProperty(fc.array(opArb, { minLength: 1, maxLength: 8 }), fc.array(queryArb, { minLength: 1, maxLength: 6 }), async (ops, queries) => {
       const table = `pt${++tableNumber}`;
       const s = t.session();
       await run(s, `CREATE TABLE ${table} (id int8 PRIMARY KEY, a int4, b int8, m numeric(15,2), s text, d date)`);
       await run(s, `CREATE TABLE ${table}_dim (k int4 PRIMARY KEY, label text)`);
       await run(s, `INSERT INTO ${table}_dim SELECT i, 'L' || (i % 7) FROM generate_series(-50, 50, 3) i`);
+      await run(s, `CREATE TABLE ${table}_tag (tid int4 PRIMARY KEY, name text, w int4)`);
+      await run(s, `INSERT INTO ${table}_tag VALUES (1, 'ant', 1), (2, 'bee', 2), (3, 'bee', 3), (4, NULL, 4), (5, 'cat', NULL), (6, 'eel', 2), (7, 'zzz', 9)`);
       let nextId = 1;
       for (const op of ops) {
         if (op.kind === 'insert') {
@@ -122,7 +143,7 @@ describe('column path = row path', () => {
         }
       }
       for (const q of queries) {
-        const sql = q.sql.replace('TBL', table).replace('DIM', `${table}_dim`);
+        const sql = q.sql.replace('TBL', table).replace('DIM', `${table}_dim`).replace('TAG', `${table}_tag`);
         await run(s, `SET thunderdb.read_path = 'row'`);
         const rowResult = (await rows(s, sql)).map(canonical);
         await run(s, `SET thunderdb.read_path = 'column'`);
@@ -132,8 +153,10 @@ describe('column path = row path', () => {
       }
       await run(s, `DROP TABLE ${table}`);
       await run(s, `DROP TABLE ${table}_dim`);
+      await run(s, `DROP TABLE ${table}_tag`);
     }), { numRuns: Number(process.env.THUNDER_VECTOR_RUNS ?? 40), interruptAfterTimeLimit: 60_000 });
-    console.log(`column runs ${vectorizedCounters.columnRuns - runsBefore}, fallbacks ${vectorizedCounters.fallbacks}`);
+    console.log(`column runs ${vectorizedCounters.columnRuns - runsBefore} (vectorized joins ${vectorizedCounters.joinRuns - joinsBefore}), fallbacks ${vectorizedCounters.fallbacks}`);
     expect(vectorizedCounters.columnRuns).toBeGreaterThan(runsBefore);
+    expect(vectorizedCounters.joinRuns).toBeGreaterThan(joinsBefore);
   }, 120_000);
 });

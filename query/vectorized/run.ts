@@ -13,6 +13,7 @@ import type { SqlType } from '../types/sql-type.js';
 import type { SqlValue } from '../types/value.js';
 import { asBool, asNum, isNullIn, type SegmentContext, type VNode } from './expr.js';
 import type { AggregateSpec, PruneRule, VectorLeaf } from './leaf.js';
+import { batchContext, gather, hashJoin, lazyBatch, type Batch, type JoinStats } from './join.js';
 import { checkSafe, VectorFallback, vecOfColumn, type Vec } from './vec.js';
 
 export interface LeafStats {
@@ -21,6 +22,8 @@ export interface LeafStats {
   rowsScanned: number;
   rowsSelected: number;
   groups: number;
+  /** Rows out of the leaf's vectorized joins. */
+  joinRows: number;
   elapsedMs: number;
 }
 
@@ -230,6 +233,8 @@ class Grouper {
       const [ids, cardinality] = denseIds(vec, sel);
       for (let k = 0; k < n; k++) local[k] = (local[k] ?? 0) + (ids[k] ?? 0) * stride;
       stride *= cardinality;
+      // Many keys (Q10 groups by 7 columns): renumber the combinations seen so the key space stays below the row count.
+      if (stride > n) stride = renumber(local);
       checkSafe(stride, 'the combined group key space');
     }
     const seen = new Map<number, number>();
@@ -252,6 +257,18 @@ class Grouper {
     }
     return out;
   }
+}
+
+/** Replaces each value by a dense id (0..distinct-1) in place; returns the number of distinct values. */
+function renumber(local: Float64Array): number {
+  const ids = new Map<number, number>();
+  for (let k = 0; k < local.length; k++) {
+    const x = local[k] ?? 0;
+    let id = ids.get(x);
+    if (id === undefined) { id = ids.size; ids.set(x, id); }
+    local[k] = id;
+  }
+  return Math.max(ids.size, 1);
 }
 
 function keyText(v: SqlValue): string {
@@ -300,9 +317,29 @@ function selectionOf(rowCount: number, visible: Uint32Array | null, filters: rea
   return out.subarray(0, m);
 }
 
-/** Runs the leaf; rows in the replaced node's column layout. */
-export async function runLeaf(leaf: VectorLeaf, columns: ColumnAccess, env: ExecEnv, constants: readonly SqlValue[], stats: LeafStats): Promise<Row[]> {
-  const started = performance.now();
+interface Unit {
+  readonly ctx: SegmentContext;
+  /** The selected rows (ascending); all of them when its length is ctx.length. */
+  readonly sel: Uint32Array;
+}
+
+/** The leaf's input, segment by segment (a scan) or batch by batch (a join), with its filters applied. */
+async function* unitsOf(leaf: VectorLeaf, columns: ColumnAccess, env: ExecEnv, constants: readonly SqlValue[], stats: LeafStats): AsyncGenerator<Unit> {
+  if (leaf.join !== null) {
+    const join = leaf.join;
+    const left = await batchesOf(join.left, columns, env, constants, stats);
+    const right = await batchesOf(join.right, columns, env, constants, stats);
+    const joinStats: JoinStats = { buildRows: 0, probeRows: 0, outputRows: 0, buildSide: '' };
+    const batches = await hashJoin({ batches: left, keys: join.leftKeys }, { batches: right, keys: join.rightKeys }, join.leftWidth, constants, env, joinStats);
+    stats.joinRows += joinStats.outputRows;
+    for (const batch of batches) {
+      const ctx = batchContext(batch, constants, env);
+      const sel = selectionOf(batch.length, null, leaf.filters.map((f) => asBool(f.evaluate(ctx))));
+      stats.rowsSelected += sel.length;
+      yield { ctx, sel };
+    }
+    return;
+  }
   const table = leaf.table;
   const positions = [...new Set(table.columns.map((_, i) => i))];
   const columnIds = positions.map((p) => table.columns[p]?.id ?? 0);
@@ -313,10 +350,6 @@ export async function runLeaf(leaf: VectorLeaf, columns: ColumnAccess, env: Exec
     if (!ok) stats.segmentsPruned++;
     return ok;
   };
-  const output = leaf.output;
-  const grouper = output.kind === 'aggregate' ? new Grouper(output.groupBy) : null;
-  const states = output.kind === 'aggregate' ? output.aggregates.map(() => new AggregateState()) : [];
-  const rows: Row[] = [];
   let segments = 0;
   for (const batch of columns.store.scanTable(table.id, columnIds, columns.readIndex, { prune })) {
     env.runtime.checkCancelled();
@@ -339,6 +372,100 @@ export async function runLeaf(leaf: VectorLeaf, columns: ColumnAccess, env: Exec
     stats.rowsScanned += batch.selection?.length ?? length;
     const sel = selectionOf(length, batch.selection, leaf.filters.map((f) => asBool(f.evaluate(ctx))));
     stats.rowsSelected += sel.length;
+    yield { ctx, sel };
+    if (++segments % segmentsPerTurn === 0) await new Promise<void>((resolve) => setImmediate(resolve));
+  }
+}
+
+/** A row-producing leaf's output as batches of its output columns (gathered on first use). */
+async function batchesOf(leaf: VectorLeaf, columns: ColumnAccess, env: ExecEnv, constants: readonly SqlValue[], stats: LeafStats): Promise<Batch[]> {
+  const output = leaf.output;
+  if (output.kind !== 'rows') throw new VectorFallback('an aggregate as a join input');
+  const out: Batch[] = [];
+  for await (const { ctx, sel } of unitsOf(leaf, columns, env, constants, stats)) {
+    if (sel.length === 0) continue;
+    const all = sel.length === ctx.length;
+    out.push(lazyBatch(sel.length, (i) => {
+      const expr = output.exprs[i];
+      if (expr === undefined) throw new VectorFallback(`join input column ${i} missing`);
+      const v = expr.evaluate(ctx);
+      return all ? v : gather(v, sel);
+    }));
+  }
+  return out;
+}
+
+/** ORDER BY output column `column` LIMIT `count` (offset included) directly above a row leaf. */
+export interface TopN {
+  readonly column: number;
+  readonly descending: boolean;
+  readonly count: number;
+}
+
+/**
+ * Keeps a superset of the rows an ORDER BY ... LIMIT above can return:
+ * every row whose (numeric) first sort key is at least as good as the
+ * count-th best seen, ties and NULL keys included; the row executor's sort
+ * and limit above then pick exactly. Rows become objects only when they
+ * pass the running threshold.
+ */
+class TopNFilter {
+  private threshold = Infinity;
+  private scale: number | undefined;
+  private usable = true;
+  readonly rows: Row[] = [];
+  private keys: number[] = [];
+
+  constructor(readonly spec: TopN) {}
+
+  /** The key vector of this unit, or null when it cannot be compared (then every row is kept). */
+  keyVec(vec: Vec): (Vec & { t: 'num' }) | null {
+    if (!this.usable) return null;
+    if (vec.t !== 'num' || vec.rowScales !== null || (this.scale !== undefined && this.scale !== vec.scale)) { this.usable = false; return null; }
+    this.scale = vec.scale;
+    return vec;
+  }
+
+  /** Whether row i may be in the top N (smaller is better after the sign flip; NaN = NULL or not comparable: kept). */
+  keyOf(vec: (Vec & { t: 'num' }) | null, i: number): number {
+    if (vec === null || (vec.nulls !== null && vec.nulls[i] === 1)) return NaN;
+    return this.spec.descending ? -(vec.v[i] ?? 0) : (vec.v[i] ?? 0);
+  }
+
+  passes(key: number): boolean {
+    return !(key > this.threshold);
+  }
+
+  push(row: Row, key: number): void {
+    this.rows.push(row);
+    this.keys.push(key);
+    if (this.keys.length > 2 * this.spec.count + 64) this.prune();
+  }
+
+  prune(): void {
+    const sorted = this.keys.filter((k) => !Number.isNaN(k)).sort((a, b) => a - b);
+    const kth = sorted[this.spec.count - 1];
+    if (kth === undefined) return;
+    this.threshold = Math.min(this.threshold, kth);
+    let m = 0;
+    for (let j = 0; j < this.rows.length; j++) {
+      const k = this.keys[j] ?? NaN;
+      if (!(k > this.threshold)) { this.rows[m] = this.rows[j] as Row; this.keys[m] = k; m++; }
+    }
+    this.rows.length = m;
+    this.keys.length = m;
+  }
+}
+
+/** Runs the leaf; rows in the replaced node's column layout. */
+export async function runLeaf(leaf: VectorLeaf, columns: ColumnAccess, env: ExecEnv, constants: readonly SqlValue[], stats: LeafStats, topN: TopN | null = null): Promise<Row[]> {
+  const started = performance.now();
+  const output = leaf.output;
+  const grouper = output.kind === 'aggregate' ? new Grouper(output.groupBy) : null;
+  const states = output.kind === 'aggregate' ? output.aggregates.map(() => new AggregateState()) : [];
+  const rows: Row[] = [];
+  const top = topN !== null && output.kind === 'rows' ? new TopNFilter(topN) : null;
+  for await (const { ctx, sel } of unitsOf(leaf, columns, env, constants, stats)) {
     if (grouper !== null && output.kind === 'aggregate') {
       if (sel.length > 0) {
         const groupOf = grouper.groupsOf(ctx, sel);
@@ -352,12 +479,17 @@ export async function runLeaf(leaf: VectorLeaf, columns: ColumnAccess, env: Exec
       }
     } else if (output.kind === 'rows') {
       const outVecs = output.exprs.map((e) => e.evaluate(ctx));
+      const keyed = top === null ? null : top.keyVec(outVecs[top.spec.column] ?? { t: 'bool', v: new Uint8Array(0) });
       for (let k = 0; k < sel.length; k++) {
         const i = sel[k] ?? 0;
-        rows.push(outVecs.map((vec, c) => valueAt(vec, i, output.exprs[c]?.type ?? { kind: 'text' })));
+        if (top === null) {
+          rows.push(outVecs.map((vec, c) => valueAt(vec, i, output.exprs[c]?.type ?? { kind: 'text' })));
+          continue;
+        }
+        const key = top.keyOf(keyed, i);
+        if (top.passes(key)) top.push(outVecs.map((vec, c) => valueAt(vec, i, output.exprs[c]?.type ?? { kind: 'text' })), key);
       }
     }
-    if (++segments % segmentsPerTurn === 0) await new Promise<void>((resolve) => setImmediate(resolve));
   }
   if (grouper !== null && output.kind === 'aggregate') {
     if (output.groupBy.length === 0 && grouper.keys.length === 0) grouper.keys.push([]);
@@ -366,6 +498,10 @@ export async function runLeaf(leaf: VectorLeaf, columns: ColumnAccess, env: Exec
       rows.push([...key, ...output.aggregates.map((spec, a) => finalize(spec, states[a] as AggregateState, g))]);
     });
     stats.groups = grouper.keys.length;
+  }
+  if (top !== null) {
+    top.prune();
+    for (const row of top.rows) rows.push(row);
   }
   stats.elapsedMs += performance.now() - started;
   return rows;

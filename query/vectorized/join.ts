@@ -1,0 +1,236 @@
+// Batches of gathered columns and the vectorized inner hash join over them.
+//
+// A Batch is a set of equally long column vectors computed on demand: a
+// join's output batch gathers each column from its probe or build input
+// only when an expression above reads it (late materialization), so the
+// 16 columns of lineitem cost nothing unless used. No JavaScript object is
+// made per row: keys are numbers or strings in one array per batch, matches
+// are two Int32Arrays of row numbers.
+
+import type { ExecEnv } from '../executor/index.js';
+import type { SegmentContext, VNode } from './expr.js';
+import { VectorFallback, type NumArray, type Vec } from './vec.js';
+
+export interface Batch {
+  readonly length: number;
+  /** Column `i` of the batch's relation (computed once, then cached). */
+  column(i: number): Vec;
+}
+
+export function lazyBatch(length: number, make: (i: number) => Vec): Batch {
+  const cache = new Map<number, Vec>();
+  return {
+    length,
+    column(i) {
+      let v = cache.get(i);
+      if (v === undefined) { v = make(i); cache.set(i, v); }
+      return v;
+    },
+  };
+}
+
+export function batchContext(batch: Batch, constants: SegmentContext['constants'], env: ExecEnv): SegmentContext {
+  return { length: batch.length, column: (i) => batch.column(i), constants, env, cache: new Map() };
+}
+
+/** The rows `rows` of `vec`, in that order. */
+export function gather(vec: Vec, rows: Uint32Array | Int32Array): Vec {
+  const n = rows.length;
+  switch (vec.t) {
+    case 'num': {
+      const v = new Float64Array(n);
+      const src = vec.v;
+      for (let k = 0; k < n; k++) v[k] = src[rows[k] ?? 0] ?? 0;
+      return { t: 'num', v, nulls: gatherBytes(vec.nulls, rows), scale: vec.scale, rowScales: gatherBytes(vec.rowScales, rows) };
+    }
+    case 'bool': return { t: 'bool', v: gatherBytes(vec.v, rows) ?? new Uint8Array(0) };
+    case 'dict': {
+      const codes = new Uint32Array(n);
+      for (let k = 0; k < n; k++) codes[k] = vec.codes[rows[k] ?? 0] ?? 0;
+      return { t: 'dict', codes, dict: vec.dict, nulls: gatherBytes(vec.nulls, rows) };
+    }
+    case 'str': {
+      const v = new Array<string | null>(n);
+      for (let k = 0; k < n; k++) v[k] = vec.v[rows[k] ?? 0] ?? null;
+      return { t: 'str', v };
+    }
+  }
+}
+
+function gatherBytes(bytes: Uint8Array | null, rows: Uint32Array | Int32Array): Uint8Array | null {
+  if (bytes === null) return null;
+  const out = new Uint8Array(rows.length);
+  for (let k = 0; k < rows.length; k++) out[k] = bytes[rows[k] ?? 0] ?? 0;
+  return out;
+}
+
+/** One vector of the rows of several (the build side's batches, one per segment), dictionaries merged. */
+export function concat(vecs: readonly Vec[], lengths: readonly number[]): Vec {
+  const total = lengths.reduce((a, b) => a + b, 0);
+  const first = vecs[0];
+  if (vecs.length === 1 && first !== undefined) return first;
+  if (first === undefined) return { t: 'num', v: new Float64Array(0), nulls: null, scale: -1, rowScales: null };
+  if (vecs.every((v) => v.t === 'num')) {
+    const nums = vecs as readonly (Vec & { t: 'num' })[];
+    const scale = first.t === 'num' ? first.scale : -1;
+    if (nums.some((v) => v.scale !== scale)) throw new VectorFallback('join input segments at different numeric scales');
+    const v = new Float64Array(total);
+    const anyNulls = nums.some((x) => x.nulls !== null);
+    const anyScales = nums.some((x) => x.rowScales !== null);
+    const nulls = anyNulls ? new Uint8Array(total) : null;
+    const rowScales = anyScales ? new Uint8Array(total).fill(Math.max(scale, 0)) : null;
+    let at = 0;
+    nums.forEach((x, b) => {
+      const len = lengths[b] ?? 0;
+      v.set((x.v as NumArray).subarray(0, len), at);
+      if (nulls !== null && x.nulls !== null) nulls.set(x.nulls.subarray(0, len), at);
+      if (rowScales !== null && x.rowScales !== null) rowScales.set(x.rowScales.subarray(0, len), at);
+      at += len;
+    });
+    return { t: 'num', v, nulls, scale, rowScales };
+  }
+  if (vecs.every((v) => v.t === 'bool')) {
+    const v = new Uint8Array(total);
+    let at = 0;
+    vecs.forEach((x, b) => { if (x.t === 'bool') v.set(x.v.subarray(0, lengths[b] ?? 0), at); at += lengths[b] ?? 0; });
+    return { t: 'bool', v };
+  }
+  if (vecs.every((v) => v.t === 'dict')) {
+    const dict: string[] = [];
+    const codeOf = new Map<string, number>();
+    const codes = new Uint32Array(total);
+    const anyNulls = vecs.some((x) => x.t === 'dict' && x.nulls !== null);
+    const nulls = anyNulls ? new Uint8Array(total) : null;
+    let at = 0;
+    vecs.forEach((x, b) => {
+      if (x.t !== 'dict') return;
+      const remap = x.dict.map((s) => {
+        let c = codeOf.get(s);
+        if (c === undefined) { c = dict.push(s) - 1; codeOf.set(s, c); }
+        return c;
+      });
+      const len = lengths[b] ?? 0;
+      for (let i = 0; i < len; i++) codes[at + i] = remap[x.codes[i] ?? 0] ?? 0;
+      if (nulls !== null && x.nulls !== null) nulls.set(x.nulls.subarray(0, len), at);
+      at += len;
+    });
+    return { t: 'dict', codes, dict, nulls };
+  }
+  if (vecs.every((v) => v.t === 'dict' || v.t === 'str')) {
+    const out: (string | null)[] = [];
+    vecs.forEach((x, b) => {
+      const len = lengths[b] ?? 0;
+      for (let i = 0; i < len; i++) out.push(keyAt(x, i) as string | null);
+    });
+    return { t: 'str', v: out };
+  }
+  throw new VectorFallback('join input segments with different vector kinds');
+}
+
+/** A key value of row i (NULL: null); numbers for int/date keys, strings for text. */
+function keyAt(vec: Vec, i: number): number | string | null {
+  switch (vec.t) {
+    case 'num': return vec.nulls !== null && vec.nulls[i] === 1 ? null : (vec.v[i] ?? 0);
+    case 'bool': return vec.v[i] === 2 ? null : (vec.v[i] ?? 0);
+    case 'dict': return vec.nulls !== null && vec.nulls[i] === 1 ? null : (vec.dict[vec.codes[i] ?? 0] ?? null);
+    case 'str': return vec.v[i] ?? null;
+  }
+}
+
+/** Join keys of each row of a batch: one number/string per row (several keys joined into one string); null when any key is NULL. */
+export function keysOf(keys: readonly VNode[], ctx: SegmentContext): (number | string | null)[] {
+  const vecs = keys.map((k) => k.evaluate(ctx));
+  const n = ctx.length;
+  const out = new Array<number | string | null>(n);
+  const only = vecs.length === 1 ? vecs[0] : undefined;
+  if (only !== undefined) {
+    if (only.t === 'num' && only.scale !== -1) throw new VectorFallback('a numeric join key');
+    for (let i = 0; i < n; i++) out[i] = keyAt(only, i);
+    return out;
+  }
+  for (let i = 0; i < n; i++) {
+    let text = '';
+    let isNull = false;
+    for (const v of vecs) {
+      const x = keyAt(v, i);
+      if (x === null) { isNull = true; break; }
+      text += `${String(x)}\u0000`;
+    }
+    out[i] = isNull ? null : text;
+  }
+  return out;
+}
+
+export interface JoinInput {
+  readonly batches: readonly Batch[];
+  readonly keys: readonly VNode[];
+}
+
+export interface JoinStats { buildRows: number; probeRows: number; outputRows: number; buildSide: 'left' | 'right' | '' }
+
+/**
+ * Inner equi-join of two materialized inputs: a hash table (chains in an
+ * Int32Array) over the smaller input's keys, probed batch by batch by the
+ * other; each output batch is (left columns, right columns) gathered lazily.
+ */
+export async function hashJoin(left: JoinInput, right: JoinInput, leftWidth: number, constants: SegmentContext['constants'], env: ExecEnv, stats: JoinStats): Promise<Batch[]> {
+  const rows = (i: JoinInput): number => i.batches.reduce((a, b) => a + b.length, 0);
+  const buildLeft = rows(left) < rows(right);
+  const build = buildLeft ? left : right;
+  const probe = buildLeft ? right : left;
+  stats.buildSide = buildLeft ? 'left' : 'right';
+  const lengths = build.batches.map((b) => b.length);
+  const total = rows(build);
+  stats.buildRows += total;
+  if (total === 0) return [];
+  const buildAll = lazyBatch(total, (i) => concat(build.batches.map((b) => b.column(i)), lengths));
+  const head = new Map<number | string, number>();
+  const next = new Int32Array(total).fill(-1);
+  let base = 0;
+  for (const b of build.batches) {
+    const keys = keysOf(build.keys, batchContext(b, constants, env));
+    for (let i = 0; i < b.length; i++) {
+      const k = keys[i];
+      if (k === null || k === undefined) continue;
+      const g = base + i;
+      const h = head.get(k);
+      if (h !== undefined) next[g] = h;
+      head.set(k, g);
+    }
+    base += b.length;
+  }
+  const out: Batch[] = [];
+  let turns = 0;
+  for (const p of probe.batches) {
+    env.runtime.checkCancelled();
+    stats.probeRows += p.length;
+    const keys = keysOf(probe.keys, batchContext(p, constants, env));
+    let probeRows = new Int32Array(Math.max(16, p.length));
+    let buildRows = new Int32Array(probeRows.length);
+    let m = 0;
+    for (let i = 0; i < p.length; i++) {
+      const k = keys[i];
+      if (k === null || k === undefined) continue;
+      let h = head.get(k) ?? -1;
+      while (h >= 0) {
+        if (m === probeRows.length) {
+          const grownP = new Int32Array(m * 2); grownP.set(probeRows); probeRows = grownP;
+          const grownB = new Int32Array(m * 2); grownB.set(buildRows); buildRows = grownB;
+        }
+        probeRows[m] = i;
+        buildRows[m] = h;
+        m++;
+        h = next[h] ?? -1;
+      }
+    }
+    if (m === 0) continue;
+    stats.outputRows += m;
+    const pr = probeRows.subarray(0, m);
+    const br = buildRows.subarray(0, m);
+    const leftIs = buildLeft ? { batch: buildAll, rows: br } : { batch: p, rows: pr };
+    const rightIs = buildLeft ? { batch: p, rows: pr } : { batch: buildAll, rows: br };
+    out.push(lazyBatch(m, (c) => (c < leftWidth ? gather(leftIs.batch.column(c), leftIs.rows) : gather(rightIs.batch.column(c - leftWidth), rightIs.rows))));
+    if (++turns % 4 === 0) await new Promise<void>((resolve) => setImmediate(resolve));
+  }
+  return out;
+}
