@@ -67,7 +67,8 @@ function prepare(core: StoreCore, txn: RawTxnEntry, index: number): PreparedEffe
       table, op: effect.op, key: effect.key.slice(),
       after: effect.after === null ? null : decodeRow(effect.after, resolve),
       // A copy: the version keeps it until a checkpoint writes it, and must not pin the entry's buffer.
-      afterBytes: effect.after === null ? null : effect.after.slice(),
+      // Packed into the arena's slabs, not one ArrayBuffer per row (byte-arena.ts).
+      afterBytes: effect.after === null ? null : core.rowBytes.copy(effect.after),
       before: effect.before === null ? null : decodeRow(effect.before, resolve),
     };
     checkKey(prepared, index);

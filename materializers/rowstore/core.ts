@@ -10,6 +10,7 @@ import { invariant } from '../assert.js';
 import type { Catalog } from '../catalog/index.js';
 import { TxnPartAssembler } from '../entries/index.js';
 import type { HeldPart } from './apply.js';
+import { ByteArena } from './byte-arena.js';
 import { Fifo } from './fifo.js';
 import type { KvStore } from './kv-store.js';
 import { LruList, type CacheNode } from './lru.js';
@@ -51,6 +52,8 @@ export class StoreCore {
   dirtyRows = new Set<RowEntry>();
   dirtyIndexEntries = new Set<IndexEntry>();
   readonly lru = new LruList();
+  /** Where applied rows' encoded bytes are copied until a checkpoint writes them. */
+  readonly rowBytes = new ByteArena();
   cachedBytes = 0;
   /** Read indexes pinned by snapshots and in-flight reads. */
   readonly readPins = new PinRegistry();

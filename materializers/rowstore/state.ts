@@ -169,7 +169,12 @@ export function indexEntrySizeBytes(entry: IndexEntry): number {
   return entryOverheadBytes + 2 * entry.keyString.length;
 }
 
+/** Short keys skip `.buffer`, which would move a small on-heap typed array into a fresh ArrayBuffer (see query/engine-impl/keys.ts). */
+const shortKeyBytesMax = 64;
+
 export function keyString(bytes: Uint8Array): string {
+  // fromCharCode takes numbers; a Uint8Array is an array-like of them.
+  if (bytes.length <= shortKeyBytesMax) return String.fromCharCode.apply(null, bytes as unknown as number[]);
   return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('latin1');
 }
 

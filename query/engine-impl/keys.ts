@@ -2,7 +2,17 @@
 // A key's bytes map one-to-one onto UTF-16 code units 0..255 (latin1), so
 // string order is byte order and a Map lookup costs no hashing of arrays.
 
+/**
+ * Short keys (most primary keys) are converted without touching `.buffer`:
+ * a small typed array lives on the V8 heap, and asking for its buffer moves
+ * its bytes into a fresh ArrayBuffer, one more per lookup for every GC to
+ * sweep (issue 4: a third of pgbench -S's CPU was GC).
+ */
+const shortKeyBytesMax = 64;
+
 export function keyString(key: Uint8Array): string {
+  // fromCharCode takes numbers; a Uint8Array is an array-like of them.
+  if (key.length <= shortKeyBytesMax) return String.fromCharCode.apply(null, key as unknown as number[]);
   return Buffer.from(key.buffer, key.byteOffset, key.byteLength).toString('latin1');
 }
 
