@@ -7,18 +7,10 @@
 // node, whose membership comes from data_dir and not from its config. One scenario, in
 // order: each step builds on the cluster the previous one left. Short Raft
 // timings (300 ms election, 50 ms heartbeat); no timing assertions.
-import pg from 'pg';
 import { afterAll, describe, expect, it } from 'vitest';
 import { freePorts } from './helpers/ports.js';
+import { agreedLeader, query, raftOf, range, until, writeOnLeader } from './helpers/cluster.js';
 import { makeTempDir, removeDir, startServer, waitReady, type TestServer } from './helpers/server.js';
-
-interface RaftState {
-  readonly node_id: number;
-  readonly role: string;
-  readonly leader_id: number | null;
-  readonly voters: number[];
-  readonly learners: number[];
-}
 
 interface Members {
   readonly members: ReadonlyArray<{ node_id: number | null; role: string; membership: string }>;
@@ -36,31 +28,6 @@ afterAll(async () => {
   for (const dir of dirs) removeDir(dir);
 });
 
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
-}
-
-async function until<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 30_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let last: unknown;
-  while (Date.now() < deadline) {
-    try {
-      const value = await probe();
-      if (value !== undefined) return value;
-    } catch (err) {
-      last = err;
-    }
-    await sleep(50);
-  }
-  throw new Error(`timed out waiting for ${what}${last === undefined ? '' : `: ${String(last)}`}`);
-}
-
-async function raftOf(server: TestServer): Promise<RaftState> {
-  const res = await server.get('/admin/cluster/raft');
-  if (res.status !== 200) throw new Error(`raft status ${res.status}: ${res.body}`);
-  return res.json() as RaftState;
-}
-
 async function membersOf(server: TestServer): Promise<Members> {
   const res = await server.get('/admin/cluster/members');
   if (res.status !== 200) throw new Error(`members ${res.status}: ${res.body}`);
@@ -74,57 +41,12 @@ async function send(server: TestServer, method: string, path: string, body?: obj
   return { status: res.status, json: await res.json() as Record<string, unknown> };
 }
 
-async function query(server: TestServer, sql: string, params: unknown[] = []): Promise<pg.QueryResult> {
-  const c = new pg.Client({ host: '127.0.0.1', port: server.pgPort, user: 'admin', database: 'thunderdb' });
-  await c.connect();
-  try {
-    return await c.query(sql, params);
-  } finally {
-    await c.end();
-  }
-}
-
-async function agreedLeader(nodes: readonly TestServer[]): Promise<TestServer> {
-  return until('one leader that every node agrees on', async () => {
-    const states = await Promise.all(nodes.map(raftOf));
-    const leaders = states.filter((s) => s.role === 'leader');
-    const leaderId = leaders[0]?.node_id;
-    if (leaders.length !== 1 || states.some((s) => s.leader_id !== leaderId)) return undefined;
-    return nodes[states.findIndex((s) => s.role === 'leader')];
-  });
-}
-
-/** SQLSTATEs that mean "leadership moved; retry on the leader". */
-const retryable = new Set(['25006', '40001', '57P01', '08006']);
-
-async function writeOnLeader(nodes: readonly TestServer[], sql: string, params: unknown[], done: string): Promise<void> {
-  const deadline = Date.now() + 30_000;
-  let retried = false;
-  for (;;) {
-    const leader = await agreedLeader(nodes);
-    try {
-      await query(leader, sql, params);
-      return;
-    } catch (err) {
-      const code = (err as { code?: string }).code ?? '';
-      if (retried && code === done) return;
-      if (Date.now() > deadline || !(retryable.has(code) || code.startsWith('E'))) throw err;
-      retried = true;
-      await sleep(100);
-    }
-  }
-}
-
 async function insertItems(nodes: readonly TestServer[], from: number, to: number): Promise<void> {
   for (let id = from; id <= to; id++) await writeOnLeader(nodes, 'INSERT INTO items VALUES ($1, $2)', [id, `item ${id}`], '23505');
 }
 
 async function ids(server: TestServer): Promise<number[]> {
   return (await query(server, 'SELECT id FROM items ORDER BY id')).rows.map((r: { id: number }) => r.id);
-}
-
-function range(from: number, to: number): number[] {
-  return Array.from({ length: to - from + 1 }, (_, k) => from + k);
 }
 
 describe('membership changes on a running cluster', () => {

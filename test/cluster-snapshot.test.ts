@@ -15,14 +15,8 @@ import { join } from 'node:path';
 import pg from 'pg';
 import { afterAll, describe, expect, it } from 'vitest';
 import { freePorts } from './helpers/ports.js';
+import { agreedLeader, alive, query, raftOf, range, until, writeOnLeader } from './helpers/cluster.js';
 import { makeTempDir, removeDir, startServer, waitReady, type TestServer } from './helpers/server.js';
-
-interface RaftState {
-  readonly node_id: number;
-  readonly role: string;
-  readonly leader_id: number | null;
-  readonly last_index: number;
-}
 
 const started: TestServer[] = [];
 const dirs: string[] = [];
@@ -36,79 +30,9 @@ afterAll(async () => {
   for (const dir of dirs) removeDir(dir);
 });
 
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
-}
-
-function alive(server: TestServer): boolean {
-  return server.child.exitCode === null && server.child.signalCode === null;
-}
-
-async function until<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 30_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let last: unknown;
-  while (Date.now() < deadline) {
-    try {
-      const value = await probe();
-      if (value !== undefined) return value;
-    } catch (err) {
-      last = err;
-    }
-    await sleep(100);
-  }
-  throw new Error(`timed out waiting for ${what}${last === undefined ? '' : `: ${String(last)}`}`);
-}
-
-async function raftOf(server: TestServer): Promise<RaftState> {
-  const res = await server.get('/admin/cluster/raft');
-  if (res.status !== 200) throw new Error(`raft status ${res.status}: ${res.body}`);
-  return res.json() as RaftState;
-}
-
 async function walFirstIndex(server: TestServer): Promise<number> {
   const health = (await server.get('/admin/health')).json() as { components: { wal: { first_index: number } } };
   return health.components.wal.first_index;
-}
-
-async function query(server: TestServer, sql: string, params: unknown[] = []): Promise<pg.QueryResult> {
-  const c = new pg.Client({ host: '127.0.0.1', port: server.pgPort, user: 'admin', database: 'thunderdb' });
-  await c.connect();
-  try {
-    return await c.query(sql, params);
-  } finally {
-    await c.end();
-  }
-}
-
-async function agreedLeader(nodes: readonly TestServer[]): Promise<TestServer> {
-  return until('one leader that every live node agrees on', async () => {
-    const live = nodes.filter(alive);
-    const states = await Promise.all(live.map(raftOf));
-    const leaders = states.filter((s) => s.role === 'leader');
-    if (leaders.length !== 1 || states.some((s) => s.leader_id !== leaders[0]?.node_id)) return undefined;
-    return live[states.findIndex((s) => s.role === 'leader')];
-  });
-}
-
-/** SQLSTATEs that mean "leadership moved; retry on the leader". */
-const retryable = new Set(['25006', '40001', '57P01', '08006']);
-
-async function writeOnLeader(nodes: readonly TestServer[], sql: string, params: unknown[], done: string): Promise<void> {
-  const deadline = Date.now() + 30_000;
-  let retried = false;
-  for (;;) {
-    const leader = await agreedLeader(nodes);
-    try {
-      await query(leader, sql, params);
-      return;
-    } catch (err) {
-      const code = (err as { code?: string }).code ?? '';
-      if (retried && code === done) return;
-      if (Date.now() > deadline || !(retryable.has(code) || code.startsWith('E'))) throw err;
-      retried = true;
-      await sleep(100);
-    }
-  }
 }
 
 /** Rows `from`..`to` with 8 KB of incompressible text each, five to a statement (one log entry). */
@@ -141,8 +65,6 @@ async function aggregatesOnBothPaths(server: TestServer): Promise<{ column: unkn
     await c.end();
   }
 }
-
-const range = (from: number, to: number): number[] => Array.from({ length: to - from + 1 }, (_, k) => from + k);
 
 describe('a follower that fell behind the leader\'s compacted log catches up by snapshot', () => {
   const grpcPorts: number[] = [];

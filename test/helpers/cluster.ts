@@ -10,6 +10,9 @@ export interface RaftState {
   readonly leader_id: number | null;
   readonly commit_index: number;
   readonly applied_index: number;
+  readonly last_index: number;
+  readonly voters: number[];
+  readonly learners: number[];
 }
 
 export function sleep(ms: number): Promise<void> {
@@ -21,7 +24,7 @@ export function alive(server: TestServer): boolean {
 }
 
 /** Polls `probe` every 50 ms until it returns a value; errors count as "not yet". */
-export async function until<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 15_000): Promise<T> {
+export async function until<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 30_000): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   let last: unknown;
   while (Date.now() < deadline) {
@@ -59,14 +62,15 @@ export async function query(server: TestServer, sql: string, params: unknown[] =
   }
 }
 
-/** The leader all the given live nodes agree on, once there is exactly one. */
-export async function agreedLeader(nodes: readonly TestServer[], timeoutMs = 15_000): Promise<TestServer> {
+/** The leader all the given nodes still running agree on, once there is exactly one. */
+export async function agreedLeader(nodes: readonly TestServer[], timeoutMs = 30_000): Promise<TestServer> {
   return until('one leader that every given node agrees on', async () => {
-    const states = await Promise.all(nodes.map(raftOf));
+    const live = nodes.filter(alive);
+    const states = await Promise.all(live.map(raftOf));
     const leaders = states.filter((s) => s.role === 'leader');
     const leaderId = leaders[0]?.node_id;
     if (leaders.length !== 1 || states.some((s) => s.leader_id !== leaderId)) return undefined;
-    return nodes[states.findIndex((s) => s.role === 'leader')];
+    return live[states.findIndex((s) => s.role === 'leader')];
   }, timeoutMs);
 }
 
@@ -78,10 +82,10 @@ export const retryableCodes = new Set(['25006', '40001', '57P01', '08006']);
  * `done` is the SQLSTATE of a retry whose first attempt had committed after all.
  */
 export async function writeOnLeader(nodes: readonly TestServer[], sql: string, params: unknown[], done: string): Promise<void> {
-  const deadline = Date.now() + 20_000;
+  const deadline = Date.now() + 30_000;
   let retried = false;
   for (;;) {
-    const leader = await agreedLeader(nodes.filter(alive));
+    const leader = await agreedLeader(nodes);
     try {
       await query(leader, sql, params);
       return;
