@@ -10,54 +10,13 @@ import pg from 'pg';
 import postgres from 'postgres';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freePorts } from './helpers/ports.js';
+import { agreedLeader, alive, until } from './helpers/cluster.js';
 import { makeTempDir, removeDir, startServer, waitReady, type TestServer } from './helpers/server.js';
 
 const password = 'forward-secret';
 const started: TestServer[] = [];
 const dirs: string[] = [];
 const nodes: TestServer[] = [];
-
-interface RaftState {
-  readonly node_id: number;
-  readonly role: string;
-  readonly leader_id: number | null;
-}
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
-}
-
-function alive(server: TestServer): boolean {
-  return server.child.exitCode === null && server.child.signalCode === null;
-}
-
-async function until<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 20_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let last: unknown;
-  while (Date.now() < deadline) {
-    try {
-      const value = await probe();
-      if (value !== undefined) return value;
-    } catch (err) {
-      last = err;
-    }
-    await sleep(50);
-  }
-  throw new Error(`timed out waiting for ${what}${last === undefined ? '' : `: ${String(last)}`}`);
-}
-
-async function raftOf(server: TestServer): Promise<RaftState> {
-  return (await server.get('/admin/cluster/raft')).json() as RaftState;
-}
-
-async function agreedLeader(live: readonly TestServer[]): Promise<TestServer> {
-  return until('one leader that every live node agrees on', async () => {
-    const states = await Promise.all(live.map(raftOf));
-    const leaders = states.filter((s) => s.role === 'leader');
-    if (leaders.length !== 1 || states.some((s) => s.leader_id !== leaders[0]?.node_id)) return undefined;
-    return live[states.findIndex((s) => s.role === 'leader')];
-  });
-}
 
 async function followers(): Promise<[TestServer, TestServer]> {
   const leader = await agreedLeader(nodes.filter(alive));

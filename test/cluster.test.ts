@@ -9,17 +9,8 @@
 import pg from 'pg';
 import { afterAll, describe, expect, it } from 'vitest';
 import { freePorts } from './helpers/ports.js';
+import { agreedLeader, alive, query, raftOf, retryableCodes, until, writeOnLeader } from './helpers/cluster.js';
 import { makeTempDir, removeDir, startServer, waitReady, type TestServer } from './helpers/server.js';
-
-interface RaftState {
-  readonly node_id: number;
-  readonly role: string;
-  readonly term: number;
-  readonly leader_id: number | null;
-  readonly commit_index: number;
-  readonly applied_index: number;
-  readonly followers?: ReadonlyArray<{ node_id: number; match_index: number | null; lag_entries: number | null }>;
-}
 
 interface Members {
   readonly members: ReadonlyArray<{ node_id: number | null; role: string; status: string; pg_addr: string | null }>;
@@ -34,82 +25,6 @@ afterAll(async () => {
   await Promise.all(started.map((s) => s.stop()));
   for (const dir of dirs) removeDir(dir);
 });
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
-}
-
-function alive(server: TestServer): boolean {
-  return server.child.exitCode === null && server.child.signalCode === null;
-}
-
-async function until<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 15_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let last: unknown;
-  while (Date.now() < deadline) {
-    try {
-      const value = await probe();
-      if (value !== undefined) return value;
-    } catch (err) {
-      last = err;
-    }
-    await sleep(50);
-  }
-  throw new Error(`timed out waiting for ${what}${last === undefined ? '' : `: ${String(last)}`}`);
-}
-
-async function raftOf(server: TestServer): Promise<RaftState> {
-  const res = await server.get('/admin/cluster/raft');
-  if (res.status !== 200) throw new Error(`raft status ${res.status}: ${res.body}`);
-  return res.json() as RaftState;
-}
-
-async function query(server: TestServer, sql: string, params: unknown[] = []): Promise<pg.QueryResult> {
-  const c = new pg.Client({ host: '127.0.0.1', port: server.pgPort, user: 'admin', database: 'thunderdb' });
-  await c.connect();
-  try {
-    return await c.query(sql, params);
-  } finally {
-    await c.end();
-  }
-}
-
-/** The leader all the given live nodes agree on, once there is exactly one. */
-async function agreedLeader(nodes: readonly TestServer[]): Promise<TestServer> {
-  return until('one leader that every live node agrees on', async () => {
-    const states = await Promise.all(nodes.map(raftOf));
-    const leaders = states.filter((s) => s.role === 'leader');
-    const leaderId = leaders[0]?.node_id;
-    if (leaders.length !== 1 || states.some((s) => s.leader_id !== leaderId)) return undefined;
-    return nodes[states.findIndex((s) => s.role === 'leader')];
-  });
-}
-
-/** SQLSTATEs that mean "leadership moved; retry on the leader". */
-const retryable = new Set(['25006', '40001', '57P01', '08006']);
-
-/**
- * Runs a write on whichever node leads, retrying if leadership moves under
- * it (two busy cores can delay heartbeats past a 300 ms election timeout).
- * `done` recognises a retry whose first attempt had committed after all.
- */
-async function writeOnLeader(nodes: readonly TestServer[], sql: string, params: unknown[], done: string): Promise<void> {
-  const deadline = Date.now() + 15_000;
-  let retried = false;
-  for (;;) {
-    const leader = await agreedLeader(nodes.filter(alive));
-    try {
-      await query(leader, sql, params);
-      return;
-    } catch (err) {
-      const code = (err as { code?: string }).code ?? '';
-      if (retried && code === done) return;
-      if (Date.now() > deadline || !(retryable.has(code) || code.startsWith('E'))) throw err;
-      retried = true;
-      await sleep(100);
-    }
-  }
-}
 
 async function insertItems(nodes: readonly TestServer[], from: number, to: number): Promise<void> {
   for (let id = from; id <= to; id++) await writeOnLeader(nodes, 'INSERT INTO items VALUES ($1, $2)', [id, `item ${id}`], '23505');
@@ -185,7 +100,7 @@ describe('a three-node cluster over gRPC', () => {
       try {
         return await query(follower, "INSERT INTO items VALUES (21, 'via follower') RETURNING id, label");
       } catch (err) {
-        if (retryable.has((err as pg.DatabaseError).code ?? '')) return undefined;
+        if (retryableCodes.has((err as pg.DatabaseError).code ?? '')) return undefined;
         throw err;
       }
     });

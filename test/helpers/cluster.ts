@@ -13,6 +13,8 @@ export interface RaftState {
   readonly last_index: number;
   readonly voters: number[];
   readonly learners: number[];
+  /** On the leader: each follower's replication. */
+  readonly followers?: ReadonlyArray<{ node_id: number; match_index: number | null; lag_entries: number | null }>;
 }
 
 export function sleep(ms: number): Promise<void> {
