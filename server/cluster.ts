@@ -152,6 +152,7 @@ export class Cluster {
         'cluster.replication_factor is below the number of nodes: today the whole keyspace is one region and every node holds a copy',
       );
     }
+    const snapshotCounters = raftObserver(metrics);
     const transport = new GrpcTransport({
       nodeId: config.node.nodeId,
       clusterName: config.cluster.clusterName,
@@ -168,7 +169,7 @@ export class Cluster {
         onDropped: (peer, reason, n) => metrics.transportDroppedMessages.inc({ peer: String(peer), reason }, n),
         onReceived: (peer, n) => metrics.transportReceivedMessages.inc({ peer: String(peer) }, n),
         // The Raft observer owns the snapshot counters (RaftObserver.onSnapshotSent).
-        onSnapshotSent: (peer, bytes) => raftObserver(metrics).onSnapshotSent?.(peer, bytes),
+        onSnapshotSent: (peer, bytes) => snapshotCounters.onSnapshotSent?.(peer, bytes),
       },
     });
     try {

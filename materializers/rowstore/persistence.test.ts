@@ -2,26 +2,13 @@ import { rm } from 'node:fs/promises';
 import { describe, expect, it } from 'vitest';
 import { encodeKey, equalRange, fullRange } from '../keys/index.js';
 import type { Row, TableDefinition } from '../entries/index.js';
-import { accounts, accountsId, collect, emailIndexId, EntryLog, ownerIndexId, withTempDir } from '../testing/fixtures.js';
+import { accounts, accountsId, collect, rowStoreContents, emailIndexId, EntryLog, ownerIndexId, withTempDir } from '../testing/fixtures.js';
 import { SnapshotTooOldError } from './errors.js';
 import { openRowStore, type RowStore } from './row-store.js';
 
 const pk = (id: number): Uint8Array => encodeKey([{ kind: 'int4' }], [id]);
 const text: [{ kind: 'text' }] = [{ kind: 'text' }];
 
-/** Everything a reader can see at the applied index: rows, index lookups, catalog. */
-async function contents(store: RowStore): Promise<unknown> {
-  const at = store.appliedIndex();
-  const catalog = store.catalog();
-  const tables = [];
-  for (const t of catalog.tables()) {
-    const rows = (await collect(store.scan(t.id, fullRange, at))).map((r) => [Buffer.from(r.key).toString('hex'), r.row]);
-    const indexes = [];
-    for (const i of t.indexes) indexes.push((await collect(store.lookupIndex(i.id, fullRange, at))).map((r) => Buffer.from(r.key).toString('hex')));
-    tables.push({ name: t.name, layout: t.layout.id, rows, indexes });
-  }
-  return { at, version: catalog.version, tables };
-}
 
 /** A history with every kind of change: inserts, updates, deletes, truncate, alter, a second table, sequences. */
 function history(log: EntryLog): void {
@@ -64,7 +51,7 @@ describe('row store: persistence', () => {
     history(log);
     const store = await openRowStore({ directory: dir, bufferPoolBytes: 1 << 26 });
     await applyAll(store, log);
-    const expected = await contents(store);
+    const expected = await rowStoreContents(store);
     const result = await store.checkpoint();
     expect(result.appliedIndex).toBe(log.lastIndex);
     await store.close();
@@ -72,7 +59,7 @@ describe('row store: persistence', () => {
     expect(reopened.appliedIndex()).toBe(log.lastIndex);
     expect(reopened.checkpointIndex()).toBe(log.lastIndex);
     expect(reopened.sequenceValue(16390)).toBe(42n);
-    expect(await contents(reopened)).toEqual(expected);
+    expect(await rowStoreContents(reopened)).toEqual(expected);
     expect((await reopened.get(accountsId, pk(3), log.lastIndex))?.[4]).toBe(true); // missingValue of the added column
     await reopened.close();
   }));
@@ -82,7 +69,7 @@ describe('row store: persistence', () => {
     history(log);
     const reference = await openRowStore({ directory: `${dir}/reference`, bufferPoolBytes: 1 << 26 });
     await applyAll(reference, log);
-    const expected = await contents(reference);
+    const expected = await rowStoreContents(reference);
     await reference.close();
 
     const store = await openRowStore({ directory: `${dir}/store`, bufferPoolBytes: 1 << 26 });
@@ -95,14 +82,14 @@ describe('row store: persistence', () => {
     const tail = await openRowStore({ directory: `${dir}/store`, bufferPoolBytes: 1 << 26 });
     expect(tail.appliedIndex()).toBe(checkpointAt);
     await applyAll(tail, log);
-    expect(await contents(tail)).toEqual(expected);
+    expect(await rowStoreContents(tail)).toEqual(expected);
     await tail.close();
 
     await rm(`${dir}/store`, { recursive: true });
     const rebuilt = await openRowStore({ directory: `${dir}/store`, bufferPoolBytes: 1 << 26 });
     expect(rebuilt.appliedIndex()).toBe(0);
     await applyAll(rebuilt, log);
-    expect(await contents(rebuilt)).toEqual(expected);
+    expect(await rowStoreContents(rebuilt)).toEqual(expected);
     await rebuilt.close();
   }));
 
@@ -111,7 +98,7 @@ describe('row store: persistence', () => {
     history(log);
     const reference = await openRowStore({ directory: `${dir}/reference`, bufferPoolBytes: 1 << 26 });
     await applyAll(reference, log);
-    const expected = await contents(reference);
+    const expected = await rowStoreContents(reference);
     await reference.close();
 
     const budget = 8 * 1024;
@@ -122,7 +109,7 @@ describe('row store: persistence', () => {
     await store.checkpoint();
     expect(store.stats().cachedBytes).toBeLessThanOrEqual(budget);
     expect(store.stats().evictions).toBeGreaterThan(0);
-    expect(await contents(store)).toEqual(expected);
+    expect(await rowStoreContents(store)).toEqual(expected);
     const readsBefore = store.stats().storageReads;
     expect(await store.get(accountsId, pk(2), store.appliedIndex())).toEqual([2, 'owner2', 2n, 'u2@x', true]);
     expect(store.tryGetCached(accountsId, pk(2), store.appliedIndex())).toEqual([2, 'owner2', 2n, 'u2@x', true]);

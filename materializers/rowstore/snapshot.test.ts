@@ -4,23 +4,11 @@
 import { describe, expect, it } from 'vitest';
 import { join } from 'node:path';
 import { fullRange } from '../keys/index.js';
-import { accounts, accountsId, collect, EntryLog, withTempDir } from '../testing/fixtures.js';
+import { accounts, accountsId, rowStoreContents, EntryLog, withTempDir } from '../testing/fixtures.js';
 import { openRowStore, type RowStore } from './row-store.js';
 import { encodeSnapshot, SnapshotDecoder } from './snapshot-format.js';
 import { RowStoreReplacedError } from './errors.js';
 
-async function contents(store: RowStore): Promise<unknown> {
-  const at = store.appliedIndex();
-  const catalog = store.catalog();
-  const tables = [];
-  for (const t of catalog.tables()) {
-    const rows = (await collect(store.scan(t.id, fullRange, at))).map((r) => [Buffer.from(r.key).toString('hex'), r.row]);
-    const indexes = [];
-    for (const i of t.indexes) indexes.push((await collect(store.lookupIndex(i.id, fullRange, at))).map((r) => Buffer.from(r.key).toString('hex')));
-    tables.push({ name: t.name, rows, indexes });
-  }
-  return { at, version: catalog.version, tables };
-}
 
 function history(log: EntryLog, rows: number, from = 0): void {
   if (from === 0) log.ddl({ kind: 'createTable', table: accounts });
@@ -62,7 +50,7 @@ describe('row store snapshots', () => {
       await target.checkpoint();
       await target.installSnapshot(index, decodedPairs(chunks));
       expect([target.appliedIndex(), target.checkpointIndex()]).toEqual([index, index]);
-      expect(await contents(target)).toEqual(await contents(source));
+      expect(await rowStoreContents(target)).toEqual(await rowStoreContents(source));
 
       // The log continues after the snapshot on the installed store.
       history(log, 3, 120);
@@ -72,7 +60,7 @@ describe('row store snapshots', () => {
       const reopened = await openRowStore({ directory: join(dir, 'b'), bufferPoolBytes: 1 << 20 });
       for (const e of log.entries.slice(index)) source.apply(e);
       expect(reopened.checkpointIndex()).toBe(log.lastIndex);
-      expect(await contents(reopened)).toEqual(await contents(source));
+      expect(await rowStoreContents(reopened)).toEqual(await rowStoreContents(source));
       await reopened.close();
       await source.close();
     });
@@ -85,7 +73,7 @@ describe('row store snapshots', () => {
       const store = await openRowStore({ directory: join(dir, 'a'), bufferPoolBytes: 1 << 20 });
       for (const e of log.entries) store.apply(e);
       await store.checkpoint();
-      const pinned = await contents(store);
+      const pinned = await rowStoreContents(store);
       const pin = store.pinSnapshot();
       if (pin === undefined) throw new Error('no pin');
       expect(pin.index).toBe(log.lastIndex);
@@ -96,7 +84,7 @@ describe('row store snapshots', () => {
       for await (const chunk of encodeSnapshot({ index: pin.index, term: 1 }, pin.pairs(), 4096)) chunks.push(Buffer.from(chunk));
       const target = await openRowStore({ directory: join(dir, 'b'), bufferPoolBytes: 1 << 20 });
       await target.installSnapshot(pin.index, decodedPairs(chunks));
-      expect(await contents(target)).toEqual(pinned);
+      expect(await rowStoreContents(target)).toEqual(pinned);
       await target.close();
       await store.close();
     });

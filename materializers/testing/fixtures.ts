@@ -10,6 +10,8 @@ import {
   encodeDdlEntry, encodeTxnEntry, type DdlChange, type Row, type SequenceMark, type TableDefinition, type TxnEffect,
 } from '../entries/index.js';
 import { EntryKind, type LogEntry } from '../../log/index.js';
+import { fullRange } from '../keys/index.js';
+import type { RowStore } from '../rowstore/row-store.js';
 
 export async function withTempDir<T>(body: (dir: string) => Promise<T>): Promise<T> {
   const dir = await mkdtemp(join(tmpdir(), 'thunder-rowstore-'));
@@ -114,4 +116,18 @@ export async function collect<T>(items: AsyncIterable<T>): Promise<T[]> {
   const out: T[] = [];
   for await (const item of items) out.push(item);
   return out;
+}
+
+/** Everything a reader of `store` can see at its applied index: rows, index lookups, catalog. */
+export async function rowStoreContents(store: RowStore): Promise<unknown> {
+  const at = store.appliedIndex();
+  const catalog = store.catalog();
+  const tables = [];
+  for (const t of catalog.tables()) {
+    const rows = (await collect(store.scan(t.id, fullRange, at))).map((r) => [Buffer.from(r.key).toString('hex'), r.row]);
+    const indexes = [];
+    for (const i of t.indexes) indexes.push((await collect(store.lookupIndex(i.id, fullRange, at))).map((r) => Buffer.from(r.key).toString('hex')));
+    tables.push({ name: t.name, layout: t.layout.id, rows, indexes });
+  }
+  return { at, version: catalog.version, tables };
 }
