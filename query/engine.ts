@@ -129,6 +129,8 @@ export type StatementRoute = 'read' | 'session' | 'write' | 'begin';
 export interface RoutableSession extends EngineSession {
   /** The route of `sql` (its strongest statement); 'read' for a text that does not parse (the local error is the answer). */
   statementRoute(sql: string): StatementRoute;
+  /** Whether `sql` ends a transaction block (COMMIT/END, ROLLBACK/ABORT); false for a text that does not parse. */
+  endsTransactionBlock(sql: string): boolean;
   /** The session's settings that differ from a fresh session's, to open a session elsewhere with the same ones. */
   changedSettings(): ReadonlyMap<string, string>;
 }

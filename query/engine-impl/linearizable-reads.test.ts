@@ -126,6 +126,13 @@ describe('statement routes', () => {
     expect((t.session() as RoutableSession).statementRoute(sql)).toBe(route);
   });
 
+  test.each([
+    ['COMMIT', true], ['END', true], ['ROLLBACK', true], ['ABORT', true], ['rollback;', true],
+    ["SELECT 'commit'", false], ['COMMITTED', false], ['SAVEPOINT a', false], ['BEGIN', false],
+  ])('endsTransactionBlock(%s) = %s (from the parse tree)', (sql, ends) => {
+    expect((t.session() as RoutableSession).endsTransactionBlock(sql)).toBe(ends);
+  });
+
   test('changedSettings lists what a session on another node must start with', async () => {
     const s = t.session() as RoutableSession;
     expect([...s.changedSettings()]).toEqual([]);

@@ -113,6 +113,14 @@ export class EngineSessionImpl implements RoutableSession, SessionHost {
     }
   }
 
+  endsTransactionBlock(sql: string): boolean {
+    try {
+      return this.core.statements.parse(sql).some((p) => p.statement.kind === 'commit' || p.statement.kind === 'rollback');
+    } catch {
+      return false;
+    }
+  }
+
   changedSettings(): ReadonlyMap<string, string> {
     return this.settings.changed();
   }

@@ -50,6 +50,9 @@ class FakeLocal implements RoutableSession {
   statementRoute(sql: string): StatementRoute {
     return routeOf(sql);
   }
+  endsTransactionBlock(sql: string): boolean {
+    return /^\s*(commit|rollback)/i.test(sql);
+  }
   changedSettings(): ReadonlyMap<string, string> {
     return this.settings;
   }

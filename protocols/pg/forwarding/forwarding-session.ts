@@ -43,8 +43,6 @@ export const leaderWatchIntervalMs = 500;
 /** Parse errors that a catalog change applied elsewhere but not yet here can cause: undefined table, column, object, schema, function. */
 const catalogMisses: ReadonlySet<string> = new Set(['42P01', '42703', '42704', '3F000', '42883']);
 
-const endsBlock = /^\s*(?:rollback|abort|commit|end)\b/i;
-
 function lostBlockError(leaderId: number, reason: string): SqlError {
   return new SqlError('40001', `the connection to the leader (node ${leaderId}) was lost during the transaction block; the leader rolled it back`, {
     detail: reason, hint: 'Run ROLLBACK, then retry the whole transaction.',
@@ -171,6 +169,10 @@ export class ForwardingSession implements RoutableSession {
     this.local.close();
   }
 
+  endsTransactionBlock(sql: string): boolean {
+    return this.local.endsTransactionBlock(sql);
+  }
+
   statementRoute(sql: string): StatementRoute {
     return this.local.statementRoute(sql);
   }
@@ -269,7 +271,7 @@ export class ForwardingSession implements RoutableSession {
 
   /** A block whose leader connection died: PostgreSQL's aborted-block rules, with the reason. */
   private inLostBlock(sql: string): StatementResult {
-    if (endsBlock.test(sql)) {
+    if (this.local.endsTransactionBlock(sql)) {
       this.blockLost = undefined;
       return { kind: 'command', tag: 'ROLLBACK' };
     }
