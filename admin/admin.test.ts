@@ -65,6 +65,19 @@ describe('admin probes', () => {
     expect((await app.inject('/admin/health')).json()).toMatchObject({ status: 'degraded', components: { raft: { status: 'unavailable' } } });
   });
 
+  it('is not ready while it is a learner catching up, and ready once a voter', async () => {
+    const learner: RaftView = { ...leader, role: 'follower', leaderId: 2, voters: [2, 3, 4], learners: [1] };
+    const app = createAdminApp({ view: fakeView({ lifecycle: 'serving', raft: learner }), logger });
+    const ready = await app.inject('/admin/ready');
+    expect(ready.statusCode).toBe(503);
+    expect(ready.json()).toMatchObject({ reason: expect.stringContaining('learner') as unknown });
+    expect((await app.inject('/admin/health')).json()).toMatchObject({
+      status: 'degraded', components: { raft: { status: 'starting', catching_up: true } },
+    });
+    const promoted = createAdminApp({ view: fakeView({ lifecycle: 'serving', raft: { ...learner, voters: [1, 2, 3, 4], learners: [] } }), logger });
+    expect((await promoted.inject('/admin/ready')).statusCode).toBe(200);
+  });
+
   it('is not ready while stopping', async () => {
     const app = createAdminApp({ view: fakeView({ lifecycle: 'stopping', raft: leader }), logger });
     expect((await app.inject('/admin/ready')).statusCode).toBe(503);

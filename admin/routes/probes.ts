@@ -9,14 +9,23 @@ type ComponentStatus = 'ok' | 'starting' | 'stopping' | 'unavailable';
 /**
  * Ready: serving, the log recovered, a leader known (one voter: itself) and,
  * in a cluster, reachable: a follower heard from it, a leader from a quorum,
- * within an election timeout.
+ * within an election timeout. A learner (a joining node still catching up)
+ * is not ready yet: its reads would wait for the log to arrive, so a load
+ * balancer should keep clients away until it is promoted to voter.
  */
 export function isReady(view: AdminNodeView): boolean {
   const raft = view.raft();
   const cluster = view.cluster?.();
   // A removed node holds a stale copy and will never catch up: take it out of rotation.
   if (cluster?.removed?.() === true) return false;
+  if (raft !== undefined && isCatchingUp(view)) return false;
   return view.lifecycle() === 'serving' && raft !== undefined && raft.leaderId !== 0 && (cluster?.quorumReachable() ?? true);
+}
+
+/** This node is a learner: in the configuration, receiving the log, not yet a voter. */
+function isCatchingUp(view: AdminNodeView): boolean {
+  const raft = view.raft();
+  return raft?.learners?.includes(view.nodeId) === true;
 }
 
 export function healthReport(view: AdminNodeView): { readonly healthy: boolean; readonly body: object } {
@@ -25,8 +34,11 @@ export function healthReport(view: AdminNodeView): { readonly healthy: boolean; 
   const wal = view.wal();
   const quorumReachable = view.cluster?.()?.quorumReachable() ?? true;
   const removed = view.cluster?.()?.removed?.() === true;
+  const catchingUp = isCatchingUp(view);
   const raftStatus: ComponentStatus =
-    raft === undefined ? (lifecycle === 'stopping' ? 'stopping' : 'starting') : raft.leaderId === 0 || !quorumReachable || removed ? 'unavailable' : 'ok';
+    raft === undefined ? (lifecycle === 'stopping' ? 'stopping' : 'starting')
+      : raft.leaderId === 0 || !quorumReachable || removed ? 'unavailable'
+        : catchingUp ? 'starting' : 'ok';
   const walStatus: ComponentStatus = wal === undefined ? (lifecycle === 'stopping' ? 'stopping' : 'starting') : 'ok';
   const healthy = isReady(view);
   return {
@@ -59,6 +71,10 @@ export function healthReport(view: AdminNodeView): { readonly healthy: boolean; 
             removed: true,
             reason: 'this node was removed from the cluster: it no longer votes, campaigns or receives the log; stop it and wipe its data directory before reusing it',
           } : {}),
+          ...(catchingUp && !removed ? {
+            catching_up: true,
+            reason: 'this node joined as a learner and is receiving the log; it becomes ready when the leader promotes it to voter (see /admin/cluster/raft on the leader for its lag)',
+          } : {}),
         },
         ...Object.fromEntries(view.views().map((v) => [v.name, {
           status: 'ok',
@@ -87,6 +103,7 @@ export function registerProbeRoutes(app: FastifyInstance, view: AdminNodeView): 
       cluster?.waitingForPeers() === true ? 'waiting for every peer in cluster.peers to answer the handshake once' :
       view.lifecycle() !== 'serving' ? `node is ${view.lifecycle()}` :
       raft === undefined || raft.leaderId === 0 ? 'no Raft leader is known (no quorum)' :
+      isCatchingUp(view) ? `catching up as a learner: ready once the leader (node ${raft.leaderId}) promotes this node to voter` :
       cluster !== undefined && !cluster.quorumReachable() ?
         (raft.role === 'leader' ? 'this leader has not heard from a quorum within an election timeout' :
           `the leader (node ${raft.leaderId}) has not been heard from within an election timeout`) :
