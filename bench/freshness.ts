@@ -20,6 +20,7 @@
 //    store's lag in entries sampled from /admin/health.
 // 2. COPY load throughput: the same pgbench_accounts-like rows (text format)
 //    through COPY FROM STDIN into ThunderDB and a real PostgreSQL, rows/s.
+import { readFileSync } from 'node:fs';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { parseArgs } from 'node:util';
@@ -241,14 +242,35 @@ function copyChunks(rows: number): Buffer[] {
   return chunks;
 }
 
-interface CopyOutcome { readonly system: 'thunderdb' | 'postgresql'; readonly rows: number; readonly ms: number; readonly rowsPerSecond: number; readonly counted: number }
+interface CopyOutcome {
+  readonly system: 'thunderdb' | 'postgresql';
+  readonly rows: number;
+  readonly ms: number;
+  readonly rowsPerSecond: number;
+  readonly counted: number;
+  /** The server process's CPU time (user + system) during the COPY: steadier than wall time on a shared machine. ThunderDB only. */
+  readonly serverCpuMs: number | null;
+}
 
-async function copyLoad(system: CopyOutcome['system'], env: NodeJS.ProcessEnv, chunks: readonly Buffer[]): Promise<CopyOutcome> {
+/** User + system CPU ms of a process, from /proc (Linux); null elsewhere. */
+function processCpuMs(pid: number): number | null {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    // Fields 14 and 15 (utime, stime) in clock ticks: 100 a second on Linux.
+    return (Number(fields[11]) + Number(fields[12])) * 10;
+  } catch {
+    return null;
+  }
+}
+
+async function copyLoad(system: CopyOutcome['system'], env: NodeJS.ProcessEnv, chunks: readonly Buffer[], serverPid?: number): Promise<CopyOutcome> {
   const sql = postgres({ host: env['PGHOST'], port: Number(env['PGPORT']), user: env['PGUSER'], database: env['PGDATABASE'], max: 1, onnotice: () => {} });
   try {
     await sql.unsafe('DROP TABLE IF EXISTS copy_accounts');
     await sql.unsafe(copySchema);
     let sent = 0;
+    const cpuBefore = serverPid === undefined ? null : processCpuMs(serverPid);
     const started = performance.now();
     const progress = setInterval(() => {
       const elapsed = (performance.now() - started) / 1000;
@@ -261,10 +283,12 @@ async function copyLoad(system: CopyOutcome['system'], env: NodeJS.ProcessEnv, c
       clearInterval(progress);
     }
     const ms = performance.now() - started;
+    const cpuAfter = serverPid === undefined ? null : processCpuMs(serverPid);
+    const serverCpuMs = cpuBefore === null || cpuAfter === null ? null : cpuAfter - cpuBefore;
     const counted = Number((await sql.unsafe<{ n: string }[]>('SELECT count(*) AS n FROM copy_accounts'))[0]?.n ?? NaN);
     if (counted !== copyRows) throw new Error(`${system}: copy_accounts holds ${counted} rows after COPY, expected ${copyRows}`);
-    const outcome = { system, rows: copyRows, ms, rowsPerSecond: copyRows / (ms / 1000), counted };
-    process.stdout.write(`${system}: COPY ${copyRows.toLocaleString('en-US')} rows in ${ms.toFixed(0)} ms (${Math.round(outcome.rowsPerSecond).toLocaleString('en-US')} rows/s)\n`);
+    const outcome = { system, rows: copyRows, ms, rowsPerSecond: copyRows / (ms / 1000), counted, serverCpuMs };
+    process.stdout.write(`${system}: COPY ${copyRows.toLocaleString('en-US')} rows in ${ms.toFixed(0)} ms (${Math.round(outcome.rowsPerSecond).toLocaleString('en-US')} rows/s)${serverCpuMs === null ? '' : `, server CPU ${serverCpuMs} ms (${Math.round(copyRows / (serverCpuMs / 1000)).toLocaleString('en-US')} rows per CPU second)`}\n`);
     return outcome;
   } finally {
     await sql.end();
@@ -307,10 +331,11 @@ function markdown(fresh: FreshnessOutcome | null, copies: readonly CopyOutcome[]
     lines.push(
       '## COPY FROM STDIN load throughput', '',
       `${n0(copyRows)} pgbench_accounts-like rows (\`${copySchema}\`), text format, one COPY over postgres.js, the same bytes to each system; time until COPY's acknowledgement.`, '',
-      '| system | rows | ms | rows/s |', '|---|---:|---:|---:|',
-      ...copies.map((c) => `| ${c.system} | ${n0(c.rows)} | ${n0(c.ms)} | ${n0(c.rowsPerSecond)} |`),
+      '| system | rows | ms | rows/s | server CPU ms | rows per server CPU second |', '|---|---:|---:|---:|---:|---:|',
+      ...copies.map((c) => `| ${c.system} | ${n0(c.rows)} | ${n0(c.ms)} | ${n0(c.rowsPerSecond)} | ${c.serverCpuMs === null ? '—' : n0(c.serverCpuMs)} | ${c.serverCpuMs === null ? '—' : n0(c.rows / (c.serverCpuMs / 1000))} |`),
       '',
       t !== undefined && p !== undefined ? `ThunderDB/PostgreSQL: ${f(t.rowsPerSecond / p.rowsPerSecond)}.` : '',
+      'Server CPU is the ThunderDB process\'s user + system time over the COPY (/proc): the machine is shared, so wall time varies with the load of others; PostgreSQL\'s backend is not measured.',
       '',
     );
   }
@@ -328,7 +353,7 @@ if (!args['skip-freshness'] || !args['skip-copy']) {
   const thunder = await startThunderdb({}, thunderNodeArgs);
   try {
     if (!args['skip-freshness']) fresh = await measureFreshness(thunder);
-    if (!args['skip-copy']) copies.push(await copyLoad('thunderdb', thunder.env, chunks));
+    if (!args['skip-copy']) copies.push(await copyLoad('thunderdb', thunder.env, chunks, thunder.pid));
   } finally {
     await thunder.stop();
   }
