@@ -21,6 +21,7 @@
 // 2. COPY load throughput: the same pgbench_accounts-like rows (text format)
 //    through COPY FROM STDIN into ThunderDB and a real PostgreSQL, rows/s.
 import { readFileSync } from 'node:fs';
+import { loadavg } from 'node:os';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { parseArgs } from 'node:util';
@@ -84,6 +85,8 @@ interface FreshnessOutcome {
   readonly startDelayMs: ReturnType<typeof summary>;
   /** Round trip of the queries that saw the row. */
   readonly queryMs: ReturnType<typeof summary>;
+  /** `SELECT 1` on the reader's connection right after each sample: the round-trip floor on this machine under this load. */
+  readonly floorMs: ReturnType<typeof summary>;
   readonly violations: number;
   readonly explain: string;
   readonly columnWait: { readonly queries: number; readonly waited: number; readonly waitedMsTotal: number; readonly waitedMsMean: number };
@@ -151,6 +154,7 @@ async function measureFreshness(server: ThunderdbServer): Promise<FreshnessOutco
   const visibleMs: number[] = [];
   const startDelayMs: number[] = [];
   const queryMs: number[] = [];
+  const floorMs: number[] = [];
   let violations = 0;
   async function readerLoop(): Promise<void> {
     while (!stop) {
@@ -165,6 +169,9 @@ async function measureFreshness(server: ThunderdbServer): Promise<FreshnessOutco
         if (n === 1) {
           visibleMs.push(returned - ack.ackMs);
           queryMs.push(returned - queryStarted);
+          const floorStarted = performance.now();
+          await reader.query({ name: 'one', text: 'SELECT 1' });
+          floorMs.push(performance.now() - floorStarted);
           break;
         }
         if (attempt === 0) violations++;
@@ -212,7 +219,7 @@ async function measureFreshness(server: ThunderdbServer): Promise<FreshnessOutco
   const waitedMsTotal = (after.seconds - before.seconds) * 1000;
   return {
     seconds: elapsedS, writers, targetRate: rate, rowsWritten, writeRate: rowsWritten / elapsedS,
-    insertMs: summary(insertMs), visibleMs: summary(visibleMs), startDelayMs: summary(startDelayMs), queryMs: summary(queryMs),
+    insertMs: summary(insertMs), visibleMs: summary(visibleMs), startDelayMs: summary(startDelayMs), queryMs: summary(queryMs), floorMs: summary(floorMs),
     violations, explain,
     columnWait: { queries, waited, waitedMsTotal, waitedMsMean: waited > 0 ? waitedMsTotal / waited : 0 },
     columnLagEntries: summary(lag),
@@ -304,7 +311,8 @@ function markdown(fresh: FreshnessOutcome | null, copies: readonly CopyOutcome[]
   const lines = [
     '# Freshness and COPY load (issue 5)', '',
     `Machine: ${Object.entries(machineInfo()).map(([k, v]) => `${k} ${v}`).join(', ')}.${pgVersion === null ? '' : ` PostgreSQL ${pgVersion}.`}`,
-    'ThunderDB single node, durable commits (sync_commit = true), default column store settings.', '',
+    'ThunderDB single node, durable commits (sync_commit = true), default column store settings.',
+    `Load average (1 min) at start ${f(loadAtStart, 1)}, at end ${f(loadavg()[0] ?? NaN, 1)} on ${machineInfo()['cpus']} CPUs: the machine is shared, and the tails below are mostly its scheduling.`, '',
   ];
   if (fresh !== null) {
     const v = fresh.visibleMs;
@@ -317,6 +325,7 @@ function markdown(fresh: FreshnessOutcome | null, copies: readonly CopyOutcome[]
       `| **ack → visible** (first query that saw the row returned) | ${v.count} | ${f(v.p50)} | **${f(v.p99)}** | ${f(v.max)} | ${f(v.mean)} |`,
       `| of which ack → query sent (reader scheduling) | ${fresh.startDelayMs.count} | ${f(fresh.startDelayMs.p50)} | ${f(fresh.startDelayMs.p99)} | ${f(fresh.startDelayMs.max)} | ${f(fresh.startDelayMs.mean)} |`,
       `| query round trip (incl. any column store wait) | ${fresh.queryMs.count} | ${f(fresh.queryMs.p50)} | ${f(fresh.queryMs.p99)} | ${f(fresh.queryMs.max)} | ${f(fresh.queryMs.mean)} |`,
+      `| \`SELECT 1\` round trip right after (the floor under this load) | ${fresh.floorMs.count} | ${f(fresh.floorMs.p50)} | ${f(fresh.floorMs.p99)} | ${f(fresh.floorMs.max)} | ${f(fresh.floorMs.mean)} |`,
       '',
       `Target p99 < 10 ms: **${v.p99 < 10 ? 'met' : 'missed'}**. Violations (a query started after the ack that did not see the row): **${fresh.violations}**.`,
       `Column store waits (\`thunderdb_column_wait_*\`): ${fresh.columnWait.queries} column-path queries, ${fresh.columnWait.waited} found the store behind their read index and waited, ${f(fresh.columnWait.waitedMsTotal)} ms in total (mean ${f(fresh.columnWait.waitedMsMean, 3)} ms per wait).`,
@@ -344,6 +353,7 @@ function markdown(fresh: FreshnessOutcome | null, copies: readonly CopyOutcome[]
 
 // ---- main ------------------------------------------------------------------
 
+const loadAtStart = loadavg()[0] ?? NaN;
 let fresh: FreshnessOutcome | null = null;
 const copies: CopyOutcome[] = [];
 let pgVersion: string | null = null;
@@ -368,5 +378,5 @@ if (!args['skip-copy']) {
     cluster.stop();
   }
 }
-writeResults('freshness', { machine: machineInfo(), postgresql: pgVersion, freshness: fresh, copy: copies }, markdown(fresh, copies, pgVersion));
+writeResults('freshness', { machine: machineInfo(), loadAverage: { start: loadAtStart, end: loadavg()[0] }, postgresql: pgVersion, freshness: fresh, copy: copies }, markdown(fresh, copies, pgVersion));
 if (fresh !== null && fresh.violations > 0) process.exitCode = 1;
