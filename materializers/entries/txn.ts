@@ -30,7 +30,7 @@ import { keyBytesMax, txnEffectsMax, txnPartsMax, txnSequencesMax, valueBytesMax
 import { ByteWriter } from './byte-writer.js';
 import { decodeRow, writeRow, type LayoutResolver, type RowLayout } from './row-codec.js';
 import type { Row } from './query-types.js';
-import { EntryType, sealEnvelope, startEnvelope } from './envelope.js';
+import { EntryType, sealEnvelope, sealEnvelopeWith, startEnvelope } from './envelope.js';
 
 export type EffectOp = 'insert' | 'update' | 'delete';
 
@@ -212,12 +212,11 @@ export function encodeTxnEntries(
   const build = (type: EntryType, part: TxnPartInfo | undefined, sequences: readonly SequenceMark[], from: number, to: number): Uint8Array => {
     const start = from === 0 ? 0 : (ends[from - 1] ?? 0);
     const end = to === 0 ? 0 : (ends[to - 1] ?? 0);
-    const w = startEnvelope(type, 64 + sequences.length * 16 + (end - start));
+    const w = startEnvelope(type, 64 + sequences.length * 16);
     if (part !== undefined) writePartHeader(w, part);
     writeTxnHeader(w, txn, sequences);
     w.varuint(to - from);
-    w.raw(all.subarray(start, end));
-    return sealEnvelope(w);
+    return sealEnvelopeWith(w, all.subarray(start, end));
   };
   const headerBytes = (part: TxnPartInfo | undefined, sequences: readonly SequenceMark[]): number => {
     const w = startEnvelope(part === undefined ? EntryType.Txn : EntryType.TxnPart, 64);
