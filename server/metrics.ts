@@ -17,6 +17,9 @@ export interface NodeMetrics {
   readonly raftAppliedIndex: Gauge;
   readonly viewLagEntries: Gauge;
   readonly viewLagSeconds: Gauge;
+  readonly columnWaitChecks: Counter;
+  readonly columnWaits: Counter;
+  readonly columnWaitSeconds: Counter;
   readonly raftLeaderChanges: Counter;
   readonly raftCommitSeconds: Histogram;
   readonly raftIsLeader: Gauge;
@@ -74,6 +77,16 @@ export function createNodeMetrics(labels: { nodeId: number; clusterName: string 
       name: 'thunderdb_view_lag_seconds',
       help: 'How long a view has been behind the commit index: 0 when caught up, else the time since it last applied a batch.',
       labelNames: ['view'], registers,
+    }),
+    // Set from query/vectorized's process-wide counts at scrape time (reset + inc).
+    columnWaitChecks: new Counter({
+      name: 'thunderdb_column_wait_checks_total', help: 'Column-path queries that checked the column store had applied their read index.', registers,
+    }),
+    columnWaits: new Counter({
+      name: 'thunderdb_column_waits_total', help: 'Column-path queries that found the column store behind their read index and waited for it.', registers,
+    }),
+    columnWaitSeconds: new Counter({
+      name: 'thunderdb_column_wait_seconds_total', help: 'Time column-path queries spent waiting for the column store to apply their read index.', registers,
     }),
     raftLeaderChanges: new Counter({
       name: 'thunderdb_raft_leader_changes_total', help: 'Leader changes observed by this node.', registers,

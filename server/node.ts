@@ -11,6 +11,7 @@ import { columnStoreDirectory } from '../materializers/columnstore/index.js';
 import { openRowStore, rowStoreDirectory, type RowStore } from '../materializers/index.js';
 import { forwardingEngine, startPgServer, type PgServer } from '../protocols/pg/index.js';
 import { createQueryEngine, loadSqlParser, type ThunderQueryEngine } from '../query/index.js';
+import { vectorizedCounters } from '../query/vectorized/index.js';
 import { Checkpointer } from './checkpointer.js';
 import { openColumnStoreService, skipApplied, type ColumnStoreService } from './columnstore-service.js';
 import { Cluster, StartAbortedError } from './cluster.js';
@@ -300,6 +301,13 @@ function buildAdminView(config: ThunderConfig, state: NodeState, metrics: NodeMe
         const lag = commitIndex === undefined ? 0 : Math.max(0, commitIndex - v.appliedIndex);
         metrics.viewLagEntries.set({ view: v.name }, lag);
         metrics.viewLagSeconds.set({ view: v.name }, lag === 0 ? 0 : (v.details['behindMs'] ?? 0) / 1000);
+      }
+      const counts: [typeof metrics.columnWaits, number][] = [
+        [metrics.columnWaitChecks, vectorizedCounters.waitChecks], [metrics.columnWaits, vectorizedCounters.waits], [metrics.columnWaitSeconds, vectorizedCounters.waitMs / 1000],
+      ];
+      for (const [counter, value] of counts) {
+        counter.reset();
+        counter.inc(value);
       }
       for (const peer of state.cluster?.members() ?? []) {
         if (peer.nodeId !== 0) metrics.clusterPeerConnected.set({ peer: String(peer.nodeId) }, peer.connected ? 1 : 0);

@@ -3,7 +3,7 @@
 // name a read index and wait until it is applied; checkpoints write sealed
 // segments and a manifest so a restart replays only the log tail.
 
-import { bufferTime, filter, type Observable, type Subscription } from 'rxjs';
+import type { Observable, Subscription } from 'rxjs';
 import { join } from 'node:path';
 import { invariant } from '../assert.js';
 import type { Catalog } from '../catalog/index.js';
@@ -31,8 +31,14 @@ export interface ColumnStoreOptions {
   readonly dictionaryEntriesMax?: number;
   /** Entries buffered before a batch is applied (the producer waits while a full batch applies). Default 4,096. */
   readonly batchEntriesMax?: number;
-  /** Longest an entry waits in the buffer before its batch is applied. Default 50 ms. */
+  /** Longest an entry waits in the buffer before its batch is applied when no reader asks for it. Default 50 ms. */
   readonly batchLagMs?: number;
+  /**
+   * A waitApplied for an index the buffer holds (or an entry arriving that a
+   * waiter needs) applies the buffer at once instead of at the timer. Default
+   * true; false makes the timer the only trigger (tests that need a lagging store).
+   */
+  readonly applyOnDemand?: boolean;
   /** The wall clock for lag metrics only (never read by the fold). Default Date.now. */
   readonly nowMs?: () => number;
 }
@@ -163,6 +169,8 @@ class ColumnStoreImpl implements ColumnStore {
   private closed = false;
   private waiters: Waiter[] = [];
   private readonly subscriptions = new Set<Subscription>();
+  /** One per attached stream: applies what it has buffered now. */
+  private readonly flushers = new Set<() => void>();
   private checkpointChain: Promise<unknown> = Promise.resolve();
   private lastCheckpointIndex: number;
   private lastAppliedWallMs: number | null = null;
@@ -239,28 +247,55 @@ class ColumnStoreImpl implements ColumnStore {
   }
 
   attachToLog(committed$: Observable<LogEntry>, onFatal?: (error: Error) => void): Subscription {
-    // bufferTime emits when batchLagMs passes or, synchronously inside the
-    // producer's next(), when batchEntriesMax entries are buffered: a full
-    // batch is applied before the producer continues (backpressure through a
-    // synchronous emission), so the buffer never exceeds batchEntriesMax.
-    const subscription = committed$.pipe(
-      bufferTime(this.batchLagMs, null, this.batchEntriesMax),
-      filter((batch) => batch.length > 0),
-    ).subscribe({
-      next: (batch) => {
-        if (this.failure !== undefined || this.closed) return;
-        try {
-          this.applyBatch(batch);
-        } catch (error) {
-          onFatal?.(error instanceof Error ? error : new Error(String(error)));
-        }
+    // Entries are buffered and applied as one batch when batchEntriesMax are
+    // buffered (synchronously inside the producer's next(): a full batch is
+    // applied before the producer continues, backpressure through a
+    // synchronous emission, so the buffer never exceeds batchEntriesMax), when
+    // a reader needs one of them (applyOnDemand: a query waiting for its read
+    // index must not sit out the timer, which was most of commit-to-visible),
+    // or batchLagMs after the first entry of the batch arrived.
+    let pending: LogEntry[] = [];
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const onDemand = this.options.applyOnDemand ?? true;
+    const flush = (): void => {
+      if (timer !== undefined) {
+        clearTimeout(timer);
+        timer = undefined;
+      }
+      if (pending.length === 0) return;
+      const batch = pending;
+      pending = [];
+      if (this.failure !== undefined || this.closed) return;
+      try {
+        this.applyBatch(batch);
+      } catch (error) {
+        onFatal?.(error instanceof Error ? error : new Error(String(error)));
+      }
+    };
+    const subscription = committed$.subscribe({
+      next: (entry) => {
+        pending.push(entry);
+        if (pending.length >= this.batchEntriesMax || (onDemand && this.waitedFor(entry.index))) flush();
+        else timer ??= setTimeout(flush, this.batchLagMs);
       },
+      complete: flush,
       // The log reports its own failure; the view stops advancing.
       error: () => undefined,
     });
+    if (onDemand) this.flushers.add(flush);
     this.subscriptions.add(subscription);
-    subscription.add(() => this.subscriptions.delete(subscription));
+    subscription.add(() => {
+      if (timer !== undefined) clearTimeout(timer);
+      this.flushers.delete(flush);
+      this.subscriptions.delete(subscription);
+    });
     return subscription;
+  }
+
+  /** Some reader waits for an index at or below `index`. */
+  private waitedFor(index: number): boolean {
+    for (const w of this.waiters) if (w.index <= index) return true;
+    return false;
   }
 
   waitApplied(index: number, timeoutMs: number): Promise<void> {
@@ -269,6 +304,10 @@ class ColumnStoreImpl implements ColumnStore {
     } catch (error) {
       return Promise.reject(error as Error);
     }
+    if (index <= this.core.appliedIndex) return Promise.resolve();
+    // The entries may be here already, waiting for the batch timer.
+    for (const flush of this.flushers) flush();
+    if (this.failure !== undefined) return Promise.reject(this.failure);
     if (index <= this.core.appliedIndex) return Promise.resolve();
     if (!(timeoutMs >= 0)) return Promise.reject(new RangeError(`waitApplied timeout ${timeoutMs} ms`));
     return new Promise<void>((resolve, reject) => {

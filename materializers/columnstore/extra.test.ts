@@ -54,6 +54,43 @@ describe('column store, more', () => {
     });
   });
 
+  it('applies the buffer when a reader waits for an entry in it or one arriving, not at the batch timer', async () => {
+    await withTempDir(async (dir) => {
+      const log = new EntryLog();
+      const store = await openColumnStore({ directory: dir, batchLagMs: 60_000 });
+      const committed$ = new Subject<LogEntry>();
+      store.attachToLog(committed$);
+      committed$.next(log.ddl({ kind: 'createTable', table: accounts }));
+      committed$.next(log.txn([log.insert(accountsId, [1, 'o', null, null])]));
+      expect(store.appliedIndex()).toBe(0);
+      // Buffered already: waitApplied applies it at once.
+      await store.waitApplied(2, 1000);
+      expect(store.appliedIndex()).toBe(2);
+      // Not here yet: applied as soon as the entry the reader needs arrives.
+      const waiting = store.waitApplied(4, 1000);
+      committed$.next(log.txn([log.insert(accountsId, [2, 'o', null, null])]));
+      expect(store.appliedIndex()).toBe(2);
+      committed$.next(log.txn([log.insert(accountsId, [3, 'o', null, null])]));
+      expect(store.appliedIndex()).toBe(4);
+      await waiting;
+      expect(scanAll(store, accountsId)).toHaveLength(3);
+      await store.close();
+    });
+  });
+
+  it('with applyOnDemand off, a reader waits for the batch timer', async () => {
+    await withTempDir(async (dir) => {
+      const log = new EntryLog();
+      const store = await openColumnStore({ directory: dir, batchLagMs: 60_000, applyOnDemand: false });
+      const committed$ = new Subject<LogEntry>();
+      store.attachToLog(committed$);
+      committed$.next(log.ddl({ kind: 'createTable', table: accounts }));
+      await expect(store.waitApplied(1, 20)).rejects.toThrow(/within 20 ms/);
+      expect(store.appliedIndex()).toBe(0);
+      await store.close();
+    });
+  });
+
   it('refuses a corrupted segment file at open', async () => {
     await withTempDir(async (dir) => {
       const log = new EntryLog();

@@ -36,6 +36,11 @@ export class ByteWriter {
     }
   }
 
+  /** The bytes written so far, not copied: valid until the next write or reset. */
+  written(): Uint8Array {
+    return this.bytes.subarray(0, this.length);
+  }
+
   /** The bytes written so far, copied into an exactly sized array the caller owns. */
   finish(): Uint8Array {
     return this.bytes.slice(0, this.length);

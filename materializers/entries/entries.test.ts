@@ -8,7 +8,7 @@ import { entryFormatVersion, EntryType } from './envelope.js';
 import { EntryDecodeError, EntryEncodeError } from './errors.js';
 import type { RowLayout } from './row-codec.js';
 import { Decimal, type SqlType } from './query-types.js';
-import { encodeTxnAbortEntry, encodeTxnEntry, type TxnEntry } from './txn.js';
+import { encodeTxnAbortEntry, encodeTxnEntries, encodeTxnEntry, type TxnEntry } from './txn.js';
 
 const layouts = new Map<number, RowLayout>([
   [20, { id: 3, columns: [{ id: 1, type: { kind: 'int8' } }, { id: 4, type: { kind: 'text' } }] }],
@@ -159,6 +159,33 @@ describe('txn parts and abort markers', () => {
   it('refuses part numbers out of range', () => {
     expect(() => encodeTxnEntry(txn, layoutOf, { number: -1, continues: true })).toThrow(EntryEncodeError);
     expect(() => encodeTxnEntry(txn, layoutOf, { number: 1 << 20, continues: true })).toThrow(EntryEncodeError);
+  });
+
+  it('encodeTxnEntries: one plain entry when it fits, else parts packed within the limits that decode to the same effects', () => {
+    const tooLarge = (bytes: number): Error => new Error(`effect of ${bytes} bytes`);
+    const one = encodeTxnEntries(txn, layoutOf, { bytesMax: 1 << 20, effectsMax: 100, effectTooLarge: tooLarge });
+    expect(one).toEqual([encodeTxnEntry(txn, layoutOf)]);
+    const many: TxnEntry = {
+      ...txn,
+      effects: Array.from({ length: 200 }, (_, i) => ({ tableId: 20, op: 'insert' as const, key: new Uint8Array([i >> 8, i & 255]), after: [BigInt(i), 'x'.repeat(i % 37)] })),
+    };
+    for (const [bytesMax, effectsMax, firstPartNumber] of [[400, 1000, 0], [100_000, 7, 0], [100_000, 1000, 3]] as const) {
+      const parts = encodeTxnEntries(many, layoutOf, { bytesMax, effectsMax, effectTooLarge: tooLarge }, firstPartNumber);
+      const decoded = parts.map((data) => {
+        expect(data.length).toBeLessThanOrEqual(bytesMax);
+        const raw = decodeEntry(data);
+        if (raw.type !== 'txnPart') throw new Error(`expected a part, got ${raw.type}`);
+        expect(raw.txn.effects.length).toBeLessThanOrEqual(effectsMax);
+        return { part: raw.part, txn: decodeTxnEntry(data, resolverOf) };
+      });
+      expect(decoded.map((d) => d.part)).toEqual(decoded.map((_, k) => ({ number: firstPartNumber + k, continues: k < decoded.length - 1 })));
+      expect(decoded.flatMap((d) => d.txn.effects)).toEqual(many.effects);
+      expect(decoded.map((d) => d.txn.sequences)).toEqual(decoded.map((_, k) => (k === 0 ? many.sequences : [])));
+    }
+    // After DDL parts, even a small transaction is a part.
+    const after = encodeTxnEntries(txn, layoutOf, { bytesMax: 1 << 20, effectsMax: 100, effectTooLarge: tooLarge }, 2);
+    expect(after.map((d) => decodeEntry(d).type)).toEqual(['txnPart']);
+    expect(() => encodeTxnEntries(many, layoutOf, { bytesMax: 60, effectsMax: 100, effectTooLarge: tooLarge })).toThrow(/effect of \d+ bytes/);
   });
 
   it('round-trip an abort marker', () => {

@@ -22,8 +22,8 @@ export {
   decodeRow, encodeRow, readRow, rowLayoutId, writeRow, type DecodedRow, type LayoutColumn, type LayoutResolver, type RowLayout,
 } from './row-codec.js';
 export {
-  decodeEffectRows, encodeTxnAbortEntry, encodeTxnEntry, type EffectOp, type RawTxnEffect, type RawTxnEntry, type SequenceMark,
-  type TxnEffect, type TxnEntry, type TxnPartInfo,
+  decodeEffectRows, encodeTxnAbortEntry, encodeTxnEntries, encodeTxnEntry, type EffectOp, type RawTxnEffect, type RawTxnEntry, type SequenceMark,
+  type TxnEffect, type TxnEntriesLimits, type TxnEntry, type TxnPartInfo,
 } from './txn.js';
 export { TxnPartAssembler, type AssembledEntry, type DecodedPart } from './txn-parts.js';
 export { encodeDdlEntry } from './ddl.js';

@@ -46,13 +46,29 @@ function concat(...parts: readonly Uint8Array[]): Uint8Array {
   return out;
 }
 
+/**
+ * `[u32 objectId][rest]` in one array: a checkpoint builds a key per dirty
+ * row, and a prefix array (with its DataView) plus a concat per key showed
+ * in the COPY profile.
+ */
+function prefixed(objectId: number, rest: Uint8Array): Uint8Array {
+  invariant(Number.isInteger(objectId) && objectId >= 0 && objectId <= objectIdMax, `object id ${objectId}`);
+  const out = new Uint8Array(objectIdBytes + rest.length);
+  out[0] = objectId >>> 24;
+  out[1] = (objectId >>> 16) & 0xff;
+  out[2] = (objectId >>> 8) & 0xff;
+  out[3] = objectId & 0xff;
+  out.set(rest, objectIdBytes);
+  return out;
+}
+
 export function rowStorageKey(tableId: number, primaryKey: Uint8Array): Uint8Array {
-  return concat(objectPrefix(tableId), primaryKey);
+  return prefixed(tableId, primaryKey);
 }
 
 /** `entryKey` is the index key followed by the primary key. */
 export function indexStorageKey(indexId: number, entryKey: Uint8Array): Uint8Array {
-  return concat(objectPrefix(indexId), entryKey);
+  return prefixed(indexId, entryKey);
 }
 
 /** Every key of one object (table rows or index entries). */

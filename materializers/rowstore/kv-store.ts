@@ -62,6 +62,16 @@ function plain(bytes: Uint8Array): Uint8Array {
   return new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength);
 }
 
+/**
+ * A Buffer over the same bytes. level-codec's binary encoding copies
+ * anything that is not a Buffer (Buffer.from), and RocksDB copies the bytes
+ * into its batch when the op is added, so a view is enough: one copy per key
+ * and value of a checkpoint instead of two.
+ */
+function bufferView(bytes: Uint8Array): Uint8Array {
+  return Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+}
+
 function isNotFound(error: unknown): boolean {
   return typeof error === 'object' && error !== null && (error as { notFound?: unknown }).notFound === true;
 }
@@ -109,8 +119,8 @@ class RocksKvStore implements KvStore {
       const end = Math.min(ops.length, start + kvBatchSliceOpsMax);
       for (let i = start; i < end; i++) {
         const op = ops[i] as KvBatchOp;
-        if (op.type === 'put') chained.put(op.key, op.value);
-        else chained.del(op.key);
+        if (op.type === 'put') chained.put(bufferView(op.key), bufferView(op.value));
+        else chained.del(bufferView(op.key));
       }
     }
     await chained.write({ sync });

@@ -6,7 +6,7 @@
 // versions.
 
 import {
-  applyDdl, encodeDdlEntry, encodeTxnAbortEntry, encodeTxnEntry, type Catalog, type RowLayout, type SequenceMark, type TxnEffect, type TxnEntry,
+  applyDdl, encodeDdlEntry, encodeTxnAbortEntry, encodeTxnEntries, type Catalog, type RowLayout, type SequenceMark, type TxnEffect, type TxnEntry,
 } from '../../materializers/index.js';
 import type { ProposalResult } from '../../log/index.js';
 import type { EngineCore } from './engine-core.js';
@@ -15,9 +15,6 @@ import { rowResource } from './keys.js';
 import { txnEntryEffectsMax } from './limits.js';
 import type { Transaction } from './transaction.js';
 import type { WriteEffect } from './write-set.js';
-
-/** How full a chunk of a split transaction is planned to be (rows vary in size around the average). */
-const chunkFillRatio = 0.8;
 
 /** Commits `txn`'s writes. Does not end the transaction. Throws 40001 (validation) or a log error. */
 export async function commitWrites(core: EngineCore, txn: Transaction): Promise<void> {
@@ -138,10 +135,9 @@ function validateReadSet(core: EngineCore, txn: Transaction): void {
  * of a multi-part transaction (TxnPart entries numbered from
  * `firstPartNumber`, all but the last marked "continues"), each at most
  * `bytesMax` bytes and txnEntryEffectsMax effects (sequence marks go in the
- * first). The whole-transaction attempt measures the average effect, so
- * chunks are sized once; a chunk that still does not fit is halved. The row
- * store applies the parts together at the last one's index (DESIGN.md,
- * "Large transactions").
+ * first). Each effect is encoded once and the parts are packed by its exact
+ * size (entries/txn.ts, encodeTxnEntries). The row store applies the parts
+ * together at the last one's index (DESIGN.md, "Large transactions").
  */
 export function encodeEntries(
   base: Omit<TxnEntry, 'effects' | 'sequences'>,
@@ -151,38 +147,8 @@ export function encodeEntries(
   bytesMax: number,
   firstPartNumber = 0,
 ): Uint8Array[] {
-  let perChunk = Math.max(1, effects.length);
-  if (effects.length <= txnEntryEffectsMax) {
-    const whole = encodeTxnEntry({ ...base, effects, sequences: marks }, layoutOf);
-    if (whole.length <= bytesMax && firstPartNumber === 0) return [whole];
-    if (whole.length > bytesMax) perChunk = Math.max(1, Math.floor((chunkFillRatio * bytesMax * effects.length) / whole.length));
-  } else {
-    perChunk = txnEntryEffectsMax;
-  }
-  const out: Uint8Array[] = [];
-  const ranges: (readonly [number, number])[] = [];
-  const encodePart = (number: number, from: number, to: number, continues: boolean): Uint8Array => {
-    const sequences = number === firstPartNumber ? marks : [];
-    return encodeTxnEntry({ ...base, effects: effects.slice(from, to), sequences }, layoutOf, { number, continues });
-  };
-  const encode = (from: number, to: number): void => {
-    // Encoded as a continuing part; the flag is a fixed-size byte, so the last part re-encoded below has the same size.
-    const data = encodePart(firstPartNumber + out.length, from, to, true);
-    if (data.length <= bytesMax) {
-      out.push(data);
-      ranges.push([from, to]);
-    } else if (to - from > 1) {
-      const mid = from + Math.floor((to - from) / 2);
-      encode(from, mid);
-      encode(mid, to);
-    } else {
-      throw sqlError(EngineSqlState.programLimitExceeded, `a row of ${data.length} bytes does not fit in one log entry (at most ${bytesMax} bytes)`);
-    }
-  };
-  if (effects.length === 0) encode(0, 0);
-  for (let from = 0; from < effects.length; from += perChunk) encode(from, Math.min(effects.length, from + perChunk));
-  const last = ranges.at(-1);
-  invariant(last !== undefined && firstPartNumber + out.length > 1, 'a multi-part transaction has at least two parts');
-  out[out.length - 1] = encodePart(firstPartNumber + out.length - 1, last[0], last[1], false);
-  return out;
+  return encodeTxnEntries({ ...base, effects, sequences: marks }, layoutOf, {
+    bytesMax, effectsMax: txnEntryEffectsMax,
+    effectTooLarge: (bytes) => sqlError(EngineSqlState.programLimitExceeded, `a row of ${bytes} bytes does not fit in one log entry (at most ${bytesMax} bytes)`),
+  }, firstPartNumber);
 }

@@ -81,7 +81,7 @@ describe('vectorized operators', () => {
 
 describe('freshness', () => {
   it('errors with 57014 past the wait bound, or falls back when thunderdb.column_fallback = on', async () => {
-    const lagging = await openColumnTestEngine({ batchLagMs: 60_000 });
+    const lagging = await openColumnTestEngine({ batchLagMs: 60_000, applyOnDemand: false });
     try {
       const s = lagging.session();
       await run(s, 'CREATE TABLE f (id int4 PRIMARY KEY, x int4)');

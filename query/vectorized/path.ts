@@ -37,8 +37,13 @@ export const autoRowsMin = 10_000;
 /** Default bound on waiting for the column store to apply the read index. */
 export const columnWaitTimeoutMsDefault = 5000;
 
-/** Process-wide counts (metrics, tests): column-path executions finished, those that fell back to the row path, leaves that ran a vectorized join. */
-export const vectorizedCounters = { columnRuns: 0, fallbacks: 0, joinRuns: 0 };
+/**
+ * Process-wide counts (metrics, tests): column-path executions finished, those
+ * that fell back to the row path, leaves that ran a vectorized join; freshness
+ * checks, those that found the column store behind their read index and
+ * waited, and the milliseconds they waited (thunderdb_column_wait_*).
+ */
+export const vectorizedCounters = { columnRuns: 0, fallbacks: 0, joinRuns: 0, waitChecks: 0, waits: 0, waitMs: 0 };
 
 export const readPathSetting = 'thunderdb.read_path';
 export const columnFallbackSetting = 'thunderdb.column_fallback';
@@ -196,10 +201,16 @@ function waitTimeoutMs(runtime: RuntimeContext): number {
 /** Waits until the column store has applied the read index; false: fall back to the row path (thunderdb.column_fallback = on). */
 async function waitFresh(columns: ColumnAccess, runtime: RuntimeContext): Promise<boolean> {
   const timeoutMs = waitTimeoutMs(runtime);
+  vectorizedCounters.waitChecks++;
+  if (columns.store.appliedIndex() >= columns.readIndex) return true;
+  const started = performance.now();
+  vectorizedCounters.waits++;
   try {
     await columns.store.waitApplied(columns.readIndex, timeoutMs);
+    vectorizedCounters.waitMs += performance.now() - started;
     return true;
   } catch (error) {
+    vectorizedCounters.waitMs += performance.now() - started;
     if (!(error instanceof WaitAppliedTimeoutError)) throw error;
     if (settingOf(runtime, columnFallbackSetting) === 'on') return false;
     throw new SqlError('57014', `canceling statement: the column store did not reach read index ${columns.readIndex} within ${timeoutMs} ms (it is at ${columns.store.appliedIndex()})`, {

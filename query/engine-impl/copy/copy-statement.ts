@@ -24,9 +24,14 @@ import { BinaryCopyParser, BinaryCopyWriter } from './copy-binary.js';
 import { formatCopyHeader, formatCopyLine } from './copy-format.js';
 import { CopyLineError, CopyParser } from './copy-parser.js';
 
-interface LoadRow {
-  readonly values: readonly SqlValue[];
-  readonly line: number;
+/**
+ * The parsed rows of one COPY FROM: values and line numbers in parallel
+ * arrays (no object per row: a bulk load keeps every row until it commits,
+ * and what it keeps is what the garbage collector walks).
+ */
+interface LoadRows {
+  readonly values: SqlValue[][];
+  readonly lines: number[];
 }
 
 export function copy(host: SessionHost, statement: Copy, mode: RunMode): Promise<StatementResult> | StatementResult {
@@ -65,10 +70,11 @@ function copyIn(host: SessionHost, statement: Copy, format: CopyFormat, mode: Ru
   const table = requireTable(host, host.transaction()?.catalog() ?? host.core.catalog(), statement.source.table);
   const columns = copyColumns(table, statement.source.columns);
   const session = host.typeSession(host.transaction());
-  const rows: LoadRow[] = [];
+  const rows: LoadRows = { values: [], lines: [] };
   const addRow = (values: SqlValue[], line: number): void => {
-    if (rows.length >= copyRowsMax) throw new CopyLineError(line, EngineSqlState.programLimitExceeded, `COPY of more than ${copyRowsMax} rows`);
-    rows.push({ values, line });
+    if (rows.values.length >= copyRowsMax) throw new CopyLineError(line, EngineSqlState.programLimitExceeded, `COPY of more than ${copyRowsMax} rows`);
+    rows.values.push(values);
+    rows.lines.push(line);
   };
   const parser = format.binary
     ? new BinaryCopyParser(columns.length, (tuple) => {
@@ -83,20 +89,31 @@ function copyIn(host: SessionHost, statement: Copy, format: CopyFormat, mode: Ru
       }), tuple.line);
     })
     : new CopyParser(format, columns.map((c) => c.name), (record) => {
-      addRow(record.fields.map((f, i) => {
+      const fields = record.fields;
+      const values = new Array<SqlValue>(fields.length);
+      for (let i = 0; i < fields.length; i++) {
+        const f = fields[i] ?? null;
         const column = columns[i];
-        if (f === null || column === undefined) return null;
+        if (f === null || column === undefined) {
+          values[i] = null;
+          continue;
+        }
         try {
-          return parseText(f, column.type, session);
+          values[i] = parseText(f, column.type, session);
         } catch (error) {
           throw withContext(error, table.name, record.line, column.name, f);
         }
-      }), record.line);
+      }
+      addRow(values, record.line);
     });
   let settled = false;
+  const clear = (): void => {
+    rows.values.length = 0;
+    rows.lines.length = 0;
+  };
   const fail = (error: unknown): never => {
     settled = true;
-    rows.length = 0;
+    clear();
     host.statementFailed();
     throw error instanceof CopyLineError ? withContext(error, table.name, error.line) : error;
   };
@@ -125,7 +142,7 @@ function copyIn(host: SessionHost, statement: Copy, format: CopyFormat, mode: Ru
     abort: () => {
       if (settled) return;
       settled = true;
-      rows.length = 0;
+      clear();
       host.statementFailed();
     },
   };
@@ -138,49 +155,52 @@ function plainInsert(table: TableDef, listed: readonly number[]): boolean {
     table.columns.every((c) => listed.includes(c.id) || (c.defaultExpr === undefined && c.identity === undefined));
 }
 
-async function load(host: SessionHost, table: TableDef, columnIds: readonly number[], rows: readonly LoadRow[], mode: RunMode): Promise<number> {
+async function load(host: SessionHost, table: TableDef, columnIds: readonly number[], rows: LoadRows, mode: RunMode): Promise<number> {
   return host.runInStatement(mode, async (scope, catalog) => {
     const current = catalog.tableById(table.id);
     if (current !== table) throw serializationFailure('ddl');
     if (plainInsert(table, columnIds)) await loadDirect(scope, table, columnIds, rows);
     else await loadCompiled(host, scope, catalog, table, columnIds, rows);
-    return rows.length;
+    return rows.values.length;
   });
 }
 
 /** Rows straight into TableAccess: NOT NULL is the only rule left to check. */
-async function loadDirect(scope: StatementScope, table: TableDef, columnIds: readonly number[], rows: readonly LoadRow[]): Promise<void> {
+async function loadDirect(scope: StatementScope, table: TableDef, columnIds: readonly number[], rows: LoadRows): Promise<void> {
   const access = new TransactionTableAccess(scope);
   const info = tableInfo(table);
   const positions = columnIds.map((id) => table.columns.findIndex((c) => c.id === id));
-  for (let r = 0; r < rows.length; r++) {
-    const { values, line } = rows[r] as LoadRow;
-    const row = new Array<SqlValue>(table.columns.length).fill(null);
-    positions.forEach((p, i) => {
-      row[p] = values[i] ?? null;
-    });
+  // Every column listed in table order: the parsed values are the row as they are.
+  const inTableOrder = positions.length === table.columns.length && positions.every((p, i) => p === i);
+  const notNull = table.columns.flatMap((c, i) => (c.notNull ? [i] : []));
+  const { values: all, lines } = rows;
+  for (let r = 0; r < all.length; r++) {
+    const values = all[r] as SqlValue[];
+    let row = values;
+    if (!inTableOrder) {
+      row = new Array<SqlValue>(table.columns.length).fill(null);
+      for (let i = 0; i < positions.length; i++) row[positions[i] as number] = values[i] ?? null;
+    }
     try {
-      checkNotNull(table, row, scope.typeSession);
+      for (const i of notNull) if (row[i] === null) throw notNullViolation(table, row, scope.typeSession);
       await access.insert(info, row);
     } catch (error) {
-      throw withContext(error, table.name, line);
+      throw withContext(error, table.name, lines[r] ?? 0);
     }
     if ((r & 1023) === 1023) scope.checkCancelled();
   }
 }
 
-function checkNotNull(table: TableDef, row: readonly SqlValue[], session: TypeSession): void {
-  table.columns.forEach((c, i) => {
-    if (!c.notNull || row[i] !== null) return;
-    throw sqlError(EngineSqlState.notNullViolation, `null value in column "${c.name}" of relation "${table.name}" violates not-null constraint`, {
-      detail: `Failing row contains (${formatKeyValues(table, table.columns.map((col) => col.id), row, session)}).`,
-    });
+function notNullViolation(table: TableDef, row: readonly SqlValue[], session: TypeSession): Error {
+  const c = table.columns.find((col, i) => col.notNull && row[i] === null);
+  return sqlError(EngineSqlState.notNullViolation, `null value in column "${c?.name ?? ''}" of relation "${table.name}" violates not-null constraint`, {
+    detail: `Failing row contains (${formatKeyValues(table, table.columns.map((col) => col.id), row, session)}).`,
   });
 }
 
 /** Rows through a compiled INSERT, so defaults, identities and checks apply as in SQL. */
 async function loadCompiled(
-  host: SessionHost, scope: StatementScope, catalog: Catalog, table: TableDef, columnIds: readonly number[], rows: readonly LoadRow[],
+  host: SessionHost, scope: StatementScope, catalog: Catalog, table: TableDef, columnIds: readonly number[], rows: LoadRows,
 ): Promise<void> {
   const columns = columnIds.map((id) => table.columns.find((c) => c.id === id));
   const values: Select = {
@@ -192,11 +212,11 @@ async function loadCompiled(
     columns: columns.map((c) => ({ name: c?.name ?? '', position: -1 })), source: values, overriding: 'systemValue', onConflict: null, returning: [],
   };
   const compiled = host.compile(insert, catalog, columns.map((c) => c?.type));
-  for (const { values: row, line } of rows) {
+  for (let r = 0; r < rows.values.length; r++) {
     try {
-      await host.execute(compiled, scope, catalog, row);
+      await host.execute(compiled, scope, catalog, rows.values[r] ?? []);
     } catch (error) {
-      throw withContext(error, table.name, line);
+      throw withContext(error, table.name, rows.lines[r] ?? 0);
     }
   }
 }
