@@ -286,11 +286,12 @@ function sendAppend(r: Raft, to: number, sendIfEmpty: boolean): boolean {
  * held); a leader transfer does not wait either.
  */
 function worthPipelining(r: Raft, entries: readonly LogEntry[]): boolean {
-  const { pipelineEntriesMin, pipelineBytesMin } = r.limits;
-  if (entries.length >= pipelineEntriesMin) return true;
+  const { pipelineEntriesMin, pipelineBytesMin, messageEntriesMax, messageBytesMax } = r.limits;
+  // A full message always is, whatever the limits (a follower catching up).
+  if (entries.length >= Math.min(pipelineEntriesMin, messageEntriesMax)) return true;
   let bytes = 0;
   for (const entry of entries) bytes += entry.data.byteLength;
-  return bytes >= pipelineBytesMin;
+  return bytes >= Math.min(pipelineBytesMin, messageBytesMax);
 }
 
 /** etcd's maybeSendSnapshot: the follower needs entries below the in-memory tail. */
