@@ -1,4 +1,12 @@
-// npm run bench -- cluster [--seconds S] [--kills K] [--election-timeout-ms T]
+// npm run bench -- cluster [--seconds S] [--warmup-s W] [--kills K] [--election-timeout-ms T] [--cpu-prof DIR]
+//
+// The warm-up (default 10 s) is load that is not measured: V8 compiles the
+// hot paths while it runs. Three processes sharing two cores take far longer
+// to get there than one (measured: a leader's CPU per commit fell from 1.3 ms
+// in the first 5 s to 0.3 ms after 20 s, a single node's within 5-10 s), so
+// a 1 s warm-up compared JIT warm-up, not replication.
+// --kills 0 skips the failover part (quick iterations; then no results are
+// written); --cpu-prof DIR writes a V8 CPU profile per node under DIR/nodeN/.
 //
 // What replication costs and how fast the cluster recovers, in one run:
 // 1. commit latency (p50/p99) and throughput of single-row INSERTs through
@@ -10,16 +18,21 @@
 //    node restarted (and caught up) between kills; compared to
 //    2 × raft_election_timeout.
 import { loadavg } from 'node:os';
+import { join } from 'node:path';
 import pg from 'pg';
 import { BenchCluster, type BenchNode } from './support/cluster.js';
 import { machineInfo, writeResults } from './support/report.js';
 
 interface Args {
   readonly seconds: number;
+  readonly warmupMs: number;
   readonly kills: number;
   readonly electionTimeoutMs: number;
   readonly heartbeatIntervalMs: number;
+  readonly cpuProfDir: string | undefined;
 }
+
+const usage = 'usage: npm run bench -- cluster [--seconds S] [--warmup-s W] [--kills K] [--election-timeout-ms T] [--cpu-prof DIR]';
 
 function parseArgs(argv: readonly string[]): Args {
   const values = new Map<string, string>();
@@ -27,7 +40,7 @@ function parseArgs(argv: readonly string[]): Args {
     const key = argv[i] ?? '';
     const value = argv[i + 1];
     if (!key.startsWith('--') || value === undefined) {
-      throw new Error(`unexpected argument "${key}": usage: npm run bench -- cluster [--seconds S] [--kills K] [--election-timeout-ms T]`);
+      throw new Error(`unexpected argument "${key}": ${usage}`);
     }
     values.set(key.slice(2), value);
   }
@@ -41,17 +54,19 @@ function parseArgs(argv: readonly string[]): Args {
   const electionTimeoutMs = num('election-timeout-ms', 1000, 200);
   const args: Args = {
     seconds: num('seconds', Number(process.env['BENCH_SECONDS'] ?? 10), 1),
-    kills: num('kills', 3, 1),
+    warmupMs: num('warmup-s', 10, 0) * 1000,
+    kills: num('kills', 3, 0),
     electionTimeoutMs,
     // The shipped ratio (config/thunderdb.toml: 1 s and 100 ms).
     heartbeatIntervalMs: Math.max(10, Math.round(electionTimeoutMs / 10)),
+    cpuProfDir: values.get('cpu-prof'),
   };
+  values.delete('cpu-prof');
   if (values.size > 0) throw new Error(`unknown option --${[...values.keys()].join(', --')}`);
   return args;
 }
 
 const clients = 8;
-const warmupMs = 1000;
 const insertSql = "INSERT INTO bench_events (client, amount, note) VALUES ($1, $2, 'payment')";
 
 interface LoadResult {
@@ -62,7 +77,13 @@ interface LoadResult {
   readonly latencyMsP50: number;
   readonly latencyMsP99: number;
   readonly latencyMsMean: number;
+  /** CPU (user + system) each node used per measured commit, leader first; empty off Linux. */
+  readonly cpuMsPerCommit: readonly number[];
+  /** Per node, leader first: WAL fsyncs, Raft messages sent and received, per measured commit. */
+  readonly perCommit: readonly { fsyncs: number; sent: number; received: number }[];
 }
+
+const countersPerCommit = ['thunderdb_wal_fsync_duration_seconds_count', 'thunderdb_raft_transport_sent_messages_total', 'thunderdb_raft_transport_received_messages_total'];
 
 interface FailoverSample {
   readonly killedNodeId: number;
@@ -91,7 +112,7 @@ function connect(node: BenchNode): pg.Client {
   return new pg.Client({ host: '127.0.0.1', port: node.pgPort, user: 'admin', database: 'thunderdb', connectionTimeoutMillis: 2000 });
 }
 
-async function runLoad(cluster: BenchCluster, nodes: number, seconds: number): Promise<LoadResult> {
+async function runLoad(cluster: BenchCluster, nodes: number, seconds: number, warmupMs: number): Promise<LoadResult> {
   const leader = await cluster.leader();
   const admin = connect(leader);
   await admin.connect();
@@ -103,6 +124,20 @@ async function runLoad(cluster: BenchCluster, nodes: number, seconds: number): P
   const measureFromMs = startMs + warmupMs;
   const endMs = measureFromMs + seconds * 1000;
   let measuredCommits = 0;
+  // The leader first, then the followers in id order.
+  const measured = [leader, ...cluster.nodes.filter((n) => n.nodeId !== leader.nodeId)];
+  let cpuAtStart: (number | undefined)[] = [];
+  let countersAtStart: number[][] = [];
+  let countersAtEnd: number[][] = [];
+  const cpuSampled = (async (): Promise<(number | undefined)[]> => {
+    await sleep(Math.max(0, measureFromMs - performance.now()));
+    cpuAtStart = measured.map((n) => n.cpuMs());
+    countersAtStart = await Promise.all(measured.map((n) => n.counters(countersPerCommit)));
+    await sleep(Math.max(0, endMs - performance.now()));
+    const cpu = measured.map((n) => n.cpuMs());
+    countersAtEnd = await Promise.all(measured.map((n) => n.counters(countersPerCommit)));
+    return cpu;
+  })();
   await Promise.all(Array.from({ length: clients }, async (_, client) => {
     const c = connect(leader);
     await c.connect();
@@ -125,6 +160,16 @@ async function runLoad(cluster: BenchCluster, nodes: number, seconds: number): P
       await c.end();
     }
   }));
+  const cpuAtEnd = await cpuSampled;
+  const cpuMsPerCommit = measured.flatMap((_, i) => {
+    const start = cpuAtStart[i];
+    const end = cpuAtEnd[i];
+    return start === undefined || end === undefined ? [] : [round((end - start) / Math.max(1, measuredCommits), 3)];
+  });
+  const perCommit = measured.map((_, i) => {
+    const delta = (k: number): number => round(((countersAtEnd[i]?.[k] ?? 0) - (countersAtStart[i]?.[k] ?? 0)) / Math.max(1, measuredCommits), 3);
+    return { fsyncs: delta(0), sent: delta(1), received: delta(2) };
+  });
   latenciesMs.sort((a, b) => a - b);
   const mean = latenciesMs.reduce((s, x) => s + x, 0) / Math.max(1, latenciesMs.length);
   return {
@@ -135,6 +180,8 @@ async function runLoad(cluster: BenchCluster, nodes: number, seconds: number): P
     latencyMsP50: round(percentile(latenciesMs, 50), 3),
     latencyMsP99: round(percentile(latenciesMs, 99), 3),
     latencyMsMean: round(mean, 3),
+    cpuMsPerCommit,
+    perCommit,
   };
 }
 
@@ -192,7 +239,10 @@ async function waitCaughtUp(cluster: BenchCluster): Promise<void> {
 }
 
 async function withCluster<T>(nodes: number, args: Args, run: (cluster: BenchCluster) => Promise<T>): Promise<T> {
-  const cluster = await BenchCluster.start({ nodes, electionTimeoutMs: args.electionTimeoutMs, heartbeatIntervalMs: args.heartbeatIntervalMs });
+  const cluster = await BenchCluster.start({
+    nodes, electionTimeoutMs: args.electionTimeoutMs, heartbeatIntervalMs: args.heartbeatIntervalMs,
+    ...(args.cpuProfDir === undefined ? {} : { cpuProfDir: join(args.cpuProfDir, `${nodes}-node`) }),
+  });
   try {
     return await run(cluster);
   } finally {
@@ -205,11 +255,13 @@ const args = parseArgs(process.argv.slice(2));
 // fsync → leader): on a loaded machine each waits for a core, so the load
 // average is part of the result.
 const loadAverageAtStart = round(loadavg()[0] ?? 0, 1);
-const single = await withCluster(1, args, (c) => runLoad(c, 1, args.seconds));
-process.stdout.write(`1 node: ${single.tps} commits/s, p50 ${single.latencyMsP50} ms, p99 ${single.latencyMsP99} ms\n`);
+const single = await withCluster(1, args, (c) => runLoad(c, 1, args.seconds, args.warmupMs));
+const cpuText = (r: LoadResult): string =>
+  `, CPU ms per commit ${r.cpuMsPerCommit.join(' + ')}; per commit (fsyncs/sent/received): ${r.perCommit.map((c) => `${c.fsyncs}/${c.sent}/${c.received}`).join(' ')}`;
+process.stdout.write(`1 node: ${single.tps} commits/s, p50 ${single.latencyMsP50} ms, p99 ${single.latencyMsP99} ms${cpuText(single)}\n`);
 const { three, failovers } = await withCluster(3, args, async (c) => {
-  const load = await runLoad(c, 3, args.seconds);
-  process.stdout.write(`3 nodes: ${load.tps} commits/s, p50 ${load.latencyMsP50} ms, p99 ${load.latencyMsP99} ms\n`);
+  const load = await runLoad(c, 3, args.seconds, args.warmupMs);
+  process.stdout.write(`3 nodes: ${load.tps} commits/s, p50 ${load.latencyMsP50} ms, p99 ${load.latencyMsP99} ms${cpuText(load)}\n`);
   const samples: FailoverSample[] = [];
   for (let k = 0; k < args.kills; k++) {
     const sample = await measureFailover(c);
@@ -219,27 +271,33 @@ const { three, failovers } = await withCluster(3, args, async (c) => {
   return { three: load, failovers: samples };
 });
 
+const throughputRatioEarly = round(three.tps / Math.max(1, single.tps), 2);
+if (args.kills === 0) {
+  // An iteration run: the committed results stay those of a full run.
+  process.stdout.write(`3 nodes / 1 node throughput: ${throughputRatioEarly}; --kills 0: failover skipped, no results written\n`);
+  process.exit(0);
+}
 const failoverMsMedian = median(failovers.map((s) => s.writeMs));
 const electedMsMedian = median(failovers.map((s) => s.electedMs));
 const failoverBudgetMs = 2 * args.electionTimeoutMs;
-const throughputRatio = round(three.tps / Math.max(1, single.tps), 2);
+const throughputRatio = throughputRatioEarly;
 const targets = {
   threeNodeThroughputAtLeastHalf: three.tps >= single.tps / 2,
   failoverUnderTwoElectionTimeouts: failoverMsMedian < failoverBudgetMs,
 };
 const yes = (ok: boolean): string => (ok ? 'met' : 'MISSED');
 const row = (r: LoadResult): string =>
-  `| ${r.nodes} | ${r.tps.toLocaleString('en-US')} | ${r.latencyMsP50} | ${r.latencyMsP99} | ${r.latencyMsMean} | ${r.commits.toLocaleString('en-US')} | ${r.errors} |`;
+  `| ${r.nodes} | ${r.tps.toLocaleString('en-US')} | ${r.latencyMsP50} | ${r.latencyMsP99} | ${r.latencyMsMean} | ${r.commits.toLocaleString('en-US')} | ${r.errors} | ${r.cpuMsPerCommit.join(' + ')} |`;
 const info = machineInfo();
 const markdown = [
   '# Cluster: commit latency on 1 and 3 nodes, failover after kill -9',
   '',
   `Machine: ${Object.entries(info).map(([k, v]) => `${k} ${v}`).join(', ')}. All nodes on this one machine over loopback, sharing its cores and disk.`,
-  `Single-row INSERT, prepared, ${clients} node-postgres clients on the leader, sync_commit = true, ${args.seconds} s measured after ${warmupMs} ms warm-up.`,
+  `Single-row INSERT, prepared, ${clients} node-postgres clients on the leader, sync_commit = true, ${args.seconds} s measured after ${args.warmupMs / 1000} s of unmeasured warm-up load (V8 compiles the hot paths meanwhile; three processes on two cores need far longer than one).`,
   `1-minute load average at start: ${loadAverageAtStart}, at end: ${round(loadavg()[0] ?? 0, 1)} (on ${info['cpus']} cores).`,
   '',
-  '| nodes | commits/s | p50 ms | p99 ms | mean ms | commits | errors |',
-  '|---:|---:|---:|---:|---:|---:|---:|',
+  '| nodes | commits/s | p50 ms | p99 ms | mean ms | commits | errors | CPU ms per commit (leader + followers) |',
+  '|---:|---:|---:|---:|---:|---:|---:|---:|',
   row(single),
   row(three),
   '',
@@ -258,7 +316,7 @@ writeResults('cluster', {
   machine: info,
   loadAverageAtStart,
   loadAverageAtEnd: round(loadavg()[0] ?? 0, 1),
-  settings: { clients, seconds: args.seconds, warmupMs, electionTimeoutMs: args.electionTimeoutMs, heartbeatIntervalMs: args.heartbeatIntervalMs, syncCommit: true },
+  settings: { clients, seconds: args.seconds, warmupMs: args.warmupMs, electionTimeoutMs: args.electionTimeoutMs, heartbeatIntervalMs: args.heartbeatIntervalMs, syncCommit: true },
   load: [single, three],
   throughputRatio,
   failovers,

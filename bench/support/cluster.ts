@@ -2,7 +2,7 @@
 // N nodes on free loopback ports, each with its own data and WAL directories,
 // that can be killed with SIGKILL and restarted on the same directory.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -25,14 +25,20 @@ export interface BenchNode {
   readonly pgPort: number;
   readonly httpPort: number;
   running(): boolean;
+  /** User + system CPU the node's process has used, in ms; undefined when not running or not on Linux. */
+  cpuMs(): number | undefined;
   /** GET /admin/cluster/raft; rejects when the node does not answer. */
   raft(): Promise<RaftView>;
+  /** Sums of the named counters (all label sets) from GET /admin/metrics; rejects when the node does not answer. */
+  counters(names: readonly string[]): Promise<number[]>;
 }
 
 export interface ClusterOptions {
   readonly nodes: number;
   readonly electionTimeoutMs: number;
   readonly heartbeatIntervalMs: number;
+  /** Write a V8 CPU profile of each node to DIR/nodeN/ (node --cpu-prof) when it exits. */
+  readonly cpuProfDir?: string;
 }
 
 interface NodeSlot {
@@ -68,10 +74,16 @@ export class BenchCluster {
       pgPort: slot.pgPort,
       httpPort: slot.httpPort,
       running: () => slot.child !== undefined && slot.child.exitCode === null && slot.child.signalCode === null,
+      cpuMs: () => processCpuMs(slot.child?.pid),
       raft: async () => {
         const res = await fetch(`http://127.0.0.1:${slot.httpPort}/admin/cluster/raft`, { signal: AbortSignal.timeout(1000) });
         if (res.status !== 200) throw new Error(`node ${slot.nodeId}: /admin/cluster/raft answered ${res.status}`);
         return (await res.json()) as RaftView;
+      },
+      counters: async (names) => {
+        const res = await fetch(`http://127.0.0.1:${slot.httpPort}/admin/metrics`, { signal: AbortSignal.timeout(2000) });
+        const text = await res.text();
+        return names.map((name) => sumCounter(text, name));
       },
     }));
   }
@@ -159,7 +171,10 @@ export class BenchCluster {
         for (const child of liveChildren) child.kill('SIGKILL');
       });
     }
-    const child = spawn(process.execPath, [join(projectRoot, 'bin', 'thunderdb'), '--config', slot.configPath], {
+    const profDir = this.options.cpuProfDir === undefined ? undefined : join(this.options.cpuProfDir, `node${slot.nodeId}`);
+    if (profDir !== undefined) mkdirSync(profDir, { recursive: true });
+    const nodeArgs = profDir === undefined ? [] : ['--cpu-prof', `--cpu-prof-dir=${profDir}`];
+    const child = spawn(process.execPath, [...nodeArgs, join(projectRoot, 'bin', 'thunderdb'), '--config', slot.configPath], {
       stdio: ['ignore', 'ignore', 'inherit'],
     });
     liveChildren.add(child);
@@ -181,4 +196,29 @@ export class BenchCluster {
       await sleep(50);
     }
   }
+}
+
+/** utime + stime of a process from /proc/PID/stat (Linux), in ms. */
+function processCpuMs(pid: number | undefined): number | undefined {
+  if (pid === undefined) return undefined;
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    // Fields after the parenthesised command name; utime and stime are fields 14 and 15.
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    const ticks = Number(fields[11]) + Number(fields[12]);
+    // USER_HZ is 100 on every Linux this runs on.
+    return Number.isFinite(ticks) ? ticks * 10 : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Sum over every label set of one metric in Prometheus text format. */
+function sumCounter(text: string, name: string): number {
+  let sum = 0;
+  for (const line of text.split('\n')) {
+    if (!line.startsWith(name) || (line[name.length] !== ' ' && line[name.length] !== '{')) continue;
+    sum += Number(line.slice(line.lastIndexOf(' ') + 1)) || 0;
+  }
+  return sum;
 }

@@ -12,6 +12,14 @@ export interface RaftLimits {
   /** AppendRequests in flight to one follower in the replicate state. */
   readonly inflightAppendsMax: number;
   /**
+   * While an AppendRequest to a follower is in flight, a second one is sent
+   * only once at least this many entries (or pipelineBytesMin payload bytes)
+   * wait; smaller batches wait for the answer and go out together with what
+   * arrives meanwhile (leader.ts, sendAppend). 1 pipelines every batch.
+   */
+  readonly pipelineEntriesMin: number;
+  readonly pipelineBytesMin: number;
+  /**
    * Applied, durable entries kept in memory to send to followers. Entries not
    * yet applied are always kept. A follower needing an entry below the kept
    * tail is sent a snapshot instead (RaftStorage.snapshot), or, without one, cannot be caught up.
@@ -25,6 +33,8 @@ export const defaultRaftLimits: RaftLimits = {
   messageEntriesMax: 1024,
   messageBytesMax: 1024 * 1024,
   inflightAppendsMax: 256,
+  pipelineEntriesMin: 64,
+  pipelineBytesMin: 64 * 1024,
   tailEntriesMax: 16_384,
   readyCommittedEntriesMax: 4096,
 };

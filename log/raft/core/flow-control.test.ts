@@ -11,6 +11,7 @@ const appendsTo = (messages: readonly Message[], to: number): AppendRequest[] =>
 
 describe('flow control', () => {
   it('pipelines up to the inflight window, in batches bounded by entries and bytes', () => {
+    // Full messages (2 entries, or 10 bytes) are pipelined whatever pipelineEntriesMin (64) says.
     const sim = new SimCluster({ voters: [1, 2, 3], seed: 1, limits: { messageEntriesMax: 2, inflightAppendsMax: 3, messageBytesMax: 10 } });
     sim.campaign(1);
     for (let k = 0; k < 20; k++) sim.propose(1, k === 0 ? 'a-long-payload' : `${k % 10}`);
@@ -31,7 +32,7 @@ describe('flow control', () => {
   });
 
   it('sends one probe at a time to a follower whose log position is unknown', () => {
-    const sim = new SimCluster({ voters: [1, 2, 3], seed: 2, limits: { messageEntriesMax: 1, inflightAppendsMax: 8 } });
+    const sim = new SimCluster({ voters: [1, 2, 3], seed: 2, limits: { messageEntriesMax: 1, inflightAppendsMax: 8, pipelineEntriesMin: 1 } });
     sim.isolate(3);
     sim.campaign(1);
     for (let k = 0; k < 5; k++) sim.propose(1, `p${k}`);
@@ -40,5 +41,43 @@ describe('flow control', () => {
     // Node 3 never answered the probe sent at election: nothing more until it does (or a heartbeat answer).
     expect(appendsTo(sim.network, 3)).toHaveLength(0);
     expect(appendsTo(sim.network, 2).length).toBeGreaterThan(1);
+  });
+
+  it('holds a small batch while an append is in flight; the answer sends it with what came meanwhile', () => {
+    const sim = new SimCluster({ voters: [1, 2, 3], seed: 3, limits: { pipelineEntriesMin: 4, pipelineBytesMin: 1000 } });
+    sim.campaign(1);
+    sim.stabilize();
+    sim.network = [];
+    sim.propose(1, 'a');
+    sim.processReady(1);
+    expect(appendsTo(sim.network, 2).map((m) => m.entries.length)).toEqual([1]);
+    // Two more proposals while 'a' is in flight: held, in neither this Ready nor a message of their own.
+    sim.propose(1, 'b');
+    sim.processReady(1);
+    sim.propose(1, 'c');
+    sim.processReady(1);
+    expect(appendsTo(sim.network, 2)).toHaveLength(1);
+    // Node 2 answers 'a': b and c go to it in one append, carrying the new commit index.
+    sim.network = sim.network.filter((m) => m.to === 2);
+    sim.deliver(0);
+    sim.processReady(2);
+    sim.network = sim.network.filter((m) => m.kind === 'AppendAccepted' && m.from === 2);
+    sim.deliver(0);
+    sim.processReady(1);
+    const next = appendsTo(sim.network, 2);
+    expect(next.map((m) => m.entries.map((e) => new TextDecoder().decode(e.data)))).toEqual([['b', 'c']]);
+    expect(next[0]?.commitIndex).toBe(sim.core(1).status().commitIndex);
+  });
+
+  it('pipelines a batch of pipelineEntriesMin entries at once', () => {
+    const sim = new SimCluster({ voters: [1, 2, 3], seed: 4, limits: { pipelineEntriesMin: 3, pipelineBytesMin: 1000 } });
+    sim.campaign(1);
+    sim.stabilize();
+    sim.network = [];
+    sim.propose(1, 'a');
+    sim.processReady(1);
+    for (const data of ['b', 'c', 'd']) sim.propose(1, data);
+    sim.processReady(1);
+    expect(appendsTo(sim.network, 2).map((m) => m.entries.length)).toEqual([1, 3]);
   });
 });

@@ -218,7 +218,8 @@ describe('three voters', () => {
   });
 
   it('a commit is not sent on its own to followers with appends in flight: their answers bring it', () => {
-    const sim = new SimCluster({ voters: [1, 2, 3], seed: 10 });
+    // Every batch pipelined (by default 'b' would wait for the answer to 'a': flow-control.test.ts).
+    const sim = new SimCluster({ voters: [1, 2, 3], seed: 10, limits: { pipelineEntriesMin: 1 } });
     sim.campaign(1);
     sim.stabilize();
     const deliverWhere = (pick: (m: Message) => boolean): void => {
