@@ -6,15 +6,17 @@
 
 import type { Catalog } from '../../materializers/index.js';
 import type { Statement } from '../ast/index.js';
-import type { CompiledStatement, RuntimeContext, SessionContext } from '../contract.js';
+import type { CachedLookup, CompiledStatement, RuntimeContext, SessionContext, TableAccess } from '../contract.js';
+import { encodeKey, tableKeyTypes } from '../../materializers/index.js';
+import { fitKeyValues } from './key-values.js';
 import { columnAccessFor } from './column-access.js';
 import type {
-  EngineNotice, PreparedStatement, ResultColumn, RoutableSession, SessionStartup, StatementResult, StatementRoute, TransactionState,
+  EngineNotice, PreparedStatement, ResultColumn, RoutableSession, RowsResult, SessionStartup, StatementResult, StatementRoute, TransactionState,
 } from '../engine.js';
 import { bindLiteral } from '../binder/bind-literal.js';
 import { mapOffset, type ShapedStatement } from '../parser/index.js';
 import { makeSession, SqlError, type SqlType, type SqlValue, type TypeSession } from '../types/index.js';
-import { catalogView } from './catalog-view.js';
+import { catalogView, tableDefOf } from './catalog-view.js';
 import { dispatchStatement, preparedResultColumns } from './dispatch.js';
 import type { EngineCore } from './engine-core.js';
 import {
@@ -155,6 +157,37 @@ export class EngineSessionImpl implements RoutableSession, SessionHost {
     invariant(internal !== undefined, 'executePrepared with a statement this session did not prepare');
     if (internal.statement === null) return { kind: 'empty' };
     return this.runOne(internal.statement, parameters, 'autocommit', internal);
+  }
+
+  /**
+   * The point-read fast path (DESIGN.md, "Point reads"): a prepared
+   * primary-key read answered synchronously from memory, or undefined when
+   * `executePrepared` must run it.
+   */
+  executePreparedSync(statement: PreparedStatement, parameters: readonly SqlValue[]): RowsResult | undefined {
+    const internal = this.prepared.get(statement);
+    if (internal === undefined || internal.statement === null) return undefined;
+    return this.tryPointRead(internal.cache, parameters);
+  }
+
+  /**
+   * The same for a simple-query text served by the shape level with a plan
+   * this session already compiled; undefined sends it through
+   * `executeSimple`, which compiles (the first time) and reports errors.
+   */
+  executeSimpleSync(sql: string): RowsResult | undefined {
+    if (this.closed || this.txn !== null || !this.core.shapeStatements) return undefined;
+    const shaped = this.core.statements.shape(sql);
+    if (shaped === null) return undefined;
+    const cache = this.simplePlans.get(shaped.statement);
+    if (cache?.compiled?.executeCached === undefined) return undefined;
+    const values: SqlValue[] = [];
+    for (const literal of shaped.parameters) {
+      const bound = bindLiteral(literal);
+      if (bound.kind !== 'const') return undefined;
+      values.push(bound.value);
+    }
+    return this.tryPointRead(cache, values);
   }
 
   transactionState(): TransactionState {
@@ -363,6 +396,48 @@ export class EngineSessionImpl implements RoutableSession, SessionHost {
 
   // ---------------------------------------------------------------- internals --
 
+  /**
+   * Runs a compiled point read in one synchronous call, as its own
+   * autocommit statement at the applied index, when nothing needs an await:
+   * no transaction is open (so no write set, private catalog or failed
+   * state to honour), the plan is current for this catalog and these
+   * settings, no linearizable read barrier is due, and the row store has the
+   * row in memory. A read-only statement that commits nothing needs no
+   * Transaction, snapshot registration or commit: nothing can change the
+   * row store during a synchronous call, and every isolation level reads
+   * the latest applied state for a single statement. Otherwise undefined
+   * (nothing was read or changed) and the caller takes the ordinary path.
+   */
+  private tryPointRead(cache: CompiledCache, parameters: readonly SqlValue[]): RowsResult | undefined {
+    if (this.closed || this.txn !== null) return undefined;
+    const compiled = cache.compiled;
+    if (compiled?.executeCached === undefined) return undefined;
+    const catalog = this.core.catalog();
+    if (compiled.catalogVersion !== catalog.version || cache.settingsKey !== this.planSettingsKey()) return undefined;
+    if (this.core.linearizableReads && this.core.readBarrierDue() && this.settings.get('thunderdb.read_consistency') !== 'local') return undefined;
+    const startMicros = this.core.nowMicros();
+    const runtime: RuntimeContext = {
+      access: noTableAccess, catalog: catalogView(catalog, this.database), session: this.sessionContext(), parameters,
+      transactionTimestampMicros: startMicros, clockMicros: () => this.core.nowMicros(), checkCancelled: noCheck,
+    };
+    return this.guard(() => compiled.executeCached?.(runtime, this.cachedLookup));
+  }
+
+  /** The row at the applied index, from memory only (undefined: ask the ordinary path). */
+  private readonly cachedLookup: CachedLookup = (table, values) => {
+    const core = this.core;
+    const def = tableDefOf(table);
+    if (def === undefined || def.primaryKey === null || core.catalog().tableById(def.id) !== def) return undefined;
+    const types = tableKeyTypes(def);
+    const fitted = fitKeyValues(types, values);
+    if (fitted === undefined) return null;
+    if (fitted.length !== types.length) return undefined;
+    const key = encodeKey(types, fitted);
+    const row = core.rowStore.tryGetCached(def.id, key, core.rowStore.appliedIndex());
+    if (row === undefined || row === null) return row;
+    return { key, row };
+  };
+
   private async runOne(statement: Statement, parameters: readonly SqlValue[], mode: RunMode, prepared: PreparedInternal | undefined): Promise<StatementResult> {
     if (this.txn?.failed === true && !allowedInFailedBlock(statement)) throw inFailedTransaction();
     return this.guardAsync(() => {
@@ -528,6 +603,19 @@ export class EngineSessionImpl implements RoutableSession, SessionHost {
     if (this.closed) throw sqlError(EngineSqlState.objectInUse, 'the session is closed');
   }
 }
+
+function noCheck(): void {
+  // A synchronous statement cannot be cancelled while it runs.
+}
+
+function refuse(): never {
+  throw new Error('invariant violated: a point read runs through CachedLookup, never TableAccess');
+}
+
+/** The point-read path's TableAccess: its plans read only through CachedLookup. */
+const noTableAccess: TableAccess = {
+  scan: refuse, lookup: refuse, conflicts: refuse, insert: refuse, update: refuse, delete: refuse, nextIdentity: refuse,
+};
 
 function isCompilable(statement: Statement): boolean {
   switch (statement.kind) {

@@ -2,8 +2,8 @@
 // compiled once; each execution gets a fresh environment (parameters,
 // subquery caches) and returns PostgreSQL's result and command tag.
 
-import type { RuntimeContext } from '../contract.js';
-import type { ResultColumn, StatementResult } from '../engine.js';
+import type { CachedLookup, RuntimeContext } from '../contract.js';
+import type { ResultColumn, RowsResult, StatementResult } from '../engine.js';
 import { explainLines } from '../planner/index.js';
 import type { PhysicalPlan, PlannedExplain, PlannedStatement } from '../planner/index.js';
 import { sessionTimeZone } from '../functions/index.js';
@@ -17,10 +17,13 @@ import { buildDelete, buildUpdate } from './dml/update-delete.js';
 import { collect } from './env.js';
 import type { ExecEnv } from './env.js';
 import { BuildContext } from './node.js';
+import { buildCachedPointRead } from './point-read.js';
 import type { MutableStats } from './node.js';
 
 export interface Executable {
   execute(runtime: RuntimeContext): Promise<StatementResult>;
+  /** Present for primary-key point reads: runs from memory, undefined when the lookup cannot answer synchronously (point-read.ts). */
+  readonly executeCached?: (runtime: RuntimeContext, lookup: CachedLookup) => RowsResult | undefined;
 }
 
 function environment(runtime: RuntimeContext, parameterCount: number): ExecEnv {
@@ -57,12 +60,12 @@ function resultOf(statement: PlannedStatement, result: DmlResult): StatementResu
 }
 
 export function buildExecutable(statement: PlannedStatement, parameterTypes: readonly SqlType[]): Executable {
-  const run = buildRunner(statement, new BuildContext(statement.subplans, parameterTypes, null));
-  return {
-    async execute(runtime) {
-      return resultOf(statement, await run(environment(runtime, parameterTypes.length)));
-    },
-  };
+  const ctx = new BuildContext(statement.subplans, parameterTypes, null);
+  const run = buildRunner(statement, ctx);
+  const execute = async (runtime: RuntimeContext): Promise<StatementResult> => resultOf(statement, await run(environment(runtime, parameterTypes.length)));
+  const cached = buildCachedPointRead(statement, ctx);
+  if (cached === undefined) return { execute };
+  return { execute, executeCached: (runtime, lookup) => cached(environment(runtime, parameterTypes.length), lookup) };
 }
 
 export const explainColumns: readonly ResultColumn[] = [{ name: 'QUERY PLAN', type: SqlTypes.text, tableId: 0, columnNumber: 0 }];

@@ -23,16 +23,17 @@ import {
   writePortalSuspended,
   writeRowDescription,
 } from '../codec/index.js';
-import type { PreparedStatement, ResultColumn, StatementResult, TransactionState } from '../../../query/engine.js';
+import type { PreparedStatement, ResultColumn, RowsResult, TransactionState } from '../../../query/engine.js';
 import type { SqlValue } from '../../../query/types/index.js';
 import { unreachable } from './assert.js';
 import { sessionError, SessionSqlState } from './errors.js';
 import type { CellEncoder } from './format.js';
 import { cellEncoders, decodeParameter, fieldDescriptions, parameterType, parameterTypeOids, resultFormats } from './format.js';
 import type { StatementContext } from './results.js';
-import { runCopyIn, runCopyOut, writeDataRows, writeNotices } from './results.js';
+import { runCopyIn, runCopyOut, writeDataRows, writeDataRowsNow, writeNotices } from './results.js';
 
-type RowsResult = Extract<StatementResult, { kind: 'rows' }>;
+/** Rows a result may have to be written without the streaming path's flushes (point reads have one). */
+const rowsWrittenAtOnceMax = 16;
 
 /** A portal whose statement ran and returned rows, handed out from `nextRow` on. */
 interface RowsCursor {
@@ -140,8 +141,23 @@ export class ExtendedQuery {
     this.writeDescription(portal.statement.resultColumns, portal.requestedFormats);
   }
 
-  async execute(m: ExecuteMessage): Promise<void> {
+  /** Undefined when it finished synchronously (the engine's point-read path), else a promise. */
+  execute(m: ExecuteMessage): Promise<void> | undefined {
     const portal = this.portal(m.portalName);
+    if (portal.cursor.kind === 'unexecuted' && this.ctx.engine.executePreparedSync !== undefined) {
+      let result: RowsResult | undefined;
+      try {
+        result = this.ctx.engine.executePreparedSync(portal.statement, portal.parameters);
+      } catch (error) {
+        this.portals.delete(portal.name);
+        throw error;
+      }
+      if (result !== undefined) return this.startRows(portal, result, m.rowsMax);
+    }
+    return this.executeAsync(portal, m);
+  }
+
+  private async executeAsync(portal: Portal, m: ExecuteMessage): Promise<void> {
     const cursor = portal.cursor;
     try {
       switch (cursor.kind) {
@@ -204,12 +220,8 @@ export class ExtendedQuery {
     writeNotices(this.ctx);
     const w = this.ctx.output.writer;
     switch (result.kind) {
-      case 'rows': {
-        const formats = resultFormats(portal.requestedFormats, result.columns.length);
-        const cursor: RowsCursor = { kind: 'rows', result, encoders: cellEncoders(result.columns, formats, this.ctx.typeSession()), nextRow: 0 };
-        portal.cursor = cursor;
-        return this.fetchRows(portal, cursor, rowsMax);
-      }
+      case 'rows':
+        return this.startRows(portal, result, rowsMax);
       case 'command':
         portal.cursor = { kind: 'done' };
         return writeCommandComplete(w, result.tag);
@@ -225,6 +237,26 @@ export class ExtendedQuery {
       default:
         return unreachable(result);
     }
+  }
+
+  /** The portal's first rows; synchronous (undefined) when they are few enough to go into the pending batch at once. */
+  private startRows(portal: Portal, result: RowsResult, rowsMax: number): Promise<void> | undefined {
+    const formats = resultFormats(portal.requestedFormats, result.columns.length);
+    const cursor: RowsCursor = { kind: 'rows', result, encoders: cellEncoders(result.columns, formats, this.ctx.typeSession()), nextRow: 0 };
+    portal.cursor = cursor;
+    if (result.rows.length > rowsWrittenAtOnceMax) return this.fetchRows(portal, cursor, rowsMax);
+    const rows = result.rows;
+    const to = rowsMax > 0 ? Math.min(rows.length, rowsMax) : rows.length;
+    writeDataRowsNow(this.ctx, rows, 0, to, cursor.encoders);
+    cursor.nextRow = to;
+    const w = this.ctx.output.writer;
+    if (to < rows.length) {
+      writePortalSuspended(w);
+      return undefined;
+    }
+    portal.cursor = { kind: 'done' };
+    writeCommandComplete(w, result.tag);
+    return undefined;
   }
 
   /** Up to `rowsMax` rows (0: all); PortalSuspended if rows remain, else CommandComplete. */

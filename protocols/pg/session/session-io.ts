@@ -76,6 +76,21 @@ export class MessageSource {
     }
   }
 
+  /**
+   * `next()` without waiting: a message already decoded (or the end), else
+   * undefined and the caller awaits `next()`. The message loop takes this
+   * path while a client's bytes hold whole messages, so a round trip costs
+   * no promise per message.
+   */
+  poll(interruptible: boolean): Inbound | InputEnd | undefined {
+    if (this.closed) return 'closed';
+    if (interruptible && this.interruptRequested) return 'interrupted';
+    const message = this.decoder.poll();
+    if (message !== undefined) return message;
+    if (this.inputEnded || this.decoder.phase === 'ended' || this.decoder.phase === 'failed') return 'closed';
+    return undefined;
+  }
+
   /** The peer sent EOF: what is buffered is still read, then 'closed'. */
   endInput(): void {
     this.inputEnded = true;
@@ -122,6 +137,11 @@ export class SessionOutput {
   async flush(): Promise<void> {
     const wait = this.send();
     if (wait !== undefined) await wait;
+  }
+
+  /** `flush()` without a promise when the transport took the batch at once (the usual case). */
+  flushNow(): Promise<void> | undefined {
+    return this.send();
   }
 
   /** Flushes only a large pending batch: the streaming path's memory bound. */
