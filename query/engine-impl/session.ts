@@ -6,7 +6,7 @@
 
 import type { Catalog } from '../../materializers/index.js';
 import type { Statement } from '../ast/index.js';
-import type { CachedLookup, CompiledStatement, RuntimeContext, SessionContext, TableAccess } from '../contract.js';
+import type { CachedLookup, CatalogView, CompiledStatement, RuntimeContext, SessionContext, TableAccess } from '../contract.js';
 import { encodeKey, tableKeyTypes } from '../../materializers/index.js';
 import { fitKeyValues } from './key-values.js';
 import { columnAccessFor } from './column-access.js';
@@ -415,11 +415,7 @@ export class EngineSessionImpl implements RoutableSession, SessionHost {
     const catalog = this.core.catalog();
     if (compiled.catalogVersion !== catalog.version || cache.settingsKey !== this.planSettingsKey()) return undefined;
     if (this.core.linearizableReads && this.core.readBarrierDue() && this.settings.get('thunderdb.read_consistency') !== 'local') return undefined;
-    const startMicros = this.core.nowMicros();
-    const runtime: RuntimeContext = {
-      access: noTableAccess, catalog: catalogView(catalog, this.database), session: this.sessionContext(), parameters,
-      transactionTimestampMicros: startMicros, clockMicros: () => this.core.nowMicros(), checkCancelled: noCheck,
-    };
+    const runtime = new PointReadRuntime(this.core, catalogView(catalog, this.database), this.sessionContext(), parameters);
     return this.guard(() => compiled.executeCached?.(runtime, this.cachedLookup));
   }
 
@@ -604,18 +600,40 @@ export class EngineSessionImpl implements RoutableSession, SessionHost {
   }
 }
 
-function noCheck(): void {
-  // A synchronous statement cannot be cancelled while it runs.
+/** The point-read path's TableAccess: its plans read only through CachedLookup. */
+const noTableAccess: TableAccess = {
+  scan: refuse, lookup: refuse, conflicts: refuse, insert: refuse, update: refuse, delete: refuse, nextIdentity: refuse,
+};
+
+/**
+ * The point-read path's RuntimeContext: the statement is its own
+ * transaction, so now() is the clock when first asked (most point reads
+ * never ask, and skip the clock and its BigInt).
+ */
+class PointReadRuntime implements RuntimeContext {
+  readonly access = noTableAccess;
+  private startMicros: bigint | undefined;
+
+  constructor(private readonly core: EngineCore, readonly catalog: CatalogView, readonly session: SessionContext, readonly parameters: readonly SqlValue[]) {}
+
+  get transactionTimestampMicros(): bigint {
+    this.startMicros ??= this.core.nowMicros();
+    return this.startMicros;
+  }
+
+  clockMicros(): bigint {
+    return this.core.nowMicros();
+  }
+
+  checkCancelled(): void {
+    // A synchronous statement cannot be cancelled while it runs.
+  }
 }
 
 function refuse(): never {
   throw new Error('invariant violated: a point read runs through CachedLookup, never TableAccess');
 }
 
-/** The point-read path's TableAccess: its plans read only through CachedLookup. */
-const noTableAccess: TableAccess = {
-  scan: refuse, lookup: refuse, conflicts: refuse, insert: refuse, update: refuse, delete: refuse, nextIdentity: refuse,
-};
 
 function isCompilable(statement: Statement): boolean {
   switch (statement.kind) {

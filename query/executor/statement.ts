@@ -8,14 +8,14 @@ import { explainLines } from '../planner/index.js';
 import type { PhysicalPlan, PlannedExplain, PlannedStatement } from '../planner/index.js';
 import { sessionTimeZone } from '../functions/index.js';
 import { ProtocolViolationError } from '../types/errors.js';
-import { makeSession } from '../types/session.js';
+import { makeSession, type TypeSession } from '../types/session.js';
 import { SqlTypes } from '../types/sql-type.js';
 import type { SqlType } from '../types/sql-type.js';
 import { buildInsert } from './dml/insert.js';
 import type { DmlResult } from './dml/dml-result.js';
 import { buildDelete, buildUpdate } from './dml/update-delete.js';
 import { collect } from './env.js';
-import type { ExecEnv } from './env.js';
+import type { CteRows, ExecEnv, Row } from './env.js';
 import { BuildContext } from './node.js';
 import { buildCachedPointRead } from './point-read.js';
 import type { MutableStats } from './node.js';
@@ -34,6 +34,28 @@ function environment(runtime: RuntimeContext, parameterCount: number): ExecEnv {
     runtime, typeSession: makeSession(sessionTimeZone(runtime.session.timeZone), runtime.transactionTimestampMicros), params: runtime.parameters, outer: [],
     ctes: new Map(), workTables: new Map(), subqueryCache: new Map(),
   };
+}
+
+const noCtes: ReadonlyMap<number, CteRows> = new Map<number, CteRows>();
+const noWorkTables: ReadonlyMap<number, readonly Row[]> = new Map<number, readonly Row[]>();
+
+/**
+ * The point-read path's environment: its plans hold no subqueries, CTEs or
+ * work tables (point-read.ts checks), so the maps every other execution
+ * allocates fresh are shared empty ones that nothing writes to.
+ */
+function pointReadEnvironment(runtime: RuntimeContext, parameterCount: number, subqueryCache: Map<number, Map<string, unknown>>): ExecEnv {
+  if (runtime.parameters.length < parameterCount) {
+    throw new ProtocolViolationError(`bind message supplies ${runtime.parameters.length} parameters, but prepared statement requires ${parameterCount}`);
+  }
+  // 'now' is read only if an expression asks for it (the runtime reads the clock lazily too).
+  const typeSession: TypeSession = {
+    timeZone: sessionTimeZone(runtime.session.timeZone),
+    get nowMicros() {
+      return runtime.transactionTimestampMicros;
+    },
+  };
+  return { runtime, typeSession, params: runtime.parameters, outer: [], ctes: noCtes, workTables: noWorkTables, subqueryCache };
 }
 
 type Runner = (env: ExecEnv) => Promise<DmlResult & { readonly columns?: readonly ResultColumn[] }>;
@@ -65,7 +87,8 @@ export function buildExecutable(statement: PlannedStatement, parameterTypes: rea
   const execute = async (runtime: RuntimeContext): Promise<StatementResult> => resultOf(statement, await run(environment(runtime, parameterTypes.length)));
   const cached = buildCachedPointRead(statement, ctx);
   if (cached === undefined) return { execute };
-  return { execute, executeCached: (runtime, lookup) => cached(environment(runtime, parameterTypes.length), lookup) };
+  const unusedSubqueryCache = new Map<number, Map<string, unknown>>();
+  return { execute, executeCached: (runtime, lookup) => cached(pointReadEnvironment(runtime, parameterTypes.length, unusedSubqueryCache), lookup) };
 }
 
 export const explainColumns: readonly ResultColumn[] = [{ name: 'QUERY PLAN', type: SqlTypes.text, tableId: 0, columnNumber: 0 }];

@@ -8,10 +8,11 @@ import type {
   CloseMessage,
   DescribeMessage,
   ExecuteMessage,
-  FormatCode,
+  FieldDescription,
   ParseMessage,
 } from '../codec/index.js';
 import {
+  FormatCode,
   formatCodeAt,
   writeBindComplete,
   writeCloseComplete,
@@ -24,16 +25,19 @@ import {
   writeRowDescription,
 } from '../codec/index.js';
 import type { PreparedStatement, ResultColumn, RowsResult, TransactionState } from '../../../query/engine.js';
-import type { SqlValue } from '../../../query/types/index.js';
+import type { SqlType, SqlValue } from '../../../query/types/index.js';
 import { unreachable } from './assert.js';
 import { sessionError, SessionSqlState } from './errors.js';
 import type { CellEncoder } from './format.js';
-import { cellEncoders, decodeParameter, fieldDescriptions, parameterType, parameterTypeOids, resultFormats } from './format.js';
+import { cellEncoders, checkResultFormats, decodeParameter, fieldDescriptions, parameterType, parameterTypeOids, resultFormats } from './format.js';
 import type { StatementContext } from './results.js';
 import { runCopyIn, runCopyOut, writeDataRows, writeDataRowsNow, writeNotices } from './results.js';
 
 /** Rows a result may have to be written without the streaming path's flushes (point reads have one). */
 const rowsWrittenAtOnceMax = 16;
+
+/** Every portal starts here; the state holds nothing, so one object serves all. */
+const unexecuted: PortalCursor = { kind: 'unexecuted' };
 
 /** A portal whose statement ran and returned rows, handed out from `nextRow` on. */
 interface RowsCursor {
@@ -66,6 +70,8 @@ export const portalsMax = 10_000;
 export class ExtendedQuery {
   private readonly statements = new Map<string, PreparedStatement>();
   private readonly portals = new Map<string, Portal>();
+  /** RowDescription fields in text format, per statement's result columns. */
+  private readonly textDescriptions = new WeakMap<readonly ResultColumn[], readonly FieldDescription[]>();
   /** After an error: discard every message until Sync (PostgreSQL's rule). */
   ignoringTillSync = false;
 
@@ -114,16 +120,20 @@ export class ExtendedQuery {
         `bind message supplies ${values.length} parameters, but prepared statement "${m.statementName}" requires ${types.length}`);
     }
     const session = this.ctx.typeSession();
-    const parameters = types.map((type, i) => decodeParameter(values[i] ?? null, formatCodeAt(m.parameterFormats, i), type, session, i));
+    const parameters = new Array<SqlValue>(types.length);
+    for (let i = 0; i < types.length; i++) {
+      parameters[i] = decodeParameter(values[i] ?? null, formatCodeAt(m.parameterFormats, i), types[i] as SqlType, session, i);
+    }
     const columns = statement.resultColumns;
     // Checked now when the columns are known, as PostgreSQL does at Bind.
-    if (columns !== undefined) resultFormats(m.resultFormats, columns.length);
+    if (columns !== undefined) checkResultFormats(m.resultFormats, columns.length);
     this.portals.set(m.portalName, {
       name: m.portalName,
       statement,
       parameters,
-      requestedFormats: [...m.resultFormats],
-      cursor: { kind: 'unexecuted' },
+      // The decoder builds a new array per message: the portal may keep it.
+      requestedFormats: m.resultFormats,
+      cursor: unexecuted,
     });
     writeBindComplete(this.ctx.output.writer);
   }
@@ -210,8 +220,17 @@ export class ExtendedQuery {
 
   private writeDescription(columns: readonly ResultColumn[] | undefined, requested: readonly FormatCode[]): void {
     const w = this.ctx.output.writer;
-    if (columns === undefined) writeNoData(w);
-    else writeRowDescription(w, fieldDescriptions(columns, resultFormats(requested, columns.length)));
+    if (columns === undefined) return writeNoData(w);
+    if (requested.length > 1 || (requested.length === 1 && requested[0] !== FormatCode.Text)) {
+      return writeRowDescription(w, fieldDescriptions(columns, resultFormats(requested, columns.length)));
+    }
+    // All text (the usual case, described at every Execute by libpq's prepared mode): built once per statement.
+    let fields = this.textDescriptions.get(columns);
+    if (fields === undefined) {
+      fields = fieldDescriptions(columns, resultFormats(requested, columns.length));
+      this.textDescriptions.set(columns, fields);
+    }
+    writeRowDescription(w, fields);
   }
 
   private async runPortal(portal: Portal, rowsMax: number): Promise<void> {

@@ -33,6 +33,7 @@ export class MessageSource {
   private readonly decoder: FrontendDecoder;
   private inputArrived: (() => void) | undefined;
   private idleWaiters: (() => void)[] = [];
+  private idleListener: (() => void) | undefined;
   /** The peer sent EOF: frames already buffered are still read. */
   private inputEnded = false;
   /** The session is over: nothing more is read. */
@@ -45,11 +46,25 @@ export class MessageSource {
 
   /** Queues client bytes; resolves once they are consumed and the session waits for more (or has ended). */
   push(chunk: Buffer): Promise<void> {
-    if (this.inputEnded || this.closed) return Promise.resolve();
+    if (!this.pushWithoutWaiter(chunk)) return Promise.resolve();
+    return new Promise<void>((resolve) => this.idleWaiters.push(resolve));
+  }
+
+  /**
+   * `push` for a caller that listens with `onIdle` instead of a promise per
+   * chunk (the socket adapter: one chunk per round trip). False when the
+   * bytes were dropped at once (input ended or closed): no idle will follow for them.
+   */
+  pushWithoutWaiter(chunk: Buffer): boolean {
+    if (this.inputEnded || this.closed) return false;
     this.decoder.push(chunk);
-    const idle = new Promise<void>((resolve) => this.idleWaiters.push(resolve));
     this.wake();
-    return idle;
+    return true;
+  }
+
+  /** Called each time the session has consumed what was pushed and waits for more (or has ended). */
+  onIdle(listener: () => void): void {
+    this.idleListener = listener;
   }
 
   /** Answers an encryption request with 'N': the decoder resumes reading the plaintext startup. */
@@ -117,6 +132,8 @@ export class MessageSource {
   }
 
   private settleIdle(): void {
+    this.idleListener?.();
+    if (this.idleWaiters.length === 0) return;
     const waiters = this.idleWaiters;
     this.idleWaiters = [];
     for (const resolve of waiters) resolve();
