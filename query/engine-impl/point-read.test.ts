@@ -106,6 +106,24 @@ describe('prepared point reads', () => {
   });
 });
 
+describe('Parse of the same text again', () => {
+  test('reuses the plan while it is current; after DDL a new Parse sees the new shape', async () => {
+    const s = t.session();
+    await run(s, 'CREATE TABLE again (k int PRIMARY KEY, v int)');
+    await run(s, 'INSERT INTO again VALUES (1, 10)');
+    const first = s.prepare('SELECT * FROM again WHERE k = $1', []);
+    const second = s.prepare('SELECT * FROM again WHERE k = $1', []);
+    expect(sync(s, second, [1])).toMatchObject({ rows: [[1, 10]] });
+    await run(s, 'ALTER TABLE again ADD COLUMN w int DEFAULT 5');
+    await expect(s.executePrepared(first, [1])).rejects.toMatchObject({ sqlState: '0A000' });
+    const third = s.prepare('SELECT * FROM again WHERE k = $1', []);
+    expect(third.resultColumns?.map((c) => c.name)).toEqual(['k', 'v', 'w']);
+    expect(await s.executePrepared(third, [1])).toMatchObject({ rows: [[1, 10, 5]] });
+    await run(s, "SET search_path = 'nowhere', public");
+    expect(await s.executePrepared(s.prepare('SELECT * FROM again WHERE k = $1', []), [1])).toMatchObject({ rows: [[1, 10, 5]] });
+  });
+});
+
 describe('simple-query point reads', () => {
   test('answer once the shape is compiled, as executeSimple does', async () => {
     const s = t.session();

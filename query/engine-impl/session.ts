@@ -71,6 +71,9 @@ export class EngineSessionImpl implements RoutableSession, SessionHost {
    * compiles once per catalog version.
    */
   private readonly simplePlans = new WeakMap<Statement, CompiledCache>();
+  /** The last plan Parse compiled per tree (statements without declared parameter types), and its plan settings. */
+  private readonly parsedPlans = new WeakMap<Statement, CompiledStatement>();
+  private readonly parsedPlanKeys = new WeakMap<CompiledStatement, string>();
   private closed = false;
   /** Derived from the settings, with the settings version they were derived at. */
   private reported: { readonly version: number; readonly map: ReadonlyMap<string, string> } | undefined;
@@ -138,7 +141,21 @@ export class EngineSessionImpl implements RoutableSession, SessionHost {
       let types: readonly SqlType[] = [];
       let resultColumns: readonly ResultColumn[] | undefined;
       if (statement !== null && isCompilable(statement)) {
-        const compiled = this.compile(statement, this.txn?.catalog() ?? this.core.catalog(), parameterTypes, cache);
+        const catalog = this.txn?.catalog() ?? this.core.catalog();
+        // Extended-protocol clients Parse the same unnamed text again and again (pgbench -M
+        // extended, most drivers without named statements): the parse cache hands back the same
+        // tree, so a plan compiled for it moments ago seeds the new statement's cache.
+        const reusable = parameterTypes.length === 0 ? this.parsedPlans.get(statement) : undefined;
+        if (reusable !== undefined && reusable.catalogVersion === catalog.version) {
+          cache.compiled = reusable;
+          cache.settingsKey = this.planSettingsKey();
+          if (this.parsedPlanKeys.get(reusable) !== cache.settingsKey) cache.compiled = undefined;
+        }
+        const compiled = this.compile(statement, catalog, parameterTypes, cache);
+        if (parameterTypes.length === 0) {
+          this.parsedPlans.set(statement, compiled);
+          this.parsedPlanKeys.set(compiled, cache.settingsKey);
+        }
         types = compiled.parameterTypes;
         resultColumns = compiled.resultColumns;
       } else if (statement !== null) {
