@@ -204,7 +204,11 @@ export class EngineSessionImpl implements RoutableSession, SessionHost {
       if (bound.kind !== 'const') return undefined;
       values.push(bound.value);
     }
-    return this.tryPointRead(cache, values);
+    try {
+      return this.tryPointRead(cache, values);
+    } catch (error) {
+      throw positionedForText(error, shaped);
+    }
   }
 
   transactionState(): TransactionState {
@@ -492,15 +496,7 @@ export class EngineSessionImpl implements RoutableSession, SessionHost {
     try {
       return await this.runOne(run.internal.statement as Statement, run.values, 'autocommit', run.internal);
     } catch (error) {
-      // Positions in the tree are those of the text the template came from.
-      const { shaped } = run;
-      if (error instanceof SqlError && error.position !== undefined && shaped.scan !== shaped.template.origin) {
-        const position = mapOffset(shaped.template.origin, shaped.scan, error.position - 1) + 1;
-        const moved = new SqlError(error.sqlState, error.message, { detail: error.detail, hint: error.hint, position, mysqlErrno: error.mysqlErrno });
-        if (error.stack !== undefined) moved.stack = error.stack;
-        throw moved;
-      }
-      throw error;
+      throw positionedForText(error, run.shaped);
     }
   }
 
@@ -651,6 +647,15 @@ function refuse(): never {
   throw new Error('invariant violated: a point read runs through CachedLookup, never TableAccess');
 }
 
+
+/** An error raised running a shaped tree, with its position in the text that was sent (the tree's are the template's). */
+function positionedForText(error: unknown, shaped: ShapedStatement): unknown {
+  if (!(error instanceof SqlError) || error.position === undefined || shaped.scan === shaped.template.origin) return error;
+  const position = mapOffset(shaped.template.origin, shaped.scan, error.position - 1) + 1;
+  const moved = new SqlError(error.sqlState, error.message, { detail: error.detail, hint: error.hint, position, mysqlErrno: error.mysqlErrno });
+  if (error.stack !== undefined) moved.stack = error.stack;
+  return moved;
+}
 
 function isCompilable(statement: Statement): boolean {
   switch (statement.kind) {
