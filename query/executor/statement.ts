@@ -8,7 +8,7 @@ import { explainLines } from '../planner/index.js';
 import type { PhysicalPlan, PlannedExplain, PlannedStatement } from '../planner/index.js';
 import { sessionTimeZone } from '../functions/index.js';
 import { ProtocolViolationError } from '../types/errors.js';
-import { makeSession, type TypeSession } from '../types/session.js';
+import { LazyNowSession, makeSession } from '../types/session.js';
 import { SqlTypes } from '../types/sql-type.js';
 import type { SqlType } from '../types/sql-type.js';
 import { buildInsert } from './dml/insert.js';
@@ -49,12 +49,7 @@ function pointReadEnvironment(runtime: RuntimeContext, parameterCount: number, s
     throw new ProtocolViolationError(`bind message supplies ${runtime.parameters.length} parameters, but prepared statement requires ${parameterCount}`);
   }
   // 'now' is read only if an expression asks for it (the runtime reads the clock lazily too).
-  const typeSession: TypeSession = {
-    timeZone: sessionTimeZone(runtime.session.timeZone),
-    get nowMicros() {
-      return runtime.transactionTimestampMicros;
-    },
-  };
+  const typeSession = new LazyNowSession(sessionTimeZone(runtime.session.timeZone), () => runtime.transactionTimestampMicros);
   return { runtime, typeSession, params: runtime.parameters, outer: [], ctes: noCtes, workTables: noWorkTables, subqueryCache };
 }
 

@@ -11,6 +11,7 @@ import {
   decodeBinary,
   encodeBinary,
   formatText,
+  LazyNowSession,
   parseText,
   parseTimeZoneSetting,
   SqlError,
@@ -141,15 +142,7 @@ export class TypeSessions {
       this.zone = zoneOf(timeZoneSetting);
     }
     // 'now' only when a value asks for it (input of 'now'/'today'): most statements never do.
-    const clock = this.nowMicros;
-    let now: bigint | undefined;
-    return {
-      timeZone: this.zone,
-      get nowMicros(): bigint {
-        now ??= clock();
-        return now;
-      },
-    };
+    return new LazyNowSession(this.zone, this.nowMicros);
   }
 }
 
