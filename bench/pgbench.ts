@@ -1,10 +1,10 @@
-// npm run bench -- pgbench [--scale 10] [--seconds 30] [--clients 8] [--threads 2] [--only tpcb,select,select-prepared,simple-update]
+// npm run bench -- pgbench [--scale 10] [--seconds 30] [--clients 8] [--threads 2] [--only tpcb,select,select-prepared,select-extended,simple-update]
 //                          [--node-args "--max-semi-space-size=64"]   (V8 flags for the ThunderDB process)
 //
 // pgbench's own workloads against a throwaway PostgreSQL and ThunderDB in the
 // same run: `pgbench -i -s SCALE` on both (timed), then per workload PostgreSQL
 // and ThunderDB one after the other (so drift on a shared machine hits both):
-// TPC-B (the default script), -S simple, -S -M prepared, -N. Durable commits
+// TPC-B (the default script), -S simple, -S -M prepared, -S -M extended, -N. Durable commits
 // on both (synchronous_commit on / sync_commit = true). Checks the TPC-B
 // balance invariant on both: after TPC-B, sum(abalance) = sum(bbalance) =
 // sum(tbalance) = sum(delta); -N updates only accounts and history, so after
@@ -19,13 +19,15 @@ interface Workload {
   readonly id: string;
   readonly title: string;
   readonly builtin: PgbenchBuiltin;
-  readonly mode: 'simple' | 'prepared';
+  readonly mode: 'simple' | 'extended' | 'prepared';
 }
 
 const workloads: readonly Workload[] = [
   { id: 'tpcb', title: 'TPC-B (default script)', builtin: 'tpcb-like', mode: 'simple' },
   { id: 'select', title: '-S (select only), simple', builtin: 'select-only', mode: 'simple' },
   { id: 'select-prepared', title: '-S -M prepared', builtin: 'select-only', mode: 'prepared' },
+  // Parse + Bind + Execute per statement: ThunderDB's read path without the plan kept across executions.
+  { id: 'select-extended', title: '-S -M extended', builtin: 'select-only', mode: 'extended' },
   { id: 'simple-update', title: '-N (simple update)', builtin: 'simple-update', mode: 'simple' },
 ];
 

@@ -39,5 +39,7 @@ export const compileStatement: CompileStatement = (statement: Statement, context
     tablesRead: bound.tablesRead,
     tablesWritten: bound.tablesWritten,
     execute: (runtime) => executable.execute(runtime),
+    // Only when the row path is the only path: a column-path choice is made per execution.
+    ...(executable === rowExecutable && rowExecutable.executeCached !== undefined ? { executeCached: rowExecutable.executeCached } : {}),
   };
 };

@@ -9,7 +9,7 @@
 // Neither side touches sockets, files or the log directly.
 import type { ColumnStore } from '../materializers/columnstore/index.js';
 import type { Statement } from './ast/index.js';
-import type { ResultColumn, StatementResult } from './engine.js';
+import type { ResultColumn, RowsResult, StatementResult } from './engine.js';
 import type { SqlType } from './types/sql-type.js';
 import type { SqlValue } from './types/value.js';
 
@@ -135,6 +135,14 @@ export interface TableAccess {
   nextIdentity(table: TableInfo, column: ColumnInfo): bigint;
 }
 
+/**
+ * A primary-key read answered synchronously from memory, for the point-read
+ * fast path (`CompiledStatement.executeCached`): the visible row, null when
+ * there is none, undefined when memory cannot say (the caller then runs the
+ * statement the ordinary way). `key` holds the primary key's values in key order.
+ */
+export type CachedLookup = (table: TableInfo, key: readonly SqlValue[]) => RowHandle | null | undefined;
+
 // ---------------------------------------------------------------- runtime --
 
 /** Session state a statement reads (never writes: SET is the engine's). */
@@ -198,6 +206,14 @@ export interface CompiledStatement {
   readonly tablesWritten: readonly number[];
   /** Runs the statement; the result's tag is PostgreSQL's ("SELECT 3", "INSERT 0 1"). */
   execute(context: RuntimeContext): Promise<StatementResult>;
+  /**
+   * Present when the statement is a primary-key point read with synchronous
+   * expressions: runs it in one call through `lookup`, or returns undefined
+   * (having read nothing else) when `lookup` could not answer from memory.
+   * The engine offers it only where no await is needed (no transaction state,
+   * no read barrier): see query/engine-impl/DESIGN.md, "Point reads".
+   */
+  readonly executeCached?: (context: RuntimeContext, lookup: CachedLookup) => RowsResult | undefined;
 }
 
 export interface CompileContext {

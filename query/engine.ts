@@ -82,6 +82,9 @@ export interface SessionStartup {
   readonly parameters: Readonly<Record<string, string>>;
 }
 
+/** A result with rows: what the synchronous point-read path returns (at most a few rows). */
+export type RowsResult = Extract<StatementResult, { readonly kind: 'rows' }>;
+
 export interface EngineSession {
   /**
    * Simple query protocol: runs each statement of `sql` in order, yielding one
@@ -102,6 +105,15 @@ export interface EngineSession {
   catchUpAfterPrepareError?(error: unknown): Promise<boolean> | undefined;
   /** Execute a prepared statement with bound, already-decoded parameter values. */
   executePrepared(statement: PreparedStatement, parameters: readonly SqlValue[]): Promise<StatementResult>;
+  /**
+   * Optional fast path: runs a prepared statement synchronously when it can
+   * (a primary-key read of a row in memory, outside a transaction block), or
+   * returns undefined having done nothing: then call `executePrepared`.
+   * Throws what `executePrepared` would (SqlError).
+   */
+  executePreparedSync?(statement: PreparedStatement, parameters: readonly SqlValue[]): RowsResult | undefined;
+  /** The same for a simple-query text of one statement; undefined: call `executeSimple`. */
+  executeSimpleSync?(sql: string): RowsResult | undefined;
   /** Current transaction state, for ReadyForQuery. */
   transactionState(): TransactionState;
   /**

@@ -188,10 +188,15 @@ export class EngineCore {
    * becomes a retryable SQL error.
    */
   readBarrier(): Promise<void> | undefined {
-    if (!this.linearizableReads || this.log.status().voters.length <= 1) return undefined;
+    if (!this.readBarrierDue()) return undefined;
     return this.log.readIndex().then(() => undefined, (error: unknown) => {
       throw readIndexErrorToSql(error);
     });
+  }
+
+  /** Whether a linearizable read must await `readBarrier()` (several voters); one voter never waits. */
+  readBarrierDue(): boolean {
+    return this.linearizableReads && this.log.status().voters.length > 1;
   }
 
   close(): void {

@@ -6,15 +6,17 @@
 
 import type { Catalog } from '../../materializers/index.js';
 import type { Statement } from '../ast/index.js';
-import type { CompiledStatement, RuntimeContext, SessionContext } from '../contract.js';
+import type { CachedLookup, CatalogView, CompiledStatement, RuntimeContext, SessionContext, TableAccess } from '../contract.js';
+import { encodeKey, tableKeyTypes } from '../../materializers/index.js';
+import { fitKeyValues } from './key-values.js';
 import { columnAccessFor } from './column-access.js';
 import type {
-  EngineNotice, PreparedStatement, ResultColumn, RoutableSession, SessionStartup, StatementResult, StatementRoute, TransactionState,
+  EngineNotice, PreparedStatement, ResultColumn, RoutableSession, RowsResult, SessionStartup, StatementResult, StatementRoute, TransactionState,
 } from '../engine.js';
 import { bindLiteral } from '../binder/bind-literal.js';
 import { mapOffset, type ShapedStatement } from '../parser/index.js';
 import { makeSession, SqlError, type SqlType, type SqlValue, type TypeSession } from '../types/index.js';
-import { catalogView } from './catalog-view.js';
+import { catalogView, tableDefOf } from './catalog-view.js';
 import { dispatchStatement, preparedResultColumns } from './dispatch.js';
 import type { EngineCore } from './engine-core.js';
 import {
@@ -69,6 +71,9 @@ export class EngineSessionImpl implements RoutableSession, SessionHost {
    * compiles once per catalog version.
    */
   private readonly simplePlans = new WeakMap<Statement, CompiledCache>();
+  /** The last plan Parse compiled per tree (statements without declared parameter types), and its plan settings. */
+  private readonly parsedPlans = new WeakMap<Statement, CompiledStatement>();
+  private readonly parsedPlanKeys = new WeakMap<CompiledStatement, string>();
   private closed = false;
   /** Derived from the settings, with the settings version they were derived at. */
   private reported: { readonly version: number; readonly map: ReadonlyMap<string, string> } | undefined;
@@ -136,7 +141,21 @@ export class EngineSessionImpl implements RoutableSession, SessionHost {
       let types: readonly SqlType[] = [];
       let resultColumns: readonly ResultColumn[] | undefined;
       if (statement !== null && isCompilable(statement)) {
-        const compiled = this.compile(statement, this.txn?.catalog() ?? this.core.catalog(), parameterTypes, cache);
+        const catalog = this.txn?.catalog() ?? this.core.catalog();
+        // Extended-protocol clients Parse the same unnamed text again and again (pgbench -M
+        // extended, most drivers without named statements): the parse cache hands back the same
+        // tree, so a plan compiled for it moments ago seeds the new statement's cache.
+        const reusable = parameterTypes.length === 0 ? this.parsedPlans.get(statement) : undefined;
+        if (reusable !== undefined && reusable.catalogVersion === catalog.version) {
+          cache.compiled = reusable;
+          cache.settingsKey = this.planSettingsKey();
+          if (this.parsedPlanKeys.get(reusable) !== cache.settingsKey) cache.compiled = undefined;
+        }
+        const compiled = this.compile(statement, catalog, parameterTypes, cache);
+        if (parameterTypes.length === 0) {
+          this.parsedPlans.set(statement, compiled);
+          this.parsedPlanKeys.set(compiled, cache.settingsKey);
+        }
         types = compiled.parameterTypes;
         resultColumns = compiled.resultColumns;
       } else if (statement !== null) {
@@ -155,6 +174,41 @@ export class EngineSessionImpl implements RoutableSession, SessionHost {
     invariant(internal !== undefined, 'executePrepared with a statement this session did not prepare');
     if (internal.statement === null) return { kind: 'empty' };
     return this.runOne(internal.statement, parameters, 'autocommit', internal);
+  }
+
+  /**
+   * The point-read fast path (DESIGN.md, "Point reads"): a prepared
+   * primary-key read answered synchronously from memory, or undefined when
+   * `executePrepared` must run it.
+   */
+  executePreparedSync(statement: PreparedStatement, parameters: readonly SqlValue[]): RowsResult | undefined {
+    const internal = this.prepared.get(statement);
+    if (internal === undefined || internal.statement === null) return undefined;
+    return this.tryPointRead(internal.cache, parameters);
+  }
+
+  /**
+   * The same for a simple-query text served by the shape level with a plan
+   * this session already compiled; undefined sends it through
+   * `executeSimple`, which compiles (the first time) and reports errors.
+   */
+  executeSimpleSync(sql: string): RowsResult | undefined {
+    if (this.closed || this.txn !== null || !this.core.shapeStatements) return undefined;
+    const shaped = this.core.statements.shape(sql);
+    if (shaped === null) return undefined;
+    const cache = this.simplePlans.get(shaped.statement);
+    if (cache?.compiled?.executeCached === undefined) return undefined;
+    const values: SqlValue[] = [];
+    for (const literal of shaped.parameters) {
+      const bound = bindLiteral(literal);
+      if (bound.kind !== 'const') return undefined;
+      values.push(bound.value);
+    }
+    try {
+      return this.tryPointRead(cache, values);
+    } catch (error) {
+      throw positionedForText(error, shaped);
+    }
   }
 
   transactionState(): TransactionState {
@@ -363,6 +417,44 @@ export class EngineSessionImpl implements RoutableSession, SessionHost {
 
   // ---------------------------------------------------------------- internals --
 
+  /**
+   * Runs a compiled point read in one synchronous call, as its own
+   * autocommit statement at the applied index, when nothing needs an await:
+   * no transaction is open (so no write set, private catalog or failed
+   * state to honour), the plan is current for this catalog and these
+   * settings, no linearizable read barrier is due, and the row store has the
+   * row in memory. A read-only statement that commits nothing needs no
+   * Transaction, snapshot registration or commit: nothing can change the
+   * row store during a synchronous call, and every isolation level reads
+   * the latest applied state for a single statement. Otherwise undefined
+   * (nothing was read or changed) and the caller takes the ordinary path.
+   */
+  private tryPointRead(cache: CompiledCache, parameters: readonly SqlValue[]): RowsResult | undefined {
+    if (this.closed || this.txn !== null) return undefined;
+    const compiled = cache.compiled;
+    if (compiled?.executeCached === undefined) return undefined;
+    const catalog = this.core.catalog();
+    if (compiled.catalogVersion !== catalog.version || cache.settingsKey !== this.planSettingsKey()) return undefined;
+    if (this.core.linearizableReads && this.core.readBarrierDue() && this.settings.get('thunderdb.read_consistency') !== 'local') return undefined;
+    const runtime = new PointReadRuntime(this.core, catalogView(catalog, this.database), this.sessionContext(), parameters);
+    return this.guard(() => compiled.executeCached?.(runtime, this.cachedLookup));
+  }
+
+  /** The row at the applied index, from memory only (undefined: ask the ordinary path). */
+  private readonly cachedLookup: CachedLookup = (table, values) => {
+    const core = this.core;
+    const def = tableDefOf(table);
+    if (def === undefined || def.primaryKey === null || core.catalog().tableById(def.id) !== def) return undefined;
+    const types = tableKeyTypes(def);
+    const fitted = fitKeyValues(types, values);
+    if (fitted === undefined) return null;
+    if (fitted.length !== types.length) return undefined;
+    const key = encodeKey(types, fitted);
+    const row = core.rowStore.tryGetCached(def.id, key, core.rowStore.appliedIndex());
+    if (row === undefined || row === null) return row;
+    return { key, row };
+  };
+
   private async runOne(statement: Statement, parameters: readonly SqlValue[], mode: RunMode, prepared: PreparedInternal | undefined): Promise<StatementResult> {
     if (this.txn?.failed === true && !allowedInFailedBlock(statement)) throw inFailedTransaction();
     return this.guardAsync(() => {
@@ -404,15 +496,7 @@ export class EngineSessionImpl implements RoutableSession, SessionHost {
     try {
       return await this.runOne(run.internal.statement as Statement, run.values, 'autocommit', run.internal);
     } catch (error) {
-      // Positions in the tree are those of the text the template came from.
-      const { shaped } = run;
-      if (error instanceof SqlError && error.position !== undefined && shaped.scan !== shaped.template.origin) {
-        const position = mapOffset(shaped.template.origin, shaped.scan, error.position - 1) + 1;
-        const moved = new SqlError(error.sqlState, error.message, { detail: error.detail, hint: error.hint, position, mysqlErrno: error.mysqlErrno });
-        if (error.stack !== undefined) moved.stack = error.stack;
-        throw moved;
-      }
-      throw error;
+      throw positionedForText(error, run.shaped);
     }
   }
 
@@ -527,6 +611,50 @@ export class EngineSessionImpl implements RoutableSession, SessionHost {
   private checkOpen(): void {
     if (this.closed) throw sqlError(EngineSqlState.objectInUse, 'the session is closed');
   }
+}
+
+/** The point-read path's TableAccess: its plans read only through CachedLookup. */
+const noTableAccess: TableAccess = {
+  scan: refuse, lookup: refuse, conflicts: refuse, insert: refuse, update: refuse, delete: refuse, nextIdentity: refuse,
+};
+
+/**
+ * The point-read path's RuntimeContext: the statement is its own
+ * transaction, so now() is the clock when first asked (most point reads
+ * never ask, and skip the clock and its BigInt).
+ */
+class PointReadRuntime implements RuntimeContext {
+  readonly access = noTableAccess;
+  private startMicros: bigint | undefined;
+
+  constructor(private readonly core: EngineCore, readonly catalog: CatalogView, readonly session: SessionContext, readonly parameters: readonly SqlValue[]) {}
+
+  get transactionTimestampMicros(): bigint {
+    this.startMicros ??= this.core.nowMicros();
+    return this.startMicros;
+  }
+
+  clockMicros(): bigint {
+    return this.core.nowMicros();
+  }
+
+  checkCancelled(): void {
+    // A synchronous statement cannot be cancelled while it runs.
+  }
+}
+
+function refuse(): never {
+  throw new Error('invariant violated: a point read runs through CachedLookup, never TableAccess');
+}
+
+
+/** An error raised running a shaped tree, with its position in the text that was sent (the tree's are the template's). */
+function positionedForText(error: unknown, shaped: ShapedStatement): unknown {
+  if (!(error instanceof SqlError) || error.position === undefined || shaped.scan === shaped.template.origin) return error;
+  const position = mapOffset(shaped.template.origin, shaped.scan, error.position - 1) + 1;
+  const moved = new SqlError(error.sqlState, error.message, { detail: error.detail, hint: error.hint, position, mysqlErrno: error.mysqlErrno });
+  if (error.stack !== undefined) moved.stack = error.stack;
+  return moved;
 }
 
 function isCompilable(statement: Statement): boolean {

@@ -2,25 +2,28 @@
 // compiled once; each execution gets a fresh environment (parameters,
 // subquery caches) and returns PostgreSQL's result and command tag.
 
-import type { RuntimeContext } from '../contract.js';
-import type { ResultColumn, StatementResult } from '../engine.js';
+import type { CachedLookup, RuntimeContext } from '../contract.js';
+import type { ResultColumn, RowsResult, StatementResult } from '../engine.js';
 import { explainLines } from '../planner/index.js';
 import type { PhysicalPlan, PlannedExplain, PlannedStatement } from '../planner/index.js';
 import { sessionTimeZone } from '../functions/index.js';
 import { ProtocolViolationError } from '../types/errors.js';
-import { makeSession } from '../types/session.js';
+import { LazyNowSession, makeSession } from '../types/session.js';
 import { SqlTypes } from '../types/sql-type.js';
 import type { SqlType } from '../types/sql-type.js';
 import { buildInsert } from './dml/insert.js';
 import type { DmlResult } from './dml/dml-result.js';
 import { buildDelete, buildUpdate } from './dml/update-delete.js';
 import { collect } from './env.js';
-import type { ExecEnv } from './env.js';
+import type { CteRows, ExecEnv, Row } from './env.js';
 import { BuildContext } from './node.js';
+import { buildCachedPointRead } from './point-read.js';
 import type { MutableStats } from './node.js';
 
 export interface Executable {
   execute(runtime: RuntimeContext): Promise<StatementResult>;
+  /** Present for primary-key point reads: runs from memory, undefined when the lookup cannot answer synchronously (point-read.ts). */
+  readonly executeCached?: (runtime: RuntimeContext, lookup: CachedLookup) => RowsResult | undefined;
 }
 
 function environment(runtime: RuntimeContext, parameterCount: number): ExecEnv {
@@ -31,6 +34,23 @@ function environment(runtime: RuntimeContext, parameterCount: number): ExecEnv {
     runtime, typeSession: makeSession(sessionTimeZone(runtime.session.timeZone), runtime.transactionTimestampMicros), params: runtime.parameters, outer: [],
     ctes: new Map(), workTables: new Map(), subqueryCache: new Map(),
   };
+}
+
+const noCtes: ReadonlyMap<number, CteRows> = new Map<number, CteRows>();
+const noWorkTables: ReadonlyMap<number, readonly Row[]> = new Map<number, readonly Row[]>();
+
+/**
+ * The point-read path's environment: its plans hold no subqueries, CTEs or
+ * work tables (point-read.ts checks), so the maps every other execution
+ * allocates fresh are shared empty ones that nothing writes to.
+ */
+function pointReadEnvironment(runtime: RuntimeContext, parameterCount: number, subqueryCache: Map<number, Map<string, unknown>>): ExecEnv {
+  if (runtime.parameters.length < parameterCount) {
+    throw new ProtocolViolationError(`bind message supplies ${runtime.parameters.length} parameters, but prepared statement requires ${parameterCount}`);
+  }
+  // 'now' is read only if an expression asks for it (the runtime reads the clock lazily too).
+  const typeSession = new LazyNowSession(sessionTimeZone(runtime.session.timeZone), () => runtime.transactionTimestampMicros);
+  return { runtime, typeSession, params: runtime.parameters, outer: [], ctes: noCtes, workTables: noWorkTables, subqueryCache };
 }
 
 type Runner = (env: ExecEnv) => Promise<DmlResult & { readonly columns?: readonly ResultColumn[] }>;
@@ -57,12 +77,13 @@ function resultOf(statement: PlannedStatement, result: DmlResult): StatementResu
 }
 
 export function buildExecutable(statement: PlannedStatement, parameterTypes: readonly SqlType[]): Executable {
-  const run = buildRunner(statement, new BuildContext(statement.subplans, parameterTypes, null));
-  return {
-    async execute(runtime) {
-      return resultOf(statement, await run(environment(runtime, parameterTypes.length)));
-    },
-  };
+  const ctx = new BuildContext(statement.subplans, parameterTypes, null);
+  const run = buildRunner(statement, ctx);
+  const execute = async (runtime: RuntimeContext): Promise<StatementResult> => resultOf(statement, await run(environment(runtime, parameterTypes.length)));
+  const cached = buildCachedPointRead(statement, ctx);
+  if (cached === undefined) return { execute };
+  const unusedSubqueryCache = new Map<number, Map<string, unknown>>();
+  return { execute, executeCached: (runtime, lookup) => cached(pointReadEnvironment(runtime, parameterTypes.length, unusedSubqueryCache), lookup) };
 }
 
 export const explainColumns: readonly ResultColumn[] = [{ name: 'QUERY PLAN', type: SqlTypes.text, tableId: 0, columnNumber: 0 }];

@@ -23,7 +23,7 @@ export { parseTypeName } from './type-name.js';
 
 // Values and the session they are read and printed in
 export type { ScalarValue, SqlArray, SqlValue } from './value.js';
-export { defaultSession, makeSession } from './session.js';
+export { defaultSession, LazyNowSession, makeSession } from './session.js';
 export type { TypeSession } from './session.js';
 export { findTimeZone, fixedOffsetZone, parseTimeZoneSetting, utcOffsetAt, utcZone } from './datetime/time-zone.js';
 export type { TimeZone } from './datetime/time-zone.js';

@@ -16,5 +16,24 @@ export function makeSession(timeZone: TimeZone = utcZone, nowMicros = 0n): TypeS
   return { timeZone, nowMicros };
 }
 
+/**
+ * A TypeSession whose 'now' is read from `clock` on first use, then fixed:
+ * for statements that most often never ask (a point read, a Bind of
+ * integers), so they skip the clock and its BigInt. A class, not an object
+ * literal with a getter: V8 gives each such literal its own accessor objects,
+ * which outlived young-generation collections here (pgbench -S promoted
+ * ~500 bytes per statement to the old generation).
+ */
+export class LazyNowSession implements TypeSession {
+  private now: bigint | undefined;
+
+  constructor(readonly timeZone: TimeZone, private readonly clock: () => bigint) {}
+
+  get nowMicros(): bigint {
+    this.now ??= this.clock();
+    return this.now;
+  }
+}
+
 /** UTC, with 'now' at 2000-01-01 00:00:00: for tests and for contexts without a transaction. */
 export const defaultSession: TypeSession = makeSession();

@@ -155,7 +155,22 @@ function decodeUtf8OrThrow(bytes: Uint8Array): string {
  * Decodes a text-format parameter value (or any client text) the way
  * PostgreSQL validates client input: invalid UTF-8 is a non-fatal 22021.
  */
+/** Up to this many bytes, ASCII text is decoded by a JS loop. */
+const asciiFastPathBytesMax = 32;
+
 export function decodeUtf8(bytes: Uint8Array): string | ProtocolViolation {
+  // Short ASCII (names, numbers: most of what Bind and Execute carry) costs less in a loop than a
+  // call into the decoder; ASCII is valid UTF-8 and decodes to the same string either way.
+  if (bytes.length <= asciiFastPathBytesMax) {
+    let text = '';
+    let i = 0;
+    for (; i < bytes.length; i++) {
+      const b = bytes[i] as number;
+      if (b >= 0x80) break;
+      text += String.fromCharCode(b);
+    }
+    if (i === bytes.length) return text;
+  }
   try {
     return utf8.decode(bytes);
   } catch {

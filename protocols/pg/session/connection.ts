@@ -75,13 +75,16 @@ export class PgConnection {
     // chunk while the first is in hand pauses reading until the session is
     // idle again, so a pipelining client still cannot queue unbounded work.
     let chunksInHand = 0;
+    // The session is idle only once every chunk handed to it is consumed.
+    this.session.onIdle(() => {
+      if (chunksInHand === 0) return;
+      chunksInHand = 0;
+      if (socket.isPaused() && !socket.destroyed) socket.resume();
+    });
     socket.on('data', (chunk: Buffer) => {
+      if (!this.session.receiveChunk(chunk)) return;
       chunksInHand++;
       if (chunksInHand > 1) socket.pause();
-      void this.session.receive(chunk).then(() => {
-        chunksInHand--;
-        if (chunksInHand === 0 && socket.isPaused() && !socket.destroyed) socket.resume();
-      });
     });
     socket.on('end', () => this.session.endOfInput());
     socket.on('error', (error) => {

@@ -8,10 +8,11 @@ import type {
   CloseMessage,
   DescribeMessage,
   ExecuteMessage,
-  FormatCode,
+  FieldDescription,
   ParseMessage,
 } from '../codec/index.js';
 import {
+  FormatCode,
   formatCodeAt,
   writeBindComplete,
   writeCloseComplete,
@@ -23,16 +24,20 @@ import {
   writePortalSuspended,
   writeRowDescription,
 } from '../codec/index.js';
-import type { PreparedStatement, ResultColumn, StatementResult, TransactionState } from '../../../query/engine.js';
-import type { SqlValue } from '../../../query/types/index.js';
+import type { PreparedStatement, ResultColumn, RowsResult, TransactionState } from '../../../query/engine.js';
+import type { SqlType, SqlValue } from '../../../query/types/index.js';
 import { unreachable } from './assert.js';
 import { sessionError, SessionSqlState } from './errors.js';
 import type { CellEncoder } from './format.js';
-import { cellEncoders, decodeParameter, fieldDescriptions, parameterType, parameterTypeOids, resultFormats } from './format.js';
+import { cellEncoders, checkResultFormats, decodeParameter, fieldDescriptions, parameterType, parameterTypeOids, resultFormats } from './format.js';
 import type { StatementContext } from './results.js';
-import { runCopyIn, runCopyOut, writeDataRows, writeNotices } from './results.js';
+import { runCopyIn, runCopyOut, writeDataRows, writeDataRowsNow, writeNotices } from './results.js';
 
-type RowsResult = Extract<StatementResult, { kind: 'rows' }>;
+/** Rows a result may have to be written without the streaming path's flushes (point reads have one). */
+const rowsWrittenAtOnceMax = 16;
+
+/** Every portal starts here; the state holds nothing, so one object serves all. */
+const unexecuted: PortalCursor = { kind: 'unexecuted' };
 
 /** A portal whose statement ran and returned rows, handed out from `nextRow` on. */
 interface RowsCursor {
@@ -65,6 +70,8 @@ export const portalsMax = 10_000;
 export class ExtendedQuery {
   private readonly statements = new Map<string, PreparedStatement>();
   private readonly portals = new Map<string, Portal>();
+  /** RowDescription fields in text format, per statement's result columns. */
+  private readonly textDescriptions = new WeakMap<readonly ResultColumn[], readonly FieldDescription[]>();
   /** After an error: discard every message until Sync (PostgreSQL's rule). */
   ignoringTillSync = false;
 
@@ -113,16 +120,20 @@ export class ExtendedQuery {
         `bind message supplies ${values.length} parameters, but prepared statement "${m.statementName}" requires ${types.length}`);
     }
     const session = this.ctx.typeSession();
-    const parameters = types.map((type, i) => decodeParameter(values[i] ?? null, formatCodeAt(m.parameterFormats, i), type, session, i));
+    const parameters = new Array<SqlValue>(types.length);
+    for (let i = 0; i < types.length; i++) {
+      parameters[i] = decodeParameter(values[i] ?? null, formatCodeAt(m.parameterFormats, i), types[i] as SqlType, session, i);
+    }
     const columns = statement.resultColumns;
     // Checked now when the columns are known, as PostgreSQL does at Bind.
-    if (columns !== undefined) resultFormats(m.resultFormats, columns.length);
+    if (columns !== undefined) checkResultFormats(m.resultFormats, columns.length);
     this.portals.set(m.portalName, {
       name: m.portalName,
       statement,
       parameters,
-      requestedFormats: [...m.resultFormats],
-      cursor: { kind: 'unexecuted' },
+      // The decoder builds a new array per message: the portal may keep it.
+      requestedFormats: m.resultFormats,
+      cursor: unexecuted,
     });
     writeBindComplete(this.ctx.output.writer);
   }
@@ -140,8 +151,23 @@ export class ExtendedQuery {
     this.writeDescription(portal.statement.resultColumns, portal.requestedFormats);
   }
 
-  async execute(m: ExecuteMessage): Promise<void> {
+  /** Undefined when it finished synchronously (the engine's point-read path), else a promise. */
+  execute(m: ExecuteMessage): Promise<void> | undefined {
     const portal = this.portal(m.portalName);
+    if (portal.cursor.kind === 'unexecuted' && this.ctx.engine.executePreparedSync !== undefined) {
+      let result: RowsResult | undefined;
+      try {
+        result = this.ctx.engine.executePreparedSync(portal.statement, portal.parameters);
+      } catch (error) {
+        this.portals.delete(portal.name);
+        throw error;
+      }
+      if (result !== undefined) return this.startRows(portal, result, m.rowsMax);
+    }
+    return this.executeAsync(portal, m);
+  }
+
+  private async executeAsync(portal: Portal, m: ExecuteMessage): Promise<void> {
     const cursor = portal.cursor;
     try {
       switch (cursor.kind) {
@@ -194,8 +220,17 @@ export class ExtendedQuery {
 
   private writeDescription(columns: readonly ResultColumn[] | undefined, requested: readonly FormatCode[]): void {
     const w = this.ctx.output.writer;
-    if (columns === undefined) writeNoData(w);
-    else writeRowDescription(w, fieldDescriptions(columns, resultFormats(requested, columns.length)));
+    if (columns === undefined) return writeNoData(w);
+    if (requested.length > 1 || (requested.length === 1 && requested[0] !== FormatCode.Text)) {
+      return writeRowDescription(w, fieldDescriptions(columns, resultFormats(requested, columns.length)));
+    }
+    // All text (the usual case, described at every Execute by libpq's prepared mode): built once per statement.
+    let fields = this.textDescriptions.get(columns);
+    if (fields === undefined) {
+      fields = fieldDescriptions(columns, resultFormats(requested, columns.length));
+      this.textDescriptions.set(columns, fields);
+    }
+    writeRowDescription(w, fields);
   }
 
   private async runPortal(portal: Portal, rowsMax: number): Promise<void> {
@@ -204,12 +239,8 @@ export class ExtendedQuery {
     writeNotices(this.ctx);
     const w = this.ctx.output.writer;
     switch (result.kind) {
-      case 'rows': {
-        const formats = resultFormats(portal.requestedFormats, result.columns.length);
-        const cursor: RowsCursor = { kind: 'rows', result, encoders: cellEncoders(result.columns, formats, this.ctx.typeSession()), nextRow: 0 };
-        portal.cursor = cursor;
-        return this.fetchRows(portal, cursor, rowsMax);
-      }
+      case 'rows':
+        return this.startRows(portal, result, rowsMax);
       case 'command':
         portal.cursor = { kind: 'done' };
         return writeCommandComplete(w, result.tag);
@@ -225,6 +256,26 @@ export class ExtendedQuery {
       default:
         return unreachable(result);
     }
+  }
+
+  /** The portal's first rows; synchronous (undefined) when they are few enough to go into the pending batch at once. */
+  private startRows(portal: Portal, result: RowsResult, rowsMax: number): Promise<void> | undefined {
+    const formats = resultFormats(portal.requestedFormats, result.columns.length);
+    const cursor: RowsCursor = { kind: 'rows', result, encoders: cellEncoders(result.columns, formats, this.ctx.typeSession()), nextRow: 0 };
+    portal.cursor = cursor;
+    if (result.rows.length > rowsWrittenAtOnceMax) return this.fetchRows(portal, cursor, rowsMax);
+    const rows = result.rows;
+    const to = rowsMax > 0 ? Math.min(rows.length, rowsMax) : rows.length;
+    writeDataRowsNow(this.ctx, rows, 0, to, cursor.encoders);
+    cursor.nextRow = to;
+    const w = this.ctx.output.writer;
+    if (to < rows.length) {
+      writePortalSuspended(w);
+      return undefined;
+    }
+    portal.cursor = { kind: 'done' };
+    writeCommandComplete(w, result.tag);
+    return undefined;
   }
 
   /** Up to `rowsMax` rows (0: all); PortalSuspended if rows remain, else CommandComplete. */

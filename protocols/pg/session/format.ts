@@ -11,7 +11,7 @@ import {
   decodeBinary,
   encodeBinary,
   formatText,
-  makeSession,
+  LazyNowSession,
   parseText,
   parseTimeZoneSetting,
   SqlError,
@@ -63,6 +63,11 @@ export function resultFormats(requested: readonly FormatCode[], columnCount: num
     SessionSqlState.ProtocolViolation,
     `bind message has ${requested.length} result formats but query has ${columnCount} columns`,
   );
+}
+
+/** The check `resultFormats` makes, without building the list (Bind, before the portal runs). */
+export function checkResultFormats(requested: readonly FormatCode[], columnCount: number): void {
+  if (requested.length > 1 && requested.length !== columnCount) resultFormats(requested, columnCount);
 }
 
 export function fieldDescriptions(columns: readonly ResultColumn[], formats: readonly FormatCode[]): FieldDescription[] {
@@ -136,7 +141,8 @@ export class TypeSessions {
       this.zoneSetting = timeZoneSetting;
       this.zone = zoneOf(timeZoneSetting);
     }
-    return makeSession(this.zone, this.nowMicros());
+    // 'now' only when a value asks for it (input of 'now'/'today'): most statements never do.
+    return new LazyNowSession(this.zone, this.nowMicros);
   }
 }
 

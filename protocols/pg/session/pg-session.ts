@@ -77,6 +77,20 @@ export class PgSession implements CancelTarget {
     return this.source.push(chunk);
   }
 
+  /**
+   * `receive` without a promise per chunk: false when the bytes were dropped
+   * at once (the session has ended); otherwise `idle` is called once they
+   * and any chunks before them are handled and the session waits for more.
+   */
+  receiveChunk(chunk: Buffer): boolean {
+    return this.source.pushWithoutWaiter(chunk);
+  }
+
+  /** The listener for `receiveChunk`: the session has consumed every chunk it was given. */
+  onIdle(listener: () => void): void {
+    this.source.onIdle(listener);
+  }
+
   /** The client half-closed: complete messages already received are still handled. */
   endOfInput(): void {
     this.source.endInput();

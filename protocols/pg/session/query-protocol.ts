@@ -19,7 +19,7 @@ import type { ParameterReporter } from './parameters.js';
 import type { StatementContext } from './results.js';
 import { isFatalViolation, writeNotices } from './results.js';
 import type { Inbound, MessageSource, SessionOutput } from './session-io.js';
-import { runSimpleQuery } from './simple-query.js';
+import { runSimpleQuery, runSimpleQuerySync } from './simple-query.js';
 
 /** How serving ended: the client left (or must be dropped), or the server is shutting down. */
 export type ServeEnd = 'closed' | 'interrupted';
@@ -66,12 +66,14 @@ export class QueryProtocol implements StatementContext {
 
   async serve(): Promise<ServeEnd> {
     for (;;) {
-      const message = await this.source.next(true);
+      // Messages already decoded are taken without a promise; only an empty decoder waits.
+      const message = this.source.poll(true) ?? await this.source.next(true);
       if (message === 'closed' || message === 'interrupted') return message;
       // A cancel that arrived while idle is for no statement (PostgreSQL ignores it too).
       this.cancelFlag = false;
       try {
-        if (!(await this.dispatch(message))) return 'closed';
+        const handled = this.dispatch(message);
+        if (!(typeof handled === 'boolean' ? handled : await handled)) return 'closed';
       } catch (error) {
         if (!isFatalViolation(error)) throw error;
         writeFatal(this.output.writer, error.sqlState, error.message);
@@ -80,29 +82,30 @@ export class QueryProtocol implements StatementContext {
     }
   }
 
-  /** Handles one message; false when the connection must end. */
-  private async dispatch(message: Inbound): Promise<boolean> {
+  /**
+   * Handles one message; false when the connection must end. Synchronous
+   * (a boolean) when nothing had to wait: Bind, Describe, Close, Sync, and
+   * Execute or Query answered by the engine's synchronous point-read path;
+   * a promise otherwise.
+   */
+  private dispatch(message: Inbound): boolean | Promise<boolean> {
     if (message.kind === 'violation') return this.onViolation(message);
     if (this.extended.ignoringTillSync && message.kind !== 'sync' && message.kind !== 'terminate') return true;
     switch (message.kind) {
       case 'query':
         this.extended.dropUnnamedStatement();
-        await runSimpleQuery(this, message.sql);
-        await this.readyForQuery();
-        return true;
+        if (runSimpleQuerySync(this, message.sql)) return then(this.readyForQuery(), true);
+        return this.simpleQuery(message.sql);
       case 'parse':
       case 'bind':
       case 'describe':
       case 'execute':
       case 'close':
-        await this.extendedStep(message);
-        return true;
+        return this.extendedStep(message);
       case 'sync':
-        await this.readyForQuery();
-        return true;
+        return then(this.readyForQuery(), true);
       case 'flush':
-        await this.output.flush();
-        return true;
+        return then(this.output.flushNow(), true);
       case 'terminate':
         return false;
       case 'copyData':
@@ -111,8 +114,7 @@ export class QueryProtocol implements StatementContext {
         return true;
       case 'functionCall':
         writeError(this.output.writer, sessionError(SessionSqlState.FeatureNotSupported, 'function call messages are not supported'), this.logger);
-        await this.readyForQuery();
-        return true;
+        return then(this.readyForQuery(), true);
       case 'authResponse':
         writeFatal(this.output.writer, SessionSqlState.ProtocolViolation, `invalid frontend message type ${FrontendType.AuthResponse}`);
         return false;
@@ -126,22 +128,41 @@ export class QueryProtocol implements StatementContext {
     }
   }
 
-  private async extendedStep(message: ExtendedMessage): Promise<void> {
+  private async simpleQuery(sql: string): Promise<boolean> {
+    await runSimpleQuery(this, sql);
+    await this.readyForQuery();
+    return true;
+  }
+
+  private extendedStep(message: ExtendedMessage): true | Promise<boolean> {
     try {
+      let wait: Promise<void> | undefined;
       switch (message.kind) {
-        case 'parse': await this.extended.parse(message); break;
+        case 'parse': wait = this.extended.parse(message); break;
         case 'bind': this.extended.bind(message); break;
         case 'describe': this.extended.describe(message); break;
-        case 'execute': await this.extended.execute(message); break;
+        case 'execute': wait = this.extended.execute(message); break;
         case 'close': this.extended.close(message); break;
         default: unreachable(message);
       }
+      if (wait !== undefined) {
+        return wait.then(() => {
+          writeNotices(this);
+          return true;
+        }, (error: unknown) => this.extendedFailed(error));
+      }
       writeNotices(this);
+      return true;
     } catch (error) {
-      if (isFatalViolation(error)) throw error;
-      writeNotices(this);
-      await this.reportExtendedError(error);
+      return this.extendedFailed(error);
     }
+  }
+
+  private async extendedFailed(error: unknown): Promise<boolean> {
+    if (isFatalViolation(error)) throw error;
+    writeNotices(this);
+    await this.reportExtendedError(error);
+    return true;
   }
 
   /** ErrorResponse, flushed at once (PostgreSQL does), then skip until Sync. */
@@ -151,7 +172,7 @@ export class QueryProtocol implements StatementContext {
     await this.output.flush();
   }
 
-  private async onViolation(violation: ProtocolViolation): Promise<boolean> {
+  private onViolation(violation: ProtocolViolation): boolean | Promise<boolean> {
     const type = violation.messageType;
     if (violation.fatal || type === FrontendType.AuthResponse) {
       writeFatal(this.output.writer, violation.sqlState, violation.message);
@@ -160,24 +181,29 @@ export class QueryProtocol implements StatementContext {
     if (type === FrontendType.Terminate) return false;
     if (type !== undefined && copyTypes.has(type)) return true;
     if (this.extended.ignoringTillSync && type !== FrontendType.Sync) return true;
-    if (type !== undefined && extendedTypes.has(type)) {
-      await this.reportExtendedError(violation);
-      return true;
-    }
+    if (type !== undefined && extendedTypes.has(type)) return then(this.reportExtendedError(violation), true);
     // Query, Sync, FunctionCall: the cycle ends with ReadyForQuery after the error.
     writeError(this.output.writer, violation, this.logger);
-    await this.readyForQuery();
-    return true;
+    return then(this.readyForQuery(), true);
   }
 
-  /** Reports changed settings, then ReadyForQuery with the transaction state, and sends the batch. */
-  private async readyForQuery(): Promise<void> {
+  /**
+   * Reports changed settings, then ReadyForQuery with the transaction state,
+   * and sends the batch: one socket write per round trip. A promise only
+   * when the socket is full.
+   */
+  private readyForQuery(): Promise<void> | undefined {
     const state = this.engine.transactionState();
     this.extended.endOfCycle(state);
     this.reporter.writeChanges(this.output.writer, this.engine.reportedParameters());
     writeReadyForQuery(this.output.writer, transactionStatus(state));
-    await this.output.flush();
+    return this.output.flushNow();
   }
+}
+
+/** `value`, after `wait` when there is something to wait for. */
+function then<T>(wait: Promise<void> | undefined, value: T): T | Promise<T> {
+  return wait === undefined ? value : wait.then(() => value);
 }
 
 export function transactionStatus(state: TransactionState): Status {

@@ -66,6 +66,22 @@ export async function writeDataRows(
   }
 }
 
+/**
+ * DataRows for rows [from, to) into the pending batch, without flushing in
+ * between: for the few rows of a synchronous point read (the batch bound of
+ * `writeDataRows` matters only for large results).
+ */
+export function writeDataRowsNow(ctx: StatementContext, rows: readonly ResultRow[], from: number, to: number, encoders: readonly CellEncoder[]): void {
+  const w = ctx.output.writer;
+  const cells: (string | Uint8Array | null)[] = new Array<string | Uint8Array | null>(encoders.length);
+  for (let i = from; i < to; i++) {
+    const row = rows[i];
+    invariant(row !== undefined && row.length === encoders.length, `row ${i} has one value per column`);
+    for (let c = 0; c < encoders.length; c++) cells[c] = (encoders[c] as CellEncoder)(row[c] ?? null);
+    writeDataRow(w, cells);
+  }
+}
+
 /** NoticeResponse for each notice the engine raised since the last call. */
 export function writeNotices(ctx: StatementContext): void {
   for (const notice of ctx.engine.takeNotices()) {

@@ -33,6 +33,7 @@ export class MessageSource {
   private readonly decoder: FrontendDecoder;
   private inputArrived: (() => void) | undefined;
   private idleWaiters: (() => void)[] = [];
+  private idleListener: (() => void) | undefined;
   /** The peer sent EOF: frames already buffered are still read. */
   private inputEnded = false;
   /** The session is over: nothing more is read. */
@@ -45,11 +46,25 @@ export class MessageSource {
 
   /** Queues client bytes; resolves once they are consumed and the session waits for more (or has ended). */
   push(chunk: Buffer): Promise<void> {
-    if (this.inputEnded || this.closed) return Promise.resolve();
+    if (!this.pushWithoutWaiter(chunk)) return Promise.resolve();
+    return new Promise<void>((resolve) => this.idleWaiters.push(resolve));
+  }
+
+  /**
+   * `push` for a caller that listens with `onIdle` instead of a promise per
+   * chunk (the socket adapter: one chunk per round trip). False when the
+   * bytes were dropped at once (input ended or closed): no idle will follow for them.
+   */
+  pushWithoutWaiter(chunk: Buffer): boolean {
+    if (this.inputEnded || this.closed) return false;
     this.decoder.push(chunk);
-    const idle = new Promise<void>((resolve) => this.idleWaiters.push(resolve));
     this.wake();
-    return idle;
+    return true;
+  }
+
+  /** Called each time the session has consumed what was pushed and waits for more (or has ended). */
+  onIdle(listener: () => void): void {
+    this.idleListener = listener;
   }
 
   /** Answers an encryption request with 'N': the decoder resumes reading the plaintext startup. */
@@ -74,6 +89,21 @@ export class MessageSource {
         this.inputArrived = resolve;
       });
     }
+  }
+
+  /**
+   * `next()` without waiting: a message already decoded (or the end), else
+   * undefined and the caller awaits `next()`. The message loop takes this
+   * path while a client's bytes hold whole messages, so a round trip costs
+   * no promise per message.
+   */
+  poll(interruptible: boolean): Inbound | InputEnd | undefined {
+    if (this.closed) return 'closed';
+    if (interruptible && this.interruptRequested) return 'interrupted';
+    const message = this.decoder.poll();
+    if (message !== undefined) return message;
+    if (this.inputEnded || this.decoder.phase === 'ended' || this.decoder.phase === 'failed') return 'closed';
+    return undefined;
   }
 
   /** The peer sent EOF: what is buffered is still read, then 'closed'. */
@@ -102,6 +132,8 @@ export class MessageSource {
   }
 
   private settleIdle(): void {
+    this.idleListener?.();
+    if (this.idleWaiters.length === 0) return;
     const waiters = this.idleWaiters;
     this.idleWaiters = [];
     for (const resolve of waiters) resolve();
@@ -122,6 +154,11 @@ export class SessionOutput {
   async flush(): Promise<void> {
     const wait = this.send();
     if (wait !== undefined) await wait;
+  }
+
+  /** `flush()` without a promise when the transport took the batch at once (the usual case). */
+  flushNow(): Promise<void> | undefined {
+    return this.send();
   }
 
   /** Flushes only a large pending batch: the streaming path's memory bound. */

@@ -12,7 +12,7 @@ import { unreachable } from './assert.js';
 import { writeError } from './errors.js';
 import { cellEncoders, fieldDescriptions } from './format.js';
 import type { StatementContext } from './results.js';
-import { isFatalViolation, runCopyIn, runCopyOut, writeDataRows, writeNotices } from './results.js';
+import { isFatalViolation, runCopyIn, runCopyOut, writeDataRows, writeDataRowsNow, writeNotices } from './results.js';
 
 /** Runs `sql`; reports its results and at most one error. Rethrows only what must end the connection. */
 export async function runSimpleQuery(ctx: StatementContext, sql: string): Promise<void> {
@@ -32,6 +32,29 @@ export async function runSimpleQuery(ctx: StatementContext, sql: string): Promis
     writeNotices(ctx);
     writeError(ctx.output.writer, error, ctx.logger);
   }
+}
+
+/**
+ * The engine's synchronous point-read path for a one-statement text: true
+ * when it answered (its rows or its error are written), false when the text
+ * must go through `runSimpleQuery`.
+ */
+export function runSimpleQuerySync(ctx: StatementContext, sql: string): boolean {
+  if (ctx.engine.executeSimpleSync === undefined) return false;
+  try {
+    const result = ctx.engine.executeSimpleSync(sql);
+    if (result === undefined) return false;
+    writeNotices(ctx);
+    const formats = new Array<FormatCode>(result.columns.length).fill(FormatCode.Text);
+    writeRowDescription(ctx.output.writer, fieldDescriptions(result.columns, formats));
+    writeDataRowsNow(ctx, result.rows, 0, result.rows.length, cellEncoders(result.columns, formats, ctx.typeSession()));
+    writeCommandComplete(ctx.output.writer, result.tag);
+  } catch (error) {
+    if (isFatalViolation(error)) throw error;
+    writeNotices(ctx);
+    writeError(ctx.output.writer, error, ctx.logger);
+  }
+  return true;
 }
 
 async function writeSimpleResult(ctx: StatementContext, result: StatementResult): Promise<void> {
