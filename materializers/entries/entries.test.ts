@@ -8,7 +8,7 @@ import { entryFormatVersion, EntryType } from './envelope.js';
 import { EntryDecodeError, EntryEncodeError } from './errors.js';
 import type { RowLayout } from './row-codec.js';
 import { Decimal, type SqlType } from './query-types.js';
-import { encodeTxnAbortEntry, encodeTxnEntry, type TxnEntry } from './txn.js';
+import { encodeTxnAbortEntry, encodeTxnEntry, TxnStreamEncoder, type TxnEntry } from './txn.js';
 
 const layouts = new Map<number, RowLayout>([
   [20, { id: 3, columns: [{ id: 1, type: { kind: 'int8' } }, { id: 4, type: { kind: 'text' } }] }],
@@ -108,6 +108,41 @@ describe('txn entries', () => {
     fc.assert(fc.property(entry, (t) => {
       expect(decodeTxnEntry(encodeTxnEntry(t, layoutOf), resolverOf)).toEqual(t);
     }), { numRuns: 300 });
+  });
+
+  it('stream-encodes a transaction that fits as the same bytes as encodeTxnEntry', () => {
+    const stream = new TxnStreamEncoder(txn, layoutOf, 1 << 20, 1000);
+    for (const effect of txn.effects) stream.add(effect);
+    expect(stream.finish()).toEqual([encodeTxnEntry(txn, layoutOf)]);
+  });
+
+  it('stream-encodes a large transaction as parts within the byte and effect limits, in order (property)', () => {
+    const effects = Array.from({ length: 300 }, (_, i) => ({ tableId: 20, op: 'insert' as const, key: new Uint8Array([i >> 8, i & 0xff]), after: [BigInt(i), 'x'.repeat(i % 50)] }));
+    fc.assert(fc.property(fc.integer({ min: 256, max: 4096 }), fc.integer({ min: 1, max: 400 }), (bytesMax, effectsMax) => {
+      const stream = new TxnStreamEncoder(txn, layoutOf, bytesMax, effectsMax);
+      for (const effect of effects) stream.add(effect);
+      const parts = stream.finish();
+      const decoded = parts.map((data) => decodeEntry(data));
+      const back = parts.flatMap((data) => decodeTxnEntry(data, resolverOf).effects);
+      expect(back).toEqual(effects);
+      parts.forEach((data, i) => {
+        expect(data.length).toBeLessThanOrEqual(bytesMax);
+        const d = decoded[i];
+        if (parts.length === 1) {
+          expect(d?.type).toBe('txn');
+          return;
+        }
+        if (d?.type !== 'txnPart') throw new Error(`part ${i} is ${d?.type}`);
+        expect(d.part).toEqual({ number: i, continues: i < parts.length - 1 });
+        expect(d.txn.effects.length).toBeLessThanOrEqual(effectsMax);
+        expect(d.txn.sequences).toEqual(i === 0 ? txn.sequences : []);
+      });
+    }), { numRuns: 50 });
+  });
+
+  it('refuses a streamed effect larger than one entry', () => {
+    const stream = new TxnStreamEncoder(txn, layoutOf, 200, 10);
+    expect(() => stream.add({ tableId: 20, op: 'insert', key: new Uint8Array([1]), after: [1n, 'y'.repeat(300)] })).toThrow(EntryEncodeError);
   });
 
   it('throws EntryDecodeError on every truncation and every single-byte corruption', () => {

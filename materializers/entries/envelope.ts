@@ -49,11 +49,10 @@ export function startEnvelope(type: EntryType, capacityBytes?: number): ByteWrit
 
 /** Appends the CRC trailer and returns the entry's bytes. */
 export function sealEnvelope(w: ByteWriter): Uint8Array {
-  const body = w.finish();
-  const out = new Uint8Array(body.length + crcBytes);
-  out.set(body);
-  new DataView(out.buffer).setUint32(body.length, crc32c(body), true);
-  return out;
+  // One copy: the CRC of the written bytes is appended in the writer, then
+  // the whole entry is copied out once (an 8 MiB part was copied three times).
+  w.u32(crc32c(w.written()));
+  return w.finish();
 }
 
 export interface OpenedEnvelope {

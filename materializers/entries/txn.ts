@@ -25,10 +25,10 @@
 
 import { unreachable } from '../assert.js';
 import type { ByteReader } from './byte-reader.js';
-import type { ByteWriter } from './byte-writer.js';
+import { ByteWriter } from './byte-writer.js';
 import { EntryDecodeError, EntryEncodeError } from './errors.js';
 import { keyBytesMax, txnEffectsMax, txnPartsMax, txnSequencesMax, valueBytesMax } from './limits.js';
-import { decodeRow, encodeRow, type LayoutResolver, type RowLayout } from './row-codec.js';
+import { decodeRow, writeRow, type LayoutResolver, type RowLayout } from './row-codec.js';
 import type { Row } from './query-types.js';
 import { EntryType, sealEnvelope, startEnvelope } from './envelope.js';
 
@@ -110,8 +110,19 @@ function writeEffect(w: ByteWriter, effect: TxnEffect, layoutOf: (tableId: numbe
   w.varuint(effect.tableId);
   w.u8(opCodes[effect.op]);
   w.bytesWithLength(effect.key);
-  if (effect.after !== undefined) w.bytesWithLength(encodeRow(layout, effect.after));
-  if (effect.before !== undefined) w.bytesWithLength(encodeRow(layout, effect.before));
+  if (effect.after !== undefined) writeRowWithLength(w, layout, effect.after);
+  if (effect.before !== undefined) writeRowWithLength(w, layout, effect.before);
+}
+
+/** Reused by writeEffect (never re-entered). */
+const effectRowScratch = new ByteWriter();
+
+/** A length-prefixed row: encoded into a scratch writer (the length comes first), then copied, with no array per row. */
+function writeRowWithLength(w: ByteWriter, layout: RowLayout, row: Row): void {
+  const scratch = effectRowScratch;
+  scratch.reset();
+  writeRow(scratch, layout, row);
+  w.bytesWithLength(scratch.written());
 }
 
 /** Part header flag bits. Written to the log: never renumber. */
@@ -129,6 +140,16 @@ export function encodeTxnEntry(txn: TxnEntry, layoutOf: (tableId: number) => Row
   if (txn.sequences.length > txnSequencesMax) throw new EntryEncodeError(`${txn.sequences.length} sequence marks (at most ${txnSequencesMax})`);
   const w = startEnvelope(part === undefined ? EntryType.Txn : EntryType.TxnPart, 64 + txn.effects.length * 64);
   if (part !== undefined) writePartHeader(w, part);
+  writeTxnHeader(w, txn);
+  w.varuint(txn.effects.length);
+  for (const effect of txn.effects) writeEffect(w, effect, layoutOf);
+  return sealEnvelope(w);
+}
+
+/** txnId, session, commit timestamp and sequence marks: what precedes the effects. */
+function writeTxnHeader(w: ByteWriter, txn: Omit<TxnEntry, 'effects'>): void {
+  if (txn.txnId < 0n || txn.txnId > u64Max) throw new EntryEncodeError(`txnId ${txn.txnId} beyond u64`);
+  if (txn.commitTsMicros < int64Min || txn.commitTsMicros > int64Max) throw new EntryEncodeError('commitTsMicros beyond int64');
   w.u64(txn.txnId);
   w.varuint(txn.sessionId);
   w.i64(txn.commitTsMicros);
@@ -138,9 +159,74 @@ export function encodeTxnEntry(txn: TxnEntry, layoutOf: (tableId: number) => Row
     w.varuint(mark.sequenceId);
     w.i64(mark.value);
   }
-  w.varuint(txn.effects.length);
-  for (const effect of txn.effects) writeEffect(w, effect, layoutOf);
-  return sealEnvelope(w);
+}
+
+/** Envelope, part header, txn header, effect count and CRC, with room to spare; sequence marks come on top. */
+const streamFixedBytes = 64;
+const streamBytesPerSequence = 16;
+
+/**
+ * Encodes a transaction effect by effect, cutting it into TxnPart entries of
+ * at most `bytesMax` bytes and `effectsMax` effects as it goes (a plain Txn
+ * entry if everything fits in one). For transactions too large to hold as
+ * rows and effects first (ADD PRIMARY KEY's copy of a whole table): each row
+ * is encoded once, straight into the part it lands in, and the caller's rows
+ * can be dropped as soon as they are added. Sequence marks go in the first
+ * part, as in encodeTxnEntry.
+ */
+export class TxnStreamEncoder {
+  private readonly effectBytes = new ByteWriter();
+  private readonly scratch = new ByteWriter();
+  private count = 0;
+  private readonly parts: Uint8Array[] = [];
+
+  constructor(
+    private readonly header: Omit<TxnEntry, 'effects'>,
+    private readonly layoutOf: (tableId: number) => RowLayout,
+    private readonly bytesMax: number,
+    private readonly effectsMax: number,
+  ) {
+    if (header.sequences.length > txnSequencesMax) throw new EntryEncodeError(`${header.sequences.length} sequence marks (at most ${txnSequencesMax})`);
+    if (effectsMax < 1 || effectsMax > txnEffectsMax) throw new EntryEncodeError(`effectsMax ${effectsMax} (1 to ${txnEffectsMax})`);
+  }
+
+  /** Effect bytes one entry can take beside its headers. */
+  private budgetBytes(): number {
+    return this.bytesMax - streamFixedBytes - (this.parts.length === 0 ? this.header.sequences.length * streamBytesPerSequence : 0);
+  }
+
+  add(effect: TxnEffect): void {
+    const s = this.scratch;
+    s.reset();
+    writeEffect(s, effect, this.layoutOf);
+    if (this.count > 0 && (this.count >= this.effectsMax || this.effectBytes.offset + s.offset > this.budgetBytes())) this.seal(true);
+    if (s.offset > this.budgetBytes()) throw new EntryEncodeError(`an effect of ${s.offset} bytes does not fit in one entry of at most ${this.bytesMax} bytes`);
+    this.effectBytes.raw(s.written());
+    this.count++;
+  }
+
+  /** The entries to propose, in order, in one synchronous loop (all parts, or one Txn entry). */
+  finish(): Uint8Array[] {
+    if (this.parts.length === 0) return [this.encode(undefined)];
+    this.seal(false);
+    return this.parts;
+  }
+
+  private seal(continues: boolean): void {
+    this.parts.push(this.encode({ number: this.parts.length, continues }));
+    this.effectBytes.reset(Number.POSITIVE_INFINITY);
+    this.count = 0;
+  }
+
+  private encode(part: TxnPartInfo | undefined): Uint8Array {
+    const sequences = part === undefined || part.number === 0 ? this.header.sequences : [];
+    const w = startEnvelope(part === undefined ? EntryType.Txn : EntryType.TxnPart, streamFixedBytes + sequences.length * streamBytesPerSequence + this.effectBytes.offset);
+    if (part !== undefined) writePartHeader(w, part);
+    writeTxnHeader(w, { ...this.header, sequences });
+    w.varuint(this.count);
+    w.raw(this.effectBytes.written());
+    return sealEnvelope(w);
+  }
 }
 
 function readOp(r: ByteReader): EffectOp {
