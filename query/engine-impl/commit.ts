@@ -12,7 +12,7 @@ import type { ProposalResult } from '../../log/index.js';
 import type { EngineCore } from './engine-core.js';
 import { EngineSqlState, invariant, serializationFailure, sqlError } from './errors.js';
 import { rowResource } from './keys.js';
-import { txnEntryEffectsMax } from './limits.js';
+import { trackerTxnKeysPerTableMax, txnEntryEffectsMax } from './limits.js';
 import type { Transaction } from './transaction.js';
 import type { WriteEffect } from './write-set.js';
 
@@ -33,8 +33,8 @@ export async function commitWrites(core: EngineCore, txn: Transaction): Promise<
     ? encodeEntries(base, effects, marks, layoutsOf(catalog), core.txnEntryBytesMax, ddlParts.length)
     : [];
   const entries = [...ddlParts, ...rowParts];
-  const keys = txn.writes.effects().map((e) => rowResource(e.tableId, e.keyText));
-  core.tracker.registerPending(txn.txnId, keys, txn.writes.tableIds());
+  const { keys, bulkTables } = pendingKeys(txn.writes.effects());
+  core.tracker.registerPending(txn.txnId, keys, txn.writes.tableIds(), bulkTables);
   try {
     await proposeTxn(core, txn.txnId, entries);
   } catch (error) {
@@ -78,6 +78,23 @@ function encodeDdlParts(core: EngineCore, txn: Transaction, rowsFollow: boolean)
   for (const step of txn.ddl) catalog = applyDdl(catalog, step.entry);
   return txn.ddl.map((step, number) =>
     encodeDdlEntry(step.entry, { txnId: txn.txnId, number, continues: rowsFollow || number < txn.ddl.length - 1 }));
+}
+
+/**
+ * The row resources the tracker marks pending; a table with more than
+ * trackerTxnKeysPerTableMax rows written is marked as a whole instead (as the
+ * tracker records it once committed), sparing a string per row of a bulk load.
+ */
+function pendingKeys(effects: readonly WriteEffect[]): { readonly keys: string[]; readonly bulkTables: number[] } {
+  let bulk: ReadonlySet<number> = new Set();
+  if (effects.length > trackerTxnKeysPerTableMax) {
+    const counts = new Map<number, number>();
+    for (const e of effects) counts.set(e.tableId, (counts.get(e.tableId) ?? 0) + 1);
+    bulk = new Set([...counts].filter(([, n]) => n > trackerTxnKeysPerTableMax).map(([tableId]) => tableId));
+  }
+  const keys: string[] = [];
+  for (const e of effects) if (!bulk.has(e.tableId)) keys.push(rowResource(e.tableId, e.keyText));
+  return { keys, bulkTables: [...bulk] };
 }
 
 function toTxnEffect(e: WriteEffect): TxnEffect {
