@@ -82,6 +82,16 @@ describe('multi-part transactions', () => {
     expect(await count('d')).toBe(2000n);
   });
 
+  it('a row larger than one entry fails the commit with 54000 and loses nothing else', async () => {
+    const s = t.session();
+    await tag(s, 'create table big (id int primary key, pad text)');
+    await expect(tag(s, `insert into big values (1, repeat('z', 20000))`)).rejects.toMatchObject({
+      sqlState: '54000', message: expect.stringMatching(/^a row of \d+ bytes does not fit in one log entry \(at most 16384 bytes\)$/) as unknown,
+    });
+    expect(await tag(s, `insert into big values (2, 'small')`)).toBe('INSERT 0 1');
+    expect(await rows(s, 'select id from big')).toEqual([[2]]);
+  });
+
   it('a prefix of parts whose last part never committed is invisible, not checkpointed, and dropped on restart', async () => {
     await tag(t.session(), 'create table t (id int primary key, pad text)');
     const parts = insertParts('t', 0, 2000);

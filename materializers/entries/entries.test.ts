@@ -5,7 +5,7 @@ import { encodeDdlEntry } from './ddl.js';
 import { decodeDdlEntry, decodeEntry, decodeTxnEntry } from './decode.js';
 import type { DdlEntry, TableDefinition } from './definitions.js';
 import { entryFormatVersion, EntryType } from './envelope.js';
-import { EntryDecodeError, EntryEncodeError } from './errors.js';
+import { EffectTooLargeError, EntryDecodeError, EntryEncodeError } from './errors.js';
 import type { RowLayout } from './row-codec.js';
 import { Decimal, type SqlType } from './query-types.js';
 import { encodeTxnAbortEntry, encodeTxnEntry, TxnStreamEncoder, type TxnEntry } from './txn.js';
@@ -140,9 +140,24 @@ describe('txn entries', () => {
     }), { numRuns: 50 });
   });
 
+  it('stream-encodes after DDL parts as TxnParts numbered on from them, marks in the first', () => {
+    const one = new TxnStreamEncoder(txn, layoutOf, 1 << 20, 1000, 2);
+    for (const effect of txn.effects) one.add(effect);
+    const [only, ...rest] = one.finish().map((data) => decodeEntry(data));
+    expect(rest).toEqual([]);
+    if (only?.type !== 'txnPart') throw new Error(`got ${only?.type}`);
+    expect(only.part).toEqual({ number: 2, continues: false });
+    expect(only.txn.sequences).toEqual(txn.sequences);
+    const many = new TxnStreamEncoder(txn, layoutOf, 1 << 20, 1, 3);
+    for (const effect of txn.effects) many.add(effect);
+    const parts = many.finish().map((data) => decodeEntry(data));
+    expect(parts.map((d) => (d.type === 'txnPart' ? [d.part.number, d.part.continues, d.txn.sequences.length] : d.type)))
+      .toEqual(txn.effects.map((_, i) => [3 + i, i < txn.effects.length - 1, i === 0 ? txn.sequences.length : 0]));
+  });
+
   it('refuses a streamed effect larger than one entry', () => {
     const stream = new TxnStreamEncoder(txn, layoutOf, 200, 10);
-    expect(() => stream.add({ tableId: 20, op: 'insert', key: new Uint8Array([1]), after: [1n, 'y'.repeat(300)] })).toThrow(EntryEncodeError);
+    expect(() => stream.add({ tableId: 20, op: 'insert', key: new Uint8Array([1]), after: [1n, 'y'.repeat(300)] })).toThrow(EffectTooLargeError);
   });
 
   it('throws EntryDecodeError on every truncation and every single-byte corruption', () => {

@@ -1,7 +1,7 @@
 // materializers/entries: the versioned envelope of every log entry and the
 // binary codecs of its payloads (transactions, DDL) and of rows.
 
-export { EntryDecodeError, EntryEncodeError, type EntryDecodeReason } from './errors.js';
+export { EffectTooLargeError, EntryDecodeError, EntryEncodeError, type EntryDecodeReason } from './errors.js';
 export * from './limits.js';
 export { ByteReader } from './byte-reader.js';
 export { ByteWriter } from './byte-writer.js';

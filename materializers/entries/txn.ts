@@ -26,7 +26,7 @@
 import { unreachable } from '../assert.js';
 import type { ByteReader } from './byte-reader.js';
 import { ByteWriter } from './byte-writer.js';
-import { EntryDecodeError, EntryEncodeError } from './errors.js';
+import { EffectTooLargeError, EntryDecodeError, EntryEncodeError } from './errors.js';
 import { keyBytesMax, txnEffectsMax, txnPartsMax, txnSequencesMax, valueBytesMax } from './limits.js';
 import { decodeRow, writeRow, type LayoutResolver, type RowLayout } from './row-codec.js';
 import type { Row } from './query-types.js';
@@ -178,6 +178,7 @@ export class TxnStreamEncoder {
   private readonly effectBytes = new ByteWriter();
   private readonly scratch = new ByteWriter();
   private count = 0;
+  private added = 0;
   private readonly parts: Uint8Array[] = [];
 
   constructor(
@@ -185,6 +186,8 @@ export class TxnStreamEncoder {
     private readonly layoutOf: (tableId: number) => RowLayout,
     private readonly bytesMax: number,
     private readonly effectsMax: number,
+    /** Parts before these (DdlPart entries of the same transaction): numbering starts here, and even one part is a TxnPart. */
+    private readonly firstPartNumber = 0,
   ) {
     if (header.sequences.length > txnSequencesMax) throw new EntryEncodeError(`${header.sequences.length} sequence marks (at most ${txnSequencesMax})`);
     if (effectsMax < 1 || effectsMax > txnEffectsMax) throw new EntryEncodeError(`effectsMax ${effectsMax} (1 to ${txnEffectsMax})`);
@@ -195,31 +198,37 @@ export class TxnStreamEncoder {
     return this.bytesMax - streamFixedBytes - (this.parts.length === 0 ? this.header.sequences.length * streamBytesPerSequence : 0);
   }
 
+  /** Effects added so far. */
+  get effectCount(): number {
+    return this.added;
+  }
+
   add(effect: TxnEffect): void {
     const s = this.scratch;
     s.reset();
     writeEffect(s, effect, this.layoutOf);
     if (this.count > 0 && (this.count >= this.effectsMax || this.effectBytes.offset + s.offset > this.budgetBytes())) this.seal(true);
-    if (s.offset > this.budgetBytes()) throw new EntryEncodeError(`an effect of ${s.offset} bytes does not fit in one entry of at most ${this.bytesMax} bytes`);
+    if (s.offset > this.budgetBytes()) throw new EffectTooLargeError(s.offset, this.bytesMax);
     this.effectBytes.raw(s.written());
     this.count++;
+    this.added++;
   }
 
   /** The entries to propose, in order, in one synchronous loop (all parts, or one Txn entry). */
   finish(): Uint8Array[] {
-    if (this.parts.length === 0) return [this.encode(undefined)];
+    if (this.parts.length === 0 && this.firstPartNumber === 0) return [this.encode(undefined)];
     this.seal(false);
     return this.parts;
   }
 
   private seal(continues: boolean): void {
-    this.parts.push(this.encode({ number: this.parts.length, continues }));
+    this.parts.push(this.encode({ number: this.firstPartNumber + this.parts.length, continues }));
     this.effectBytes.reset(Number.POSITIVE_INFINITY);
     this.count = 0;
   }
 
   private encode(part: TxnPartInfo | undefined): Uint8Array {
-    const sequences = part === undefined || part.number === 0 ? this.header.sequences : [];
+    const sequences = part === undefined || part.number === this.firstPartNumber ? this.header.sequences : [];
     const w = startEnvelope(part === undefined ? EntryType.Txn : EntryType.TxnPart, streamFixedBytes + sequences.length * streamBytesPerSequence + this.effectBytes.offset);
     if (part !== undefined) writePartHeader(w, part);
     writeTxnHeader(w, { ...this.header, sequences });

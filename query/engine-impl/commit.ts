@@ -6,7 +6,7 @@
 // versions.
 
 import {
-  applyDdl, encodeDdlEntry, encodeTxnAbortEntry, encodeTxnEntry, type Catalog, type RowLayout, type SequenceMark, type TxnEffect, type TxnEntry,
+  applyDdl, EffectTooLargeError, encodeDdlEntry, encodeTxnAbortEntry, encodeTxnEntry, TxnStreamEncoder, type Catalog, type RowLayout, type SequenceMark, type TxnEffect, type TxnEntry,
 } from '../../materializers/index.js';
 import type { ProposalResult } from '../../log/index.js';
 import type { EngineCore } from './engine-core.js';
@@ -26,11 +26,11 @@ export async function commitWrites(core: EngineCore, txn: Transaction): Promise<
   if (txn.isolation === 'serializable') validateReadSet(core, txn);
   // With DDL in the block, its private catalog: the layouts of the tables it created or changed.
   const catalog = txn.catalog();
-  const effects = txn.writes.effects().map(toTxnEffect);
+  const writes = txn.writes.effects();
   const base = { txnId: txn.txnId, sessionId: txn.sessionId, commitTsMicros: core.nowMicros() };
-  const ddlParts = encodeDdlParts(core, txn, effects.length > 0 || marks.length > 0);
-  const rowParts = effects.length > 0 || marks.length > 0 || ddlParts.length === 0
-    ? encodeEntries(base, effects, marks, layoutsOf(catalog), core.txnEntryBytesMax, ddlParts.length)
+  const ddlParts = encodeDdlParts(core, txn, writes.length > 0 || marks.length > 0);
+  const rowParts = writes.length > 0 || marks.length > 0 || ddlParts.length === 0
+    ? encodeWrites({ ...base, sequences: marks }, writes, layoutsOf(catalog), core.txnEntryBytesMax, ddlParts.length)
     : [];
   const entries = [...ddlParts, ...rowParts];
   const { keys, bulkTables } = pendingKeys(txn.writes.effects());
@@ -78,6 +78,25 @@ function encodeDdlParts(core: EngineCore, txn: Transaction, rowsFollow: boolean)
   for (const step of txn.ddl) catalog = applyDdl(catalog, step.entry);
   return txn.ddl.map((step, number) =>
     encodeDdlEntry(step.entry, { txnId: txn.txnId, number, continues: rowsFollow || number < txn.ddl.length - 1 }));
+}
+
+/**
+ * The write set as one txn entry, or as parts after `firstPartNumber` (the
+ * DDL parts before them), each row encoded once as it is added
+ * (TxnStreamEncoder): encodeEntries encoded a large transaction's rows twice
+ * (a whole attempt, then the chunks) plus an effect object per row.
+ */
+function encodeWrites(
+  header: Omit<TxnEntry, 'effects'>, writes: readonly WriteEffect[], layoutOf: (tableId: number) => RowLayout, bytesMax: number, firstPartNumber: number,
+): Uint8Array[] {
+  const stream = new TxnStreamEncoder(header, layoutOf, bytesMax, txnEntryEffectsMax, firstPartNumber);
+  try {
+    for (const w of writes) stream.add(toTxnEffect(w));
+  } catch (error) {
+    if (error instanceof EffectTooLargeError) throw sqlError(EngineSqlState.programLimitExceeded, `a row of ${error.effectBytes} bytes does not fit in one log entry (at most ${error.bytesMax} bytes)`);
+    throw error;
+  }
+  return stream.finish();
 }
 
 /**

@@ -13,7 +13,7 @@
 // writer that waited restarts and binds to the new table by name.
 
 import {
-  applyDdl, EntryEncodeError, primaryKeyOf, TxnStreamEncoder, type Catalog, type DdlChange, type IndexDef, type Row, type TableDef, type TableDefinition,
+  applyDdl, EffectTooLargeError, primaryKeyOf, TxnStreamEncoder, type Catalog, type DdlChange, type IndexDef, type Row, type TableDef, type TableDefinition,
 } from '../../../materializers/index.js';
 import { proposeTxn } from '../commit.js';
 import { txnEntryEffectsMax } from '../limits.js';
@@ -76,7 +76,7 @@ async function keyedEntries(host: SessionHost, table: TableDef, target: TableDef
     try {
       stream.add({ tableId: target.id, op: 'insert', key, after: row });
     } catch (error) {
-      if (error instanceof EntryEncodeError) throw sqlError(EngineSqlState.programLimitExceeded, `a row of table "${table.name}" does not fit in one log entry: ${error.message}`);
+      if (error instanceof EffectTooLargeError) throw sqlError(EngineSqlState.programLimitExceeded, `a row of ${error.effectBytes} bytes of table "${table.name}" does not fit in one log entry (at most ${error.bytesMax} bytes)`);
       throw error;
     }
     rows++;
