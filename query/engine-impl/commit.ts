@@ -16,6 +16,9 @@ import { trackerTxnKeysPerTableMax, txnEntryEffectsMax } from './limits.js';
 import type { Transaction } from './transaction.js';
 import type { WriteEffect } from './write-set.js';
 
+/** Write sets up to this many effects are encoded as one entry directly (TxnStreamEncoder only if that is too large). */
+const smallTxnEffectsMax = 64;
+
 /** How full a chunk of a split transaction is planned to be (rows vary in size around the average). */
 const chunkFillRatio = 0.8;
 
@@ -89,6 +92,11 @@ function encodeDdlParts(core: EngineCore, txn: Transaction, rowsFollow: boolean)
 function encodeWrites(
   header: Omit<TxnEntry, 'effects'>, writes: readonly WriteEffect[], layoutOf: (tableId: number) => RowLayout, bytesMax: number, firstPartNumber: number,
 ): Uint8Array[] {
+  if (firstPartNumber === 0 && writes.length <= smallTxnEffectsMax) {
+    // The common OLTP commit: one entry, one writer, no stream buffers.
+    const whole = encodeTxnEntry({ ...header, effects: writes.map(toTxnEffect) }, layoutOf);
+    if (whole.length <= bytesMax) return [whole];
+  }
   const stream = new TxnStreamEncoder(header, layoutOf, bytesMax, txnEntryEffectsMax, firstPartNumber);
   try {
     for (const w of writes) stream.add(toTxnEffect(w));
