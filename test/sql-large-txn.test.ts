@@ -50,6 +50,48 @@ describe('multi-part transactions', () => {
     expect(await count('t')).toBe(3000n);
   });
 
+  it('ADD PRIMARY KEY copies a table above the entry size as parts, keyed, and finds a duplicate in any key kind', async () => {
+    const s = t.session();
+    await tag(s, 'create table k (id int, name text, pad text)');
+    const data = Array.from({ length: 3000 }, (_, i) => `${2999 - i}\tn${i}\t${'x'.repeat(40)}\n`).join('');
+    expect(await copyIn(s, 'copy k from stdin', data, 65536)).toBe('COPY 3000');
+    const before = t.log.status().lastIndex;
+    expect(await tag(s, 'alter table k add primary key (id)')).toBe('ALTER TABLE');
+    const types = (await t.wal.read(before + 1, t.log.status().lastIndex + 1)).map((e) => decodeEntry(e.data).type);
+    // createTable, the copy's parts, the swap.
+    expect(types[0]).toBe('ddl');
+    expect(types.slice(1, -1).every((type) => type === 'txnPart') && types.length > 4).toBe(true);
+    expect(types.at(-1)).toBe('ddl');
+    expect(await rows(s, 'select count(*), min(id), max(id) from k')).toEqual([[3000n, 0, 2999]]);
+    expect(await rows(s, 'select name from k where id = 2999')).toEqual([['n0']]);
+    // Keys that are not one int column (text, two columns) are checked by their bytes.
+    await tag(s, 'create table d (a text, b int, pad text)');
+    await copyIn(s, 'copy d from stdin', Array.from({ length: 2000 }, (_, i) => `a${i % 1999}\t${i % 2}\t${'y'.repeat(40)}\n`).join(''), 65536);
+    expect(await tag(s, 'alter table d add primary key (a, b)')).toBe('ALTER TABLE');
+    await tag(s, 'create table e (a text, pad text)');
+    await copyIn(s, 'copy e from stdin', Array.from({ length: 2000 }, (_, i) => `a${i % 1999}\t${'y'.repeat(40)}\n`).join(''), 65536);
+    await expect(tag(s, 'alter table e add primary key (a)')).rejects.toMatchObject({ sqlState: '23505' });
+    await tag(s, 'create table f (a int, pad text)');
+    await copyIn(s, 'copy f from stdin', Array.from({ length: 2000 }, (_, i) => `${i % 1999}\t${'y'.repeat(40)}\n`).join(''), 65536);
+    await expect(tag(s, 'alter table f add primary key (a)')).rejects.toMatchObject({ sqlState: '23505' });
+    // Nothing of the refused rewrites is left behind: no stray copy, the tables unchanged.
+    expect(t.store.catalog().tables().map((d) => d.name).sort()).toEqual(['d', 'e', 'f', 'k']);
+    expect(await count('f')).toBe(2000n);
+    await t.restart();
+    expect(await count('k')).toBe(3000n);
+    expect(await count('d')).toBe(2000n);
+  });
+
+  it('a row larger than one entry fails the commit with 54000 and loses nothing else', async () => {
+    const s = t.session();
+    await tag(s, 'create table big (id int primary key, pad text)');
+    await expect(tag(s, `insert into big values (1, repeat('z', 20000))`)).rejects.toMatchObject({
+      sqlState: '54000', message: expect.stringMatching(/^a row of \d+ bytes does not fit in one log entry \(at most 16384 bytes\)$/) as unknown,
+    });
+    expect(await tag(s, `insert into big values (2, 'small')`)).toBe('INSERT 0 1');
+    expect(await rows(s, 'select id from big')).toEqual([[2]]);
+  });
+
   it('a prefix of parts whose last part never committed is invisible, not checkpointed, and dropped on restart', async () => {
     await tag(t.session(), 'create table t (id int primary key, pad text)');
     const parts = insertParts('t', 0, 2000);

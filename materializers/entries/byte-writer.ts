@@ -7,6 +7,8 @@ const initialCapacityBytes = 256;
 /** A reused writer keeps at most this much buffer between uses. */
 const scratchBytesMax = 64 * 1024;
 const utf8 = new TextEncoder();
+/** Text up to this many UTF-16 units takes the byte-by-byte ASCII path of utf8(). */
+const asciiFastPathCharsMax = 256;
 
 export class ByteWriter {
   private bytes: Uint8Array;
@@ -36,14 +38,19 @@ export class ByteWriter {
     }
   }
 
-  /** The bytes written so far, not copied: valid until the next write or reset. */
-  written(): Uint8Array {
-    return this.bytes.subarray(0, this.length);
-  }
-
   /** The bytes written so far, copied into an exactly sized array the caller owns. */
   finish(): Uint8Array {
     return this.bytes.slice(0, this.length);
+  }
+
+  /**
+   * The bytes written so far as a view of this writer's buffer, valid only
+   * until the next write or reset: for copying straight into another writer
+   * without `finish()`'s array per call (one ArrayBuffer per encoded row was
+   * most of the cost of encoding a large transaction, issue 4).
+   */
+  written(): Uint8Array {
+    return this.bytes.subarray(0, this.length);
   }
 
   u8(value: number): void {
@@ -128,9 +135,42 @@ export class ByteWriter {
     this.raw(bytes);
   }
 
-  /** Length-prefixed UTF-8. */
+  /**
+   * Length-prefixed UTF-8, encoded in place: short ASCII text (most SQL
+   * text values) byte by byte, anything else with `encodeInto` once its
+   * length is known. `TextEncoder.encode` allocated an array per value.
+   */
   utf8(text: string): void {
-    this.bytesWithLength(utf8.encode(text));
+    const n = text.length;
+    if (n <= asciiFastPathCharsMax) {
+      const start = this.length;
+      this.varuint(n);
+      this.reserve(n);
+      const bytes = this.bytes;
+      let at = this.length;
+      for (let i = 0; i < n; i++) {
+        const code = text.charCodeAt(i);
+        if (code >= 0x80) {
+          // Not ASCII: undo and take the general path.
+          this.length = start;
+          this.utf8Encoded(text);
+          return;
+        }
+        bytes[at++] = code;
+      }
+      this.length = at;
+      return;
+    }
+    this.utf8Encoded(text);
+  }
+
+  private utf8Encoded(text: string): void {
+    const byteCount = Buffer.byteLength(text, 'utf8');
+    this.varuint(byteCount);
+    this.reserve(byteCount);
+    const { written } = utf8.encodeInto(text, this.bytes.subarray(this.length, this.length + byteCount));
+    invariant(written === byteCount, `utf8 wrote ${written} of ${byteCount} bytes`);
+    this.length += byteCount;
   }
 
   private reserve(extraBytes: number): void {

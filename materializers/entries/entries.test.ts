@@ -5,10 +5,10 @@ import { encodeDdlEntry } from './ddl.js';
 import { decodeDdlEntry, decodeEntry, decodeTxnEntry } from './decode.js';
 import type { DdlEntry, TableDefinition } from './definitions.js';
 import { entryFormatVersion, EntryType } from './envelope.js';
-import { EntryDecodeError, EntryEncodeError } from './errors.js';
+import { EffectTooLargeError, EntryDecodeError, EntryEncodeError } from './errors.js';
 import type { RowLayout } from './row-codec.js';
 import { Decimal, type SqlType } from './query-types.js';
-import { encodeTxnAbortEntry, encodeTxnEntries, encodeTxnEntry, type TxnEntry } from './txn.js';
+import { encodeTxnAbortEntry, encodeTxnEntry, TxnStreamEncoder, type TxnEntry } from './txn.js';
 
 const layouts = new Map<number, RowLayout>([
   [20, { id: 3, columns: [{ id: 1, type: { kind: 'int8' } }, { id: 4, type: { kind: 'text' } }] }],
@@ -110,6 +110,56 @@ describe('txn entries', () => {
     }), { numRuns: 300 });
   });
 
+  it('stream-encodes a transaction that fits as the same bytes as encodeTxnEntry', () => {
+    const stream = new TxnStreamEncoder(txn, layoutOf, 1 << 20, 1000);
+    for (const effect of txn.effects) stream.add(effect);
+    expect(stream.finish()).toEqual([encodeTxnEntry(txn, layoutOf)]);
+  });
+
+  it('stream-encodes a large transaction as parts within the byte and effect limits, in order (property)', () => {
+    const effects = Array.from({ length: 300 }, (_, i) => ({ tableId: 20, op: 'insert' as const, key: new Uint8Array([i >> 8, i & 0xff]), after: [BigInt(i), 'x'.repeat(i % 50)] }));
+    fc.assert(fc.property(fc.integer({ min: 256, max: 4096 }), fc.integer({ min: 1, max: 400 }), (bytesMax, effectsMax) => {
+      const stream = new TxnStreamEncoder(txn, layoutOf, bytesMax, effectsMax);
+      for (const effect of effects) stream.add(effect);
+      const parts = stream.finish();
+      const decoded = parts.map((data) => decodeEntry(data));
+      const back = parts.flatMap((data) => decodeTxnEntry(data, resolverOf).effects);
+      expect(back).toEqual(effects);
+      parts.forEach((data, i) => {
+        expect(data.length).toBeLessThanOrEqual(bytesMax);
+        const d = decoded[i];
+        if (parts.length === 1) {
+          expect(d?.type).toBe('txn');
+          return;
+        }
+        if (d?.type !== 'txnPart') throw new Error(`part ${i} is ${d?.type}`);
+        expect(d.part).toEqual({ number: i, continues: i < parts.length - 1 });
+        expect(d.txn.effects.length).toBeLessThanOrEqual(effectsMax);
+        expect(d.txn.sequences).toEqual(i === 0 ? txn.sequences : []);
+      });
+    }), { numRuns: 50 });
+  });
+
+  it('stream-encodes after DDL parts as TxnParts numbered on from them, marks in the first', () => {
+    const one = new TxnStreamEncoder(txn, layoutOf, 1 << 20, 1000, 2);
+    for (const effect of txn.effects) one.add(effect);
+    const [only, ...rest] = one.finish().map((data) => decodeEntry(data));
+    expect(rest).toEqual([]);
+    if (only?.type !== 'txnPart') throw new Error(`got ${only?.type}`);
+    expect(only.part).toEqual({ number: 2, continues: false });
+    expect(only.txn.sequences).toEqual(txn.sequences);
+    const many = new TxnStreamEncoder(txn, layoutOf, 1 << 20, 1, 3);
+    for (const effect of txn.effects) many.add(effect);
+    const parts = many.finish().map((data) => decodeEntry(data));
+    expect(parts.map((d) => (d.type === 'txnPart' ? [d.part.number, d.part.continues, d.txn.sequences.length] : d.type)))
+      .toEqual(txn.effects.map((_, i) => [3 + i, i < txn.effects.length - 1, i === 0 ? txn.sequences.length : 0]));
+  });
+
+  it('refuses a streamed effect larger than one entry', () => {
+    const stream = new TxnStreamEncoder(txn, layoutOf, 200, 10);
+    expect(() => stream.add({ tableId: 20, op: 'insert', key: new Uint8Array([1]), after: [1n, 'y'.repeat(300)] })).toThrow(EffectTooLargeError);
+  });
+
   it('throws EntryDecodeError on every truncation and every single-byte corruption', () => {
     const data = encodeTxnEntry(txn, layoutOf);
     for (let cut = 0; cut < data.length; cut++) expect(decodeReason(data.subarray(0, cut)), `cut ${cut}`).not.toBe('decoded');
@@ -159,33 +209,6 @@ describe('txn parts and abort markers', () => {
   it('refuses part numbers out of range', () => {
     expect(() => encodeTxnEntry(txn, layoutOf, { number: -1, continues: true })).toThrow(EntryEncodeError);
     expect(() => encodeTxnEntry(txn, layoutOf, { number: 1 << 20, continues: true })).toThrow(EntryEncodeError);
-  });
-
-  it('encodeTxnEntries: one plain entry when it fits, else parts packed within the limits that decode to the same effects', () => {
-    const tooLarge = (bytes: number): Error => new Error(`effect of ${bytes} bytes`);
-    const one = encodeTxnEntries(txn, layoutOf, { bytesMax: 1 << 20, effectsMax: 100, effectTooLarge: tooLarge });
-    expect(one).toEqual([encodeTxnEntry(txn, layoutOf)]);
-    const many: TxnEntry = {
-      ...txn,
-      effects: Array.from({ length: 200 }, (_, i) => ({ tableId: 20, op: 'insert' as const, key: new Uint8Array([i >> 8, i & 255]), after: [BigInt(i), 'x'.repeat(i % 37)] })),
-    };
-    for (const [bytesMax, effectsMax, firstPartNumber] of [[400, 1000, 0], [100_000, 7, 0], [100_000, 1000, 3]] as const) {
-      const parts = encodeTxnEntries(many, layoutOf, { bytesMax, effectsMax, effectTooLarge: tooLarge }, firstPartNumber);
-      const decoded = parts.map((data) => {
-        expect(data.length).toBeLessThanOrEqual(bytesMax);
-        const raw = decodeEntry(data);
-        if (raw.type !== 'txnPart') throw new Error(`expected a part, got ${raw.type}`);
-        expect(raw.txn.effects.length).toBeLessThanOrEqual(effectsMax);
-        return { part: raw.part, txn: decodeTxnEntry(data, resolverOf) };
-      });
-      expect(decoded.map((d) => d.part)).toEqual(decoded.map((_, k) => ({ number: firstPartNumber + k, continues: k < decoded.length - 1 })));
-      expect(decoded.flatMap((d) => d.txn.effects)).toEqual(many.effects);
-      expect(decoded.map((d) => d.txn.sequences)).toEqual(decoded.map((_, k) => (k === 0 ? many.sequences : [])));
-    }
-    // After DDL parts, even a small transaction is a part.
-    const after = encodeTxnEntries(txn, layoutOf, { bytesMax: 1 << 20, effectsMax: 100, effectTooLarge: tooLarge }, 2);
-    expect(after.map((d) => decodeEntry(d).type)).toEqual(['txnPart']);
-    expect(() => encodeTxnEntries(many, layoutOf, { bytesMax: 60, effectsMax: 100, effectTooLarge: tooLarge })).toThrow(/effect of \d+ bytes/);
   });
 
   it('round-trip an abort marker', () => {

@@ -27,3 +27,10 @@ export class EntryDecodeError extends Error {
 export class EntryEncodeError extends Error {
   override readonly name = 'EntryEncodeError';
 }
+
+/** An effect (a row near the entry size) larger than one log entry can hold: TxnStreamEncoder cannot split it. */
+export class EffectTooLargeError extends EntryEncodeError {
+  constructor(readonly effectBytes: number, readonly bytesMax: number) {
+    super(`an effect of ${effectBytes} bytes does not fit in one entry of at most ${bytesMax} bytes`);
+  }
+}

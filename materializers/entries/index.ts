@@ -1,7 +1,7 @@
 // materializers/entries: the versioned envelope of every log entry and the
 // binary codecs of its payloads (transactions, DDL) and of rows.
 
-export { EntryDecodeError, EntryEncodeError, type EntryDecodeReason } from './errors.js';
+export { EffectTooLargeError, EntryDecodeError, EntryEncodeError, type EntryDecodeReason } from './errors.js';
 export * from './limits.js';
 export { ByteReader } from './byte-reader.js';
 export { ByteWriter } from './byte-writer.js';
@@ -22,8 +22,8 @@ export {
   decodeRow, encodeRow, readRow, rowLayoutId, writeRow, type DecodedRow, type LayoutColumn, type LayoutResolver, type RowLayout,
 } from './row-codec.js';
 export {
-  decodeEffectRows, encodeTxnAbortEntry, encodeTxnEntries, encodeTxnEntry, type EffectOp, type RawTxnEffect, type RawTxnEntry, type SequenceMark,
-  type TxnEffect, type TxnEntriesLimits, type TxnEntry, type TxnPartInfo,
+  decodeEffectRows, encodeTxnAbortEntry, encodeTxnEntry, TxnStreamEncoder, type EffectOp, type RawTxnEffect, type RawTxnEntry, type SequenceMark,
+  type TxnEffect, type TxnEntry, type TxnPartInfo,
 } from './txn.js';
 export { TxnPartAssembler, type AssembledEntry, type DecodedPart } from './txn-parts.js';
 export { encodeDdlEntry } from './ddl.js';

@@ -121,4 +121,16 @@ describe('row codec', () => {
       expect((back as Decimal).toString()).toBe(d.toString());
     }));
   });
+
+  it('writes text as the same bytes TextEncoder gives, on the ASCII fast path and off it', () => {
+    const layout = layoutOf([{ kind: 'text' }]);
+    const texts = ['', 'abc', 'x'.repeat(256), 'x'.repeat(257), `${'a'.repeat(200)}é`, 'héllo, 世界 😀', '\u007f\u0080'];
+    for (const text of texts) {
+      const encoded = encodeRow(layout, [text]);
+      const utf8 = new TextEncoder().encode(text);
+      // [layout id 1][null bitmap][varuint length][bytes]
+      expect(encoded.subarray(encoded.length - utf8.length)).toEqual(utf8);
+      expect(roundTrip(layout, [text])).toEqual([new TextDecoder().decode(utf8)]);
+    }
+  });
 });

@@ -25,12 +25,12 @@
 
 import { unreachable } from '../assert.js';
 import type { ByteReader } from './byte-reader.js';
-import { EntryDecodeError, EntryEncodeError } from './errors.js';
-import { keyBytesMax, txnEffectsMax, txnPartsMax, txnSequencesMax, valueBytesMax } from './limits.js';
 import { ByteWriter } from './byte-writer.js';
+import { EffectTooLargeError, EntryDecodeError, EntryEncodeError } from './errors.js';
+import { keyBytesMax, txnEffectsMax, txnPartsMax, txnSequencesMax, valueBytesMax } from './limits.js';
 import { decodeRow, writeRow, type LayoutResolver, type RowLayout } from './row-codec.js';
 import type { Row } from './query-types.js';
-import { EntryType, sealEnvelope, sealEnvelopeWith, startEnvelope } from './envelope.js';
+import { EntryType, sealEnvelope, startEnvelope } from './envelope.js';
 
 export type EffectOp = 'insert' | 'update' | 'delete';
 
@@ -99,16 +99,6 @@ function hasBefore(op: EffectOp): boolean {
   return op !== 'insert';
 }
 
-/** Rows are encoded here first (their length prefix comes before them), then copied: no array per row. */
-const effectRowScratch = new ByteWriter();
-
-function writeRowWithLength(w: ByteWriter, layout: RowLayout, row: Row): void {
-  const scratch = effectRowScratch;
-  scratch.reset();
-  writeRow(scratch, layout, row);
-  w.bytesWithLength(scratch.written());
-}
-
 function writeEffect(w: ByteWriter, effect: TxnEffect, layoutOf: (tableId: number) => RowLayout): void {
   if (effect.key.length === 0 || effect.key.length > keyBytesMax) {
     throw new EntryEncodeError(`effect key of ${effect.key.length} bytes (1 to ${keyBytesMax})`);
@@ -122,6 +112,17 @@ function writeEffect(w: ByteWriter, effect: TxnEffect, layoutOf: (tableId: numbe
   w.bytesWithLength(effect.key);
   if (effect.after !== undefined) writeRowWithLength(w, layout, effect.after);
   if (effect.before !== undefined) writeRowWithLength(w, layout, effect.before);
+}
+
+/** Reused by writeEffect (never re-entered). */
+const effectRowScratch = new ByteWriter();
+
+/** A length-prefixed row: encoded into a scratch writer (the length comes first), then copied, with no array per row. */
+function writeRowWithLength(w: ByteWriter, layout: RowLayout, row: Row): void {
+  const scratch = effectRowScratch;
+  scratch.reset();
+  writeRow(scratch, layout, row);
+  w.bytesWithLength(scratch.written());
 }
 
 /** Part header flag bits. Written to the log: never renumber. */
@@ -139,6 +140,16 @@ export function encodeTxnEntry(txn: TxnEntry, layoutOf: (tableId: number) => Row
   if (txn.sequences.length > txnSequencesMax) throw new EntryEncodeError(`${txn.sequences.length} sequence marks (at most ${txnSequencesMax})`);
   const w = startEnvelope(part === undefined ? EntryType.Txn : EntryType.TxnPart, 64 + txn.effects.length * 64);
   if (part !== undefined) writePartHeader(w, part);
+  writeTxnHeader(w, txn);
+  w.varuint(txn.effects.length);
+  for (const effect of txn.effects) writeEffect(w, effect, layoutOf);
+  return sealEnvelope(w);
+}
+
+/** txnId, session, commit timestamp and sequence marks: what precedes the effects. */
+function writeTxnHeader(w: ByteWriter, txn: Omit<TxnEntry, 'effects'>): void {
+  if (txn.txnId < 0n || txn.txnId > u64Max) throw new EntryEncodeError(`txnId ${txn.txnId} beyond u64`);
+  if (txn.commitTsMicros < int64Min || txn.commitTsMicros > int64Max) throw new EntryEncodeError('commitTsMicros beyond int64');
   w.u64(txn.txnId);
   w.varuint(txn.sessionId);
   w.i64(txn.commitTsMicros);
@@ -148,109 +159,83 @@ export function encodeTxnEntry(txn: TxnEntry, layoutOf: (tableId: number) => Row
     w.varuint(mark.sequenceId);
     w.i64(mark.value);
   }
-  w.varuint(txn.effects.length);
-  for (const effect of txn.effects) writeEffect(w, effect, layoutOf);
-  return sealEnvelope(w);
 }
 
-/** Bytes of the CRC trailer sealEnvelope appends. */
-const envelopeTrailerBytes = 4;
-/** Most bytes a varuint of a count below 2^35 takes. */
-const countVaruintBytesMax = 5;
-
-export interface TxnEntriesLimits {
-  /** Bytes of one entry (envelope included). */
-  readonly bytesMax: number;
-  /** Effects of one entry. */
-  readonly effectsMax: number;
-  /** The error for one effect that cannot fit in an entry on its own. */
-  readonly effectTooLarge: (effectBytes: number) => Error;
-}
-
-function validateTxn(txn: Omit<TxnEntry, 'effects'>, effectCount: number): void {
-  if (txn.txnId < 0n || txn.txnId > u64Max) throw new EntryEncodeError(`txnId ${txn.txnId} beyond u64`);
-  if (txn.commitTsMicros < int64Min || txn.commitTsMicros > int64Max) throw new EntryEncodeError('commitTsMicros beyond int64');
-  if (effectCount > txnEffectsMax) throw new EntryEncodeError(`${effectCount} effects (at most ${txnEffectsMax})`);
-  if (txn.sequences.length > txnSequencesMax) throw new EntryEncodeError(`${txn.sequences.length} sequence marks (at most ${txnSequencesMax})`);
-}
-
-/** The envelope start, part header and txn payload header, up to (not including) the effect count. */
-function writeTxnHeader(w: ByteWriter, txn: Omit<TxnEntry, 'effects'>, sequences: readonly SequenceMark[]): void {
-  w.u64(txn.txnId);
-  w.varuint(txn.sessionId);
-  w.i64(txn.commitTsMicros);
-  w.varuint(sequences.length);
-  for (const mark of sequences) {
-    if (mark.value < int64Min || mark.value > int64Max) throw new EntryEncodeError(`sequence ${mark.sequenceId} value beyond int64`);
-    w.varuint(mark.sequenceId);
-    w.i64(mark.value);
-  }
-}
+/** Envelope, part header, txn header, effect count and CRC, with room to spare; sequence marks come on top. */
+const streamFixedBytes = 64;
+const streamBytesPerSequence = 16;
 
 /**
- * One transaction as log entries, each effect encoded exactly once: a plain
- * Txn entry when everything fits in one entry and `firstPartNumber` is 0,
- * else TxnPart entries numbered from `firstPartNumber` (all but the last
- * marked continues, sequence marks in the first), each packed up to the
- * limits. Bulk loads (COPY, pgbench -i) used to encode every row two or
- * three times (the whole transaction to measure it, then each part, halving
- * parts that overflowed) and allocate an array per row.
+ * Encodes a transaction effect by effect, cutting it into TxnPart entries of
+ * at most `bytesMax` bytes and `effectsMax` effects as it goes (a plain Txn
+ * entry if everything fits in one). For transactions too large to hold as
+ * rows and effects first (ADD PRIMARY KEY's copy of a whole table): each row
+ * is encoded once, straight into the part it lands in, and the caller's rows
+ * can be dropped as soon as they are added. Sequence marks go in the first
+ * part, as in encodeTxnEntry.
  */
-export function encodeTxnEntries(
-  txn: TxnEntry, layoutOf: (tableId: number) => RowLayout, limits: TxnEntriesLimits, firstPartNumber = 0,
-): Uint8Array[] {
-  validateTxn(txn, 0);
-  const effects = txn.effects;
-  // All effects back to back; ends[i] is where effect i ends.
-  const body = new ByteWriter(Math.max(256, Math.min(64 * 1024 * 1024, effects.length * 64)));
-  const ends = new Float64Array(effects.length);
-  for (let i = 0; i < effects.length; i++) {
-    writeEffect(body, effects[i] as TxnEffect, layoutOf);
-    ends[i] = body.offset;
+export class TxnStreamEncoder {
+  private readonly effectBytes = new ByteWriter();
+  private readonly scratch = new ByteWriter();
+  private count = 0;
+  private added = 0;
+  private readonly parts: Uint8Array[] = [];
+
+  constructor(
+    private readonly header: Omit<TxnEntry, 'effects'>,
+    private readonly layoutOf: (tableId: number) => RowLayout,
+    private readonly bytesMax: number,
+    private readonly effectsMax: number,
+    /** Parts before these (DdlPart entries of the same transaction): numbering starts here, and even one part is a TxnPart. */
+    private readonly firstPartNumber = 0,
+  ) {
+    if (header.sequences.length > txnSequencesMax) throw new EntryEncodeError(`${header.sequences.length} sequence marks (at most ${txnSequencesMax})`);
+    if (effectsMax < 1 || effectsMax > txnEffectsMax) throw new EntryEncodeError(`effectsMax ${effectsMax} (1 to ${txnEffectsMax})`);
   }
-  const all = body.written();
-  const build = (type: EntryType, part: TxnPartInfo | undefined, sequences: readonly SequenceMark[], from: number, to: number): Uint8Array => {
-    const start = from === 0 ? 0 : (ends[from - 1] ?? 0);
-    const end = to === 0 ? 0 : (ends[to - 1] ?? 0);
-    const w = startEnvelope(type, 64 + sequences.length * 16);
+
+  /** Effect bytes one entry can take beside its headers. */
+  private budgetBytes(): number {
+    return this.bytesMax - streamFixedBytes - (this.parts.length === 0 ? this.header.sequences.length * streamBytesPerSequence : 0);
+  }
+
+  /** Effects added so far. */
+  get effectCount(): number {
+    return this.added;
+  }
+
+  add(effect: TxnEffect): void {
+    const s = this.scratch;
+    s.reset();
+    writeEffect(s, effect, this.layoutOf);
+    if (this.count > 0 && (this.count >= this.effectsMax || this.effectBytes.offset + s.offset > this.budgetBytes())) this.seal(true);
+    if (s.offset > this.budgetBytes()) throw new EffectTooLargeError(s.offset, this.bytesMax);
+    this.effectBytes.raw(s.written());
+    this.count++;
+    this.added++;
+  }
+
+  /** The entries to propose, in order, in one synchronous loop (all parts, or one Txn entry). */
+  finish(): Uint8Array[] {
+    if (this.parts.length === 0 && this.firstPartNumber === 0) return [this.encode(undefined)];
+    this.seal(false);
+    return this.parts;
+  }
+
+  private seal(continues: boolean): void {
+    this.parts.push(this.encode({ number: this.firstPartNumber + this.parts.length, continues }));
+    this.effectBytes.reset(Number.POSITIVE_INFINITY);
+    this.count = 0;
+  }
+
+  private encode(part: TxnPartInfo | undefined): Uint8Array {
+    const sequences = part === undefined || part.number === this.firstPartNumber ? this.header.sequences : [];
+    const w = startEnvelope(part === undefined ? EntryType.Txn : EntryType.TxnPart, streamFixedBytes + sequences.length * streamBytesPerSequence + this.effectBytes.offset);
     if (part !== undefined) writePartHeader(w, part);
-    writeTxnHeader(w, txn, sequences);
-    w.varuint(to - from);
-    return sealEnvelopeWith(w, all.subarray(start, end));
-  };
-  const headerBytes = (part: TxnPartInfo | undefined, sequences: readonly SequenceMark[]): number => {
-    const w = startEnvelope(part === undefined ? EntryType.Txn : EntryType.TxnPart, 64);
-    if (part !== undefined) writePartHeader(w, part);
-    writeTxnHeader(w, txn, sequences);
-    return w.offset + countVaruintBytesMax + envelopeTrailerBytes;
-  };
-  if (firstPartNumber === 0 && effects.length <= limits.effectsMax && headerBytes(undefined, txn.sequences) + all.length <= limits.bytesMax) {
-    validateTxn(txn, effects.length);
-    return [build(EntryType.Txn, undefined, txn.sequences, 0, effects.length)];
+    writeTxnHeader(w, { ...this.header, sequences });
+    w.varuint(this.count);
+    w.raw(this.effectBytes.written());
+    return sealEnvelope(w);
   }
-  // Parts: [from, to) ranges packed greedily; the part header's size depends
-  // on the part number only through its varuint, so measure with the largest.
-  const ranges: [number, number][] = [];
-  let from = 0;
-  const partHeader = headerBytes({ number: txnPartsMax - 1, continues: true }, []);
-  const firstHeader = headerBytes({ number: txnPartsMax - 1, continues: true }, txn.sequences);
-  while (from < effects.length || ranges.length === 0) {
-    const budget = limits.bytesMax - (ranges.length === 0 ? firstHeader : partHeader);
-    const start = from === 0 ? 0 : (ends[from - 1] ?? 0);
-    let to = from;
-    while (to < effects.length && to - from < limits.effectsMax && (ends[to] ?? 0) - start <= budget) to++;
-    if (to === from && from < effects.length) {
-      throw limits.effectTooLarge((ends[from] ?? 0) - start);
-    }
-    ranges.push([from, to]);
-    from = to;
-  }
-  if (ranges.length === 1 && firstPartNumber === 0) ranges.push([effects.length, effects.length]);
-  return ranges.map(([a, b], k) => {
-    const number = firstPartNumber + k;
-    const part = { number, continues: k < ranges.length - 1 };
-    return build(EntryType.TxnPart, part, k === 0 ? txn.sequences : [], a, b);
-  });
 }
 
 function readOp(r: ByteReader): EffectOp {

@@ -22,6 +22,12 @@ export interface KvStore {
   iterate(range: { readonly gte?: Uint8Array; readonly lt?: Uint8Array }, reverse?: boolean): KvIterator;
   /** Applies all ops atomically; `sync` waits for the RocksDB WAL fsync. */
   batch(ops: readonly KvBatchOp[], options: { readonly sync: boolean }): Promise<void>;
+  /**
+   * Deletes every key in [gte, lt), in RocksDB's own threads (not atomic, not
+   * synced: for ranges nothing will ever write again, such as a dropped
+   * object's, whose marker the next synced batch forgets).
+   */
+  clear(range: { readonly gte: Uint8Array; readonly lt: Uint8Array }): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -46,6 +52,7 @@ interface LevelUp {
   get(key: Uint8Array): Promise<Uint8Array>;
   batch(ops: readonly KvBatchOp[], options: { sync: boolean }): Promise<void>;
   batch(): LevelChainedBatch;
+  clear(options: Record<string, unknown>): Promise<void>;
   iterator(options: Record<string, unknown>): LevelIterator;
   close(): Promise<void>;
 }
@@ -124,6 +131,10 @@ class RocksKvStore implements KvStore {
       }
     }
     await chained.write({ sync });
+  }
+
+  clear(range: { readonly gte: Uint8Array; readonly lt: Uint8Array }): Promise<void> {
+    return this.db.clear({ gte: range.gte, lt: range.lt });
   }
 
   close(): Promise<void> {

@@ -1,9 +1,10 @@
 import { rm } from 'node:fs/promises';
 import { describe, expect, it } from 'vitest';
-import { encodeKey, equalRange, fullRange } from '../keys/index.js';
+import { encodeKey, equalRange, fullRange, objectRange } from '../keys/index.js';
 import type { Row, TableDefinition } from '../entries/index.js';
 import { accounts, accountsId, collect, rowStoreContents, emailIndexId, EntryLog, ownerIndexId, withTempDir } from '../testing/fixtures.js';
 import { SnapshotTooOldError } from './errors.js';
+import { openRocksKvStore } from './kv-store.js';
 import { openRowStore, type RowStore } from './row-store.js';
 
 const pk = (id: number): Uint8Array => encodeKey([{ kind: 'int4' }], [id]);
@@ -159,12 +160,20 @@ describe('row store: persistence', () => {
     expect((await collect(old.lookupIndex(ownerIndexId, equalRange(text, ['a'])))).length).toBe(1);
     old.release();
     const result = await store.checkpoint();
-    expect(result.keysDeleted).toBe(3); // the row and its two index entries
+    // The table and its two indexes, each cleared as one key range.
+    expect(result).toMatchObject({ keysDeleted: 0, objectsCleared: 3 });
     await store.close();
     const reopened = await openRowStore({ directory: dir, bufferPoolBytes: 1 << 20 });
     expect(reopened.catalog().tables()).toEqual([]);
     expect(reopened.stats().pendingMarkers).toBe(0);
     await reopened.close();
+    const kv = await openRocksKvStore(dir);
+    for (const id of [accountsId, emailIndexId, ownerIndexId]) {
+      const iterator = kv.iterate(objectRange(id));
+      expect(await iterator.next(), `object ${id}`).toBeUndefined();
+      await iterator.close();
+    }
+    await kv.close();
   }));
 
   it('backfills an index created on a table whose rows are only in RocksDB', () => withTempDir(async (dir) => {

@@ -72,6 +72,11 @@ export class FencedKv implements KvStore {
     return this.inner.batch(ops, options);
   }
 
+  clear(range: { readonly gte: Uint8Array; readonly lt: Uint8Array }): Promise<void> {
+    if (this.revoked) return Promise.reject(new RowStoreReplacedError());
+    return this.inner.clear(range);
+  }
+
   close(): Promise<void> {
     return this.inner.close();
   }

@@ -32,6 +32,60 @@ export interface StoredIndexEntry {
 const markersFormat = 1;
 const markerKinds: readonly Marker['kind'][] = ['truncate', 'dropTable', 'dropIndex'];
 
+/** A slab of BatchBytes; a key or value larger than this gets a slab of its own. */
+const batchSlabBytes = 256 * 1024;
+
+/**
+ * Row keys and values of one checkpoint batch, packed into shared slabs as
+ * Buffer views: byte for byte what rowStorageKey(tableId, keyBytes(key))
+ * and encodeStoredRow give. A checkpoint after pgbench -i writes a million
+ * rows; one or two arrays per key and value (and levelup's binary encoding
+ * copies every operand that is not a Buffer into a new one) made the
+ * synchronous part of that checkpoint take seconds, mostly allocation and
+ * garbage collection (issue 4). The views stay valid as long as the batch's
+ * ops hold them; RocksDB copies them when they are added to its WriteBatch.
+ */
+export class BatchBytes {
+  private slab = Buffer.allocUnsafeSlow(0);
+  private at = 0;
+
+  private take(n: number): Buffer {
+    if (this.at + n > this.slab.length) {
+      this.slab = Buffer.allocUnsafeSlow(Math.max(batchSlabBytes, n));
+      this.at = 0;
+    }
+    const out = this.slab.subarray(this.at, this.at + n);
+    this.at += n;
+    return out;
+  }
+
+  /** `[u32 BE tableId][primary key]`, the key given as its latin1 string (state.ts keyString). */
+  rowKey(tableId: number, key: string): Buffer {
+    const out = this.take(4 + key.length);
+    out.writeUInt32BE(tableId, 0);
+    const written = out.write(key, 4, 'latin1');
+    if (written !== key.length) throw new Error(`row key of ${key.length} chars wrote ${written} bytes`);
+    return out;
+  }
+
+  /** `[varuint commit index][row bytes]`. */
+  storedRow(index: number, rowBytes: Uint8Array): Buffer {
+    if (!Number.isSafeInteger(index) || index < 0) throw new Error(`stored row index ${index}`);
+    let prefixBytes = 1;
+    for (let rest = index; rest >= 0x80; rest = Math.floor(rest / 0x80)) prefixBytes++;
+    const out = this.take(prefixBytes + rowBytes.length);
+    let at = 0;
+    let rest = index;
+    while (rest >= 0x80) {
+      out[at++] = (rest % 0x80) | 0x80;
+      rest = Math.floor(rest / 0x80);
+    }
+    out[at++] = rest;
+    out.set(rowBytes, at);
+    return out;
+  }
+}
+
 /**
  * Written straight into one exactly sized array: a checkpoint after a bulk
  * load encodes every row, and a ByteWriter per row (its buffer, view and

@@ -6,15 +6,18 @@
 // versions.
 
 import {
-  applyDdl, encodeDdlEntry, encodeTxnAbortEntry, encodeTxnEntries, type Catalog, type RowLayout, type SequenceMark, type TxnEffect, type TxnEntry,
+  applyDdl, EffectTooLargeError, encodeDdlEntry, encodeTxnAbortEntry, encodeTxnEntry, TxnStreamEncoder, type Catalog, type RowLayout, type SequenceMark, type TxnEffect, type TxnEntry,
 } from '../../materializers/index.js';
 import type { ProposalResult } from '../../log/index.js';
 import type { EngineCore } from './engine-core.js';
 import { EngineSqlState, invariant, serializationFailure, sqlError } from './errors.js';
 import { rowResource } from './keys.js';
-import { txnEntryEffectsMax } from './limits.js';
+import { trackerTxnKeysPerTableMax, txnEntryEffectsMax } from './limits.js';
 import type { Transaction } from './transaction.js';
 import type { WriteEffect } from './write-set.js';
+
+/** Write sets up to this many effects are encoded as one entry directly (TxnStreamEncoder only if that is too large). */
+const smallTxnEffectsMax = 64;
 
 /** Commits `txn`'s writes. Does not end the transaction. Throws 40001 (validation) or a log error. */
 export async function commitWrites(core: EngineCore, txn: Transaction): Promise<void> {
@@ -23,15 +26,15 @@ export async function commitWrites(core: EngineCore, txn: Transaction): Promise<
   if (txn.isolation === 'serializable') validateReadSet(core, txn);
   // With DDL in the block, its private catalog: the layouts of the tables it created or changed.
   const catalog = txn.catalog();
-  const effects = txn.writes.effects().map(toTxnEffect);
+  const writes = txn.writes.effects();
   const base = { txnId: txn.txnId, sessionId: txn.sessionId, commitTsMicros: core.nowMicros() };
-  const ddlParts = encodeDdlParts(core, txn, effects.length > 0 || marks.length > 0);
-  const rowParts = effects.length > 0 || marks.length > 0 || ddlParts.length === 0
-    ? encodeEntries(base, effects, marks, layoutsOf(catalog), core.txnEntryBytesMax, ddlParts.length)
+  const ddlParts = encodeDdlParts(core, txn, writes.length > 0 || marks.length > 0);
+  const rowParts = writes.length > 0 || marks.length > 0 || ddlParts.length === 0
+    ? encodeWrites({ ...base, sequences: marks }, writes, layoutsOf(catalog), core.txnEntryBytesMax, ddlParts.length)
     : [];
   const entries = [...ddlParts, ...rowParts];
-  const keys = txn.writes.effects().map((e) => rowResource(e.tableId, e.keyText));
-  core.tracker.registerPending(txn.txnId, keys, txn.writes.tableIds());
+  const { keys, bulkTables } = pendingKeys(txn.writes.effects());
+  core.tracker.registerPending(txn.txnId, keys, txn.writes.tableIds(), bulkTables);
   try {
     await proposeTxn(core, txn.txnId, entries);
   } catch (error) {
@@ -75,6 +78,55 @@ function encodeDdlParts(core: EngineCore, txn: Transaction, rowsFollow: boolean)
   for (const step of txn.ddl) catalog = applyDdl(catalog, step.entry);
   return txn.ddl.map((step, number) =>
     encodeDdlEntry(step.entry, { txnId: txn.txnId, number, continues: rowsFollow || number < txn.ddl.length - 1 }));
+}
+
+/**
+ * The write set as one txn entry, or as parts after `firstPartNumber` (the
+ * DDL parts before them), each row encoded once as it is added
+ * (TxnStreamEncoder): encodeEntries encoded a large transaction's rows twice
+ * (a whole attempt, then the chunks) plus an effect object per row.
+ */
+function encodeWrites(
+  header: Omit<TxnEntry, 'effects'>, writes: readonly WriteEffect[], layoutOf: (tableId: number) => RowLayout, bytesMax: number, firstPartNumber: number,
+): Uint8Array[] {
+  return encodeEffects(header, writes.length, (i) => toTxnEffect(writes[i] as WriteEffect), layoutOf, bytesMax, firstPartNumber);
+}
+
+/** encodeWrites over effects given by position (the write set's, or a caller's TxnEffect list). */
+function encodeEffects(
+  header: Omit<TxnEntry, 'effects'>, count: number, effectAt: (i: number) => TxnEffect, layoutOf: (tableId: number) => RowLayout,
+  bytesMax: number, firstPartNumber: number,
+): Uint8Array[] {
+  if (firstPartNumber === 0 && count <= smallTxnEffectsMax) {
+    // The common OLTP commit: one entry, one writer, no stream buffers.
+    const whole = encodeTxnEntry({ ...header, effects: Array.from({ length: count }, (_, i) => effectAt(i)) }, layoutOf);
+    if (whole.length <= bytesMax) return [whole];
+  }
+  const stream = new TxnStreamEncoder(header, layoutOf, bytesMax, txnEntryEffectsMax, firstPartNumber);
+  try {
+    for (let i = 0; i < count; i++) stream.add(effectAt(i));
+  } catch (error) {
+    if (error instanceof EffectTooLargeError) throw sqlError(EngineSqlState.programLimitExceeded, `a row of ${error.effectBytes} bytes does not fit in one log entry (at most ${error.bytesMax} bytes)`);
+    throw error;
+  }
+  return stream.finish();
+}
+
+/**
+ * The row resources the tracker marks pending; a table with more than
+ * trackerTxnKeysPerTableMax rows written is marked as a whole instead (as the
+ * tracker records it once committed), sparing a string per row of a bulk load.
+ */
+function pendingKeys(effects: readonly WriteEffect[]): { readonly keys: string[]; readonly bulkTables: number[] } {
+  let bulk: ReadonlySet<number> = new Set();
+  if (effects.length > trackerTxnKeysPerTableMax) {
+    const counts = new Map<number, number>();
+    for (const e of effects) counts.set(e.tableId, (counts.get(e.tableId) ?? 0) + 1);
+    bulk = new Set([...counts].filter(([, n]) => n > trackerTxnKeysPerTableMax).map(([tableId]) => tableId));
+  }
+  const keys: string[] = [];
+  for (const e of effects) if (!bulk.has(e.tableId)) keys.push(rowResource(e.tableId, e.keyText));
+  return { keys, bulkTables: [...bulk] };
 }
 
 function toTxnEffect(e: WriteEffect): TxnEffect {
@@ -131,13 +183,12 @@ function validateReadSet(core: EngineCore, txn: Transaction): void {
 }
 
 /**
- * One txn entry when it fits (and no part precedes it); otherwise the parts
- * of a multi-part transaction (TxnPart entries numbered from
- * `firstPartNumber`, all but the last marked "continues"), each at most
- * `bytesMax` bytes and txnEntryEffectsMax effects (sequence marks go in the
- * first). Each effect is encoded once and the parts are packed by its exact
- * size (entries/txn.ts, encodeTxnEntries). The row store applies the parts
- * together at the last one's index (DESIGN.md, "Large transactions").
+ * A transaction's effects as log entries, as a commit encodes them: one txn
+ * entry when it fits (and no part precedes it), otherwise TxnPart entries
+ * numbered from `firstPartNumber`, each at most `bytesMax` bytes and
+ * txnEntryEffectsMax effects, every effect encoded once. The row store
+ * applies the parts together at the last one's index (DESIGN.md, "Large
+ * transactions"). For callers that build effects themselves (tests).
  */
 export function encodeEntries(
   base: Omit<TxnEntry, 'effects' | 'sequences'>,
@@ -147,8 +198,5 @@ export function encodeEntries(
   bytesMax: number,
   firstPartNumber = 0,
 ): Uint8Array[] {
-  return encodeTxnEntries({ ...base, effects, sequences: marks }, layoutOf, {
-    bytesMax, effectsMax: txnEntryEffectsMax,
-    effectTooLarge: (bytes) => sqlError(EngineSqlState.programLimitExceeded, `a row of ${bytes} bytes does not fit in one log entry (at most ${bytesMax} bytes)`),
-  }, firstPartNumber);
+  return encodeEffects({ ...base, sequences: marks }, effects.length, (i) => effects[i] as TxnEffect, layoutOf, bytesMax, firstPartNumber);
 }

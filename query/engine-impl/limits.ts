@@ -51,3 +51,6 @@ export const identifierBytesMax = 63;
 
 /** Key or table modification records kept before the tracker prunes what no reader needs. */
 export const trackerPruneThresholdMin = 4096;
+
+/** Rows of one table a transaction may change and still be tracked key by key (more: the whole table counts as changed). */
+export const trackerTxnKeysPerTableMax = 10_000;

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { encodeDdlEntry, encodeKey, encodeTxnEntry, type RowLayout, type TxnPartInfo } from '../../materializers/index.js';
 import { EntryKind, type LogEntry } from '../../log/index.js';
 import { keyString } from './keys.js';
+import { trackerTxnKeysPerTableMax } from './limits.js';
 import { ModificationTracker } from './modification-tracker.js';
 
 const layout: RowLayout = { id: 1, columns: [{ id: 1, type: { kind: 'int4' } }] };
@@ -46,6 +47,30 @@ describe('ModificationTracker', () => {
     expect(tracker.tableResetAfter(7, 3)).toBe(true);
     expect(tracker.keyChangedAfter(7, keyString(key(5)), 3)).toBe(true);
     expect(tracker.keyChangedAfter(7, keyString(key(5)), 4)).toBe(false);
+  });
+
+  it('a transaction changing more than trackerTxnKeysPerTableMax rows of a table changes every key of it', () => {
+    const tracker = new ModificationTracker(() => 0);
+    const many = Array.from({ length: trackerTxnKeysPerTableMax + 1 }, (_, i) => i);
+    const few = { tableId: 8, op: 'insert' as const, key: key(1), after: [1] };
+    const effects = [...many.map((k) => ({ tableId: 7, op: 'insert' as const, key: key(k), after: [k] })), few];
+    tracker.onCommitted({ index: 5, term: 1, kind: EntryKind.Normal, data: encodeTxnEntry({ txnId: 1n, sessionId: 1, commitTsMicros: 0n, effects, sequences: [] }, () => layout) });
+    // Table 7 as a whole (even a key it did not write), table 8 key by key.
+    expect(tracker.keyChangedAfter(7, keyString(key(-1)), 4)).toBe(true);
+    expect(tracker.keyChangedAfter(7, keyString(key(3)), 5)).toBe(false);
+    expect(tracker.tableChangedAfter(7, 4)).toBe(true);
+    expect(tracker.keyChangedAfter(8, keyString(key(1)), 4)).toBe(true);
+    expect(tracker.keyChangedAfter(8, keyString(key(2)), 4)).toBe(false);
+    expect(tracker.size()).toBeLessThan(10);
+  });
+
+  it('a pending bulk table counts every key of it as changed until the commit lands', () => {
+    const tracker = new ModificationTracker(() => 0);
+    tracker.registerPending(3n, [], [7], [7]);
+    expect(tracker.keyChangedAfter(7, keyString(key(42)), 100)).toBe(true);
+    expect(tracker.keyChangedAfter(8, keyString(key(42)), 100)).toBe(false);
+    tracker.clearPending(3n);
+    expect(tracker.keyChangedAfter(7, keyString(key(42)), 100)).toBe(false);
   });
 
   it('records nothing for parts dropped unfinished', () => {

@@ -25,12 +25,14 @@ import {
 } from '../../materializers/index.js';
 import { EntryKind, type LogEntry } from '../../log/index.js';
 import { keyString, rowResource } from './keys.js';
-import { trackerPruneThresholdMin } from './limits.js';
+import { trackerPruneThresholdMin, trackerTxnKeysPerTableMax } from './limits.js';
 import { unreachable } from './errors.js';
 
 interface Pending {
   readonly keys: readonly string[];
   readonly tables: readonly number[];
+  /** Tables whose every key counts as pending (more than trackerTxnKeysPerTableMax rows written). */
+  readonly bulkTables: readonly number[];
 }
 
 function addCount<K>(map: Map<K, number>, key: K, delta: number): void {
@@ -45,8 +47,18 @@ export class ModificationTracker {
   private readonly tables = new Map<number, number>();
   /** Last truncate, drop or alter: every key of the table counts as changed. */
   private readonly tableResets = new Map<number, number>();
+  /**
+   * Last transaction that changed more than trackerTxnKeysPerTableMax rows of
+   * the table (a bulk load, ADD PRIMARY KEY's copy): recorded for the table,
+   * so every key counts as changed, instead of a record per key (a million
+   * strings and Map entries per million-row load, issue 4). Conservative: a
+   * concurrent writer of another key of that table restarts (READ
+   * COMMITTED) or gets 40001, as after a truncate.
+   */
+  private readonly bulkChanges = new Map<number, number>();
   private readonly pendingKeys = new Map<string, number>();
   private readonly pendingTables = new Map<number, number>();
+  private readonly pendingBulkTables = new Map<number, number>();
   private readonly pending = new Map<bigint, Pending>();
   /** The parts of a multi-part transaction seen so far. */
   private readonly parts = new TxnPartAssembler<DecodedPart>();
@@ -55,12 +67,18 @@ export class ModificationTracker {
   /** `oldestReadIndex()`: the smallest read index any live snapshot has (the applied index when none). */
   constructor(private readonly oldestReadIndex: () => number) {}
 
-  /** Marks a validated transaction's keys and tables as changed until its (last) entry commits. */
-  registerPending(txnId: bigint, keys: readonly string[], tables: readonly number[]): void {
+  /**
+   * Marks a validated transaction's keys and tables as changed until its
+   * (last) entry commits; for `bulkTables` (more than
+   * trackerTxnKeysPerTableMax rows written, their keys left out of `keys`)
+   * every key of the table counts as changed.
+   */
+  registerPending(txnId: bigint, keys: readonly string[], tables: readonly number[], bulkTables: readonly number[] = []): void {
     this.clearPending(txnId);
-    this.pending.set(txnId, { keys, tables });
+    this.pending.set(txnId, { keys, tables, bulkTables });
     for (const k of keys) addCount(this.pendingKeys, k, 1);
     for (const t of tables) addCount(this.pendingTables, t, 1);
+    for (const t of bulkTables) addCount(this.pendingBulkTables, t, 1);
   }
 
   /** Idempotent: after the last entry committed, or when proposing failed. */
@@ -70,6 +88,7 @@ export class ModificationTracker {
     this.pending.delete(txnId);
     for (const k of p.keys) addCount(this.pendingKeys, k, -1);
     for (const t of p.tables) addCount(this.pendingTables, t, -1);
+    for (const t of p.bulkTables) addCount(this.pendingBulkTables, t, -1);
   }
 
   onCommitted(entry: LogEntry): void {
@@ -98,7 +117,8 @@ export class ModificationTracker {
   /** Whether the row changed (or is about to) after `readIndex`. */
   keyChangedAfter(tableId: number, key: string, readIndex: number): boolean {
     const resource = rowResource(tableId, key);
-    return this.pendingKeys.has(resource) || (this.keys.get(resource) ?? 0) > readIndex || this.tableResetAfter(tableId, readIndex);
+    return this.pendingKeys.has(resource) || this.pendingBulkTables.has(tableId) || (this.keys.get(resource) ?? 0) > readIndex || this.tableResetAfter(tableId, readIndex)
+      || (this.bulkChanges.get(tableId) ?? 0) > readIndex;
   }
 
   /** Whether any row of the table changed (or is about to) after `readIndex`. */
@@ -112,20 +132,26 @@ export class ModificationTracker {
 
   /** Records kept, for tests and stats. */
   size(): number {
-    return this.keys.size + this.tables.size + this.tableResets.size;
+    return this.keys.size + this.tables.size + this.tableResets.size + this.bulkChanges.size;
   }
 
   /** Drops records no live reader can ask about. Runs by itself as records accumulate. */
   prune(): void {
     const oldest = this.oldestReadIndex();
-    for (const map of [this.keys, this.tables, this.tableResets] as Map<unknown, number>[]) {
+    for (const map of [this.keys, this.tables, this.tableResets, this.bulkChanges] as Map<unknown, number>[]) {
       for (const [k, index] of map) if (index <= oldest) map.delete(k);
     }
     this.pruneAtSize = Math.max(trackerPruneThresholdMin, 2 * this.keys.size);
   }
 
   private recordTxn(txnId: RawTxnEntry['txnId'], effects: readonly RawTxnEffect[], index: number): void {
+    const bulk = effects.length > trackerTxnKeysPerTableMax ? bulkTables(effects) : null;
+    for (const tableId of bulk ?? []) {
+      this.bulkChanges.set(tableId, index);
+      this.tables.set(tableId, index);
+    }
     for (const effect of effects) {
+      if (bulk?.has(effect.tableId) === true) continue;
       this.keys.set(rowResource(effect.tableId, keyString(effect.key)), index);
       this.tables.set(effect.tableId, index);
     }
@@ -150,4 +176,11 @@ export class ModificationTracker {
       default: return unreachable(change, 'ddl change');
     }
   }
+}
+
+/** Tables with more than trackerTxnKeysPerTableMax effects in `effects`. */
+function bulkTables(effects: readonly RawTxnEffect[]): ReadonlySet<number> {
+  const counts = new Map<number, number>();
+  for (const effect of effects) counts.set(effect.tableId, (counts.get(effect.tableId) ?? 0) + 1);
+  return new Set([...counts].filter(([, n]) => n > trackerTxnKeysPerTableMax).map(([tableId]) => tableId));
 }

@@ -13,9 +13,10 @@
 // writer that waited restarts and binds to the new table by name.
 
 import {
-  primaryKeyOf, type Catalog, type DdlChange, type IndexDef, type Row, type TableDef, type TableDefinition, type TxnEffect,
+  applyDdl, EffectTooLargeError, primaryKeyOf, TxnStreamEncoder, type Catalog, type DdlChange, type IndexDef, type Row, type TableDef, type TableDefinition,
 } from '../../../materializers/index.js';
-import { encodeEntries, proposeTxn } from '../commit.js';
+import { proposeTxn } from '../commit.js';
+import { txnEntryEffectsMax } from '../limits.js';
 import { columnContainsNulls, duplicateKeys } from '../constraint-errors.js';
 import { EngineSqlState, invariant, sqlError } from '../errors.js';
 import { keyString } from '../keys.js';
@@ -32,30 +33,86 @@ export async function addPrimaryKey(host: SessionHost, catalog: Catalog, table: 
   });
   const taken = new Set<string>();
   const pkName = name ?? chooseName(catalog, host.database, table.schemaName, [table.name], 'pkey', taken);
-  const rows = await keyedRows(host, table, columnIds, pkName);
   const copy = copyDefinition(catalog, host.database, table, { name: pkName, columnIds }, taken);
-  await proposeDdl(host.core, catalog, [{ kind: 'createTable', table: copy.temporary }]);
-  await copyRows(host, copy.temporary.id, rows);
+  const create: DdlChange[] = [{ kind: 'createTable', table: copy.temporary }];
+  // The copy as its createTable will make it (we hold the DDL lock, so the
+  // catalog cannot change before it applies): its layout encodes the rows.
+  const target = applyDdl(catalog, { changes: create }).tableById(copy.temporary.id);
+  invariant(target !== undefined, 'the rewrite copy exists once its createTable is folded');
+  const entries = await keyedEntries(host, table, target, pkName);
+  await proposeDdl(host.core, catalog, create);
+  const created = host.core.catalog().tableById(target.id);
+  invariant(created !== undefined && created.layout.id === target.layout.id, 'the rewrite copy applied with the layout its rows were encoded in');
+  if (entries !== null) await proposeTxn(host.core, entries.txnId, entries.data);
   const now = host.core.catalog();
   await proposeDdl(host.core, now, swapChanges(now, table, copy.final));
 }
 
-/** The rows, checked: no NULL in a key column, no key twice. */
-async function keyedRows(host: SessionHost, table: TableDef, columnIds: readonly number[], pkName: string): Promise<Row[]> {
+/**
+ * The rows, checked (no NULL in a key column, no key twice) and encoded as
+ * the copy's inserts in one pass over the table: each row is keyed and
+ * encoded into its txn part as it is read and then dropped, so a 1M-row
+ * table is never held as rows (pgbench -i -s 10 spent a minute here, much of
+ * it in garbage collection, issue 4). Null when the table is empty.
+ */
+async function keyedEntries(host: SessionHost, table: TableDef, target: TableDef, pkName: string): Promise<{ readonly txnId: bigint; readonly data: Uint8Array[] } | null> {
+  const { core } = host;
+  const columnIds = target.primaryKey?.columnIds ?? [];
   const positions = columnIds.map((id) => table.columns.findIndex((c) => c.id === id));
-  const keyed: TableDef = { ...table, primaryKey: { name: pkName, columnIds }, rowIdSequenceId: null };
-  const seen = new Set<string>();
-  const rows: Row[] = [];
-  for await (const { row } of latestRows(host.core, table)) {
-    positions.forEach((p, i) => {
+  const seen = new KeySet(positions.length === 1 ? table.columns[positions[0] ?? -1]?.type.kind : undefined);
+  const txnId = core.newTxnId();
+  const stream = new TxnStreamEncoder(
+    { txnId, sessionId: host.sessionId, commitTsMicros: core.nowMicros(), sequences: [] },
+    () => target.layout, core.txnEntryBytesMax, txnEntryEffectsMax,
+  );
+  let rows = 0;
+  for await (const { row } of latestRows(core, table)) {
+    for (let i = 0; i < positions.length; i++) {
+      const p = positions[i] ?? -1;
       if ((row[p] ?? null) === null) throw columnContainsNulls(table.columns[p]?.name ?? `#${columnIds[i]}`, table.name);
-    });
-    const key = keyString(primaryKeyOf(keyed, row));
-    if (seen.has(key)) throw duplicateKeys(pkName, table, columnIds, row, host.typeSession(null));
-    seen.add(key);
-    rows.push(row);
+    }
+    const key = primaryKeyOf(target, row);
+    if (!seen.add(row, positions, key)) throw duplicateKeys(pkName, table, columnIds, row, host.typeSession(null));
+    try {
+      stream.add({ tableId: target.id, op: 'insert', key, after: row });
+    } catch (error) {
+      if (error instanceof EffectTooLargeError) throw sqlError(EngineSqlState.programLimitExceeded, `a row of ${error.effectBytes} bytes of table "${table.name}" does not fit in one log entry (at most ${error.bytesMax} bytes)`);
+      throw error;
+    }
+    rows++;
   }
-  return rows;
+  return rows === 0 ? null : { txnId, data: stream.finish() };
+}
+
+/**
+ * The keys seen so far. A one-column integer key is kept as numbers (no
+ * string per row: a million of them were a large share of the rewrite's
+ * garbage collection); any other key by its memcomparable bytes.
+ */
+class KeySet {
+  private readonly numbers: Set<number> | null;
+  private readonly strings = new Set<string>();
+
+  constructor(singleColumnKind: string | undefined) {
+    this.numbers = singleColumnKind === 'int2' || singleColumnKind === 'int4' ? new Set<number>() : null;
+  }
+
+  /** False if the key was there already. */
+  add(row: Row, positions: readonly number[], key: Uint8Array): boolean {
+    const set = this.numbers;
+    if (set !== null) {
+      const value = row[positions[0] ?? -1];
+      if (typeof value === 'number') {
+        if (set.has(value)) return false;
+        set.add(value);
+        return true;
+      }
+    }
+    const text = keyString(key);
+    if (this.strings.has(text)) return false;
+    this.strings.add(text);
+    return true;
+  }
 }
 
 function copyDefinition(
@@ -77,17 +134,6 @@ function copyDefinition(
     indexes: mapped.map((m) => m.final),
   };
   return { temporary: { ...final, name: temporaryName(table.name), indexes: mapped.map((m) => m.temporary) }, final };
-}
-
-async function copyRows(host: SessionHost, tableId: number, rows: readonly Row[]): Promise<void> {
-  if (rows.length === 0) return;
-  const { core } = host;
-  const target = core.catalog().tableById(tableId);
-  invariant(target !== undefined, 'the rewrite copy exists once its createTable applied');
-  const effects: TxnEffect[] = rows.map((row) => ({ tableId, op: 'insert', key: primaryKeyOf(target, row), after: row }));
-  const base = { txnId: core.newTxnId(), sessionId: host.sessionId, commitTsMicros: core.nowMicros() };
-  const entries = encodeEntries(base, effects, [], () => target.layout, core.txnEntryBytesMax);
-  await proposeTxn(core, base.txnId, entries);
 }
 
 function swapChanges(catalog: Catalog, old: TableDef, final: TableDefinition): DdlChange[] {
