@@ -52,13 +52,9 @@ export async function writeDataRows(
   encoders: readonly CellEncoder[],
 ): Promise<void> {
   const w = ctx.output.writer;
-  // One scratch array for every row: writeDataRow reads it synchronously.
-  const cells: (string | Uint8Array | null)[] = new Array<string | Uint8Array | null>(encoders.length);
+  const cells = cellScratch(encoders);
   for (let i = from; i < to; i++) {
-    const row = rows[i];
-    invariant(row !== undefined && row.length === encoders.length, `row ${i} has one value per column`);
-    for (let c = 0; c < encoders.length; c++) cells[c] = (encoders[c] as CellEncoder)(row[c] ?? null);
-    writeDataRow(w, cells);
+    writeEncodedRow(w, cells, rows, i, encoders);
     if (w.pendingBytes >= outputBatchBytesMax) {
       await ctx.output.flush();
       if (ctx.cancelRequested()) throw queryCanceled();
@@ -73,13 +69,22 @@ export async function writeDataRows(
  */
 export function writeDataRowsNow(ctx: StatementContext, rows: readonly ResultRow[], from: number, to: number, encoders: readonly CellEncoder[]): void {
   const w = ctx.output.writer;
-  const cells: (string | Uint8Array | null)[] = new Array<string | Uint8Array | null>(encoders.length);
-  for (let i = from; i < to; i++) {
-    const row = rows[i];
-    invariant(row !== undefined && row.length === encoders.length, `row ${i} has one value per column`);
-    for (let c = 0; c < encoders.length; c++) cells[c] = (encoders[c] as CellEncoder)(row[c] ?? null);
-    writeDataRow(w, cells);
-  }
+  const cells = cellScratch(encoders);
+  for (let i = from; i < to; i++) writeEncodedRow(w, cells, rows, i, encoders);
+}
+
+type Cells = (string | Uint8Array | null)[];
+
+/** One scratch array for every row of a result: writeDataRow reads it synchronously. */
+function cellScratch(encoders: readonly CellEncoder[]): Cells {
+  return new Array<string | Uint8Array | null>(encoders.length);
+}
+
+function writeEncodedRow(w: StatementContext['output']['writer'], cells: Cells, rows: readonly ResultRow[], i: number, encoders: readonly CellEncoder[]): void {
+  const row = rows[i];
+  invariant(row !== undefined && row.length === encoders.length, `row ${i} has one value per column`);
+  for (let c = 0; c < encoders.length; c++) cells[c] = (encoders[c] as CellEncoder)(row[c] ?? null);
+  writeDataRow(w, cells);
 }
 
 /** NoticeResponse for each notice the engine raised since the last call. */
