@@ -277,6 +277,12 @@ class ReplicatedLogDriver implements ReplicatedLog {
    * entries are emitted (so what receive() emits continues after them).
    */
   private applyingDuringWrite = false;
+  /**
+   * Set while handleReady waits for the writes of a Ready that may send
+   * replication early (splitMessages): answers stepped meanwhile send the
+   * leader's refills at once (RaftNode.takeReplicationMessages).
+   */
+  private replicatingDuringWrite = false;
   private startPromise: Promise<void> | undefined;
   private closePromise: Promise<void> | undefined;
   private stopTicking: (() => void) | undefined;
@@ -554,6 +560,11 @@ class ReplicatedLogDriver implements ReplicatedLog {
       // Acknowledgements arriving during this Ready's write may commit entries
       // of earlier Readys: apply them now rather than after the write.
       if (this.applyingDuringWrite) this.emit(this.core.takeCommittedEntries());
+      // And a follower's answer refills its append now, not after our fsync.
+      if (this.replicatingDuringWrite && this.transport !== undefined) {
+        const messages = this.core.takeReplicationMessages();
+        if (messages.length > 0) this.transport.send(messages);
+      }
     } catch (error) {
       this.fail(error);
       return;
@@ -599,6 +610,7 @@ class ReplicatedLogDriver implements ReplicatedLog {
     // Read answers need nothing persisted.
     if (rd.readStates.length > 0) this.onReadStates(rd.readStates);
     const { early, afterPersist } = this.splitMessages(rd);
+    this.replicatingDuringWrite = early.length > 0 || this.splitAllowsEarly(rd);
     const startMs = latencyTrace === undefined ? 0 : this.traceReadyStart(rd, early);
     if (early.length > 0) this.transport?.send(early);
     if (rd.entries.length > 0) {
@@ -609,6 +621,7 @@ class ReplicatedLogDriver implements ReplicatedLog {
     if (rd.hardState !== undefined) await this.hardStates.save(rd.hardState);
     // Persist before send: only now may peers learn of votes and acknowledgments.
     if (afterPersist.length > 0) this.transport?.send(afterPersist);
+    this.replicatingDuringWrite = false;
     if (latencyTrace !== undefined && rd.entries.length > 0) this.traceAnswered(afterPersist);
     this.applyingDuringWrite = false;
     this.core.advance(rd);
@@ -653,8 +666,12 @@ class ReplicatedLogDriver implements ReplicatedLog {
    * this very Ready could otherwise, after a crash, lead that term again with
    * other entries). Everything else (votes, acknowledgements) waits.
    */
+  private splitAllowsEarly(rd: Ready): boolean {
+    return rd.hardState === undefined || !this.hardStates.changesTermOrVote(rd.hardState);
+  }
+
   private splitMessages(rd: Ready): { early: readonly Message[]; afterPersist: readonly Message[] } {
-    if (rd.messages.length === 0 || (rd.hardState !== undefined && this.hardStates.changesTermOrVote(rd.hardState))) {
+    if (rd.messages.length === 0 || !this.splitAllowsEarly(rd)) {
       return { early: [], afterPersist: rd.messages };
     }
     const early: Message[] = [];
