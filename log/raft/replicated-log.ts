@@ -563,7 +563,10 @@ class ReplicatedLogDriver implements ReplicatedLog {
       // And a follower's answer refills its append now, not after our fsync.
       if (this.replicatingDuringWrite && this.transport !== undefined) {
         const messages = this.core.takeReplicationMessages();
-        if (messages.length > 0) this.transport.send(messages);
+        if (messages.length > 0) {
+          if (latencyTrace !== undefined) this.traceSent(messages, performance.now());
+          this.transport.send(messages);
+        }
       }
     } catch (error) {
       this.fail(error);
@@ -635,13 +638,18 @@ class ReplicatedLogDriver implements ReplicatedLog {
     else if (message.kind === 'AppendRequest' && message.entries.length > 0) latencyTrace?.appendReceived(nowMs);
   }
 
-  /** THUNDER_RAFT_TRACE: a Ready starts; returns its start time. */
-  private traceReadyStart(rd: Ready, early: readonly Message[]): number {
-    const nowMs = performance.now();
-    for (const message of early) {
+  /** THUNDER_RAFT_TRACE: appends with entries handed to the transport. */
+  private traceSent(messages: readonly Message[], nowMs: number): void {
+    for (const message of messages) {
       const last = message.kind === 'AppendRequest' ? message.entries[message.entries.length - 1] : undefined;
       if (last !== undefined) latencyTrace?.appendSent(message.to, last.index, nowMs);
     }
+  }
+
+  /** THUNDER_RAFT_TRACE: a Ready starts; returns its start time. */
+  private traceReadyStart(rd: Ready, early: readonly Message[]): number {
+    const nowMs = performance.now();
+    this.traceSent(early, nowMs);
     const receivedAtMs = latencyTrace?.receivedAt();
     if (rd.entries.length > 0 && receivedAtMs !== undefined && early.length === 0) latencyTrace?.record('follower.queue', nowMs - receivedAtMs);
     return nowMs;
