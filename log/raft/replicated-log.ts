@@ -25,6 +25,7 @@ import {
   ProposalsPendingLimitError, ProposalTooLargeError, ReadIndexError,
 } from './errors.js';
 import { HardStateWriter } from './hard-state-writer.js';
+import { latencyTrace } from './latency-trace.js';
 import type { RaftObserver } from './observer.js';
 import { resolveReplicatedLogOptions, type ReplicatedLogOptions, type ResolvedLimits } from './options.js';
 import { PendingProposals, type ProposalResult } from './pending-proposals.js';
@@ -276,6 +277,12 @@ class ReplicatedLogDriver implements ReplicatedLog {
    * entries are emitted (so what receive() emits continues after them).
    */
   private applyingDuringWrite = false;
+  /**
+   * Set while handleReady waits for the writes of a Ready that may send
+   * replication early (splitMessages): answers stepped meanwhile send the
+   * leader's refills at once (RaftNode.takeReplicationMessages).
+   */
+  private replicatingDuringWrite = false;
   private startPromise: Promise<void> | undefined;
   private closePromise: Promise<void> | undefined;
   private stopTicking: (() => void) | undefined;
@@ -547,11 +554,20 @@ class ReplicatedLogDriver implements ReplicatedLog {
 
   private receive(message: Message): void {
     if (this.lifecycle !== 'running') return;
+    if (latencyTrace !== undefined) this.traceReceived(message);
     try {
       this.core.step(message);
       // Acknowledgements arriving during this Ready's write may commit entries
       // of earlier Readys: apply them now rather than after the write.
       if (this.applyingDuringWrite) this.emit(this.core.takeCommittedEntries());
+      // And a follower's answer refills its append now, not after our fsync.
+      if (this.replicatingDuringWrite && this.transport !== undefined) {
+        const messages = this.core.takeReplicationMessages();
+        if (messages.length > 0) {
+          if (latencyTrace !== undefined) this.traceSent(messages, performance.now());
+          this.transport.send(messages);
+        }
+      }
     } catch (error) {
       this.fail(error);
       return;
@@ -597,17 +613,53 @@ class ReplicatedLogDriver implements ReplicatedLog {
     // Read answers need nothing persisted.
     if (rd.readStates.length > 0) this.onReadStates(rd.readStates);
     const { early, afterPersist } = this.splitMessages(rd);
+    this.replicatingDuringWrite = early.length > 0 || this.splitAllowsEarly(rd);
+    const startMs = latencyTrace === undefined ? 0 : this.traceReadyStart(rd, early);
     if (early.length > 0) this.transport?.send(early);
     if (rd.entries.length > 0) {
       await this.wal.append(rd.entries);
+      if (latencyTrace !== undefined) latencyTrace.record(this.core.status().role === 'leader' ? 'leader.wal' : 'follower.wal', performance.now() - startMs);
       this.notify((o) => o.onBatch?.(rd.entries));
     }
     if (rd.hardState !== undefined) await this.hardStates.save(rd.hardState);
     // Persist before send: only now may peers learn of votes and acknowledgments.
     if (afterPersist.length > 0) this.transport?.send(afterPersist);
+    this.replicatingDuringWrite = false;
+    if (latencyTrace !== undefined && rd.entries.length > 0) this.traceAnswered(afterPersist);
     this.applyingDuringWrite = false;
     this.core.advance(rd);
     this.checkReady();
+  }
+
+  /** THUNDER_RAFT_TRACE (latency-trace.ts): an answer or a follower's entries arrived. */
+  private traceReceived(message: Message): void {
+    const nowMs = performance.now();
+    if (message.kind === 'AppendAccepted') latencyTrace?.appendAccepted(message.from, message.matchIndex, nowMs);
+    else if (message.kind === 'AppendRequest' && message.entries.length > 0) latencyTrace?.appendReceived(nowMs);
+  }
+
+  /** THUNDER_RAFT_TRACE: appends with entries handed to the transport. */
+  private traceSent(messages: readonly Message[], nowMs: number): void {
+    for (const message of messages) {
+      const last = message.kind === 'AppendRequest' ? message.entries[message.entries.length - 1] : undefined;
+      if (last !== undefined) latencyTrace?.appendSent(message.to, last.index, nowMs);
+    }
+  }
+
+  /** THUNDER_RAFT_TRACE: a Ready starts; returns its start time. */
+  private traceReadyStart(rd: Ready, early: readonly Message[]): number {
+    const nowMs = performance.now();
+    this.traceSent(early, nowMs);
+    const receivedAtMs = latencyTrace?.receivedAt();
+    if (rd.entries.length > 0 && receivedAtMs !== undefined && early.length === 0) latencyTrace?.record('follower.queue', nowMs - receivedAtMs);
+    return nowMs;
+  }
+
+  /** THUNDER_RAFT_TRACE: a follower answered an append that carried entries. */
+  private traceAnswered(sent: readonly Message[]): void {
+    const receivedAtMs = latencyTrace?.receivedAt();
+    if (receivedAtMs === undefined || !sent.some((m) => m.kind === 'AppendAccepted')) return;
+    latencyTrace?.record('follower.answer', performance.now() - receivedAtMs);
   }
 
   /**
@@ -622,8 +674,12 @@ class ReplicatedLogDriver implements ReplicatedLog {
    * this very Ready could otherwise, after a crash, lead that term again with
    * other entries). Everything else (votes, acknowledgements) waits.
    */
+  private splitAllowsEarly(rd: Ready): boolean {
+    return rd.hardState === undefined || !this.hardStates.changesTermOrVote(rd.hardState);
+  }
+
   private splitMessages(rd: Ready): { early: readonly Message[]; afterPersist: readonly Message[] } {
-    if (rd.messages.length === 0 || (rd.hardState !== undefined && this.hardStates.changesTermOrVote(rd.hardState))) {
+    if (rd.messages.length === 0 || !this.splitAllowsEarly(rd)) {
       return { early: [], afterPersist: rd.messages };
     }
     const early: Message[] = [];
@@ -657,6 +713,7 @@ class ReplicatedLogDriver implements ReplicatedLog {
       const proposedAtMs = this.pending.settle(entry);
       if (proposedAtMs !== undefined) {
         const latencyMs = this.scheduler.nowMs() - proposedAtMs;
+        latencyTrace?.record('leader.commit', latencyMs);
         this.notify((o) => o.onCommit?.(entry.index, latencyMs));
       }
     }

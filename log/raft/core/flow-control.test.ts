@@ -69,6 +69,31 @@ describe('flow control', () => {
     expect(next[0]?.commitIndex).toBe(sim.core(1).status().commitIndex);
   });
 
+  it('hands the refill after an answer out between Readys (takeReplicationMessages), and only once', () => {
+    const sim = new SimCluster({ voters: [1, 2, 3], seed: 5, limits: { pipelineEntriesMin: 4, pipelineBytesMin: 1000 } });
+    sim.campaign(1);
+    sim.stabilize();
+    sim.network = [];
+    sim.propose(1, 'a');
+    sim.processReady(1);
+    sim.propose(1, 'b');
+    sim.processReady(1);
+    sim.network = sim.network.filter((m) => m.to === 2);
+    sim.deliver(0);
+    sim.processReady(2);
+    sim.network = sim.network.filter((m) => m.kind === 'AppendAccepted' && m.from === 2);
+    // The leader steps the answer while (as the driver would be) writing a Ready: no processReady.
+    sim.deliver(0);
+    expect(sim.core(2).takeReplicationMessages()).toEqual([]);
+    const taken = sim.core(1).takeReplicationMessages();
+    expect(appendsTo(taken, 2).map((m) => m.entries.map((e) => new TextDecoder().decode(e.data)))).toEqual([['b']]);
+    expect(taken.every((m) => m.kind === 'AppendRequest' || m.kind === 'Heartbeat' || m.kind === 'InstallSnapshot')).toBe(true);
+    // The next Ready does not send it again.
+    sim.network = [];
+    sim.processReady(1);
+    expect(appendsTo(sim.network, 2)).toEqual([]);
+  });
+
   it('pipelines a batch of pipelineEntriesMin entries at once', () => {
     const sim = new SimCluster({ voters: [1, 2, 3], seed: 4, limits: { pipelineEntriesMin: 3, pipelineBytesMin: 1000 } });
     sim.campaign(1);

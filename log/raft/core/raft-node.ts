@@ -229,6 +229,21 @@ export class RaftNode {
     return entries;
   }
 
+  /**
+   * A leader's replication messages produced since the last Ready (the
+   * refill after a follower's answer), taken outside a Ready while the
+   * driver waits for that Ready's write, so a follower's next append need
+   * not wait for the leader's fsync. Safe as the Ready's own early messages
+   * are (ready.ts): they promise nothing about this node's disk. The caller
+   * must take them only while the term they carry is durable (the
+   * outstanding Ready changed neither term nor vote). Empty unless leader.
+   */
+  takeReplicationMessages(): readonly Message[] {
+    const messages = this.raft.takeReplicationMessages();
+    if (messages.length > 0) this.checkInvariants();
+    return messages;
+  }
+
   /** The Ready's entries and hard state are durable and its messages sent. */
   advance(rd: Ready): void {
     invariant(rd === this.outstanding, 'advance() must receive the Ready last returned by ready()');

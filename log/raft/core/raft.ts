@@ -114,6 +114,24 @@ export class Raft {
     return messages;
   }
 
+  /**
+   * Leader only: takes the replication messages (AppendRequest, Heartbeat,
+   * InstallSnapshot) queued since the last Ready, leaving the others (their
+   * order among themselves kept) for the next one. Does not flush unsent
+   * proposals: those still leave once per Ready.
+   */
+  takeReplicationMessages(): readonly Message[] {
+    if (this.role !== 'leader' || this.outbox.length === 0) return [];
+    const taken: Message[] = [];
+    const kept: Message[] = [];
+    for (const message of this.outbox) {
+      const replication = message.kind === 'AppendRequest' || message.kind === 'Heartbeat' || message.kind === 'InstallSnapshot';
+      (replication ? taken : kept).push(message);
+    }
+    this.outbox = kept;
+    return taken;
+  }
+
   hasMessages(): boolean {
     return this.outbox.length > 0 || (this.role === 'leader' && (this.proposalsUnsent || this.reads.heartbeatDue));
   }
