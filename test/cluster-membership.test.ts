@@ -9,7 +9,7 @@
 // timings (300 ms election, 50 ms heartbeat); no timing assertions.
 import { afterAll, describe, expect, it } from 'vitest';
 import { freePorts } from './helpers/ports.js';
-import { agreedLeader, query, raftOf, range, until, writeOnLeader } from './helpers/cluster.js';
+import { agreedLeader, idsOf, insertItems, raftOf, range, until, writeOnLeader } from './helpers/cluster.js';
 import { makeTempDir, removeDir, startServer, waitReady, type TestServer } from './helpers/server.js';
 
 interface Members {
@@ -41,13 +41,7 @@ async function send(server: TestServer, method: string, path: string, body?: obj
   return { status: res.status, json: await res.json() as Record<string, unknown> };
 }
 
-async function insertItems(nodes: readonly TestServer[], from: number, to: number): Promise<void> {
-  for (let id = from; id <= to; id++) await writeOnLeader(nodes, 'INSERT INTO items VALUES ($1, $2)', [id, `item ${id}`], '23505');
-}
-
-async function ids(server: TestServer): Promise<number[]> {
-  return (await query(server, 'SELECT id FROM items ORDER BY id')).rows.map((r: { id: number }) => r.id);
-}
+const ids = (server: TestServer): Promise<number[]> => idsOf(server, 'items');
 
 describe('membership changes on a running cluster', () => {
   const grpcPorts: number[] = [];

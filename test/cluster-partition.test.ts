@@ -5,7 +5,7 @@
 // election, 50 ms heartbeat) keep the file quick; no assertion is on timing.
 import type pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { agreedLeader, idsOf, pgClient, raftOf, range, sleep, until, writeOnLeader } from './helpers/cluster.js';
+import { agreedLeader, idsOf, insertItems, pgClient, raftOf, range, sleep, until, writeOnLeader } from './helpers/cluster.js';
 import { freePorts } from './helpers/ports.js';
 import { makeTempDir, removeDir, startServer, waitReady, type TestServer } from './helpers/server.js';
 import { TcpProxy } from './helpers/tcp-proxy.js';
@@ -34,10 +34,6 @@ describe('a three-node cluster whose links a test can cut', () => {
   }
 
   const items = (server: TestServer): Promise<number[]> => idsOf(server, 'items');
-
-  async function insertItems(on: readonly TestServer[], from: number, to: number): Promise<void> {
-    for (const id of range(from, to)) await writeOnLeader(on, 'INSERT INTO items VALUES ($1, $2)', [id, `item ${id}`], '23505');
-  }
 
   beforeAll(async () => {
     const grpcPorts = await freePorts(nodeCount);

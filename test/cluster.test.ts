@@ -9,7 +9,7 @@
 import pg from 'pg';
 import { afterAll, describe, expect, it } from 'vitest';
 import { freePorts } from './helpers/ports.js';
-import { agreedLeader, alive, query, raftOf, retryableCodes, until, writeOnLeader } from './helpers/cluster.js';
+import { agreedLeader, alive, idsOf, insertItems, query, raftOf, retryableCodes, until, writeOnLeader } from './helpers/cluster.js';
 import { makeTempDir, removeDir, startServer, waitReady, type TestServer } from './helpers/server.js';
 
 interface Members {
@@ -26,13 +26,7 @@ afterAll(async () => {
   for (const dir of dirs) removeDir(dir);
 });
 
-async function insertItems(nodes: readonly TestServer[], from: number, to: number): Promise<void> {
-  for (let id = from; id <= to; id++) await writeOnLeader(nodes, 'INSERT INTO items VALUES ($1, $2)', [id, `item ${id}`], '23505');
-}
-
-async function ids(server: TestServer): Promise<number[]> {
-  return (await query(server, 'SELECT id FROM items ORDER BY id')).rows.map((r: { id: number }) => r.id);
-}
+const ids = (server: TestServer): Promise<number[]> => idsOf(server, 'items');
 
 describe('a three-node cluster over gRPC', () => {
   const grpcPorts: number[] = [];

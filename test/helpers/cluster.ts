@@ -105,6 +105,11 @@ export async function idsOf(server: TestServer, table: string): Promise<number[]
   return (await query(server, `SELECT id FROM ${table} ORDER BY id`)).rows.map((r: { id: number }) => Number(r.id));
 }
 
+/** Rows `(id, 'item id')` for ids from..to into the tests' `items` table, each on whichever node leads (retried across elections). */
+export async function insertItems(nodes: readonly TestServer[], from: number, to: number): Promise<void> {
+  for (const id of range(from, to)) await writeOnLeader(nodes, 'INSERT INTO items VALUES ($1, $2)', [id, `item ${id}`], '23505');
+}
+
 export function range(from: number, to: number): number[] {
   return Array.from({ length: to - from + 1 }, (_, k) => from + k);
 }
