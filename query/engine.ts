@@ -145,6 +145,13 @@ export interface RoutableSession extends EngineSession {
   endsTransactionBlock(sql: string): boolean;
   /** The session's settings that differ from a fresh session's, to open a session elsewhere with the same ones. */
   changedSettings(): ReadonlyMap<string, string>;
+  /**
+   * SQL-level prepared statements (PREPARE name AS ...) whose body writes, as
+   * name -> the PREPARE text that made them: a layer that sends EXECUTE of one
+   * to another node defines it there first. A statement prepared through the
+   * extended protocol's Parse has no text here (it cannot be forwarded).
+   */
+  preparedWrites(): ReadonlyMap<string, string>;
 }
 
 export interface QueryEngine {

@@ -159,6 +159,31 @@ describe('a follower forwards writes to the leader', () => {
     expect(bad.stderr).toContain('duplicate key value violates unique constraint');
   });
 
+  it('SQL-level PREPARE / EXECUTE of a write on a follower runs on the leader; a prepared read stays here', async () => {
+    const [follower, other] = await followers();
+    const c = client(follower);
+    await c.connect();
+    try {
+      await c.query("PREPARE add_account (int, text) AS INSERT INTO accounts VALUES ($1, $2, 0) RETURNING id; PREPARE owner_of (int) AS SELECT owner FROM accounts WHERE id = $1");
+      expect((await c.query("EXECUTE add_account(16, 'sql-prepared')")).rows).toEqual([{ id: 16 }]);
+      expect((await c.query("EXECUTE add_account(17, 'again')")).rowCount).toBe(1);
+      expect((await c.query('EXECUTE owner_of(17)')).rows).toEqual([{ owner: 'again' }]);
+      // The leader's error comes back as is, and the session goes on.
+      await expect(c.query("EXECUTE add_account(16, 'dup')")).rejects.toMatchObject({ code: '23505' });
+      // Prepared again under the same name with another body: the leader runs the new one.
+      await c.query('DEALLOCATE add_account');
+      await c.query('PREPARE add_account (int) AS UPDATE accounts SET balance = balance + 1 WHERE id = $1');
+      expect((await c.query('EXECUTE add_account(16)')).rowCount).toBe(1);
+      // Inside a block, too (the block runs on the leader).
+      await c.query('BEGIN');
+      await c.query('EXECUTE add_account(17)');
+      await c.query('COMMIT');
+    } finally {
+      await c.end();
+    }
+    expect((await psql(other, 'SELECT id, owner, balance FROM accounts WHERE id IN (16, 17) ORDER BY id')).stdout).toBe('16|sql-prepared|1\n17|again|1\n');
+  });
+
   it('replays the session\'s settings on the leader: TimeZone and search_path shape forwarded results', async () => {
     const [follower] = await followers();
     const c = client(follower);
@@ -197,6 +222,20 @@ describe('a follower forwards writes to the leader', () => {
     expect(bad.code).not.toBe(0);
     expect(bad.stderr).toContain('invalid input syntax for type integer: "not-a-number"');
     expect((await psql(follower, 'SELECT count(*) FROM accounts WHERE id >= 30')).stdout).toBe('0\n');
+  });
+
+  it('COPY FROM STDIN through the extended protocol on a follower fails saying what to do; the session goes on', async () => {
+    const [follower] = await followers();
+    const c = client(follower);
+    await c.connect();
+    try {
+      // A named query makes node-postgres send Parse/Bind/Execute.
+      await expect(c.query({ name: 'copy-extended', text: 'COPY accounts FROM STDIN' })).rejects.toThrow(
+        /simple query protocol: send it as a simple query, or connect to the leader \(node \d at 127\.0\.0\.1:\d+\)/);
+      expect((await c.query('SELECT count(*)::int AS n FROM accounts WHERE id = 35')).rows).toEqual([{ n: 0 }]);
+    } finally {
+      await c.end();
+    }
   });
 });
 

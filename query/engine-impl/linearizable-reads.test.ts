@@ -56,6 +56,11 @@ describe('the read barrier', () => {
     expect(await calls(() => run(s, "INSERT INTO kv VALUES (2, 'x') RETURNING k"))).toBe(0);
     const prepared = s.prepare('SELECT v FROM kv WHERE k = $1', []);
     expect(await calls(() => s.executePrepared(prepared, [1]))).toBe(1);
+    // SQL-level EXECUTE: as the statement it runs.
+    await run(s, "PREPARE rd (int) AS SELECT v FROM kv WHERE k = $1; PREPARE wr (int) AS UPDATE kv SET v = 'c' WHERE k = $1");
+    expect(await calls(() => run(s, 'EXECUTE rd(1)'))).toBe(1);
+    expect(await calls(() => run(s, 'EXECUTE wr(1)'))).toBe(0);
+    await run(s, 'DEALLOCATE ALL');
   });
 
   test('READ COMMITTED blocks wait per statement; REPEATABLE READ once, for its snapshot', async () => {
@@ -131,6 +136,18 @@ describe('statement routes', () => {
     ["SELECT 'commit'", false], ['COMMITTED', false], ['SAVEPOINT a', false], ['BEGIN', false],
   ])('endsTransactionBlock(%s) = %s (from the parse tree)', (sql, ends) => {
     expect((t.session() as RoutableSession).endsTransactionBlock(sql)).toBe(ends);
+  });
+
+  test('EXECUTE routes as its prepared body; preparedWrites gives the PREPARE texts of the writes', async () => {
+    const s = t.session() as RoutableSession;
+    await run(s, "PREPARE w (int) AS INSERT INTO kv VALUES ($1, 'x'); PREPARE r AS SELECT v FROM kv");
+    expect(s.statementRoute('EXECUTE w(5)')).toBe('write');
+    expect(s.statementRoute('EXECUTE r')).toBe('session');
+    expect(s.statementRoute('EXECUTE missing')).toBe('session');
+    expect([...s.preparedWrites()]).toEqual([['w', "PREPARE w (int) AS INSERT INTO kv VALUES ($1, 'x')"]]);
+    await run(s, 'DEALLOCATE w');
+    expect(s.statementRoute('EXECUTE w(5)')).toBe('session');
+    expect(s.preparedWrites().size).toBe(0);
   });
 
   test('changedSettings lists what a session on another node must start with', async () => {

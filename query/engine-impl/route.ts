@@ -18,8 +18,17 @@ export function isReadOnlyQuery(statement: Statement): boolean {
   }
 }
 
-/** The route of one statement; a text of several takes the strongest (begin > write > session > read). */
-export function statementRoute(statement: Statement): StatementRoute {
+/** The body of a SQL-level prepared statement by name, to route its EXECUTE; undefined when there is none. */
+export type PreparedBodies = (name: string) => Statement | undefined;
+
+const noPreparedBodies: PreparedBodies = () => undefined;
+
+/**
+ * The route of one statement; a text of several takes the strongest (begin >
+ * write > session > read). EXECUTE takes its prepared body's route when that
+ * writes (so a follower forwards it), else stays 'session'.
+ */
+export function statementRoute(statement: Statement, preparedBodies: PreparedBodies = noPreparedBodies): StatementRoute {
   switch (statement.kind) {
     case 'select': case 'explain':
       return isReadOnlyQuery(statement) ? 'read' : 'write';
@@ -28,7 +37,11 @@ export function statementRoute(statement: Statement): StatementRoute {
     case 'copy':
       // COPY TO reads; COPY FROM loads rows.
       return statement.direction === 'to' && (statement.source.kind === 'table' || isReadOnlyQuery(statement.source.query)) ? 'read' : 'write';
-    case 'set': case 'reset': case 'discard': case 'prepare': case 'execute': case 'deallocate':
+    case 'execute': {
+      const body = preparedBodies(statement.name);
+      return body !== undefined && statementRoute(body) === 'write' ? 'write' : 'session';
+    }
+    case 'set': case 'reset': case 'discard': case 'prepare': case 'deallocate':
     case 'listen': case 'unlisten': case 'notify': case 'setTransaction':
       return 'session';
     case 'begin':
@@ -50,10 +63,10 @@ export function statementRoute(statement: Statement): StatementRoute {
 
 const strength: Readonly<Record<StatementRoute, number>> = { read: 0, session: 1, write: 2, begin: 3 };
 
-export function strongestRoute(statements: readonly Statement[]): StatementRoute {
+export function strongestRoute(statements: readonly Statement[], preparedBodies: PreparedBodies = noPreparedBodies): StatementRoute {
   let route: StatementRoute = 'read';
   for (const statement of statements) {
-    const r = statementRoute(statement);
+    const r = statementRoute(statement, preparedBodies);
     if (strength[r] > strength[route]) route = r;
   }
   return route;

@@ -50,7 +50,8 @@ export interface SessionHost {
    * number, a snapshot, the catalog to compile against, statement restart
    * under READ COMMITTED, and the autocommit at the end (mode 'autocommit').
    */
-  runInStatement<T>(mode: RunMode, body: (scope: StatementScope, catalog: Catalog) => Promise<T>): Promise<T>;
+  /** `reads`: a statement that only reads, which first awaits the linearizable-read barrier. */
+  runInStatement<T>(mode: RunMode, body: (scope: StatementScope, catalog: Catalog) => Promise<T>, reads?: boolean): Promise<T>;
   /**
    * Runs a utility statement that takes locks of its own (DDL): `lock` takes
    * a resource for the open transaction (or a statement-only owner) and is

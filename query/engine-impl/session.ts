@@ -31,7 +31,7 @@ import type { StatementScope } from './statement-scope.js';
 import { TransactionTableAccess } from './table-access.js';
 import { commitWrites } from './commit.js';
 import { Transaction } from './transaction.js';
-import { isReadOnlyQuery, strongestRoute } from './route.js';
+import { isReadOnlyQuery, statementRoute, strongestRoute } from './route.js';
 
 interface RunningStatement {
   cancelled: CancelReason | null;
@@ -59,6 +59,8 @@ export class EngineSessionImpl implements RoutableSession, SessionHost {
   readonly database: string;
   readonly settings: SessionSettings;
   readonly sqlPrepared = new Map<string, SqlPreparedStatement>();
+  /** The PREPARE text of each SQL-level prepared statement made by a simple query, with the body it made (preparedWrites). */
+  private readonly preparedTexts = new Map<string, { readonly text: string; readonly body: Statement }>();
   private txn: Transaction | null = null;
   private notices: EngineNotice[] = [];
   private running: RunningStatement | null = null;
@@ -101,7 +103,11 @@ export class EngineSessionImpl implements RoutableSession, SessionHost {
     const mode: RunMode = parsed.length > 1 ? 'implicitBlock' : 'autocommit';
     let finished = false;
     try {
-      for (const p of parsed) yield await this.runOne(p.statement, [], mode, undefined);
+      for (const p of parsed) {
+        const result = await this.runOne(p.statement, [], mode, undefined);
+        if (p.statement.kind === 'prepare') this.preparedTexts.set(p.statement.name, { text: p.text, body: p.statement.statement });
+        yield result;
+      }
       if (mode === 'implicitBlock' && this.txn !== null && !this.txn.explicit) await this.guardAsync(() => this.commitTransaction());
       finished = true;
     } finally {
@@ -112,10 +118,20 @@ export class EngineSessionImpl implements RoutableSession, SessionHost {
 
   statementRoute(sql: string): StatementRoute {
     try {
-      return strongestRoute(this.core.statements.parse(sql).map((p) => p.statement));
+      return strongestRoute(this.core.statements.parse(sql).map((p) => p.statement), (name) => this.sqlPrepared.get(name)?.statement);
     } catch {
       return 'read';
     }
+  }
+
+  preparedWrites(): ReadonlyMap<string, string> {
+    const writes = new Map<string, string>();
+    for (const [name, prepared] of this.sqlPrepared) {
+      // The body's identity tells the text still made this statement (not one DEALLOCATEd and prepared again by Parse).
+      const made = this.preparedTexts.get(name);
+      if (made?.body === prepared.statement && statementRoute(prepared.statement) === 'write') writes.set(name, made.text);
+    }
+    return writes;
   }
 
   endsTransactionBlock(sql: string): boolean {

@@ -12,6 +12,7 @@ import { LinkLostError, type LeaderLink } from './leader-connection.js';
 
 function routeOf(sql: string): StatementRoute {
   if (/^\s*begin/i.test(sql)) return 'begin';
+  if (/^\s*execute w/i.test(sql)) return 'write';
   if (/^\s*(insert|update|delete|create)/i.test(sql)) return 'write';
   if (/^\s*(set|commit|rollback)/i.test(sql)) return 'session';
   return 'read';
@@ -55,6 +56,10 @@ class FakeLocal implements RoutableSession {
   }
   changedSettings(): ReadonlyMap<string, string> {
     return this.settings;
+  }
+  readonly writes = new Map<string, string>();
+  preparedWrites(): ReadonlyMap<string, string> {
+    return this.writes;
   }
 }
 
@@ -207,6 +212,24 @@ describe('on a follower', () => {
     expect(await session.executePrepared(read, [7])).toEqual({ kind: 'command', tag: 'LOCAL SELECT * FROM t WHERE a = $1' });
     expect(cluster.links[0]?.ran).toEqual([{ sql: 'INSERT INTO t VALUES ($1)', parameters: [7] }]);
     expect(local.ran).toEqual(['SELECT * FROM t WHERE a = $1']);
+  });
+
+  it('defines a SQL-level prepared write on the leader once before forwarding its EXECUTE, again on a new link or text', async () => {
+    const { local, cluster, session } = setup();
+    local.writes.set('w', 'PREPARE w AS INSERT INTO t VALUES ($1)');
+    expect(await tags(session, 'EXECUTE r')).toEqual(['LOCAL EXECUTE r']);
+    expect(cluster.links).toHaveLength(0);
+    expect(await tags(session, 'EXECUTE w(1)')).toEqual(['LEADER EXECUTE w(1)']);
+    expect(await tags(session, 'EXECUTE w(2)')).toEqual(['LEADER EXECUTE w(2)']);
+    expect(cluster.links[0]?.ran.map((r) => r.sql)).toEqual(['PREPARE w AS INSERT INTO t VALUES ($1)', 'EXECUTE w(1)', 'EXECUTE w(2)']);
+    // Prepared again here under the same name with another body: replaced on the leader.
+    local.writes.set('w', 'PREPARE w AS DELETE FROM t WHERE a = $1');
+    await tags(session, 'EXECUTE w(3)');
+    expect(cluster.links[0]?.ran.map((r) => r.sql).slice(3)).toEqual(['DEALLOCATE "w"; PREPARE w AS DELETE FROM t WHERE a = $1', 'EXECUTE w(3)']);
+    // A new link (settings changed) starts with nothing prepared.
+    local.settings.set('search_path', 's');
+    await tags(session, 'EXECUTE w(4)');
+    expect(cluster.links[1]?.ran.map((r) => r.sql)).toEqual(['PREPARE w AS DELETE FROM t WHERE a = $1', 'EXECUTE w(4)']);
   });
 
   it('reopens the link after a SET (settings replayed at startup) or a leader change', async () => {

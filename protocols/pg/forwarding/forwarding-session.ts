@@ -43,6 +43,10 @@ export const leaderWatchIntervalMs = 500;
 /** Parse errors that a catalog change applied elsewhere but not yet here can cause: undefined table, column, object, schema, function. */
 const catalogMisses: ReadonlySet<string> = new Set(['42P01', '42703', '42704', '3F000', '42883']);
 
+function quoteIdentifier(name: string): string {
+  return `"${name.replace(/"/g, '""')}"`;
+}
+
 function lostBlockError(leaderId: number, reason: string): SqlError {
   return new SqlError('40001', `the connection to the leader (node ${leaderId}) was lost during the transaction block; the leader rolled it back`, {
     detail: reason, hint: 'Run ROLLBACK, then retry the whole transaction.',
@@ -65,6 +69,8 @@ export class ForwardingSession implements RoutableSession {
   /** The link died inside a block: like PostgreSQL's aborted block, only ROLLBACK/COMMIT end it. */
   private blockLost: SqlError | undefined;
   private readonly typeSessions = new TypeSessions();
+  /** The SQL-level prepared writes defined on the current link, name -> PREPARE text (definePreparedWrites). */
+  private linkPrepared = new Map<string, string>();
 
   constructor(
     private readonly local: RoutableSession,
@@ -97,6 +103,7 @@ export class ForwardingSession implements RoutableSession {
     let failure: unknown;
     const unwatch = this.watch(link);
     try {
+      await this.definePreparedWrites(link, types);
       yield* link.simpleQuery(sql, types);
     } catch (error) {
       failure = this.afterFailure(link, error);
@@ -131,6 +138,7 @@ export class ForwardingSession implements RoutableSession {
     let result: StatementResult;
     const unwatch = this.watch(link);
     try {
+      await this.definePreparedWrites(link, this.typeSession());
       result = await link.extendedQuery(prepared.sql, prepared.parameterTypes, parameters, this.typeSession());
     } catch (error) {
       throw this.afterFailure(link, error);
@@ -177,6 +185,10 @@ export class ForwardingSession implements RoutableSession {
     return this.local.statementRoute(sql);
   }
 
+  preparedWrites(): ReadonlyMap<string, string> {
+    return this.local.preparedWrites();
+  }
+
   changedSettings(): ReadonlyMap<string, string> {
     return this.local.changedSettings();
   }
@@ -211,7 +223,27 @@ export class ForwardingSession implements RoutableSession {
       throw this.cluster.cannotForward(leader.leaderId, leader.pgAddr, `it cannot be reached (${(error as Error).message})`);
     }
     this.linkSettings = key;
+    this.linkPrepared = new Map();
     return this.link;
+  }
+
+  /**
+   * PREPARE and DEALLOCATE run on this node (they are session state); an
+   * EXECUTE of a prepared write is forwarded, so the leader's session must
+   * hold the same statement first: each one this session prepared that the
+   * link does not have yet (or has with another text) is defined there, once.
+   */
+  private async definePreparedWrites(link: LeaderLink, types: TypeSession): Promise<void> {
+    const wanted = this.local.preparedWrites();
+    if (wanted.size === 0) return;
+    for (const [name, text] of wanted) {
+      const defined = this.linkPrepared.get(name);
+      if (defined === text) continue;
+      const sql = defined === undefined ? text : `DEALLOCATE ${quoteIdentifier(name)}; ${text}`;
+      this.linkPrepared.delete(name);
+      for await (const result of link.simpleQuery(sql, types)) void result;
+      this.linkPrepared.set(name, text);
+    }
   }
 
   /**

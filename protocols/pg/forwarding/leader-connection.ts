@@ -231,7 +231,7 @@ class PgLeaderLink implements LeaderLink {
           case 'error': error = toSqlError(m as DatabaseError); break;
           case 'copyInResponse':
             // COPY through Parse/Execute: end it at once rather than leave the leader waiting for data.
-            this.socket.write(Buffer.concat([serialize.copyFail('COPY FROM STDIN is forwarded to the leader only in the simple query protocol'), serialize.sync()]));
+            this.socket.write(Buffer.concat([serialize.copyFail(`COPY FROM STDIN is forwarded to the leader only in the simple query protocol: send it as a simple query, or connect to the leader (node ${this.leaderId} at ${this.options.host}:${this.options.port})`), serialize.sync()]));
             break;
           default:
             if (this.ended(m)) {

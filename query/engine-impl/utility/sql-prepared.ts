@@ -8,6 +8,7 @@ import type { StatementResult } from '../../engine.js';
 import { castExplicit, type SqlType, type SqlValue } from '../../types/index.js';
 import { EngineSqlState, invariant, sqlError } from '../errors.js';
 import { sqlPreparedStatementsMax } from '../limits.js';
+import { isReadOnlyQuery } from '../route.js';
 import type { RunMode, SessionHost } from '../session-host.js';
 import type { StatementScope } from '../statement-scope.js';
 import { resolveTypeName } from '../type-names.js';
@@ -36,11 +37,13 @@ export function execute(host: SessionHost, statement: Execute, mode: RunMode): P
       detail: `Expected ${expected} parameters but got ${statement.params.length}.`,
     });
   }
+  // An EXECUTE of a read waits for the read barrier as the same SELECT sent as a query does (linearizable on a follower).
+  const reads = host.core.linearizableReads && isReadOnlyQuery(prepared.statement);
   return host.runInStatement(mode, async (scope, catalog) => {
     const values = await evaluate(host, statement.params, prepared.parameterTypes, scope, catalog);
     const compiled = host.compile(prepared.statement, catalog, prepared.parameterTypes, prepared.cache);
     return host.execute(compiled, scope, catalog, values);
-  });
+  }, reads);
 }
 
 export function deallocate(host: SessionHost, statement: Deallocate): StatementResult {
