@@ -14,7 +14,7 @@ import type { SqlValue } from '../types/value.js';
 import { asBool, asNum, isNullIn, type SegmentContext, type VNode } from './expr.js';
 import type { AggregateSpec, PruneRule, VectorLeaf } from './leaf.js';
 import { batchContext, gather, hashJoin, lazyBatch, type Batch, type JoinStats } from './join.js';
-import { checkSafe, VectorFallback, vecOfColumn, type Vec } from './vec.js';
+import { checkSafe, VectorFallback, vecOfColumn, type NumArray, type Vec } from './vec.js';
 
 export interface LeafStats {
   segmentsTotal: number;
@@ -159,6 +159,39 @@ function sumDecimal(total: bigint, vecScale: number, scaleSeen: number): Decimal
   return Decimal.of(scaleSeen < s ? total / 10n ** BigInt(s - scaleSeen) : total, scaleSeen);
 }
 
+/**
+ * The sum of |v| over the selected rows. Below 2^53 every partial sum of a
+ * segment is exact in a double (each is at most this sum in magnitude); past
+ * it the sum may be rounded but stays past it, so the check still fails.
+ */
+function absoluteSum(v: NumArray, sel: Uint32Array): number {
+  let sum = 0;
+  for (let k = 0; k < sel.length; k++) { const x = v[sel[k] as number] as number; sum += x < 0 ? -x : x; }
+  return sum;
+}
+
+/** sum/avg without FILTER, NULLs or per-row scales: one tight loop (one group: a local total). */
+function sumSelected(s: AggregateState, v: NumArray, scale: number, sel: Uint32Array, groupOf: Int32Array, float: boolean): void {
+  const n = sel.length;
+  const target = float ? s.floatSum : s.partial;
+  if (s.total.length === 1) {
+    let sum = 0;
+    for (let k = 0; k < n; k++) sum += v[sel[k] as number] as number;
+    target[0] = (target[0] as number) + sum;
+    s.count[0] = (s.count[0] as number) + n;
+    if (n > 0 && scale > (s.scaleSeen[0] as number)) s.scaleSeen[0] = scale;
+    return;
+  }
+  const count = s.count;
+  const scaleSeen = s.scaleSeen;
+  for (let k = 0; k < n; k++) {
+    const g = groupOf[k] as number;
+    target[g] = (target[g] as number) + (v[sel[k] as number] as number);
+    count[g] = (count[g] as number) + 1;
+    if (scale > (scaleSeen[g] as number)) scaleSeen[g] = scale;
+  }
+}
+
 function accumulate(spec: AggregateSpec, s: AggregateState, ctx: SegmentContext, sel: Uint32Array, groupOf: Int32Array): void {
   const filter = spec.filter === null ? null : asBool(spec.filter.evaluate(ctx));
   const n = sel.length;
@@ -187,11 +220,10 @@ function accumulate(spec: AggregateSpec, s: AggregateState, ctx: SegmentContext,
   const rowScales = num.rowScales;
   const sumLike = spec.fn === 'sum' || spec.fn === 'avg';
   const float = spec.argType?.kind === 'float4' || spec.argType?.kind === 'float8';
-  if (sumLike && !float) {
-    // Partial sums stay exact while every addend is below 2^53 / rows.
-    let maxAbs = 0;
-    for (let k = 0; k < n; k++) maxAbs = Math.max(maxAbs, Math.abs(v[sel[k] ?? 0] ?? 0));
-    checkSafe(maxAbs * (n + 1), 'a segment partial sum');
+  if (sumLike && !float) checkSafe(absoluteSum(v, sel), 'a segment partial sum');
+  if (sumLike && filter === null && nulls === null && rowScales === null) {
+    sumSelected(s, v, num.scale, sel, groupOf, float);
+    return;
   }
   const isMin = spec.fn === 'min';
   for (let k = 0; k < n; k++) {
@@ -211,6 +243,9 @@ function accumulate(spec: AggregateSpec, s: AggregateState, ctx: SegmentContext,
     }
   }
 }
+
+/** Combined per-segment key spaces up to this size map to groups through an Int32Array. */
+const denseGroupSlotsMax = 1 << 16;
 
 /** Group keys: per segment, each key column to dense ids, combined, then mapped to global groups. */
 class Grouper {
@@ -237,10 +272,13 @@ class Grouper {
       if (stride > n) stride = renumber(local);
       checkSafe(stride, 'the combined group key space');
     }
+    // Small key spaces (Q1: 2 flags) map through a typed array rather than a Map.
+    const dense = stride <= denseGroupSlotsMax ? new Int32Array(stride).fill(-1) : null;
     const seen = new Map<number, number>();
     for (let k = 0; k < n; k++) {
-      const l = local[k] ?? 0;
-      let g = seen.get(l);
+      const l = local[k] as number;
+      let g: number | undefined = dense === null ? seen.get(l) : (dense[l] as number);
+      if (g === -1) g = undefined;
       if (g === undefined) {
         const i = sel[k] ?? 0;
         const values = vecs.map((vec, c) => valueAt(vec, i, this.exprs[c]?.type ?? { kind: 'text' }));
@@ -251,7 +289,7 @@ class Grouper {
           this.keys.push(values);
           this.index.set(key, g);
         }
-        seen.set(l, g);
+        if (dense === null) seen.set(l, g); else dense[l] = g;
       }
       out[k] = g;
     }
@@ -304,15 +342,31 @@ function denseIds(vec: Vec, sel: Uint32Array): [Int32Array, number] {
   return [ids, Math.max(map.size, 1)];
 }
 
-function selectionOf(rowCount: number, visible: Uint32Array | null, filters: readonly Uint8Array[]): Uint32Array {
-  const base = visible ?? Uint32Array.from({ length: rowCount }, (_, i) => i);
-  if (filters.length === 0) return base;
-  const out = new Uint32Array(base.length);
+/**
+ * The rows visible and passing every filter (each a 0/1/2 vector), ascending.
+ * The first filter is applied over the visible rows, each further one only
+ * narrows the survivors in place.
+ */
+export function selectionOf(rowCount: number, visible: Uint32Array | null, filters: readonly Uint8Array[]): Uint32Array {
+  const first = filters[0];
+  if (first === undefined) {
+    if (visible !== null) return visible;
+    const all = new Uint32Array(rowCount);
+    for (let i = 0; i < rowCount; i++) all[i] = i;
+    return all;
+  }
+  const out = new Uint32Array(visible?.length ?? rowCount);
   let m = 0;
-  outer: for (let k = 0; k < base.length; k++) {
-    const i = base[k] ?? 0;
-    for (const f of filters) if (f[i] !== 1) continue outer;
-    out[m++] = i;
+  if (visible === null) {
+    for (let i = 0; i < rowCount; i++) if (first[i] === 1) out[m++] = i;
+  } else {
+    for (let k = 0; k < visible.length; k++) { const i = visible[k] as number; if (first[i] === 1) out[m++] = i; }
+  }
+  for (let f = 1; f < filters.length; f++) {
+    const filter = filters[f] as Uint8Array;
+    let kept = 0;
+    for (let k = 0; k < m; k++) { const i = out[k] as number; if (filter[i] === 1) out[kept++] = i; }
+    m = kept;
   }
   return out.subarray(0, m);
 }

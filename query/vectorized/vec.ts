@@ -42,29 +42,53 @@ export function checkSafe(x: number, what: string): void {
   if (!(x <= safeMax && x >= -safeMax)) throw new VectorFallback(`${what} outside ±2^53`);
 }
 
-const nullBytesCache = new WeakMap<Uint8Array, Uint8Array>();
+/**
+ * Decoded copies of segment arrays, keyed by the array's buffer and byte
+ * offset rather than by the array object: the open segment hands out a new
+ * view of the same buffer on every scan, and a sealed segment's arrays never
+ * change. Rows are only appended to a buffer (growing copies into a new one),
+ * so a cached decode of at least `length` rows is still exact. Held weakly:
+ * dropped with the segment (compaction, truncate).
+ */
+class DecodeCache<T extends { readonly length: number; subarray(begin: number, end: number): T }> {
+  private readonly byBuffer = new WeakMap<ArrayBufferLike, Map<number, T>>();
 
-/** A bitmap (bit set = NULL) as one byte per row. Bitmaps only grow by appends, so a cached longer copy serves. */
+  get(source: ArrayBufferView, length: number): T | undefined {
+    const cached = this.byBuffer.get(source.buffer)?.get(source.byteOffset);
+    if (cached === undefined || cached.length < length) return undefined;
+    return cached.length === length ? cached : cached.subarray(0, length);
+  }
+
+  set(source: ArrayBufferView, decoded: T): void {
+    let offsets = this.byBuffer.get(source.buffer);
+    if (offsets === undefined) { offsets = new Map(); this.byBuffer.set(source.buffer, offsets); }
+    offsets.set(source.byteOffset, decoded);
+  }
+}
+
+const nullBytesCache = new DecodeCache<Uint8Array>();
+
+/** A bitmap (bit set = NULL) as one byte per row. */
 export function nullBytes(bitmap: Uint8Array | null, length: number): Uint8Array | null {
   if (bitmap === null) return null;
-  const cached = nullBytesCache.get(bitmap);
-  if (cached !== undefined && cached.length >= length) return cached;
+  const cached = nullBytesCache.get(bitmap, length);
+  if (cached !== undefined) return cached;
   const out = new Uint8Array(length);
   for (let i = 0; i < length; i++) out[i] = isNullAt(bitmap, i) ? 1 : 0;
   nullBytesCache.set(bitmap, out);
   return out;
 }
 
-const doublesCache = new WeakMap<BigInt64Array, Float64Array>();
+const doublesCache = new DecodeCache<Float64Array>();
 
 /** int64 / decimal64 values as doubles (exact: every value is checked to be a safe integer). */
 function bigintsAsDoubles(values: BigInt64Array, length: number): Float64Array {
-  const cached = doublesCache.get(values);
-  if (cached !== undefined && cached.length >= length) return cached;
+  const cached = doublesCache.get(values, length);
+  if (cached !== undefined) return cached;
   const out = new Float64Array(length);
   const max = BigInt(safeMax);
   for (let i = 0; i < length; i++) {
-    const b = values[i] ?? 0n;
+    const b = values[i] as bigint;
     if (b > max || b < -max) throw new VectorFallback('an int64 value outside ±2^53');
     out[i] = Number(b);
   }
