@@ -579,18 +579,6 @@ function compareKernel(symbol: string, v: NumArray, f: number, c: number, out: U
   }
 }
 
-function compareOp(symbol: string): (x: number, y: number) => boolean {
-  switch (symbol) {
-    case '=': return (x, y) => x === y;
-    case '<>': return (x, y) => x !== y;
-    case '<': return (x, y) => x < y;
-    case '<=': return (x, y) => x <= y;
-    case '>': return (x, y) => x > y;
-    case '>=': return (x, y) => x >= y;
-    default: throw new Error(`not a comparison: ${symbol}`);
-  }
-}
-
 export function compareConstant(symbol: string, a: Vec & { t: 'num' }, constant: SqlValue): Vec {
   const n = a.v.length;
   const out = new Uint8Array(n);
@@ -605,16 +593,27 @@ export function compareConstant(symbol: string, a: Vec & { t: 'num' }, constant:
   return { t: 'bool', v: out };
 }
 
+/** out[i] = a[i] * fa op b[i] * fb ? 1 : 0, one loop per operator. */
+function compareVectorKernel(symbol: string, a: NumArray, fa: number, b: NumArray, fb: number, out: Uint8Array): void {
+  const n = out.length;
+  switch (symbol) {
+    case '=': for (let i = 0; i < n; i++) out[i] = (a[i] as number) * fa === (b[i] as number) * fb ? 1 : 0; return;
+    case '<>': for (let i = 0; i < n; i++) out[i] = (a[i] as number) * fa !== (b[i] as number) * fb ? 1 : 0; return;
+    case '<': for (let i = 0; i < n; i++) out[i] = (a[i] as number) * fa < (b[i] as number) * fb ? 1 : 0; return;
+    case '<=': for (let i = 0; i < n; i++) out[i] = (a[i] as number) * fa <= (b[i] as number) * fb ? 1 : 0; return;
+    case '>': for (let i = 0; i < n; i++) out[i] = (a[i] as number) * fa > (b[i] as number) * fb ? 1 : 0; return;
+    case '>=': for (let i = 0; i < n; i++) out[i] = (a[i] as number) * fa >= (b[i] as number) * fb ? 1 : 0; return;
+    default: throw new Error(`not a comparison: ${symbol}`);
+  }
+}
+
 function compareVectors(symbol: string, a: Vec & { t: 'num' }, b: Vec & { t: 'num' }): Vec {
-  const n = a.v.length;
+  const n = Math.min(a.v.length, b.v.length);
   const out = new Uint8Array(n);
   const scale = Math.max(a.scale, b.scale);
   const fa = a.scale >= 0 && scale > a.scale ? pow10(scale - a.scale) : 1;
   const fb = b.scale >= 0 && scale > b.scale ? pow10(scale - b.scale) : 1;
-  const op = compareOp(symbol);
-  for (let i = 0; i < n; i++) {
-    if ((a.nulls !== null && a.nulls[i] === 1) || (b.nulls !== null && b.nulls[i] === 1)) { out[i] = 2; continue; }
-    out[i] = op((a.v[i] ?? 0) * fa, (b.v[i] ?? 0) * fb) ? 1 : 0;
-  }
+  compareVectorKernel(symbol, a.v, fa, b.v, fb, out);
+  for (const nulls of [a.nulls, b.nulls]) if (nulls !== null) for (let i = 0; i < n; i++) if (nulls[i] === 1) out[i] = 2;
   return { t: 'bool', v: out };
 }
