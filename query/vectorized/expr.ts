@@ -31,6 +31,12 @@ export interface VNode {
   /** Set for constant subtrees: the index into SegmentContext.constants. */
   readonly constantId: number | null;
   evaluate(ctx: SegmentContext): Vec;
+  /**
+   * Boolean nodes that can test only some rows: keeps, in place, the rows of
+   * sel[0..count) for which the node is true; returns how many. Filters use
+   * it so later conjuncts look only at the survivors of earlier ones.
+   */
+  select?(ctx: SegmentContext, sel: Uint32Array, count: number): number;
 }
 
 /** The node, evaluated at most once per segment (SegmentContext.cache). Constants stay uncached: broadcasting is cheap. */
@@ -48,6 +54,14 @@ function memoized(node: VNode | null): VNode | null {
       return v;
     },
   };
+  const select = inner.select;
+  // Selecting is not cached: it sees only some rows. A vector already computed for this segment is used instead.
+  if (select !== undefined) {
+    wrapped.select = (ctx, sel, count) => {
+      const v = ctx.cache.get(wrapped);
+      return v === undefined ? select.call(inner, ctx, sel, count) : narrow(asBool(v), sel, count);
+    };
+  }
   return wrapped;
 }
 
@@ -267,6 +281,14 @@ export class ExprCompiler {
     if (a === null || b === null) return null;
     const symbol = expr.symbol;
     const type = expr.type;
+    // A constant operand (Q1's `1 - l_discount`) stays a scalar: no broadcast array per segment.
+    if (b.constantId !== null || a.constantId !== null) {
+      const onLeft = a.constantId !== null;
+      const id = (onLeft ? a.constantId : b.constantId) ?? 0;
+      const vec = onLeft ? b : a;
+      const constantType = onLeft ? left.type : right.type;
+      return { type, constantId: null, evaluate: (ctx) => arithmeticConstant(symbol, type, asNum(vec.evaluate(ctx)), ctx.constants[id] ?? null, constantType, onLeft) };
+    }
     return { type, constantId: null, evaluate: (ctx) => arithmetic(symbol, type, asNum(a.evaluate(ctx)), asNum(b.evaluate(ctx))) };
   }
 
@@ -279,7 +301,11 @@ export class ExprCompiler {
     const bool: SqlType = { kind: 'bool' };
     if (b.constantId !== null) {
       const id = b.constantId;
-      return { type: bool, constantId: null, evaluate: (ctx) => compareConstant(symbol, asNum(a.evaluate(ctx)), ctx.constants[id] ?? null) };
+      return {
+        type: bool, constantId: null,
+        evaluate: (ctx) => compareConstant(symbol, asNum(a.evaluate(ctx)), ctx.constants[id] ?? null),
+        select: (ctx, sel, count) => selectConstant(symbol, asNum(a.evaluate(ctx)), ctx.constants[id] ?? null, sel, count),
+      };
     }
     if (a.constantId !== null) {
       const id = a.constantId;
@@ -296,13 +322,19 @@ export class ExprCompiler {
     const c = this.compile(right);
     if (days === null || c === null || c.constantId === null) return null;
     const id = c.constantId;
+    const bound = (ctx: SegmentContext): [string, number | null] => {
+      const micros = ctx.constants[id] ?? null;
+      return typeof micros !== 'bigint' ? [symbol, null] : dayBound(symbol, micros);
+    };
     return {
       type: { kind: 'bool' }, constantId: null,
       evaluate: (ctx) => {
-        const micros = ctx.constants[id] ?? null;
-        if (typeof micros !== 'bigint') return compareConstant(symbol, asNum(days.evaluate(ctx)), null);
-        const [op, bound] = dayBound(symbol, micros);
-        return compareConstant(op, asNum(days.evaluate(ctx)), bound);
+        const [op, day] = bound(ctx);
+        return compareConstant(op, asNum(days.evaluate(ctx)), day);
+      },
+      select: (ctx, sel, count) => {
+        const [op, day] = bound(ctx);
+        return selectConstant(op, asNum(days.evaluate(ctx)), day, sel, count);
       },
     };
   }
@@ -337,6 +369,18 @@ export class ExprCompiler {
     const nodes = args.map((a) => this.compile(a));
     if (nodes.some((n) => n === null)) return null;
     const compiled = nodes as VNode[];
+    const node = this.logicNode(kind, compiled);
+    if (kind === 'and') {
+      node.select = (ctx, sel, count) => {
+        let m = count;
+        for (const c of compiled) m = selectWith(c, ctx, sel, m);
+        return m;
+      };
+    }
+    return node;
+  }
+
+  private logicNode(kind: 'and' | 'or', compiled: readonly VNode[]): VNode {
     return {
       type: { kind: 'bool' }, constantId: null,
       evaluate: (ctx) => {
@@ -554,15 +598,53 @@ function arithmetic(symbol: string, type: SqlType, a: Vec & { t: 'num' }, b: Vec
     case '*': for (let i = 0; i < n; i++) out[i] = (av[i] as number) * fa * ((bv[i] as number) * fb); break;
     default: throw new Error(`not an arithmetic operator: ${symbol}`);
   }
-  // One pass for the range: results of NULL rows (computed from the 0 stored there) do not count.
+  checkResults(out, nulls, type, symbol);
+  return { t: 'num', v: out, nulls, scale, rowScales: null };
+}
+
+/** One pass for the range: results of NULL rows (computed from the 0 stored there) do not count. */
+function checkResults(out: Float64Array, nulls: Uint8Array | null, type: SqlType, symbol: string): void {
   const [lo, hi] = resultBounds(type);
-  for (let i = 0; i < n; i++) {
+  for (let i = 0; i < out.length; i++) {
     const r = out[i] as number;
     if (r >= lo && r <= hi) continue;
     if (nulls !== null && nulls[i] === 1) { out[i] = 0; continue; }
     throw new VectorFallback(`${type.kind} ${symbol} out of the exact range`);
   }
-  return { t: 'num', v: out, nulls, scale, rowScales: null };
+}
+
+/** `vec op constant` (or `constant op vec` when onLeft), the constant as one number: what arithmetic does over its broadcast. */
+function arithmeticConstant(symbol: string, type: SqlType, a: Vec & { t: 'num' }, value: SqlValue, constantType: SqlType, onLeft: boolean): Vec {
+  if (a.rowScales !== null) throw new VectorFallback('arithmetic over a CASE of numerics');
+  const n = a.v.length;
+  const out = new Float64Array(n);
+  const cs = constantType.kind === 'numeric' ? constantScale(value) : -1;
+  const c = constantAt(value, cs);
+  if (c === undefined) throw new VectorFallback('a constant not exact at its own scale');
+  if (c === null) return { t: 'num', v: out, nulls: new Uint8Array(n).fill(1), scale: type.kind === 'numeric' ? Math.max(a.scale, 0) : -1, rowScales: null };
+  let scale = -1;
+  let fa = 1;
+  let fc = 1;
+  if (type.kind === 'numeric') {
+    const sa = Math.max(a.scale, 0);
+    const sc = Math.max(cs, 0);
+    scale = symbol === '*' ? sa + sc : Math.max(sa, sc);
+    if (symbol !== '*') { fa = pow10(scale - sa); fc = pow10(scale - sc); }
+  }
+  const k = c * fc;
+  checkSafe(k, 'a constant operand');
+  const av = a.v;
+  switch (symbol) {
+    case '+': for (let i = 0; i < n; i++) out[i] = (av[i] as number) * fa + k; break;
+    case '-':
+      if (onLeft) for (let i = 0; i < n; i++) out[i] = k - (av[i] as number) * fa;
+      else for (let i = 0; i < n; i++) out[i] = (av[i] as number) * fa - k;
+      break;
+    case '*': for (let i = 0; i < n; i++) out[i] = (av[i] as number) * fa * k; break;
+    default: throw new Error(`not an arithmetic operator: ${symbol}`);
+  }
+  checkResults(out, a.nulls, type, symbol);
+  return { t: 'num', v: out, nulls: a.nulls, scale, rowScales: null };
 }
 
 /** out[i] = v[i] * f op c ? 1 : 0, one loop per operator. */
@@ -577,6 +659,42 @@ function compareKernel(symbol: string, v: NumArray, f: number, c: number, out: U
     case '>=': for (let i = 0; i < n; i++) out[i] = (v[i] as number) * f >= c ? 1 : 0; return;
     default: throw new Error(`not a comparison: ${symbol}`);
   }
+}
+
+/** Keeps the rows of sel[0..count) where `bools` is 1; returns how many. */
+function narrow(bools: Uint8Array, sel: Uint32Array, count: number): number {
+  let m = 0;
+  for (let k = 0; k < count; k++) { const i = sel[k] as number; if (bools[i] === 1) sel[m++] = i; }
+  return m;
+}
+
+/** Narrows sel[0..count) to the rows where `node` is true (only those rows are looked at when the node can select). */
+export function selectWith(node: VNode, ctx: SegmentContext, sel: Uint32Array, count: number): number {
+  return node.select === undefined ? narrow(asBool(node.evaluate(ctx)), sel, count) : node.select(ctx, sel, count);
+}
+
+/** compareConstant over the rows sel[0..count) only, keeping those where it is true. */
+function selectConstant(symbol: string, a: Vec & { t: 'num' }, constant: SqlValue, sel: Uint32Array, count: number): number {
+  const scale = Math.max(a.scale, constantScale(constant));
+  const c = constantAt(constant, scale);
+  if (c === null || c === undefined) return 0;
+  const f = a.scale >= 0 && scale > a.scale ? pow10(scale - a.scale) : 1;
+  const v = a.v;
+  let m = 0;
+  switch (symbol) {
+    case '=': for (let k = 0; k < count; k++) { const i = sel[k] as number; if ((v[i] as number) * f === c) sel[m++] = i; } break;
+    case '<>': for (let k = 0; k < count; k++) { const i = sel[k] as number; if ((v[i] as number) * f !== c) sel[m++] = i; } break;
+    case '<': for (let k = 0; k < count; k++) { const i = sel[k] as number; if ((v[i] as number) * f < c) sel[m++] = i; } break;
+    case '<=': for (let k = 0; k < count; k++) { const i = sel[k] as number; if ((v[i] as number) * f <= c) sel[m++] = i; } break;
+    case '>': for (let k = 0; k < count; k++) { const i = sel[k] as number; if ((v[i] as number) * f > c) sel[m++] = i; } break;
+    case '>=': for (let k = 0; k < count; k++) { const i = sel[k] as number; if ((v[i] as number) * f >= c) sel[m++] = i; } break;
+    default: throw new Error(`not a comparison: ${symbol}`);
+  }
+  const nulls = a.nulls;
+  if (nulls === null) return m;
+  let kept = 0;
+  for (let k = 0; k < m; k++) { const i = sel[k] as number; if (nulls[i] !== 1) sel[kept++] = i; }
+  return kept;
 }
 
 export function compareConstant(symbol: string, a: Vec & { t: 'num' }, constant: SqlValue): Vec {

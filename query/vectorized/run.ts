@@ -11,7 +11,7 @@ import { Decimal } from '../types/numeric/decimal.js';
 import { compareNumeric, numericDiv } from '../types/numeric/numeric-math.js';
 import type { SqlType } from '../types/sql-type.js';
 import type { SqlValue } from '../types/value.js';
-import { asBool, asNum, isNullIn, type SegmentContext, type VNode } from './expr.js';
+import { asBool, asNum, isNullIn, selectWith, type SegmentContext, type VNode } from './expr.js';
 import type { AggregateSpec, PruneRule, VectorLeaf } from './leaf.js';
 import { batchContext, gather, hashJoin, lazyBatch, type Batch, type JoinStats } from './join.js';
 import { checkSafe, VectorFallback, vecOfColumn, type NumArray, type Vec } from './vec.js';
@@ -174,9 +174,12 @@ function absoluteSum(v: NumArray, sel: Uint32Array): number {
 function sumSelected(s: AggregateState, v: NumArray, scale: number, sel: Uint32Array, groupOf: Int32Array, float: boolean): void {
   const n = sel.length;
   const target = float ? s.floatSum : s.partial;
+  // Exactness (see absoluteSum) is checked in the same pass; floats need none.
+  let abs = 0;
   if (s.total.length === 1) {
     let sum = 0;
-    for (let k = 0; k < n; k++) sum += v[sel[k] as number] as number;
+    for (let k = 0; k < n; k++) { const x = v[sel[k] as number] as number; sum += x; abs += x < 0 ? -x : x; }
+    if (!float) checkSafe(abs, 'a segment partial sum');
     target[0] = (target[0] as number) + sum;
     s.count[0] = (s.count[0] as number) + n;
     if (n > 0 && scale > (s.scaleSeen[0] as number)) s.scaleSeen[0] = scale;
@@ -186,16 +189,20 @@ function sumSelected(s: AggregateState, v: NumArray, scale: number, sel: Uint32A
   const scaleSeen = s.scaleSeen;
   for (let k = 0; k < n; k++) {
     const g = groupOf[k] as number;
-    target[g] = (target[g] as number) + (v[sel[k] as number] as number);
+    const x = v[sel[k] as number] as number;
+    target[g] = (target[g] as number) + x;
+    abs += x < 0 ? -x : x;
     count[g] = (count[g] as number) + 1;
     if (scale > (scaleSeen[g] as number)) scaleSeen[g] = scale;
   }
+  if (!float) checkSafe(abs, 'a segment partial sum');
 }
 
 function accumulate(spec: AggregateSpec, s: AggregateState, ctx: SegmentContext, sel: Uint32Array, groupOf: Int32Array): void {
   const filter = spec.filter === null ? null : asBool(spec.filter.evaluate(ctx));
   const n = sel.length;
   if (spec.arg === null) {
+    if (filter === null && s.total.length === 1) { s.count[0] = (s.count[0] as number) + n; return; }
     for (let k = 0; k < n; k++) {
       if (filter !== null && filter[sel[k] ?? 0] !== 1) continue;
       const g = groupOf[k] ?? 0;
@@ -220,11 +227,11 @@ function accumulate(spec: AggregateSpec, s: AggregateState, ctx: SegmentContext,
   const rowScales = num.rowScales;
   const sumLike = spec.fn === 'sum' || spec.fn === 'avg';
   const float = spec.argType?.kind === 'float4' || spec.argType?.kind === 'float8';
-  if (sumLike && !float) checkSafe(absoluteSum(v, sel), 'a segment partial sum');
   if (sumLike && filter === null && nulls === null && rowScales === null) {
     sumSelected(s, v, num.scale, sel, groupOf, float);
     return;
   }
+  if (sumLike && !float) checkSafe(absoluteSum(v, sel), 'a segment partial sum');
   const isMin = spec.fn === 'min';
   for (let k = 0; k < n; k++) {
     const i = sel[k] ?? 0;
@@ -343,32 +350,23 @@ function denseIds(vec: Vec, sel: Uint32Array): [Int32Array, number] {
 }
 
 /**
- * The rows visible and passing every filter (each a 0/1/2 vector), ascending.
- * The first filter is applied over the visible rows, each further one only
- * narrows the survivors in place.
+ * The rows visible and passing every filter, ascending: the visible rows
+ * (a copy: narrowed in place), then each filter narrows the survivors of the
+ * ones before it (comparisons with constants look only at those rows).
  */
-export function selectionOf(rowCount: number, visible: Uint32Array | null, filters: readonly Uint8Array[]): Uint32Array {
-  const first = filters[0];
-  if (first === undefined) {
-    if (visible !== null) return visible;
-    const all = new Uint32Array(rowCount);
-    for (let i = 0; i < rowCount; i++) all[i] = i;
-    return all;
+function filteredSelection(ctx: SegmentContext, visible: Uint32Array | null, filters: readonly VNode[]): Uint32Array {
+  let sel: Uint32Array;
+  if (visible !== null) sel = visible.slice();
+  else {
+    sel = new Uint32Array(ctx.length);
+    for (let i = 0; i < sel.length; i++) sel[i] = i;
   }
-  const out = new Uint32Array(visible?.length ?? rowCount);
-  let m = 0;
-  if (visible === null) {
-    for (let i = 0; i < rowCount; i++) if (first[i] === 1) out[m++] = i;
-  } else {
-    for (let k = 0; k < visible.length; k++) { const i = visible[k] as number; if (first[i] === 1) out[m++] = i; }
+  let count = sel.length;
+  for (const f of filters) {
+    if (count === 0) break;
+    count = selectWith(f, ctx, sel, count);
   }
-  for (let f = 1; f < filters.length; f++) {
-    const filter = filters[f] as Uint8Array;
-    let kept = 0;
-    for (let k = 0; k < m; k++) { const i = out[k] as number; if (filter[i] === 1) out[kept++] = i; }
-    m = kept;
-  }
-  return out.subarray(0, m);
+  return count === sel.length ? sel : sel.subarray(0, count);
 }
 
 interface Unit {
@@ -388,7 +386,7 @@ async function* unitsOf(leaf: VectorLeaf, columns: ColumnAccess, env: ExecEnv, c
     stats.joinRows += joinStats.outputRows;
     for (const batch of batches) {
       const ctx = batchContext(batch, constants, env);
-      const sel = selectionOf(batch.length, null, leaf.filters.map((f) => asBool(f.evaluate(ctx))));
+      const sel = filteredSelection(ctx, null, leaf.filters);
       stats.rowsSelected += sel.length;
       yield { ctx, sel };
     }
@@ -424,7 +422,7 @@ async function* unitsOf(leaf: VectorLeaf, columns: ColumnAccess, env: ExecEnv, c
       },
     };
     stats.rowsScanned += batch.selection?.length ?? length;
-    const sel = selectionOf(length, batch.selection, leaf.filters.map((f) => asBool(f.evaluate(ctx))));
+    const sel = filteredSelection(ctx, batch.selection, leaf.filters);
     stats.rowsSelected += sel.length;
     yield { ctx, sel };
     if (++segments % segmentsPerTurn === 0) await new Promise<void>((resolve) => setImmediate(resolve));
