@@ -37,6 +37,8 @@ export interface VNode {
    * it so later conjuncts look only at the survivors of earlier ones.
    */
   select?(ctx: SegmentContext, sel: Uint32Array, count: number): number;
+  /** With select: 0 for a comparison with a constant (cheap, often selective), 1 for other selecting nodes. Filters run in this order. */
+  selectCost?: number;
 }
 
 /** The node, evaluated at most once per segment (SegmentContext.cache). Constants stay uncached: broadcasting is cheap. */
@@ -57,6 +59,7 @@ function memoized(node: VNode | null): VNode | null {
   const select = inner.select;
   // Selecting is not cached: it sees only some rows. A vector already computed for this segment is used instead.
   if (select !== undefined) {
+    wrapped.selectCost = inner.selectCost ?? 1;
     wrapped.select = (ctx, sel, count) => {
       const v = ctx.cache.get(wrapped);
       return v === undefined ? select.call(inner, ctx, sel, count) : narrow(asBool(v), sel, count);
@@ -210,7 +213,7 @@ export class ExprCompiler {
       return compiled.evaluate(row, env);
     };
     const isBool = expr.type.kind === 'bool';
-    return {
+    const node: VNode = {
       type: expr.type, constantId: null,
       evaluate: (ctx) => {
         const input = ctx.column(position);
@@ -250,6 +253,25 @@ export class ExprCompiler {
         return { t: 'str', v: input.v.map((s) => { const r = at(s, ctx.env); return typeof r === 'string' ? r : null; }) };
       },
     };
+    if (isBool) {
+      // A filter over a dictionary column: one closure call per entry, then a table lookup per selected row.
+      node.selectCost = 1;
+      node.select = (ctx, sel, count) => {
+        const input = ctx.column(position);
+        if (input.t !== 'dict') return narrow(asBool(node.evaluate(ctx)), sel, count);
+        const passes = Uint8Array.from(input.dict, (s) => (at(s, ctx.env) === true ? 1 : 0));
+        const nullPasses = at(null, ctx.env) === true;
+        const codes = input.codes;
+        const nulls = input.nulls;
+        let m = 0;
+        for (let k = 0; k < count; k++) {
+          const i = sel[k] as number;
+          if (nulls !== null && nulls[i] === 1 ? nullPasses : passes[codes[i] as number] === 1) sel[m++] = i;
+        }
+        return m;
+      };
+    }
+    return node;
   }
 
   private operator(expr: BoundExpr & { kind: 'operator' }): VNode | null {
@@ -305,13 +327,19 @@ export class ExprCompiler {
         type: bool, constantId: null,
         evaluate: (ctx) => compareConstant(symbol, asNum(a.evaluate(ctx)), ctx.constants[id] ?? null),
         select: (ctx, sel, count) => selectConstant(symbol, asNum(a.evaluate(ctx)), ctx.constants[id] ?? null, sel, count),
+        selectCost: 0,
       };
     }
     if (a.constantId !== null) {
       const id = a.constantId;
       return { type: bool, constantId: null, evaluate: (ctx) => compareConstant(flip(symbol), asNum(b.evaluate(ctx)), ctx.constants[id] ?? null) };
     }
-    return { type: bool, constantId: null, evaluate: (ctx) => compareVectors(symbol, asNum(a.evaluate(ctx)), asNum(b.evaluate(ctx))) };
+    return {
+      type: bool, constantId: null,
+      evaluate: (ctx) => compareVectors(symbol, asNum(a.evaluate(ctx)), asNum(b.evaluate(ctx))),
+      select: (ctx, sel, count) => selectVectors(symbol, asNum(a.evaluate(ctx)), asNum(b.evaluate(ctx)), sel, count),
+      selectCost: 1,
+    };
   }
 
   /** `date_column::timestamp op constant` compared in days (Q1's `l_shipdate <= date '1998-12-01' - interval '90' day`). */
@@ -336,6 +364,7 @@ export class ExprCompiler {
         const [op, day] = bound(ctx);
         return selectConstant(op, asNum(days.evaluate(ctx)), day, sel, count);
       },
+      selectCost: 0,
     };
   }
 
@@ -371,6 +400,7 @@ export class ExprCompiler {
     const compiled = nodes as VNode[];
     const node = this.logicNode(kind, compiled);
     if (kind === 'and') {
+      node.selectCost = Math.max(...compiled.map((c) => (c.select === undefined ? 1 : (c.selectCost ?? 1))));
       node.select = (ctx, sel, count) => {
         let m = count;
         for (const c of compiled) m = selectWith(c, ctx, sel, m);
@@ -723,6 +753,32 @@ function compareVectorKernel(symbol: string, a: NumArray, fa: number, b: NumArra
     case '>=': for (let i = 0; i < n; i++) out[i] = (a[i] as number) * fa >= (b[i] as number) * fb ? 1 : 0; return;
     default: throw new Error(`not a comparison: ${symbol}`);
   }
+}
+
+/** compareVectors over the rows sel[0..count) only, keeping those where it is true. */
+function selectVectors(symbol: string, a: Vec & { t: 'num' }, b: Vec & { t: 'num' }, sel: Uint32Array, count: number): number {
+  const scale = Math.max(a.scale, b.scale);
+  const fa = a.scale >= 0 && scale > a.scale ? pow10(scale - a.scale) : 1;
+  const fb = b.scale >= 0 && scale > b.scale ? pow10(scale - b.scale) : 1;
+  const x = a.v;
+  const y = b.v;
+  let m = 0;
+  switch (symbol) {
+    case '=': for (let k = 0; k < count; k++) { const i = sel[k] as number; if ((x[i] as number) * fa === (y[i] as number) * fb) sel[m++] = i; } break;
+    case '<>': for (let k = 0; k < count; k++) { const i = sel[k] as number; if ((x[i] as number) * fa !== (y[i] as number) * fb) sel[m++] = i; } break;
+    case '<': for (let k = 0; k < count; k++) { const i = sel[k] as number; if ((x[i] as number) * fa < (y[i] as number) * fb) sel[m++] = i; } break;
+    case '<=': for (let k = 0; k < count; k++) { const i = sel[k] as number; if ((x[i] as number) * fa <= (y[i] as number) * fb) sel[m++] = i; } break;
+    case '>': for (let k = 0; k < count; k++) { const i = sel[k] as number; if ((x[i] as number) * fa > (y[i] as number) * fb) sel[m++] = i; } break;
+    case '>=': for (let k = 0; k < count; k++) { const i = sel[k] as number; if ((x[i] as number) * fa >= (y[i] as number) * fb) sel[m++] = i; } break;
+    default: throw new Error(`not a comparison: ${symbol}`);
+  }
+  for (const nulls of [a.nulls, b.nulls]) {
+    if (nulls === null) continue;
+    let kept = 0;
+    for (let k = 0; k < m; k++) { const i = sel[k] as number; if (nulls[i] !== 1) sel[kept++] = i; }
+    m = kept;
+  }
+  return m;
 }
 
 function compareVectors(symbol: string, a: Vec & { t: 'num' }, b: Vec & { t: 'num' }): Vec {

@@ -64,6 +64,8 @@ const atomArb = fc.oneof(
   fc.integer({ min: -60, max: 60 }).map((c) => `(10 - a) * 3 > ${c}`),
   fc.integer({ min: -200, max: 200 }).map((c) => `2.5 - m * 2 < ${c}`),
   fc.constantFrom('(a + NULL::int) IS NULL', '(m * NULL::numeric) IS NOT NULL'),
+  // Column against column (NULL on either side), filtered only over earlier conjuncts' survivors.
+  fc.constantFrom('a < b', 'a >= b', 'a = b', 'a <> b', 'a * 100 <= b'),
 );
 
 const filterArb: fc.Arbitrary<string> = fc.letrec<{ f: string }>((tie) => ({

@@ -354,6 +354,17 @@ function denseIds(vec: Vec, sel: Uint32Array): [Int32Array, number] {
  * (a copy: narrowed in place), then each filter narrows the survivors of the
  * ones before it (comparisons with constants look only at those rows).
  */
+/**
+ * Conjuncts in the order they narrow the selection: comparisons with
+ * constants first (cheap, and date ranges are selective), then other nodes
+ * that can test only the survivors, then the rest. AND is commutative, and a
+ * node's errors (VectorFallback) do not depend on which rows are selected.
+ */
+function filterOrder(filters: readonly VNode[]): VNode[] {
+  const cost = (f: VNode): number => (f.select === undefined ? 2 : (f.selectCost ?? 1));
+  return [...filters].sort((a, b) => cost(a) - cost(b));
+}
+
 function filteredSelection(ctx: SegmentContext, visible: Uint32Array | null, filters: readonly VNode[]): Uint32Array {
   let sel: Uint32Array;
   if (visible !== null) sel = visible.slice();
@@ -377,6 +388,7 @@ interface Unit {
 
 /** The leaf's input, segment by segment (a scan) or batch by batch (a join), with its filters applied. */
 async function* unitsOf(leaf: VectorLeaf, columns: ColumnAccess, env: ExecEnv, constants: readonly SqlValue[], stats: LeafStats): AsyncGenerator<Unit> {
+  const filters = filterOrder(leaf.filters);
   if (leaf.join !== null) {
     const join = leaf.join;
     const left = await batchesOf(join.left, columns, env, constants, stats);
@@ -386,7 +398,7 @@ async function* unitsOf(leaf: VectorLeaf, columns: ColumnAccess, env: ExecEnv, c
     stats.joinRows += joinStats.outputRows;
     for (const batch of batches) {
       const ctx = batchContext(batch, constants, env);
-      const sel = filteredSelection(ctx, null, leaf.filters);
+      const sel = filteredSelection(ctx, null, filters);
       stats.rowsSelected += sel.length;
       yield { ctx, sel };
     }
@@ -422,7 +434,7 @@ async function* unitsOf(leaf: VectorLeaf, columns: ColumnAccess, env: ExecEnv, c
       },
     };
     stats.rowsScanned += batch.selection?.length ?? length;
-    const sel = filteredSelection(ctx, batch.selection, leaf.filters);
+    const sel = filteredSelection(ctx, batch.selection, filters);
     stats.rowsSelected += sel.length;
     yield { ctx, sel };
     if (++segments % segmentsPerTurn === 0) await new Promise<void>((resolve) => setImmediate(resolve));
