@@ -86,7 +86,8 @@ const aggregateArb = fc.constantFrom(
 
 const queryArb = fc.oneof(
   fc.record({
-    keys: fc.subarray(['s', 'a', 'd'], { maxLength: 2 }), aggs: fc.array(aggregateArb, { minLength: 1, maxLength: 4 }),
+    // Keys the earlier ones determine (a * 2 after a, s IS NULL after s) or not (before them).
+    keys: fc.subarray(['s', 'a', 'd', 'a * 2', 's IS NULL'], { maxLength: 3 }), aggs: fc.array(aggregateArb, { minLength: 1, maxLength: 4 }),
     where: fc.option(filterArb, { nil: null }),
   }).map(({ keys, aggs, where }) => ({
     sql: `SELECT ${[...keys, ...aggs].join(', ')} FROM TBL${where === null ? '' : ` WHERE ${where}`}${keys.length > 0 ? ` GROUP BY ${keys.join(', ')}` : ''}`,
