@@ -50,13 +50,16 @@ export function checkSafe(x: number, what: string): void {
  * so a cached decode of at least `length` rows is still exact. Held weakly:
  * dropped with the segment (compaction, truncate).
  */
-class DecodeCache<T extends { readonly length: number; subarray(begin: number, end: number): T }> {
+class DecodeCache<T extends { readonly length: number }> {
   private readonly byBuffer = new WeakMap<ArrayBufferLike, Map<number, T>>();
+
+  /** `prefix(decoded, n)`: the first n rows of a decode (a view or a copy). */
+  constructor(private readonly prefix: (decoded: T, length: number) => T) {}
 
   get(source: ArrayBufferView, length: number): T | undefined {
     const cached = this.byBuffer.get(source.buffer)?.get(source.byteOffset);
     if (cached === undefined || cached.length < length) return undefined;
-    return cached.length === length ? cached : cached.subarray(0, length);
+    return cached.length === length ? cached : this.prefix(cached, length);
   }
 
   set(source: ArrayBufferView, decoded: T): void {
@@ -66,7 +69,7 @@ class DecodeCache<T extends { readonly length: number; subarray(begin: number, e
   }
 }
 
-const nullBytesCache = new DecodeCache<Uint8Array>();
+const nullBytesCache = new DecodeCache<Uint8Array>((a, n) => a.subarray(0, n));
 
 /** A bitmap (bit set = NULL) as one byte per row. */
 export function nullBytes(bitmap: Uint8Array | null, length: number): Uint8Array | null {
@@ -79,7 +82,7 @@ export function nullBytes(bitmap: Uint8Array | null, length: number): Uint8Array
   return out;
 }
 
-const doublesCache = new DecodeCache<Float64Array>();
+const doublesCache = new DecodeCache<Float64Array>((a, n) => a.subarray(0, n));
 
 /** int64 / decimal64 values as doubles (exact: every value is checked to be a safe integer). */
 function bigintsAsDoubles(values: BigInt64Array, length: number): Float64Array {
@@ -97,6 +100,35 @@ function bigintsAsDoubles(values: BigInt64Array, length: number): Float64Array {
 }
 
 const decoder = new TextDecoder('utf-8', { fatal: true });
+
+/**
+ * Decoded utf8 (high-cardinality text) columns are kept too, keyed by their
+ * offsets array, up to `textCacheBytesMax` bytes of source text in all
+ * (Q10 decoded 30k customer strings per query). Past the budget a column is
+ * decoded per read, as before. A cached column's bytes count until its
+ * buffer is collected (FinalizationRegistry), so the budget is approximate:
+ * an open segment re-cached as it grows counts each time.
+ */
+const textCacheBytesMax = 64 * 1024 * 1024;
+let textCacheBytes = 0;
+const textCacheFreed = new FinalizationRegistry<number>((bytes) => { textCacheBytes -= bytes; });
+const textCache = new DecodeCache<readonly (string | null)[]>((a, n) => a.slice(0, n));
+
+function decodeTexts(vector: ColumnVector & { kind: 'utf8' }, nulls: Uint8Array | null, length: number): readonly (string | null)[] {
+  const cached = textCache.get(vector.offsets, length);
+  if (cached !== undefined) return cached;
+  const v: (string | null)[] = new Array<string | null>(length);
+  for (let i = 0; i < length; i++) {
+    v[i] = nulls !== null && nulls[i] === 1 ? null : decoder.decode(vector.bytes.subarray(vector.offsets[i] ?? 0, vector.offsets[i + 1] ?? 0));
+  }
+  const bytes = (vector.offsets[length] ?? 0) - (vector.offsets[0] ?? 0);
+  if (textCacheBytes + bytes <= textCacheBytesMax) {
+    textCacheBytes += bytes;
+    textCacheFreed.register(vector.offsets.buffer, bytes);
+    textCache.set(vector.offsets, v);
+  }
+  return v;
+}
 
 /** One column of one segment as a Vec (views where possible). */
 export function vecOfColumn(vector: ColumnVector, length: number, type: SqlType): Vec {
@@ -119,13 +151,7 @@ export function vecOfColumn(vector: ColumnVector, length: number, type: SqlType)
       return { t: 'bool', v };
     }
     case 'dict': return { t: 'dict', codes: vector.codes, dict: vector.dictionary, nulls };
-    case 'utf8': {
-      const v: (string | null)[] = new Array<string | null>(length);
-      for (let i = 0; i < length; i++) {
-        v[i] = nulls !== null && nulls[i] === 1 ? null : decoder.decode(vector.bytes.subarray(vector.offsets[i] ?? 0, vector.offsets[i + 1] ?? 0));
-      }
-      return { t: 'str', v };
-    }
+    case 'utf8': return { t: 'str', v: decodeTexts(vector, nulls, length) };
     case 'generic': throw new VectorFallback(`a ${type.kind} column stored generically in this segment`);
     default: {
       const unknownKind: never = vector;
