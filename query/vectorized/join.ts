@@ -16,9 +16,16 @@ export interface Batch {
   readonly length: number;
   /** Column `i` of the batch's relation (computed once, then cached). */
   column(i: number): Vec;
+  /**
+   * Column `i` not yet gathered: a vector and the row numbers of this batch
+   * in it (a scan's selection), or null when the column is at hand. A join
+   * output then gathers its matched rows straight from the segment, instead
+   * of gathering every selected row first and the matches from that.
+   */
+  source(i: number): { readonly vec: Vec; readonly rows: Uint32Array } | null;
 }
 
-export function lazyBatch(length: number, make: (i: number) => Vec): Batch {
+export function lazyBatch(length: number, make: (i: number) => Vec, sourceOf?: (i: number) => { readonly vec: Vec; readonly rows: Uint32Array } | null): Batch {
   const cache = new Map<number, Vec>();
   return {
     length,
@@ -27,7 +34,18 @@ export function lazyBatch(length: number, make: (i: number) => Vec): Batch {
       if (v === undefined) { v = make(i); cache.set(i, v); }
       return v;
     },
+    source: (i) => (sourceOf === undefined || cache.has(i) ? null : sourceOf(i)),
   };
+}
+
+/** Rows `rows` of column `c` of a batch, gathered once from its source when it has one. */
+function gatherColumn(batch: Batch, c: number, rows: Int32Array): Vec {
+  const source = batch.source(c);
+  if (source === null) return gather(batch.column(c), rows);
+  const composed = new Uint32Array(rows.length);
+  const inner = source.rows;
+  for (let k = 0; k < rows.length; k++) composed[k] = inner[rows[k] as number] as number;
+  return gather(source.vec, composed);
 }
 
 export function batchContext(batch: Batch, constants: SegmentContext['constants'], env: ExecEnv): SegmentContext {
@@ -367,7 +385,7 @@ export async function hashJoin(left: JoinInput, right: JoinInput, leftWidth: num
     const br = buildRows.subarray(0, m);
     const leftIs = buildLeft ? { batch: buildAll, rows: br } : { batch: p, rows: pr };
     const rightIs = buildLeft ? { batch: p, rows: pr } : { batch: buildAll, rows: br };
-    out.push(lazyBatch(m, (c) => (c < leftWidth ? gather(leftIs.batch.column(c), leftIs.rows) : gather(rightIs.batch.column(c - leftWidth), rightIs.rows))));
+    out.push(lazyBatch(m, (c) => (c < leftWidth ? gatherColumn(leftIs.batch, c, leftIs.rows) : gatherColumn(rightIs.batch, c - leftWidth, rightIs.rows))));
     if (++turns % 4 === 0) await new Promise<void>((resolve) => setImmediate(resolve));
   }
   return out;

@@ -484,12 +484,15 @@ async function batchesOf(leaf: VectorLeaf, columns: ColumnAccess, env: ExecEnv, 
   for await (const { ctx, sel } of unitsOf(leaf, columns, env, constants, stats)) {
     if (sel.length === 0) continue;
     const all = sel.length === ctx.length;
-    out.push(lazyBatch(sel.length, (i) => {
+    const exprAt = (i: number): VNode => {
       const expr = output.exprs[i];
       if (expr === undefined) throw new VectorFallback(`join input column ${i} missing`);
-      const v = expr.evaluate(ctx);
+      return expr;
+    };
+    out.push(lazyBatch(sel.length, (i) => {
+      const v = exprAt(i).evaluate(ctx);
       return all ? v : gather(v, sel);
-    }));
+    }, (i) => (all ? null : { vec: exprAt(i).evaluate(ctx), rows: sel })));
   }
   return out;
 }
