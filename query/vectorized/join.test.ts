@@ -1,6 +1,8 @@
 // The vectorized hash join against a nested-loop reference: random inputs
 // split into batches (as segments are), NULL and duplicate keys, one int key
-// or an int and a dictionary-text key, build side either input.
+// or an int and a dictionary-text key, or two int keys (packed into one number
+// when both sides allow it: negatives and values past 2^26 included), build
+// side either input.
 
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
@@ -20,7 +22,7 @@ interface Side {
 }
 
 const words = ['x', 'y', 'z'];
-const rowArb = fc.tuple(fc.option(fc.integer({ min: 0, max: 6 }), { nil: null }), fc.option(fc.constantFrom(...words), { nil: null }), fc.integer({ min: -1000, max: 1000 }));
+const rowArb = fc.tuple(fc.option(fc.integer({ min: 0, max: 6 }), { nil: null }), fc.option(fc.constantFrom(...words), { nil: null }), fc.oneof(fc.integer({ min: 0, max: 6 }), fc.integer({ min: -1000, max: 1000 }), fc.constantFrom(2 ** 26, 2 ** 26 + 3)));
 const sideArb: fc.Arbitrary<Side> = fc.array(rowArb, { maxLength: 40 }).chain((rows) =>
   fc.array(fc.integer({ min: 1, max: 9 }), { maxLength: 8 }).map((cuts) => ({ rows, cuts })));
 
@@ -62,15 +64,16 @@ function rowsOf(batches: readonly Batch[], width: number): string[] {
 
 describe('vectorized hash join', () => {
   it('equals a nested-loop join (NULL keys never match, duplicates multiply)', async () => {
-    await fc.assert(fc.asyncProperty(sideArb, sideArb, fc.boolean(), async (left, right, twoKeys) => {
-      const keys = twoKeys ? [keyNode(0), keyNode(1)] : [keyNode(0)];
+    await fc.assert(fc.asyncProperty(sideArb, sideArb, fc.constantFrom('int', 'int+text', 'int+int'), async (left, right, keying) => {
+      const keys = keying === 'int' ? [keyNode(0)] : [keyNode(0), keyNode(keying === 'int+text' ? 1 : 2)];
       const stats: JoinStats = { buildRows: 0, probeRows: 0, outputRows: 0, buildSide: '' };
       const out = await hashJoin({ batches: batchesOf(left), keys }, { batches: batchesOf(right), keys }, 3, [], env, stats);
       const expected: string[] = [];
       for (const l of left.rows) {
         for (const r of right.rows) {
           if (l[0] === null || r[0] === null || l[0] !== r[0]) continue;
-          if (twoKeys && (l[1] === null || r[1] === null || l[1] !== r[1])) continue;
+          if (keying === 'int+text' && (l[1] === null || r[1] === null || l[1] !== r[1])) continue;
+          if (keying === 'int+int' && l[2] !== r[2]) continue;
           expected.push(JSON.stringify([...l, ...r]));
         }
       }

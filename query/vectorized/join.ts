@@ -9,15 +9,23 @@
 
 import type { ExecEnv } from '../executor/index.js';
 import type { SegmentContext, VNode } from './expr.js';
+import type { SqlType } from '../types/sql-type.js';
 import { VectorFallback, type NumArray, type Vec } from './vec.js';
 
 export interface Batch {
   readonly length: number;
   /** Column `i` of the batch's relation (computed once, then cached). */
   column(i: number): Vec;
+  /**
+   * Column `i` not yet gathered: a vector and the row numbers of this batch
+   * in it (a scan's selection), or null when the column is at hand. A join
+   * output then gathers its matched rows straight from the segment, instead
+   * of gathering every selected row first and the matches from that.
+   */
+  source(i: number): { readonly vec: Vec; readonly rows: Uint32Array } | null;
 }
 
-export function lazyBatch(length: number, make: (i: number) => Vec): Batch {
+export function lazyBatch(length: number, make: (i: number) => Vec, sourceOf?: (i: number) => { readonly vec: Vec; readonly rows: Uint32Array } | null): Batch {
   const cache = new Map<number, Vec>();
   return {
     length,
@@ -26,7 +34,18 @@ export function lazyBatch(length: number, make: (i: number) => Vec): Batch {
       if (v === undefined) { v = make(i); cache.set(i, v); }
       return v;
     },
+    source: (i) => (sourceOf === undefined || cache.has(i) ? null : sourceOf(i)),
   };
+}
+
+/** Rows `rows` of column `c` of a batch, gathered once from its source when it has one. */
+function gatherColumn(batch: Batch, c: number, rows: Int32Array): Vec {
+  const source = batch.source(c);
+  if (source === null) return gather(batch.column(c), rows);
+  const composed = new Uint32Array(rows.length);
+  const inner = source.rows;
+  for (let k = 0; k < rows.length; k++) composed[k] = inner[rows[k] as number] as number;
+  return gather(source.vec, composed);
 }
 
 export function batchContext(batch: Batch, constants: SegmentContext['constants'], env: ExecEnv): SegmentContext {
@@ -168,9 +187,173 @@ export interface JoinInput {
 
 export interface JoinStats { buildRows: number; probeRows: number; outputRows: number; buildSide: 'left' | 'right' | '' }
 
+/** Two integer keys pack into one exact number when each is in [0, 2^packBits). */
+const packBits = 26;
+const packRadix = 2 ** packBits;
+
 /**
- * Inner equi-join of two materialized inputs: a hash table (chains in an
- * Int32Array) over the smaller input's keys, probed batch by batch by the
+ * Join keys as one exact number per row, when every key is an int or date
+ * (one key: itself; two: packed). NaN for a NULL key or a pair outside the
+ * packable range; `unpackable` counts the latter. A probe row with NaN
+ * matches nothing, which is right for a pair outside the range only when
+ * every build key was packable (the caller checks `unpackable` there).
+ * null: not numeric keys (text, three or more keys); use `keysOf`.
+ */
+export function packedKeys(keys: readonly VNode[], ctx: SegmentContext): { keys: Float64Array; unpackable: number } | null {
+  if (keys.length === 0 || keys.length > 2 || keys.some((k) => !isIntegerKey(k.type))) return null;
+  const vecs = keys.map((k) => k.evaluate(ctx));
+  const n = ctx.length;
+  const out = new Float64Array(n);
+  const [a, b] = vecs;
+  if (a === undefined || a.t !== 'num' || (b !== undefined && b.t !== 'num')) throw new VectorFallback('an integer join key that is not a number vector');
+  const av = a.v;
+  const an = a.nulls;
+  if (b === undefined) {
+    for (let i = 0; i < n; i++) out[i] = an !== null && an[i] === 1 ? NaN : (av[i] as number);
+    return { keys: out, unpackable: 0 };
+  }
+  const bv = b.v;
+  const bn = b.nulls;
+  let unpackable = 0;
+  for (let i = 0; i < n; i++) {
+    if ((an !== null && an[i] === 1) || (bn !== null && bn[i] === 1)) { out[i] = NaN; continue; }
+    const x = av[i] as number;
+    const y = bv[i] as number;
+    if (x >= 0 && x < packRadix && y >= 0 && y < packRadix) out[i] = x * packRadix + y;
+    else { out[i] = NaN; unpackable++; }
+  }
+  return { keys: out, unpackable };
+}
+
+function isIntegerKey(type: SqlType): boolean {
+  return type.kind === 'int2' || type.kind === 'int4' || type.kind === 'int8' || type.kind === 'date';
+}
+
+/**
+ * Integer key -> first build row, open addressing (linear probing) over a
+ * Float64Array of keys and an Int32Array of heads: no Map entry or boxed
+ * number per build row. Further rows with the key chain through `next`.
+ */
+class NumberKeyTable {
+  private readonly mask: number;
+  private readonly slotKeys: Float64Array;
+  private readonly heads: Int32Array;
+
+  constructor(rows: number) {
+    let capacity = 16;
+    while (capacity < rows * 2) capacity *= 2;
+    this.mask = capacity - 1;
+    this.slotKeys = new Float64Array(capacity);
+    this.heads = new Int32Array(capacity).fill(-1);
+  }
+
+  private slotOf(key: number): number {
+    const lo = key | 0;
+    const hi = (key / 4294967296) | 0;
+    let h = Math.imul(lo, 0x9e3779b1) ^ Math.imul(hi, 0x85ebca6b);
+    h ^= h >>> 15;
+    h = Math.imul(h, 0x2c1b3c6d);
+    h ^= h >>> 13;
+    let slot = h & this.mask;
+    while (this.heads[slot] !== -1 && this.slotKeys[slot] !== key) slot = (slot + 1) & this.mask;
+    return slot;
+  }
+
+  /** Adds build row `row` with `key`; the previous head becomes its successor in `next`. */
+  insert(key: number, row: number, next: Int32Array): void {
+    const slot = this.slotOf(key);
+    const head = this.heads[slot] as number;
+    if (head !== -1) next[row] = head;
+    this.slotKeys[slot] = key;
+    this.heads[slot] = row;
+  }
+
+  /** The last build row inserted with `key`, or -1. */
+  find(key: number): number {
+    return this.heads[this.slotOf(key)] as number;
+  }
+}
+
+/** Matched (probe row, build row) pairs of one probe batch, as row numbers. */
+class MatchList {
+  probeRows: Int32Array;
+  buildRows: Int32Array;
+  length = 0;
+
+  constructor(capacity: number) {
+    this.probeRows = new Int32Array(Math.max(16, capacity));
+    this.buildRows = new Int32Array(Math.max(16, capacity));
+  }
+
+  push(probeRow: number, buildRow: number): void {
+    if (this.length === this.probeRows.length) {
+      const grownP = new Int32Array(this.length * 2); grownP.set(this.probeRows); this.probeRows = grownP;
+      const grownB = new Int32Array(this.length * 2); grownB.set(this.buildRows); this.buildRows = grownB;
+    }
+    this.probeRows[this.length] = probeRow;
+    this.buildRows[this.length] = buildRow;
+    this.length++;
+  }
+}
+
+/** The build side's keys: an integer table when every key packs, else a Map of numbers/strings. */
+interface BuildTable {
+  /** Pushes the matches of one probe batch. */
+  probe(ctx: SegmentContext, matches: MatchList, next: Int32Array): void;
+}
+
+function buildTable(build: JoinInput, probeKeys: readonly VNode[], total: number, next: Int32Array, context: (b: Batch) => SegmentContext): BuildTable {
+  const packed = build.batches.map((b) => packedKeys(build.keys, context(b)));
+  if (packed.every((p) => p !== null && p.unpackable === 0)) {
+    const table = new NumberKeyTable(total);
+    let base = 0;
+    packed.forEach((p, b) => {
+      const keys = (p as { keys: Float64Array }).keys;
+      for (let i = 0; i < keys.length; i++) { const k = keys[i] as number; if (k === k) table.insert(k, base + i, next); }
+      base += build.batches[b]?.length ?? 0;
+    });
+    return {
+      probe(ctx, matches) {
+        const p = packedKeys(probeKeys, ctx);
+        if (p === null) throw new VectorFallback('join keys of different kinds on the two sides');
+        const keys = p.keys;
+        for (let i = 0; i < keys.length; i++) {
+          const k = keys[i] as number;
+          if (k !== k) continue; // NULL, or a pair no build key can equal
+          for (let h = table.find(k); h >= 0; h = next[h] as number) matches.push(i, h);
+        }
+      },
+    };
+  }
+  const head = new Map<number | string, number>();
+  let base = 0;
+  for (const b of build.batches) {
+    const keys = keysOf(build.keys, context(b));
+    for (let i = 0; i < b.length; i++) {
+      const k = keys[i];
+      if (k === null || k === undefined) continue;
+      const g = base + i;
+      const h = head.get(k);
+      if (h !== undefined) next[g] = h;
+      head.set(k, g);
+    }
+    base += b.length;
+  }
+  return {
+    probe(ctx, matches) {
+      const keys = keysOf(probeKeys, ctx);
+      for (let i = 0; i < keys.length; i++) {
+        const k = keys[i];
+        if (k === null || k === undefined) continue;
+        for (let h = head.get(k) ?? -1; h >= 0; h = next[h] as number) matches.push(i, h);
+      }
+    },
+  };
+}
+
+/**
+ * Inner equi-join of two materialized inputs: a hash table over the smaller
+ * input's keys (chains in an Int32Array), probed batch by batch by the
  * other; each output batch is (left columns, right columns) gathered lazily.
  */
 export async function hashJoin(left: JoinInput, right: JoinInput, leftWidth: number, constants: SegmentContext['constants'], env: ExecEnv, stats: JoinStats): Promise<Batch[]> {
@@ -184,52 +367,25 @@ export async function hashJoin(left: JoinInput, right: JoinInput, leftWidth: num
   stats.buildRows += total;
   if (total === 0) return [];
   const buildAll = lazyBatch(total, (i) => concat(build.batches.map((b) => b.column(i)), lengths));
-  const head = new Map<number | string, number>();
   const next = new Int32Array(total).fill(-1);
-  let base = 0;
-  for (const b of build.batches) {
-    const keys = keysOf(build.keys, batchContext(b, constants, env));
-    for (let i = 0; i < b.length; i++) {
-      const k = keys[i];
-      if (k === null || k === undefined) continue;
-      const g = base + i;
-      const h = head.get(k);
-      if (h !== undefined) next[g] = h;
-      head.set(k, g);
-    }
-    base += b.length;
-  }
+  const table = buildTable(build, probe.keys, total, next, (b) => batchContext(b, constants, env));
   const out: Batch[] = [];
   let turns = 0;
   for (const p of probe.batches) {
     env.runtime.checkCancelled();
     stats.probeRows += p.length;
-    const keys = keysOf(probe.keys, batchContext(p, constants, env));
-    let probeRows = new Int32Array(Math.max(16, p.length));
-    let buildRows = new Int32Array(probeRows.length);
-    let m = 0;
-    for (let i = 0; i < p.length; i++) {
-      const k = keys[i];
-      if (k === null || k === undefined) continue;
-      let h = head.get(k) ?? -1;
-      while (h >= 0) {
-        if (m === probeRows.length) {
-          const grownP = new Int32Array(m * 2); grownP.set(probeRows); probeRows = grownP;
-          const grownB = new Int32Array(m * 2); grownB.set(buildRows); buildRows = grownB;
-        }
-        probeRows[m] = i;
-        buildRows[m] = h;
-        m++;
-        h = next[h] ?? -1;
-      }
-    }
+    const matches = new MatchList(p.length);
+    table.probe(batchContext(p, constants, env), matches, next);
+    const m = matches.length;
+    const probeRows = matches.probeRows;
+    const buildRows = matches.buildRows;
     if (m === 0) continue;
     stats.outputRows += m;
     const pr = probeRows.subarray(0, m);
     const br = buildRows.subarray(0, m);
     const leftIs = buildLeft ? { batch: buildAll, rows: br } : { batch: p, rows: pr };
     const rightIs = buildLeft ? { batch: p, rows: pr } : { batch: buildAll, rows: br };
-    out.push(lazyBatch(m, (c) => (c < leftWidth ? gather(leftIs.batch.column(c), leftIs.rows) : gather(rightIs.batch.column(c - leftWidth), rightIs.rows))));
+    out.push(lazyBatch(m, (c) => (c < leftWidth ? gatherColumn(leftIs.batch, c, leftIs.rows) : gatherColumn(rightIs.batch, c - leftWidth, rightIs.rows))));
     if (++turns % 4 === 0) await new Promise<void>((resolve) => setImmediate(resolve));
   }
   return out;

@@ -60,6 +60,12 @@ const atomArb = fc.oneof(
   fc.constantFrom('a IS NULL', 'm IS NOT NULL', 's IS NULL', 'd IS NOT NULL'),
   fc.integer({ min: -200, max: 200 }).map((c) => `m * (1 - 0.05) + a > ${c}`),
   fc.integer({ min: -60, max: 60 }).map((c) => `a + 1 - a * 2 <= ${c}`),
+  // A constant on the left of - and * (kept as a scalar, not broadcast), and a NULL one.
+  fc.integer({ min: -60, max: 60 }).map((c) => `(10 - a) * 3 > ${c}`),
+  fc.integer({ min: -200, max: 200 }).map((c) => `2.5 - m * 2 < ${c}`),
+  fc.constantFrom('(a + NULL::int) IS NULL', '(m * NULL::numeric) IS NOT NULL'),
+  // Column against column (NULL on either side), filtered only over earlier conjuncts' survivors.
+  fc.constantFrom('a < b', 'a >= b', 'a = b', 'a <> b', 'a * 100 <= b'),
 );
 
 const filterArb: fc.Arbitrary<string> = fc.letrec<{ f: string }>((tie) => ({
@@ -74,13 +80,14 @@ const filterArb: fc.Arbitrary<string> = fc.letrec<{ f: string }>((tie) => ({
 
 const aggregateArb = fc.constantFrom(
   'count(*)', 'count(m)', 'sum(m)', 'avg(m)', 'min(m)', 'max(m)', 'sum(a)', 'avg(a)', 'min(d)', 'max(d)', 'sum(b)', 'avg(b)', 'max(b)',
-  'sum(m * (1 - 0.05))', 'sum(m * (1 + 0.25) * (1 - 0.1))', `sum(CASE WHEN s = 'cat' THEN m ELSE 0 END)`, `sum(CASE WHEN a > 0 THEN 1 ELSE 0 END)`, `sum(CASE WHEN s = 'cat' OR s = 'dog' THEN 1 ELSE 0 END)`,
+  'sum(m * (1 - 0.05))', 'sum(1.25 - m)', 'sum(m * (1 + 0.25) * (1 - 0.1))', `sum(CASE WHEN s = 'cat' THEN m ELSE 0 END)`, `sum(CASE WHEN a > 0 THEN 1 ELSE 0 END)`, `sum(CASE WHEN s = 'cat' OR s = 'dog' THEN 1 ELSE 0 END)`,
   'count(s)', `count(*) FILTER (WHERE s LIKE '%e%')`, 'sum(m) FILTER (WHERE a < 0)',
 );
 
 const queryArb = fc.oneof(
   fc.record({
-    keys: fc.subarray(['s', 'a', 'd'], { maxLength: 2 }), aggs: fc.array(aggregateArb, { minLength: 1, maxLength: 4 }),
+    // Keys the earlier ones determine (a * 2 after a, s IS NULL after s) or not (before them).
+    keys: fc.subarray(['s', 'a', 'd', 'a * 2', 's IS NULL'], { maxLength: 3 }), aggs: fc.array(aggregateArb, { minLength: 1, maxLength: 4 }),
     where: fc.option(filterArb, { nil: null }),
   }).map(({ keys, aggs, where }) => ({
     sql: `SELECT ${[...keys, ...aggs].join(', ')} FROM TBL${where === null ? '' : ` WHERE ${where}`}${keys.length > 0 ? ` GROUP BY ${keys.join(', ')}` : ''}`,

@@ -42,29 +42,56 @@ export function checkSafe(x: number, what: string): void {
   if (!(x <= safeMax && x >= -safeMax)) throw new VectorFallback(`${what} outside ±2^53`);
 }
 
-const nullBytesCache = new WeakMap<Uint8Array, Uint8Array>();
+/**
+ * Decoded copies of segment arrays, keyed by the array's buffer and byte
+ * offset rather than by the array object: the open segment hands out a new
+ * view of the same buffer on every scan, and a sealed segment's arrays never
+ * change. Rows are only appended to a buffer (growing copies into a new one),
+ * so a cached decode of at least `length` rows is still exact. Held weakly:
+ * dropped with the segment (compaction, truncate).
+ */
+class DecodeCache<T extends { readonly length: number }> {
+  private readonly byBuffer = new WeakMap<ArrayBufferLike, Map<number, T>>();
 
-/** A bitmap (bit set = NULL) as one byte per row. Bitmaps only grow by appends, so a cached longer copy serves. */
+  /** `prefix(decoded, n)`: the first n rows of a decode (a view or a copy). */
+  constructor(private readonly prefix: (decoded: T, length: number) => T) {}
+
+  get(source: ArrayBufferView, length: number): T | undefined {
+    const cached = this.byBuffer.get(source.buffer)?.get(source.byteOffset);
+    if (cached === undefined || cached.length < length) return undefined;
+    return cached.length === length ? cached : this.prefix(cached, length);
+  }
+
+  set(source: ArrayBufferView, decoded: T): void {
+    let offsets = this.byBuffer.get(source.buffer);
+    if (offsets === undefined) { offsets = new Map(); this.byBuffer.set(source.buffer, offsets); }
+    offsets.set(source.byteOffset, decoded);
+  }
+}
+
+const nullBytesCache = new DecodeCache<Uint8Array>((a, n) => a.subarray(0, n));
+
+/** A bitmap (bit set = NULL) as one byte per row. */
 export function nullBytes(bitmap: Uint8Array | null, length: number): Uint8Array | null {
   if (bitmap === null) return null;
-  const cached = nullBytesCache.get(bitmap);
-  if (cached !== undefined && cached.length >= length) return cached;
+  const cached = nullBytesCache.get(bitmap, length);
+  if (cached !== undefined) return cached;
   const out = new Uint8Array(length);
   for (let i = 0; i < length; i++) out[i] = isNullAt(bitmap, i) ? 1 : 0;
   nullBytesCache.set(bitmap, out);
   return out;
 }
 
-const doublesCache = new WeakMap<BigInt64Array, Float64Array>();
+const doublesCache = new DecodeCache<Float64Array>((a, n) => a.subarray(0, n));
 
 /** int64 / decimal64 values as doubles (exact: every value is checked to be a safe integer). */
 function bigintsAsDoubles(values: BigInt64Array, length: number): Float64Array {
-  const cached = doublesCache.get(values);
-  if (cached !== undefined && cached.length >= length) return cached;
+  const cached = doublesCache.get(values, length);
+  if (cached !== undefined) return cached;
   const out = new Float64Array(length);
   const max = BigInt(safeMax);
   for (let i = 0; i < length; i++) {
-    const b = values[i] ?? 0n;
+    const b = values[i] as bigint;
     if (b > max || b < -max) throw new VectorFallback('an int64 value outside ±2^53');
     out[i] = Number(b);
   }
@@ -73,6 +100,35 @@ function bigintsAsDoubles(values: BigInt64Array, length: number): Float64Array {
 }
 
 const decoder = new TextDecoder('utf-8', { fatal: true });
+
+/**
+ * Decoded utf8 (high-cardinality text) columns are kept too, keyed by their
+ * offsets array, up to `textCacheBytesMax` bytes of source text in all
+ * (Q10 decoded 30k customer strings per query). Past the budget a column is
+ * decoded per read, as before. A cached column's bytes count until its
+ * buffer is collected (FinalizationRegistry), so the budget is approximate:
+ * an open segment re-cached as it grows counts each time.
+ */
+const textCacheBytesMax = 64 * 1024 * 1024;
+let textCacheBytes = 0;
+const textCacheFreed = new FinalizationRegistry<number>((bytes) => { textCacheBytes -= bytes; });
+const textCache = new DecodeCache<readonly (string | null)[]>((a, n) => a.slice(0, n));
+
+function decodeTexts(vector: ColumnVector & { kind: 'utf8' }, nulls: Uint8Array | null, length: number): readonly (string | null)[] {
+  const cached = textCache.get(vector.offsets, length);
+  if (cached !== undefined) return cached;
+  const v: (string | null)[] = new Array<string | null>(length);
+  for (let i = 0; i < length; i++) {
+    v[i] = nulls !== null && nulls[i] === 1 ? null : decoder.decode(vector.bytes.subarray(vector.offsets[i] ?? 0, vector.offsets[i + 1] ?? 0));
+  }
+  const bytes = (vector.offsets[length] ?? 0) - (vector.offsets[0] ?? 0);
+  if (textCacheBytes + bytes <= textCacheBytesMax) {
+    textCacheBytes += bytes;
+    textCacheFreed.register(vector.offsets.buffer, bytes);
+    textCache.set(vector.offsets, v);
+  }
+  return v;
+}
 
 /** One column of one segment as a Vec (views where possible). */
 export function vecOfColumn(vector: ColumnVector, length: number, type: SqlType): Vec {
@@ -95,13 +151,7 @@ export function vecOfColumn(vector: ColumnVector, length: number, type: SqlType)
       return { t: 'bool', v };
     }
     case 'dict': return { t: 'dict', codes: vector.codes, dict: vector.dictionary, nulls };
-    case 'utf8': {
-      const v: (string | null)[] = new Array<string | null>(length);
-      for (let i = 0; i < length; i++) {
-        v[i] = nulls !== null && nulls[i] === 1 ? null : decoder.decode(vector.bytes.subarray(vector.offsets[i] ?? 0, vector.offsets[i + 1] ?? 0));
-      }
-      return { t: 'str', v };
-    }
+    case 'utf8': return { t: 'str', v: decodeTexts(vector, nulls, length) };
     case 'generic': throw new VectorFallback(`a ${type.kind} column stored generically in this segment`);
     default: {
       const unknownKind: never = vector;
