@@ -16,6 +16,12 @@ import type { WalFile } from './fs.js';
 /** Zeros written per step; the extension keeps up to `aheadBytes` past the records. */
 const chunkBytesMax = 1024 * 1024;
 const aheadBytesMax = 4 * 1024 * 1024;
+/**
+ * When nothing is allocated past the records (a fresh segment, or after a
+ * cut), zeroing starts this far past them: the appends meanwhile grow the file
+ * themselves instead of waiting for the first chunk's write and sync.
+ */
+const leadBytesMax = 64 * 1024;
 
 let zeroChunk: Buffer | undefined;
 
@@ -32,6 +38,7 @@ export class Preallocator {
   private failure: unknown;
   private readonly chunkBytes: number;
   private readonly aheadBytes: number;
+  private readonly leadBytes: number;
 
   /**
    * `recordsEnd`: the logical end of the segment (records end here; anything
@@ -46,6 +53,7 @@ export class Preallocator {
     this.claimedEnd = recordsEnd;
     this.chunkBytes = Math.min(chunkBytesMax, targetBytes);
     this.aheadBytes = Math.min(aheadBytesMax, targetBytes);
+    this.leadBytes = Math.min(leadBytesMax, Math.floor(targetBytes / 8));
     this.schedule();
   }
 
@@ -93,7 +101,8 @@ export class Preallocator {
       this.allocatedEnd ??= await this.file.sizeBytes();
       while (!this.stopped && this.allocatedEnd < this.targetBytes && this.allocatedEnd < this.claimedEnd + this.aheadBytes) {
         // Synchronously from the claimed end on: no record is written at or past `start` until this chunk is done.
-        const start = Math.max(this.allocatedEnd, this.claimedEnd);
+        // (Bytes between the records and a chunk started ahead of them stay a hole until appends fill it.)
+        const start = this.allocatedEnd > this.claimedEnd ? this.allocatedEnd : this.claimedEnd + this.leadBytes;
         const end = Math.min(this.targetBytes, start + this.chunkBytes);
         if (end <= start) break;
         zeroChunk ??= Buffer.alloc(chunkBytesMax);
