@@ -70,16 +70,22 @@ describe('Preallocator', () => {
     expect(writes.every((write, k) => k === 0 || write.start >= (writes[k - 1]?.end ?? 0))).toBe(true);
   });
 
-  it('keeps at most a few MiB ahead of the records, never past the segment size', async () => {
+  async function preallocated(targetBytes: number): Promise<number> {
     const { file, writes } = fakeFile(32);
-    const pre = new Preallocator(file, 32, 3 * 1024 * 1024 + 100);
-    for (let k = 0; k < 20; k += 1) {
+    const pre = new Preallocator(file, 32, targetBytes);
+    for (let k = 0; k < 40; k += 1) {
       await settle();
       for (const write of writes) write.finish();
     }
     await pre.stop();
-    expect(writes.at(-1)?.end).toBe(3 * 1024 * 1024 + 100);
-    expect(pre.fileEnd).toBe(3 * 1024 * 1024 + 100);
+    return pre.fileEnd;
+  }
+
+  it('fills a small segment up to its size, and keeps a large one only a few MiB ahead', async () => {
+    expect(await preallocated(1024 * 1024 + 100)).toBe(1024 * 1024 + 100);
+    const ahead = await preallocated(64 * 1024 * 1024);
+    expect(ahead).toBeGreaterThanOrEqual(2 * 1024 * 1024);
+    expect(ahead).toBeLessThanOrEqual(3 * 1024 * 1024);
   });
 
   it('a failed zero write fails the next claim (the WAL is then poisoned)', async () => {

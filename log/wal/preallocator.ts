@@ -14,8 +14,8 @@
 import type { WalFile } from './fs.js';
 
 /** Zeros written per step; the extension keeps up to `aheadBytes` past the records. */
-const chunkBytesMax = 1024 * 1024;
-const aheadBytesMax = 4 * 1024 * 1024;
+const chunkBytesMax = 256 * 1024;
+const aheadBytesMax = 2 * 1024 * 1024;
 /**
  * When nothing is allocated past the records (a fresh segment, or after a
  * cut), zeroing starts this far past them: the appends meanwhile grow the file
