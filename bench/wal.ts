@@ -5,7 +5,8 @@
 // with sync_commit on and off, each appending one 100-200 byte entry at a time.
 // Reports appends/s, latency, fsyncs, mean batch size and the ratio to the
 // anchor; checks every appended entry reads back after reopen. Writes
-// bench/results/wal.json and bench/results/wal.md.
+// bench/results/wal.json and bench/results/wal.md. `--no-preallocate` turns
+// off segment preallocation (log/wal/preallocator.ts), to compare.
 import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, open, rm, writeFile } from 'node:fs/promises';
 import { cpus, tmpdir, totalmem } from 'node:os';
@@ -26,6 +27,7 @@ const entryBytesMax = 200;
 /** Pre-built payloads so the loop measures the WAL, not the random generator. */
 const payloadPoolSize = 1024;
 const targetRatio = 20;
+const preallocate = !process.argv.includes('--no-preallocate');
 
 interface RawSyncResult {
   readonly fsyncsPerSecond: number;
@@ -92,7 +94,7 @@ async function runWriters(dir: string, writers: number, syncCommit: boolean): Pr
     },
   };
   const logger = pino({ level: 'warn' });
-  const options = { dir, segmentSizeBytes: 64 * 1024 * 1024, bufferSizeBytes: 4 * 1024 * 1024, syncCommit, compression: 'none', logger, observer } as const;
+  const options = { dir, segmentSizeBytes: 64 * 1024 * 1024, bufferSizeBytes: 4 * 1024 * 1024, syncCommit, compression: 'none', logger, observer, preallocate } as const;
   const wal = await openWal(options);
   const payloads = payloadPool();
   const latenciesMs: number[] = [];
@@ -184,7 +186,7 @@ async function main(): Promise<void> {
     // The disk is shared and noisy: measure the anchor before and after the runs
     // and keep the faster one, so the ratios err on the low side.
     const rawBefore = await measureRawFsync(base);
-    console.log(`raw fdatasync (before): ${Math.round(rawBefore.fsyncsPerSecond)}/s`);
+    console.log(`raw fdatasync (before): ${Math.round(rawBefore.fsyncsPerSecond)}/s; preallocation ${preallocate ? 'on' : 'off'}`);
     const measured: Omit<RunResult, 'ratioToRawFsync'>[] = [];
     for (const syncCommit of [true, false]) {
       for (const writers of writerCounts) {

@@ -92,6 +92,12 @@ describe('raft.proto messages', () => {
     expect(decodeRaftBatch(encodeRaftBatch(parts)).map((b) => Buffer.from(b))).toEqual(parts);
   });
 
+  it('encodes a RaftBatch byte for byte as the generic field encoder does (lengths across varint widths)', () => {
+    const parts = [0, 1, 127, 128, 300, 16_383, 16_384, 70_000].map((bytes) => Buffer.alloc(bytes, bytes % 251));
+    expect(encodeRaftBatch(parts).equals(encodeFields(parts.map((part) => [1, part] as const)))).toBe(true);
+    expect(encodeRaftBatch([]).length).toBe(0);
+  });
+
   it('matches protobuf encodings of known values (varint 300, string field)', () => {
     // From the protobuf encoding guide: field 1 = 150 is 08 96 01.
     expect(encodeFields([[1, 150]]).toString('hex')).toBe('089601');

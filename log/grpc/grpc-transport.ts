@@ -542,12 +542,13 @@ export class GrpcTransport implements Transport {
     inbound.receivedMessages += messages.length;
     this.inbound.set(fromNodeId, inbound);
     this.options.observer?.onReceived?.(fromNodeId, messages.length);
+    // The bookkeeping above is once per batch: deliverMessage's would repeat it per message.
     for (const message of messages) {
       if (message.from !== fromNodeId || message.to !== this.options.nodeId) {
         this.options.observer?.onDropped?.(fromNodeId, 'malformed', 1);
         continue;
       }
-      this.deliverMessage(fromNodeId, message);
+      this.toReceivers(message);
     }
   }
 
@@ -555,6 +556,10 @@ export class GrpcTransport implements Transport {
     const inbound = this.inbound.get(fromNodeId) ?? { lastReceivedMs: 0, receivedMessages: 0 };
     inbound.lastReceivedMs = Date.now();
     this.inbound.set(fromNodeId, inbound);
+    this.toReceivers(message);
+  }
+
+  private toReceivers(message: Message): void {
     for (const receive of this.receivers) {
       try {
         receive(message);

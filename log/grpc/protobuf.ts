@@ -21,6 +21,38 @@ function varintBytes(value: number): number[] {
   return out;
 }
 
+/**
+ * `repeated bytes` field `fieldNo` (below 16) holding `values`, in one
+ * allocation: the encoding of encodeFields([[fieldNo, v] for v of values]).
+ * On the path of every Raft batch sent, where encodeFields' per-field arrays
+ * and concat showed in profiles.
+ */
+export function encodeRepeatedBytes(fieldNo: number, values: readonly Uint8Array[]): Buffer {
+  if (!Number.isInteger(fieldNo) || fieldNo < 1 || fieldNo > 15) throw new RangeError(`field ${fieldNo}: expected 1..15 (a one-byte key)`);
+  let bytes = 0;
+  for (const value of values) bytes += 1 + varintLength(value.byteLength) + value.byteLength;
+  const out = Buffer.allocUnsafe(bytes);
+  let at = 0;
+  for (const value of values) {
+    out[at++] = fieldNo * 8 + WireType.lengthDelimited;
+    let v = value.byteLength;
+    while (v >= 0x80) {
+      out[at++] = (v % 0x80) | 0x80;
+      v = Math.floor(v / 0x80);
+    }
+    out[at++] = v;
+    out.set(value, at);
+    at += value.byteLength;
+  }
+  return out;
+}
+
+function varintLength(value: number): number {
+  let bytes = 1;
+  for (let v = value; v >= 0x80; v = Math.floor(v / 0x80)) bytes += 1;
+  return bytes;
+}
+
 /** Encodes fields in the order given; `undefined` values are skipped (proto3 defaults). */
 export function encodeFields(fields: ReadonlyArray<readonly [number, FieldValue | undefined]>): Buffer {
   const parts: Buffer[] = [];

@@ -4,7 +4,7 @@
 // as already-encoded Buffers).
 import type { ServiceDefinition } from '@grpc/grpc-js';
 import { CodecError } from './byte-io.js';
-import { decodeFields, encodeFields } from './protobuf.js';
+import { decodeFields, encodeFields, encodeRepeatedBytes } from './protobuf.js';
 
 /** Bumped when the two sides could no longer understand each other. */
 export const protocolVersion = 1;
@@ -73,7 +73,7 @@ export function decodeHelloReply(buf: Buffer): HelloReply {
 
 /** A RaftBatch: each element one message-codec frame. */
 export function encodeRaftBatch(messages: readonly Buffer[]): Buffer {
-  return encodeFields(messages.map((m) => [1, m] as const));
+  return encodeRepeatedBytes(1, messages);
 }
 
 export function decodeRaftBatch(buf: Buffer): readonly Buffer[] {

@@ -45,6 +45,12 @@ export interface WalOptions {
   readonly observer?: WalObserver;
   /** Bytes of recent entries kept in memory for reads of the tail. */
   readonly cacheBytes?: number;
+  /**
+   * Write zeros ahead of the records in the active segment, off the commit
+   * path, so durable appends overwrite allocated blocks instead of growing the
+   * file (preallocator.ts). Default true; false only to measure or test without.
+   */
+  readonly preallocate?: boolean;
   /** The disk seam; node:fs/promises when omitted. */
   readonly fs?: WalFileSystem;
 }

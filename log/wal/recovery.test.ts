@@ -1,4 +1,4 @@
-import { open as openFile, readFile, readdir, truncate, unlink, writeFile, appendFile } from 'node:fs/promises';
+import { open as openFile, readFile, readdir, stat, truncate, unlink, writeFile, appendFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { WalCorruptionError, openWal } from './index.js';
@@ -96,22 +96,24 @@ describe('torn tail in the last segment is cut off and logged', () => {
     });
   }
 
-  it('drops a zero-filled tail (preallocation or fs garbage)', async () => {
-    const [segment = ''] = await writeLog(10);
-    await appendFile(segment, Buffer.alloc(4096));
-    await expectRecoversTo(10, segment, recordOffset(10), 4096);
-  });
-
+  // The preallocated zeros after it (if any) go with the torn record.
   it('drops a last record with a flipped byte', async () => {
     const [segment = ''] = await writeLog(10);
     await flipByte(segment, recordOffset(9) + 30);
-    await expectRecoversTo(9, segment, recordOffset(9), recordBytes);
+    await expectRecoversTo(9, segment, recordOffset(9), (await stat(segment)).size - recordOffset(9));
   });
 
   it('drops a last record whose length field is damaged', async () => {
     const [segment = ''] = await writeLog(10);
     await flipByte(segment, recordOffset(9) + 1);
-    await expectRecoversTo(9, segment, recordOffset(9), recordBytes);
+    await expectRecoversTo(9, segment, recordOffset(9), (await stat(segment)).size - recordOffset(9));
+  });
+
+  it('drops a torn record followed by preallocated zeros', async () => {
+    const [segment = ''] = await writeLog(10);
+    await truncate(segment, recordOffset(9) + 20);
+    await appendFile(segment, Buffer.alloc(1000));
+    await expectRecoversTo(9, segment, recordOffset(9), 1020);
   });
 
   it('accepts a log whose newest segment vanished (crash during a suffix truncation)', async () => {
@@ -131,7 +133,78 @@ describe('torn tail in the last segment is cut off and logged', () => {
   });
 });
 
+/** Opens, checks the log ends at `lastIndex` with no warning and the file untouched, appends 3 and reads all back after a reopen. */
+async function expectZeroTailKept(lastIndex: number, segment: string): Promise<void> {
+  const sizeBefore = (await stat(segment)).size;
+  const wal = await open();
+  expect(wal.lastIndex()).toBe(lastIndex);
+  expect(lines.some((line) => line.level >= pinoWarn)).toBe(false);
+  expect((await stat(segment)).size).toBe(sizeBefore);
+  // Appends go into the zeros, and reopening finds them, then the zeros after them.
+  await wal.append(makeEntries(lastIndex + 1, 3, 2, dataBytes));
+  await wal.close();
+  const again = await open();
+  expect(again.lastIndex()).toBe(lastIndex + 3);
+  expect(lines.some((line) => line.level >= pinoWarn)).toBe(false);
+  expect((await again.read(1, lastIndex + 4)).map((entry) => entry.index)).toEqual(Array.from({ length: lastIndex + 3 }, (_, k) => k + 1));
+  await again.close();
+}
+
+describe('a zero tail of the last segment is its preallocated space: the end of the log, kept', () => {
+  it('zeros after the last record', async () => {
+    const [segment = ''] = await writeLog(10);
+    await truncate(segment, recordOffset(10));
+    await appendFile(segment, Buffer.alloc(1500));
+    await expectZeroTailKept(10, segment);
+  });
+
+  it('a crash mid-preallocation: zeros, then a hole', async () => {
+    const [segment = ''] = await writeLog(10);
+    await truncate(segment, recordOffset(10));
+    await appendFile(segment, Buffer.alloc(100));
+    await truncate(segment, recordOffset(10) + 1800); // a hole reads as zeros
+    await expectZeroTailKept(10, segment);
+  });
+
+  it('a preallocated last segment after rolled ones, which end at their last record', async () => {
+    const segments = await writeLog(recordsPerSegment * 2 + 5);
+    expect(segments).toHaveLength(3);
+    for (const rolled of segments.slice(0, 2)) expect((await stat(rolled)).size).toBe(recordOffset(recordsPerSegment));
+    const last = segments[2] ?? '';
+    await truncate(last, recordOffset(5));
+    await appendFile(last, Buffer.alloc(segmentSizeBytes - recordOffset(5)));
+    await expectZeroTailKept(recordsPerSegment * 2 + 5, last);
+  });
+
+  it('the WAL preallocates the active segment, and rolls past it', async () => {
+    let wal = await open();
+    await wal.append(makeEntries(1, 3, 1, dataBytes));
+    // Preallocation runs in the background: appends continue until it has filled the segment.
+    let next = 4;
+    const [first = ''] = (await readdir(dir)).filter((name) => name.endsWith('.wal')).map((name) => join(dir, name));
+    while ((await stat(first)).size < segmentSizeBytes) {
+      await wal.append(makeEntries(next, 1, 1, dataBytes));
+      next += 1;
+      expect(next).toBeLessThan(recordsPerSegment);
+    }
+    await wal.close();
+    wal = await open();
+    expect(wal.lastIndex()).toBe(next - 1);
+    expect(lines.some((line) => line.level >= pinoWarn)).toBe(false);
+    await wal.append(makeEntries(next, recordsPerSegment * 2, 1, dataBytes));
+    await wal.close();
+    await expectZeroTailKept(next - 1 + recordsPerSegment * 2, (await readdir(dir)).filter((name) => name.endsWith('.wal')).sort().map((name) => join(dir, name)).pop() ?? '');
+  });
+});
+
 describe('corruption is an error naming the file and offset', () => {
+  it('a zero tail in a segment that is not the last one', async () => {
+    const segments = await writeLog(recordsPerSegment * 2 + 5);
+    await truncate(segments[0] ?? '', recordOffset(recordsPerSegment - 1));
+    await appendFile(segments[0] ?? '', Buffer.alloc(recordBytes));
+    await expectCorruption(segments[0] ?? '', recordOffset(recordsPerSegment - 1));
+  });
+
   it('a damaged record followed by good records', async () => {
     const [segment = ''] = await writeLog(10);
     await flipByte(segment, recordOffset(2) + 30);

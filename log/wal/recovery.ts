@@ -2,6 +2,8 @@
 // index = previous + 1, terms non-decreasing) and rebuild the in-memory index.
 //
 // Rules (see DESIGN.md):
+// - Zeros from the end of the last record to the end of the LAST segment are
+//   its preallocated tail (preallocator.ts): the end of the log, kept as is.
 // - A bad record at the end of the LAST segment with nothing valid after it
 //   (short header, short payload, CRC mismatch, zero fill) is a torn write: it
 //   was never acknowledged as durable. It is cut off and logged.
@@ -170,6 +172,8 @@ async function handleBadRecord(
 ): Promise<void> {
   if (bad.damage === 'content') throw new WalCorruptionError(info.path, bad.offset, bad.reason);
   if (!info.isLast) throw new WalCorruptionError(info.path, bad.offset, `${bad.reason}, in a segment that is not the last one`);
+  // Kept, not cut: appends after reopening go into it, as preallocated space.
+  if (await zerosUpTo(file, bad.offset, sizeBytes)) return;
   const validOffset = await findValidRecord(file, bad.offset + 1, sizeBytes, terms);
   if (validOffset !== undefined) {
     throw new WalCorruptionError(info.path, bad.offset, `${bad.reason}, and a valid record follows at offset ${validOffset}`);
@@ -185,6 +189,20 @@ async function handleBadRecord(
     { file: info.path, offset: bad.offset, droppedBytes: sizeBytes - bad.offset, reason: bad.reason, lastIndex: terms.lastIndex },
     `WAL: dropped a torn write at the end of ${info.path}: ${sizeBytes - bad.offset} bytes from offset ${bad.offset} (${bad.reason})`,
   );
+}
+
+/** Whether every byte of [from, end) is zero. */
+async function zerosUpTo(file: WalFile, from: number, end: number): Promise<boolean> {
+  const chunkBytes = Math.min(scanChunkBytes, Math.max(0, end - from));
+  const chunk = Buffer.allocUnsafe(chunkBytes);
+  const zeros = Buffer.alloc(chunkBytes);
+  for (let position = from; position < end; position += chunkBytes) {
+    const window = chunk.subarray(0, Math.min(chunkBytes, end - position));
+    const readBytes = await file.read(window, position);
+    if (!window.subarray(0, readBytes).equals(zeros.subarray(0, readBytes))) return false;
+    if (readBytes < window.length) return true; // the file ends sooner: what exists is zeros
+  }
+  return true;
 }
 
 /**

@@ -13,6 +13,7 @@ import { readChunkBytesMax } from './limits.js';
 import { removeResetMarker, writeResetMarker } from './reset-marker.js';
 import { decodeRecord, recordIndex, recordTerm } from './record.js';
 import type { DecodedRecord } from './record.js';
+import { Preallocator } from './preallocator.js';
 import { Segment, encodeSegmentHeader } from './segment.js';
 import type { SegmentHeader } from './segment.js';
 
@@ -52,6 +53,8 @@ export class SegmentStore {
    * over files already synced at open, so it starts at the last index.
    */
   private syncedIndex: number;
+  /** Zeros ahead of the records in the active segment (preallocator.ts). */
+  private preallocator: Preallocator;
 
   constructor(
     private readonly fs: WalFileSystem,
@@ -60,11 +63,19 @@ export class SegmentStore {
     segments: Segment[],
     private activeFile: WalFile,
     private readonly onSegmentDeleted: SegmentDeletedHook,
+    private readonly preallocateSegments = true,
   ) {
     assert(segments.length > 0, 'a store needs at least one segment');
     this.segments = segments;
     this.totalBytes = segments.reduce((sum, segment) => sum + segment.sizeBytes, 0);
     this.syncedIndex = this.active.lastIndex;
+    this.preallocator = this.preallocate();
+  }
+
+  /** Starts preallocating the active segment, whose file is `activeFile`. */
+  private preallocate(): Preallocator {
+    // Disabled, it still learns the file size, so a roll cuts a tail left by an earlier process.
+    return new Preallocator(this.activeFile, this.active.sizeBytes, this.preallocateSegments ? this.segmentSizeBytes : 0);
   }
 
   /**
@@ -99,6 +110,7 @@ export class SegmentStore {
     return this.segments.length;
   }
 
+  /** Bytes of headers and records; the preallocated zeros of the active segment are not counted. */
   sizeBytes(): number {
     return this.totalBytes;
   }
@@ -137,6 +149,10 @@ export class SegmentStore {
       const run = records.slice(next, end);
       const active = this.active;
       const file = this.activeFile;
+      let runBytes = 0;
+      for (const record of run) runBytes += record.length;
+      const overlap = this.preallocator.claim(active.sizeBytes + runBytes);
+      if (overlap !== undefined) await overlap;
       if (durable && file.writevDurable !== undefined) {
         await file.writevDurable(run, active.sizeBytes);
       } else {
@@ -150,6 +166,7 @@ export class SegmentStore {
       }
       next = end;
     }
+    this.preallocator.written();
     if (!durable) return;
     if (unsynced) await this.datasync();
     else this.syncedIndex = this.lastIndex;
@@ -177,6 +194,12 @@ export class SegmentStore {
 
   private async roll(): Promise<void> {
     const full = this.active;
+    // A segment must end at its last record before a later one exists:
+    // recovery reads a zero tail as the end of the log only in the last
+    // segment. So the preallocated tail is cut (at most once per segment),
+    // and the cut made durable by the sync.
+    await this.preallocator.stop();
+    if (this.preallocator.fileEnd > full.sizeBytes) await this.activeFile.truncate(full.sizeBytes);
     // A segment must be durable before a later one exists: recovery accepts a
     // torn tail only in the last segment.
     await this.datasync();
@@ -188,6 +211,7 @@ export class SegmentStore {
     this.segments.push(segment);
     this.activeFile = file;
     this.totalBytes += segment.sizeBytes;
+    this.preallocator = this.preallocate();
   }
 
   /**
@@ -203,6 +227,11 @@ export class SegmentStore {
     if (index === this.lastIndex + 1) return;
     // What is durable from `index` on belongs to the log being replaced.
     this.syncedIndex = Math.min(this.syncedIndex, index - 1);
+    // The cut is an ftruncate, which also drops the preallocated tail: zeroing
+    // the replaced records instead could, torn by a crash, leave zeros followed
+    // by valid old records, which recovery must refuse. Truncations are rare;
+    // preallocation starts again after the cut.
+    await this.preallocator.stop();
     let activeClosed = false;
     while (this.segments.length > 1 && this.active.firstIndex > index) {
       if (!activeClosed) await this.activeFile.close();
@@ -221,6 +250,7 @@ export class SegmentStore {
     await this.readsPast(segment, segment.sizeBytes);
     await this.activeFile.truncate(segment.sizeBytes);
     await this.datasync();
+    this.preallocator = this.preallocate();
   }
 
   /**
@@ -264,6 +294,7 @@ export class SegmentStore {
    */
   async resetTo(index: number, term: number): Promise<void> {
     await writeResetMarker(this.fs, this.dir, { index, term });
+    await this.preallocator.stop();
     await this.activeFile.close();
     const doomed = this.segments.splice(0);
     // Newest first, as a suffix truncation does; the marker makes any order safe.
@@ -277,6 +308,7 @@ export class SegmentStore {
     this.totalBytes = segment.sizeBytes;
     this.syncedIndex = index;
     await removeResetMarker(this.fs, this.dir);
+    this.preallocator = this.preallocate();
   }
 
   private async deleteSegment(segment: Segment): Promise<void> {
@@ -351,6 +383,8 @@ export class SegmentStore {
   }
 
   async close(): Promise<void> {
+    // The zeros stay: reopening appends into them (recovery stops at the zero tail).
+    await this.preallocator.stop();
     await this.activeFile.close();
   }
 }

@@ -99,7 +99,7 @@ export class Wal implements WriteAheadLog {
     // segment) into place without its directory fsync, and we just trusted it.
     await fs.syncDir(resolved.dir);
     const onDeleted = (file: string, sizeBytes: number): void => resolved.observer?.onSegmentDeleted?.(file, sizeBytes);
-    const store = new SegmentStore(fs, resolved.dir, resolved.segmentSizeBytes, segments, activeFile, onDeleted);
+    const store = new SegmentStore(fs, resolved.dir, resolved.segmentSizeBytes, segments, activeFile, onDeleted, resolved.preallocate ?? true);
     if (hardState.commit > terms.lastIndex) {
       resolved.logger.warn(
         { commit: hardState.commit, lastIndex: terms.lastIndex },

@@ -170,13 +170,17 @@ function handleHeartbeatResponse(r: Raft, m: HeartbeatResponse): void {
   }
 }
 
+const matchScratch: number[] = [];
+
 /**
  * Commits the highest index a majority of voters holds, if it is of the
  * current term. Earlier terms' entries commit only indirectly (Raft §5.4.2).
  */
 function maybeCommit(r: Raft): boolean {
-  const matches = r.voters.map((voter) => r.progress.get(voter)?.match ?? 0);
-  const index = majorityMatchIndex(matches);
+  // Reused: this runs on every acknowledgement (majorityMatchIndex reads it synchronously).
+  matchScratch.length = 0;
+  for (const voter of r.voters) matchScratch.push(r.progress.get(voter)?.match ?? 0);
+  const index = majorityMatchIndex(matchScratch);
   if (index <= r.log.commitIndex() || r.log.term(index) !== r.term) return false;
   return r.log.commitTo(index);
 }

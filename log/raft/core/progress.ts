@@ -166,11 +166,22 @@ export function quorumSize(voterCount: number): number {
  * joint configuration: one majority suffices.
  */
 export function majorityMatchIndex(matches: readonly number[]): number {
-  const sorted = [...matches].sort((a, b) => b - a);
-  const index = sorted[quorumSize(matches.length) - 1];
-  invariant(index !== undefined, 'majority match index over an empty voter set');
-  return index;
+  invariant(matches.length > 0, 'majority match index over an empty voter set');
+  // Runs on every acknowledgement a leader steps: an insertion sort (descending)
+  // into a reused array, not a copy sorted through a comparator closure.
+  // Voter sets are small (3 or 5, at most membership's limit).
+  if (sortScratch.length < matches.length) sortScratch = new Float64Array(matches.length * 2);
+  const sorted = sortScratch;
+  for (let i = 0; i < matches.length; i++) {
+    const value = matches[i] ?? 0;
+    let j = i;
+    for (; j > 0 && (sorted[j - 1] ?? 0) < value; j--) sorted[j] = sorted[j - 1] ?? 0;
+    sorted[j] = value;
+  }
+  return sorted[quorumSize(matches.length) - 1] ?? 0;
 }
+
+let sortScratch = new Float64Array(16);
 
 export type VoteOutcome = 'won' | 'lost' | 'pending';
 

@@ -51,6 +51,9 @@ export class Raft {
   private outbox: Message[] = [];
   /** The leader seen for `leaderSeenTerm`, to assert at most one leader per term. */
   private leaderSeenTerm = 0;
+  /** peers() of the configuration `peersOf` (identity: a new configuration is a new object). */
+  private peersOf: Membership | undefined;
+  private peersList: readonly number[] = [];
   private leaderSeenId = 0;
   private readonly random: () => number;
 
@@ -86,8 +89,14 @@ export class Raft {
 
   /** Every other member, voters and learners: whom a leader replicates to. */
   peers(): readonly number[] {
-    const { voters, learners } = this.log.membership();
-    return [...voters, ...learners].filter((id) => id !== this.id);
+    // Asked for on every commit and broadcast; a configuration is an immutable
+    // object replaced on change, so the list is computed once per configuration.
+    const membership = this.log.membership();
+    if (this.peersOf !== membership) {
+      this.peersOf = membership;
+      this.peersList = [...membership.voters, ...membership.learners].filter((id) => id !== this.id);
+    }
+    return this.peersList;
   }
 
   /** Voters other than this node: whom a candidate asks. */
