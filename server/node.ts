@@ -410,7 +410,10 @@ async function openStorage(config: ThunderConfig, state: NodeState, deps: NodeDe
   await untilAborted(state.log.waitReady(), deps.abort, 'stopped while waiting for a Raft leader (no quorum)');
   state.checkpointer = new Checkpointer({
     views: [
-      { name: 'rowstore', checkpoint: () => rowStore.checkpoint(), checkpointIndex: () => rowStore.checkpointIndex() },
+      {
+        name: 'rowstore', checkpoint: () => rowStore.checkpoint(), checkpointIndex: () => rowStore.checkpointIndex(),
+        checkpointDue: () => rowStore.checkpointDue(),
+      },
       ...(columnStore === undefined ? [] : [columnStore.view]),
     ],
     log: {

@@ -11,7 +11,7 @@ import type { Row } from '../entries/index.js';
 import { fullRange, type KeyRange } from '../keys/index.js';
 import type { LogEntry } from '../../log/index.js';
 import { addIndexKey, applyEntry } from './apply.js';
-import { runCheckpoint, type CheckpointResult } from './checkpoint.js';
+import { checkpointDue, runCheckpoint, type CheckpointResult } from './checkpoint.js';
 import type { StoreCore } from './core.js';
 import { RowStoreClosedError, RowStoreFailedError, UnknownObjectError } from './errors.js';
 import { openRocksKvStore } from './kv-store.js';
@@ -95,6 +95,12 @@ export interface RowStore {
    * Deferred (nothing written) while parts of a multi-part transaction are held.
    */
   checkpoint(): Promise<CheckpointResult>;
+  /**
+   * Whether enough is waiting for a checkpoint that one should run before the
+   * interval (see checkpointDueRows): a bulk load's rows stay decoded and
+   * dirty, and a dropped table's rows stay in memory, until one runs.
+   */
+  checkpointDue(): boolean;
   stats(): RowStoreStats;
   /**
    * Pins the state of the last durable checkpoint (at checkpointIndex()) for
@@ -277,6 +283,10 @@ class RowStoreImpl implements RowStore {
     });
     this.checkpointChain = run;
     return run;
+  }
+
+  checkpointDue(): boolean {
+    return !this.closed && this.failure === undefined && !this.checkpointing && checkpointDue(this.core);
   }
 
   stats(): RowStoreStats {
