@@ -66,6 +66,8 @@ export class StoreCore {
   private readonly gcIndexEntries = new Fifo<GcItem<IndexEntry>>();
   evictions = 0;
   storageReads = 0;
+  /** Entries kept packed (RowEntry.packed). */
+  packedRows = 0;
   /** Starts an index backfill (set by the row store: backfills read through reads.ts). */
   backfill: (index: IndexState, buildIndex: number) => void = () => {
     throw new Error('no backfill hook installed');
@@ -131,6 +133,7 @@ export class StoreCore {
     table.order.delete(entry.keyString);
     this.lru.unlink(entry);
     this.dirtyRows.delete(entry);
+    if (entry.packed !== null) this.packedRows--;
     this.resize(entry, 0);
   }
 
@@ -189,6 +192,7 @@ export class StoreCore {
     entry.packed = keyString(only.bytes);
     entry.packedIndex = only.index;
     entry.versions = packedVersions;
+    this.packedRows++;
   }
 
   /** Back to a chain of decoded versions, before any change to it. */
@@ -197,6 +201,7 @@ export class StoreCore {
     const version = unpackedVersion(entry);
     entry.packed = null;
     entry.versions = [version];
+    this.packedRows--;
   }
 
   /** After a checkpoint wrote `written` as the entry's newest version. */
@@ -218,6 +223,7 @@ export class StoreCore {
       entry.packed = keyString(rowBytes);
       entry.packedIndex = version.index;
       entry.versions = packedVersions;
+      this.packedRows++;
     } else {
       entry.versions.push(version);
     }

@@ -53,6 +53,8 @@ export interface RowStoreStats {
   readonly snapshots: number;
   readonly evictions: number;
   readonly storageReads: number;
+  /** Row entries kept encoded (clean, one version), decoded on read. */
+  readonly packedRows: number;
   readonly pendingMarkers: number;
   /** Parts held of a multi-part transaction not yet complete (0: none). */
   readonly pendingTxnParts: number;
@@ -298,7 +300,7 @@ class RowStoreImpl implements RowStore {
     return {
       appliedIndex: c.appliedIndex, checkpointIndex: c.checkpointIndex, horizonIndex: c.horizon(), cachedBytes: c.cachedBytes,
       bufferPoolBytes: c.budgetBytes, rowEntries, indexEntries, dirtyRows: c.dirtyRows.size, dirtyIndexEntries: c.dirtyIndexEntries.size,
-      snapshots: c.readPins.pinCount(), evictions: c.evictions, storageReads: c.storageReads, pendingMarkers: c.markers.length,
+      snapshots: c.readPins.pinCount(), evictions: c.evictions, storageReads: c.storageReads, packedRows: c.packedRows, pendingMarkers: c.markers.length,
       pendingTxnParts: c.parts.pendingTxn()?.parts ?? 0, droppedTxns: c.parts.droppedTxns,
     };
   }
