@@ -1,4 +1,5 @@
-// Periodic checkpoints of the views, and WAL compaction below them. The WAL
+// Periodic checkpoints of the views (and early ones when a view says one is
+// due, e.g. after a bulk load), and WAL compaction below them. The WAL
 // is the system of record: segments are deleted only once every view has
 // checkpointed past them, and only when the WAL exceeds max_wal_size, so a
 // deleted view can still be rebuilt from the log while there is room.
