@@ -59,6 +59,29 @@ describe('Checkpointer', () => {
     expect(calls).toBe(2);
   });
 
+  it('after a failed checkpoint, leaves retries to the interval even while a view says one is due', async () => {
+    let calls = 0;
+    let failed = (): void => undefined;
+    const firstFailed = new Promise<void>((resolve) => { failed = resolve; });
+    const view: CheckpointableView = {
+      name: 'rowstore',
+      checkpoint: () => {
+        calls++;
+        failed();
+        return Promise.reject(new Error('disk full'));
+      },
+      checkpointIndex: () => 0,
+      checkpointDue: () => true,
+    };
+    const checkpointer = new Checkpointer({ views: [view], log: fakeLog(0), intervalMs: 3_600_000, maxWalSizeBytes: 1 << 30, logger, dueCheckMs: 5 });
+    checkpointer.start();
+    await firstFailed;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(calls).toBe(1);
+    await checkpointer.stop();
+    expect(calls).toBe(2);
+  });
+
   it('checkpoints but keeps the WAL while it is under max_wal_size (a view can still be rebuilt)', async () => {
     const view = fakeView([10]);
     const log = fakeLog(1000);

@@ -48,6 +48,8 @@ export class Checkpointer {
   private running: Promise<void> = Promise.resolve();
   /** Runs queued or in progress. */
   private queued = 0;
+  /** The last run failed: early runs wait for the interval (no retry and error log every second). */
+  private failed = false;
 
   constructor(private readonly options: CheckpointerOptions) {}
 
@@ -56,7 +58,7 @@ export class Checkpointer {
     // A pending checkpoint must not keep a stopped process alive.
     this.timer.unref();
     this.dueTimer = setInterval(() => {
-      if (this.queued === 0 && this.options.views.some((view) => view.checkpointDue?.() === true)) void this.runOnce();
+      if (this.queued === 0 && !this.failed && this.options.views.some((view) => view.checkpointDue?.() === true)) void this.runOnce();
     }, this.options.dueCheckMs ?? dueCheckIntervalMs);
     this.dueTimer.unref();
   }
@@ -64,9 +66,13 @@ export class Checkpointer {
   /** Checkpoints every view, then compacts the WAL if it is over its size limit. Runs never overlap. */
   runOnce(): Promise<void> {
     this.queued++;
-    this.running = this.running.then(() => this.checkpointAndCompact()).catch((err: unknown) => {
+    this.running = this.running.then(async () => {
+      await this.checkpointAndCompact();
+      this.failed = false;
+    }).catch((err: unknown) => {
       // A failed checkpoint loses nothing (the WAL still holds every entry);
       // the next interval retries. Storage that stays broken fails the log.
+      this.failed = true;
       this.options.logger.error({ err }, 'checkpoint failed; the WAL still holds everything, retrying next interval');
     }).finally(() => { this.queued--; });
     return this.running;
