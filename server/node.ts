@@ -215,7 +215,7 @@ function viewStatuses(state: NodeState): ViewStatus[] {
       checkpointIndex: stats.checkpointIndex,
       details: {
         cachedBytes: stats.cachedBytes, bufferPoolBytes: stats.bufferPoolBytes, rowEntries: stats.rowEntries,
-        dirtyRows: stats.dirtyRows, snapshots: stats.snapshots,
+        dirtyRows: stats.dirtyRows, packedRows: stats.packedRows, snapshots: stats.snapshots,
       },
     });
   }
