@@ -29,6 +29,59 @@ function fakeLog(sizeBytes: number): CompactableLog & { compactedTo: number[] } 
 const logger = pino({ level: 'silent' });
 
 describe('Checkpointer', () => {
+  it('checkpoints before the interval when a view says one is due, and not again while it runs', async () => {
+    let due = true;
+    let release = (): void => undefined;
+    let started = (): void => undefined;
+    const firstStarted = new Promise<void>((resolve) => { started = resolve; });
+    let calls = 0;
+    const view: CheckpointableView = {
+      name: 'rowstore',
+      checkpoint: () => {
+        calls++;
+        if (calls > 1) return Promise.resolve({ appliedIndex: 7 });
+        started();
+        return new Promise((resolve) => { release = () => { due = false; resolve({ appliedIndex: 7 }); }; });
+      },
+      checkpointIndex: () => 0,
+      checkpointDue: () => due,
+    };
+    // The interval is far away: only the due check can start this checkpoint.
+    const checkpointer = new Checkpointer({ views: [view], log: fakeLog(0), intervalMs: 3_600_000, maxWalSizeBytes: 1 << 30, logger, dueCheckMs: 5 });
+    checkpointer.start();
+    await firstStarted;
+    // Still due while it runs: several due checks pass, none queues another.
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(calls).toBe(1);
+    release();
+    await checkpointer.stop();
+    // The final checkpoint of stop() only.
+    expect(calls).toBe(2);
+  });
+
+  it('after a failed checkpoint, leaves retries to the interval even while a view says one is due', async () => {
+    let calls = 0;
+    let failed = (): void => undefined;
+    const firstFailed = new Promise<void>((resolve) => { failed = resolve; });
+    const view: CheckpointableView = {
+      name: 'rowstore',
+      checkpoint: () => {
+        calls++;
+        failed();
+        return Promise.reject(new Error('disk full'));
+      },
+      checkpointIndex: () => 0,
+      checkpointDue: () => true,
+    };
+    const checkpointer = new Checkpointer({ views: [view], log: fakeLog(0), intervalMs: 3_600_000, maxWalSizeBytes: 1 << 30, logger, dueCheckMs: 5 });
+    checkpointer.start();
+    await firstFailed;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(calls).toBe(1);
+    await checkpointer.stop();
+    expect(calls).toBe(2);
+  });
+
   it('checkpoints but keeps the WAL while it is under max_wal_size (a view can still be rebuilt)', async () => {
     const view = fakeView([10]);
     const log = fakeLog(1000);

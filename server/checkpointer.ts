@@ -1,4 +1,5 @@
-// Periodic checkpoints of the views, and WAL compaction below them. The WAL
+// Periodic checkpoints of the views (and early ones when a view says one is
+// due, e.g. after a bulk load), and WAL compaction below them. The WAL
 // is the system of record: segments are deleted only once every view has
 // checkpointed past them, and only when the WAL exceeds max_wal_size, so a
 // deleted view can still be rebuilt from the log while there is room.
@@ -16,6 +17,8 @@ export interface CheckpointableView {
   readonly name: string;
   checkpoint(): Promise<{ readonly appliedIndex: number }>;
   checkpointIndex(): number;
+  /** True when the view holds so much unwritten data that it should checkpoint before the interval. */
+  checkpointDue?(): boolean;
 }
 
 /** The slice of the log the checkpointer compacts. */
@@ -32,11 +35,21 @@ export interface CheckpointerOptions {
   readonly intervalMs: number;
   readonly maxWalSizeBytes: number;
   readonly logger: Logger;
+  /** How often views are asked whether a checkpoint is due early (checkpointDue); default dueCheckIntervalMs. */
+  readonly dueCheckMs?: number;
 }
+
+/** Views are asked this often whether a checkpoint is due before the interval: a bulk load should not wait a minute for it. */
+export const dueCheckIntervalMs = 1000;
 
 export class Checkpointer {
   private timer: NodeJS.Timeout | undefined;
+  private dueTimer: NodeJS.Timeout | undefined;
   private running: Promise<void> = Promise.resolve();
+  /** Runs queued or in progress. */
+  private queued = 0;
+  /** The last run failed: early runs wait for the interval (no retry and error log every second). */
+  private failed = false;
 
   constructor(private readonly options: CheckpointerOptions) {}
 
@@ -44,22 +57,33 @@ export class Checkpointer {
     this.timer = setInterval(() => { void this.runOnce(); }, this.options.intervalMs);
     // A pending checkpoint must not keep a stopped process alive.
     this.timer.unref();
+    this.dueTimer = setInterval(() => {
+      if (this.queued === 0 && !this.failed && this.options.views.some((view) => view.checkpointDue?.() === true)) void this.runOnce();
+    }, this.options.dueCheckMs ?? dueCheckIntervalMs);
+    this.dueTimer.unref();
   }
 
   /** Checkpoints every view, then compacts the WAL if it is over its size limit. Runs never overlap. */
   runOnce(): Promise<void> {
-    this.running = this.running.then(() => this.checkpointAndCompact()).catch((err: unknown) => {
+    this.queued++;
+    this.running = this.running.then(async () => {
+      await this.checkpointAndCompact();
+      this.failed = false;
+    }).catch((err: unknown) => {
       // A failed checkpoint loses nothing (the WAL still holds every entry);
       // the next interval retries. Storage that stays broken fails the log.
+      this.failed = true;
       this.options.logger.error({ err }, 'checkpoint failed; the WAL still holds everything, retrying next interval');
-    });
+    }).finally(() => { this.queued--; });
     return this.running;
   }
 
-  /** Stops the timer and runs a final checkpoint (shutdown). */
+  /** Stops the timers and runs a final checkpoint (shutdown). */
   async stop(): Promise<void> {
     if (this.timer !== undefined) clearInterval(this.timer);
+    if (this.dueTimer !== undefined) clearInterval(this.dueTimer);
     this.timer = undefined;
+    this.dueTimer = undefined;
     await this.runOnce();
   }
 

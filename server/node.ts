@@ -215,7 +215,7 @@ function viewStatuses(state: NodeState): ViewStatus[] {
       checkpointIndex: stats.checkpointIndex,
       details: {
         cachedBytes: stats.cachedBytes, bufferPoolBytes: stats.bufferPoolBytes, rowEntries: stats.rowEntries,
-        dirtyRows: stats.dirtyRows, snapshots: stats.snapshots,
+        dirtyRows: stats.dirtyRows, packedRows: stats.packedRows, snapshots: stats.snapshots,
       },
     });
   }
@@ -410,7 +410,10 @@ async function openStorage(config: ThunderConfig, state: NodeState, deps: NodeDe
   await untilAborted(state.log.waitReady(), deps.abort, 'stopped while waiting for a Raft leader (no quorum)');
   state.checkpointer = new Checkpointer({
     views: [
-      { name: 'rowstore', checkpoint: () => rowStore.checkpoint(), checkpointIndex: () => rowStore.checkpointIndex() },
+      {
+        name: 'rowstore', checkpoint: () => rowStore.checkpoint(), checkpointIndex: () => rowStore.checkpointIndex(),
+        checkpointDue: () => rowStore.checkpointDue(),
+      },
       ...(columnStore === undefined ? [] : [columnStore.view]),
     ],
     log: {

@@ -148,7 +148,11 @@ function entryFor(core: StoreCore, effect: PreparedEffect, horizon: number): Row
   const { table } = effect;
   const key = keyString(effect.key);
   const existing = table.rows.get(key);
-  if (existing !== undefined) return existing;
+  if (existing !== undefined) {
+    // The effect adds a version: back to a decoded chain first.
+    core.unpack(existing);
+    return existing;
+  }
   const entry = core.createRowEntry(table, key);
   if (effect.before !== null) {
     // The before-image is what every reader older than this entry sees (see state.ts).

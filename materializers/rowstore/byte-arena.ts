@@ -4,8 +4,9 @@
 // millions of them after a bulk load (pgbench -i -s 10: 1M rows, twice with
 // ADD PRIMARY KEY's rewrite), and one mark-compact then spent 3.8 s in
 // finish.sweep_array_buffers (--trace-gc-nvp, issue 4). A slab is freed once
-// no version holds a view of it (versions drop their bytes when written), so
-// a row that stays dirty pins at most one slab.
+// no version holds a view of it (versions drop their bytes when written, the
+// newest once its entry is packed: state.ts), so a row that stays dirty pins
+// at most one slab.
 
 /** Size of a fresh slab. */
 export const arenaSlabBytes = 16 * 1024;

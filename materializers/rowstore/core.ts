@@ -17,7 +17,8 @@ import { LruList, type CacheNode } from './lru.js';
 import { PinRegistry } from './registry.js';
 import type { Marker } from './storage-format.js';
 import {
-  IndexEntry, RowEntry, indexEntrySizeBytes, rowEntrySizeBytes, type IndexState, type TableState, type Version,
+  IndexEntry, RowEntry, indexEntrySizeBytes, keyString, packedVersions, rowEntrySizeBytes, unpackedVersion,
+  type IndexState, type TableState, type Version,
 } from './state.js';
 
 /** Eviction looks at most this many LRU nodes per call, so one call stays short when few are evictable. */
@@ -65,6 +66,8 @@ export class StoreCore {
   private readonly gcIndexEntries = new Fifo<GcItem<IndexEntry>>();
   evictions = 0;
   storageReads = 0;
+  /** Entries kept packed (RowEntry.packed). */
+  packedRows = 0;
   /** Starts an index backfill (set by the row store: backfills read through reads.ts). */
   backfill: (index: IndexState, buildIndex: number) => void = () => {
     throw new Error('no backfill hook installed');
@@ -130,11 +133,13 @@ export class StoreCore {
     table.order.delete(entry.keyString);
     this.lru.unlink(entry);
     this.dirtyRows.delete(entry);
+    if (entry.packed !== null) this.packedRows--;
     this.resize(entry, 0);
   }
 
   /** Adds the newest version; the entry becomes dirty (it must be written). */
   pushVersion(entry: RowEntry, version: Version): void {
+    this.unpack(entry);
     const newest = entry.newest;
     invariant(newest === undefined || newest.index < version.index, `version ${version.index} is not newer than ${newest?.index}`);
     entry.versions.unshift(version);
@@ -147,6 +152,7 @@ export class StoreCore {
 
   /** A later effect of the same entry on the same key: its intermediate state is never visible. */
   replaceNewest(entry: RowEntry, version: Version): void {
+    this.unpack(entry);
     invariant(entry.newest?.index === version.index, 'replaceNewest needs a version of the same index');
     entry.versions[0] = version;
     this.resize(entry, rowEntrySizeBytes(entry));
@@ -154,6 +160,7 @@ export class StoreCore {
 
   /** Appends an older version below the chain (a base from a before-image or RocksDB). */
   pushBase(entry: RowEntry, version: Version): void {
+    this.unpack(entry);
     const oldest = entry.versions[entry.versions.length - 1];
     invariant(oldest === undefined || oldest.index > version.index, 'base version must be older than the chain');
     entry.versions.push(version);
@@ -161,15 +168,40 @@ export class StoreCore {
     this.resize(entry, rowEntrySizeBytes(entry));
   }
 
-  /** Keeps versions newer than the horizon and the newest at or below it. */
+  /** Keeps versions newer than the horizon and the newest at or below it; a clean single row gets packed. */
   pruneChain(entry: RowEntry, horizon: number): void {
+    if (entry.packed !== null) return;
     const versions = entry.versions;
     const keep = versions.findIndex((v) => v.index <= horizon);
     if (keep >= 0) {
       versions.length = keep + 1;
       entry.baseKnown = true;
     }
+    this.pack(entry);
     this.resize(entry, rowEntrySizeBytes(entry));
+  }
+
+  /**
+   * Keeps a clean entry whose chain is one row version as its encoded bytes
+   * (see RowEntry.packed). Needs the bytes the checkpoint wrote: versions
+   * decoded from elsewhere (before-images, RocksDB reads) stay as they are.
+   */
+  private pack(entry: RowEntry): void {
+    const only = entry.versions[0];
+    if (entry.dirty || entry.versions.length !== 1 || only === undefined || only.row === null || only.bytes === null) return;
+    entry.packed = keyString(only.bytes);
+    entry.packedIndex = only.index;
+    entry.versions = packedVersions;
+    this.packedRows++;
+  }
+
+  /** Back to a chain of decoded versions, before any change to it. */
+  unpack(entry: RowEntry): void {
+    if (entry.packed === null) return;
+    const version = unpackedVersion(entry);
+    entry.packed = null;
+    entry.versions = [version];
+    this.packedRows--;
   }
 
   /** After a checkpoint wrote `written` as the entry's newest version. */
@@ -178,16 +210,23 @@ export class StoreCore {
     entry.dirty = false;
     entry.persistedGeneration = this.generation;
     this.dirtyRows.delete(entry);
-    // The bytes were only kept to be written.
-    for (const v of entry.versions) v.bytes = null;
-    this.resize(entry, rowEntrySizeBytes(entry));
+    // The bytes were kept to be written; the newest keeps them until it is packed.
+    for (const v of entry.versions) if (v !== written) v.bytes = null;
+    this.pruneChain(entry, this.horizon());
     this.lru.touch(entry);
   }
 
-  /** A clean entry for a row read from RocksDB (or known absent there). */
-  cacheStoredRow(table: TableState, key: string, version: Version): RowEntry {
+  /** A clean entry for a row read from RocksDB (or known absent there); `rowBytes`, when given, are its encoded row, kept packed. */
+  cacheStoredRow(table: TableState, key: string, version: Version, rowBytes?: Uint8Array): RowEntry {
     const entry = this.createRowEntry(table, key);
-    entry.versions.push(version);
+    if (rowBytes !== undefined && version.row !== null) {
+      entry.packed = keyString(rowBytes);
+      entry.packedIndex = version.index;
+      entry.versions = packedVersions;
+      this.packedRows++;
+    } else {
+      entry.versions.push(version);
+    }
     entry.persistedGeneration = this.generation;
     this.resize(entry, rowEntrySizeBytes(entry));
     this.lru.touch(entry);
@@ -273,9 +312,15 @@ export class StoreCore {
     if (node instanceof RowEntry) {
       if (node.dirty || !this.removable(node.persistedGeneration)) return false;
       if (node.versions.length > 1) this.pruneChain(node, this.horizon());
-      const only = node.versions[0];
-      if (node.versions.length !== 1 || only === undefined || only.index > this.horizon()) return false;
-      if (only.row !== null) node.table.residentComplete = false;
+      if (node.packed !== null) {
+        // A packed entry is one row version.
+        if (node.packedIndex > this.horizon()) return false;
+        node.table.residentComplete = false;
+      } else {
+        const only = node.versions[0];
+        if (node.versions.length !== 1 || only === undefined || only.index > this.horizon()) return false;
+        if (only.row !== null) node.table.residentComplete = false;
+      }
       this.removeRowEntry(node);
     } else if (node instanceof IndexEntry) {
       if (node.dirty || !node.alive || !node.persisted || !this.removable(node.persistedGeneration)) return false;

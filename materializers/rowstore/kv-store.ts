@@ -10,6 +10,17 @@ export type KvBatchOp =
   | { readonly type: 'put'; readonly key: Uint8Array; readonly value: Uint8Array }
   | { readonly type: 'del'; readonly key: Uint8Array };
 
+/**
+ * The ops of a batch, read by position. Arrays are one; a checkpoint passes a
+ * list that builds each op when it is read, so a million-row batch is not a
+ * million op objects and two million key and value buffers held (and
+ * promoted by the GC) for the whole write.
+ */
+export interface KvBatchOps {
+  readonly length: number;
+  at(index: number): KvBatchOp | undefined;
+}
+
 export interface KvIterator {
   /** The next entry in range, or undefined at the end. Keys and values are owned by the caller. */
   next(): Promise<readonly [Uint8Array, Uint8Array] | undefined>;
@@ -21,7 +32,7 @@ export interface KvStore {
   get(key: Uint8Array): Promise<Uint8Array | undefined>;
   iterate(range: { readonly gte?: Uint8Array; readonly lt?: Uint8Array }, reverse?: boolean): KvIterator;
   /** Applies all ops atomically; `sync` waits for the RocksDB WAL fsync. */
-  batch(ops: readonly KvBatchOp[], options: { readonly sync: boolean }): Promise<void>;
+  batch(ops: readonly KvBatchOp[] | KvBatchOps, options: { readonly sync: boolean }): Promise<void>;
   /**
    * Deletes every key in [gte, lt), in RocksDB's own threads (not atomic, not
    * synced: for ranges nothing will ever write again, such as a dropped
@@ -112,20 +123,21 @@ class RocksKvStore implements KvStore {
     };
   }
 
-  batch(ops: readonly KvBatchOp[], options: { readonly sync: boolean }): Promise<void> {
+  batch(ops: readonly KvBatchOp[] | KvBatchOps, options: { readonly sync: boolean }): Promise<void> {
     if (ops.length === 0) return Promise.resolve();
-    if (ops.length <= kvBatchSliceOpsMax) return this.db.batch(ops, { sync: options.sync });
+    if (Array.isArray(ops) && ops.length <= kvBatchSliceOpsMax) return this.db.batch(ops as readonly KvBatchOp[], { sync: options.sync });
     return this.slicedBatch(ops, options.sync);
   }
 
   /** One atomic write, filled a slice per event-loop turn (see kvBatchSliceOpsMax). */
-  private async slicedBatch(ops: readonly KvBatchOp[], sync: boolean): Promise<void> {
+  private async slicedBatch(ops: KvBatchOps, sync: boolean): Promise<void> {
     const chained = this.db.batch();
     for (let start = 0; start < ops.length; start += kvBatchSliceOpsMax) {
       if (start > 0) await new Promise<void>((resolve) => setImmediate(resolve));
       const end = Math.min(ops.length, start + kvBatchSliceOpsMax);
       for (let i = start; i < end; i++) {
-        const op = ops[i] as KvBatchOp;
+        const op = ops.at(i);
+        if (op === undefined) throw new Error(`batch op ${i} of ${ops.length} is missing`);
         if (op.type === 'put') chained.put(bufferView(op.key), bufferView(op.value));
         else chained.del(bufferView(op.key));
       }

@@ -55,11 +55,21 @@ function project(def: TableDef, v: Version | null): Row | null {
   return projectRow(def, v.layout, v.row);
 }
 
-function storedVersion(state: TableState, value: Uint8Array | undefined): Version {
-  if (value === undefined) return { index: 0, row: null, layout: null, bytes: null };
+interface StoredVersion {
+  readonly version: Version;
+  /** The encoded row (a view into RocksDB's value), when there is one. */
+  readonly rowBytes: Uint8Array | undefined;
+}
+
+function storedVersionWithBytes(state: TableState, value: Uint8Array | undefined): StoredVersion {
+  if (value === undefined) return { version: { index: 0, row: null, layout: null, bytes: null }, rowBytes: undefined };
   const stored = decodeStoredRow(value);
   const decoded = decodeRow(stored.rowBytes, layoutResolverOf(state.def));
-  return { index: stored.index, row: decoded.row, layout: decoded.layout, bytes: null };
+  return { version: { index: stored.index, row: decoded.row, layout: decoded.layout, bytes: null }, rowBytes: stored.rowBytes };
+}
+
+function storedVersion(state: TableState, value: Uint8Array | undefined): Version {
+  return storedVersionWithBytes(state, value).version;
 }
 
 /** What RocksDB's value means at a read index, with the truncations the reader started with. */
@@ -102,10 +112,11 @@ async function readPinned(core: StoreCore, at: TableAt, key: string, readIndex: 
     const v = visibleVersion(entry, readIndex, truncations);
     if (v !== undefined) return project(def, v);
   }
-  const version = storedVersion(state, value);
+  const { version, rowBytes } = storedVersionWithBytes(state, value);
   const visible = visibleStored(version, readIndex, truncations);
   if (fill && entry === undefined && state.droppedAt === null) {
-    core.cacheStoredRow(state, key, version);
+    // Kept packed (encoded), like any clean row: see RowEntry.packed.
+    core.cacheStoredRow(state, key, version, rowBytes);
     core.evictIfOverBudget();
   }
   return project(def, visible);

@@ -11,7 +11,7 @@ import type { Row } from '../entries/index.js';
 import { fullRange, type KeyRange } from '../keys/index.js';
 import type { LogEntry } from '../../log/index.js';
 import { addIndexKey, applyEntry } from './apply.js';
-import { runCheckpoint, type CheckpointResult } from './checkpoint.js';
+import { checkpointDue, runCheckpoint, type CheckpointResult } from './checkpoint.js';
 import type { StoreCore } from './core.js';
 import { RowStoreClosedError, RowStoreFailedError, UnknownObjectError } from './errors.js';
 import { openRocksKvStore } from './kv-store.js';
@@ -53,6 +53,8 @@ export interface RowStoreStats {
   readonly snapshots: number;
   readonly evictions: number;
   readonly storageReads: number;
+  /** Row entries kept encoded (clean, one version), decoded on read. */
+  readonly packedRows: number;
   readonly pendingMarkers: number;
   /** Parts held of a multi-part transaction not yet complete (0: none). */
   readonly pendingTxnParts: number;
@@ -95,6 +97,12 @@ export interface RowStore {
    * Deferred (nothing written) while parts of a multi-part transaction are held.
    */
   checkpoint(): Promise<CheckpointResult>;
+  /**
+   * Whether enough is waiting for a checkpoint that one should run before the
+   * interval (see checkpointDueRows): a bulk load's rows stay decoded and
+   * dirty, and a dropped table's rows stay in memory, until one runs.
+   */
+  checkpointDue(): boolean;
   stats(): RowStoreStats;
   /**
    * Pins the state of the last durable checkpoint (at checkpointIndex()) for
@@ -279,6 +287,10 @@ class RowStoreImpl implements RowStore {
     return run;
   }
 
+  checkpointDue(): boolean {
+    return !this.closed && this.failure === undefined && !this.checkpointing && checkpointDue(this.core);
+  }
+
   stats(): RowStoreStats {
     const c = this.core;
     let rowEntries = 0;
@@ -288,7 +300,7 @@ class RowStoreImpl implements RowStore {
     return {
       appliedIndex: c.appliedIndex, checkpointIndex: c.checkpointIndex, horizonIndex: c.horizon(), cachedBytes: c.cachedBytes,
       bufferPoolBytes: c.budgetBytes, rowEntries, indexEntries, dirtyRows: c.dirtyRows.size, dirtyIndexEntries: c.dirtyIndexEntries.size,
-      snapshots: c.readPins.pinCount(), evictions: c.evictions, storageReads: c.storageReads, pendingMarkers: c.markers.length,
+      snapshots: c.readPins.pinCount(), evictions: c.evictions, storageReads: c.storageReads, packedRows: c.packedRows, pendingMarkers: c.markers.length,
       pendingTxnParts: c.parts.pendingTxn()?.parts ?? 0, droppedTxns: c.parts.droppedTxns,
     };
   }

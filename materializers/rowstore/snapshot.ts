@@ -12,7 +12,7 @@
 // in flight sees the state at `checkpointIndex` and nothing later, however
 // long the stream takes (verified in snapshot.test.ts).
 
-import type { KvBatchOp, KvIterator, KvStore } from './kv-store.js';
+import type { KvBatchOp, KvBatchOps, KvIterator, KvStore } from './kv-store.js';
 import { RowStoreReplacedError } from './errors.js';
 
 /** The state of the last checkpoint, pinned; stream it once with pairs(), or release() it. */
@@ -67,7 +67,7 @@ export class FencedKv implements KvStore {
     return this.inner.iterate(range, reverse);
   }
 
-  batch(ops: readonly KvBatchOp[], options: { readonly sync: boolean }): Promise<void> {
+  batch(ops: readonly KvBatchOp[] | KvBatchOps, options: { readonly sync: boolean }): Promise<void> {
     if (this.revoked) return Promise.reject(new RowStoreReplacedError());
     return this.inner.batch(ops, options);
   }

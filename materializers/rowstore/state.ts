@@ -11,8 +11,9 @@
 // is the one case where RocksDB still holds the older state (baseKnown false,
 // resolved from RocksDB on read and loaded by the next checkpoint).
 
-import type { Row, RowLayout, IndexDef } from '../entries/index.js';
-import type { TableDef } from '../catalog/index.js';
+import { invariant } from '../assert.js';
+import { decodeRow, type Row, type RowLayout, type IndexDef } from '../entries/index.js';
+import { layoutResolverOf, type TableDef } from '../catalog/index.js';
 import { CacheNode } from './lru.js';
 import { SortedKeySet } from './sorted-key-set.js';
 
@@ -23,7 +24,10 @@ export interface Version {
   readonly row: Row | null;
   /** The layout `row` is in (null for tombstones). */
   readonly layout: RowLayout | null;
-  /** The encoded row while it may still have to be written by a checkpoint. */
+  /**
+   * The encoded row while it may still have to be written by a checkpoint,
+   * and (newest version only) once written until the entry is packed.
+   */
   bytes: Uint8Array | null;
 }
 
@@ -38,10 +42,31 @@ export const versionOverheadBytes = 64;
 export const entryOverheadBytes = 160;
 /** Decoded values take roughly this many times their encoded bytes. */
 export const decodedBytesFactor = 2;
+/** A packed entry's row string: its header and the string's own header. */
+export const packedOverheadBytes = 32;
+
+/**
+ * The `versions` of a packed entry. Frozen, so a mutation that forgot to
+ * unpack first throws (ES modules are strict) instead of sharing versions.
+ */
+export const packedVersions: Version[] = Object.freeze([]) as unknown as Version[];
 
 export class RowEntry extends CacheNode {
-  /** Newest first. */
+  /** Newest first (packedVersions while packed). */
   versions: Version[] = [];
+  /**
+   * A clean entry whose chain is one row version keeps it encoded, as a
+   * latin1 string of its row bytes (one char per byte), and decodes it on
+   * each read: one leaf object instead of a version, a row array, its values
+   * and a versions array. A bulk load left millions of those decoded, and the
+   * GC marked and scavenged over them for every later transaction (issue 4).
+   * Strings rather than views into shared slabs: each is freed on its own, so
+   * evicting a row frees its bytes (a slab would stay while any row in it
+   * lives). Any change unpacks first (StoreCore.unpack).
+   */
+  packed: string | null = null;
+  /** The commit index of the packed version. */
+  packedIndex = 0;
   baseKnown = true;
   /** The newest version is not in RocksDB yet. */
   dirty = false;
@@ -53,7 +78,7 @@ export class RowEntry extends CacheNode {
   }
 
   get newest(): Version | undefined {
-    return this.versions[0];
+    return this.packed === null ? this.versions[0] : unpackedVersion(this);
   }
 }
 
@@ -137,8 +162,21 @@ export function truncationAt(truncations: Truncations, readIndex: number): numbe
   return 0;
 }
 
+/** A packed entry's version, decoded (a fresh object each call: the entry keeps only the string). */
+export function unpackedVersion(entry: RowEntry): Version {
+  const packed = entry.packed;
+  invariant(packed !== null, 'unpackedVersion needs a packed entry');
+  const decoded = decodeRow(keyBytes(packed), layoutResolverOf(entry.table.def));
+  return { index: entry.packedIndex, row: decoded.row, layout: decoded.layout, bytes: null };
+}
+
 /** The version a reader at `readIndex` sees in a chain. */
 export function visibleVersion(entry: RowEntry, readIndex: number, truncations: Truncations): Visibility {
+  if (entry.packed !== null) {
+    // One version, never a tombstone (only rows are packed).
+    if (entry.packedIndex > readIndex) return entry.baseKnown ? null : undefined;
+    return entry.packedIndex <= truncationAt(truncations, readIndex) ? null : unpackedVersion(entry);
+  }
   for (const v of entry.versions) {
     if (v.index > readIndex) continue;
     if (v.row === null || v.index <= truncationAt(truncations, readIndex)) return null;
@@ -161,6 +199,7 @@ function estimateEncodedBytes(v: Version): number {
 
 export function rowEntrySizeBytes(entry: RowEntry): number {
   let n = entryOverheadBytes + 2 * entry.keyString.length;
+  if (entry.packed !== null) n += packedOverheadBytes + entry.packed.length;
   for (const v of entry.versions) n += versionSizeBytes(v);
   return n;
 }
