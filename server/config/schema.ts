@@ -202,7 +202,7 @@ export const configKeys = [
     description: 'true: a commit is acknowledged after fdatasync; false: after the write (see "sync_commit").' }),
   defineKey({ section: 'storage', key: 'wal_segment_size', field: 'walSegmentSizeBytes', kind: 'size',
     default: '64MB', minBytes: bytesPerMiB, maxBytes: bytesPerGiB, powerOfTwo: false, reloadable: false,
-    description: 'Size of a WAL segment file before the log rolls to a new one.' }),
+    description: 'Size of a WAL segment file before the log rolls to a new one. The newest segment is filled with zeros a few MB ahead of its records (durable writes into allocated space are cheaper), so its file is larger than its records until it rolls.' }),
 
   // [cluster]
   defineKey({ section: 'cluster', key: 'cluster_name', field: 'clusterName', kind: 'string', default: 'thunderdb',
