@@ -22,15 +22,29 @@ import { fitKeyValues } from './key-values.js';
 import { keyString, rowResource, tableResource } from './keys.js';
 import type { Transaction } from './transaction.js';
 
+/**
+ * One per session, reused by each synchronous statement (`start`): the call
+ * is synchronous and never re-entered, and a statement per round trip
+ * should not cost an access, a runtime and their closures.
+ */
 export class BlockSyncAccess implements CachedWriteAccess {
   /** The key `read` encoded last, so the write that follows it does not encode it again. */
   private lastKey: Uint8Array | undefined;
   private lastKeyText = '';
+  private txn!: Transaction;
+  private command = 0;
 
-  constructor(private readonly core: EngineCore, private readonly txn: Transaction, private readonly command: number) {}
+  constructor(private readonly core: EngineCore) {}
 
   /** CachedLookup for a point read in the block: the same visibility as `read`. */
   readonly lookup: CachedLookup = (table, values) => this.read(table, values);
+
+  /** Aims the access at statement `command` of `txn`. */
+  start(txn: Transaction, command: number): void {
+    this.txn = txn;
+    this.command = command;
+    this.lastKey = undefined;
+  }
 
   read(table: TableInfo, values: readonly SqlValue[]): RowHandle | null | undefined {
     const def = this.currentDef(table);
@@ -149,15 +163,24 @@ export class BlockSyncAccess implements CachedWriteAccess {
 /** The block statement's RuntimeContext: now() is the transaction's start; only identity values go through `access`. */
 export class BlockSyncRuntime implements RuntimeContext {
   readonly access: TableAccess;
+  private txn!: Transaction;
+  catalog!: CatalogView;
+  session!: SessionContext;
+  parameters: readonly SqlValue[] = [];
 
-  constructor(
-    private readonly core: EngineCore, private readonly txn: Transaction, sync: BlockSyncAccess,
-    readonly catalog: CatalogView, readonly session: SessionContext, readonly parameters: readonly SqlValue[],
-  ) {
+  constructor(private readonly core: EngineCore, sync: BlockSyncAccess) {
     this.access = {
       scan: refuse, lookup: refuse, conflicts: refuse, insert: refuse, update: refuse, delete: refuse,
       nextIdentity: (table, column) => sync.nextIdentity(table, column),
     };
+  }
+
+  /** Aims the runtime at the next statement (reused like BlockSyncAccess). */
+  start(txn: Transaction, catalog: CatalogView, session: SessionContext, parameters: readonly SqlValue[]): void {
+    this.txn = txn;
+    this.catalog = catalog;
+    this.session = session;
+    this.parameters = parameters;
   }
 
   get transactionTimestampMicros(): bigint {

@@ -78,6 +78,9 @@ export class EngineSessionImpl implements RoutableSession, SessionHost {
   private readonly parsedPlans = new WeakMap<Statement, CompiledStatement>();
   private readonly parsedPlanKeys = new WeakMap<CompiledStatement, string>();
   private closed = false;
+  private lastShape: { readonly sql: string; readonly shaped: ShapedStatement | null } | undefined;
+  /** The synchronous block path's access and runtime, reused by each statement (block-sync.ts). */
+  private blockSync: { readonly access: BlockSyncAccess; readonly runtime: BlockSyncRuntime } | undefined;
   /** Derived from the settings, with the settings version they were derived at. */
   private reported: { readonly version: number; readonly map: ReadonlyMap<string, string> } | undefined;
   private context: { readonly version: number; readonly context: SessionContext } | undefined;
@@ -198,7 +201,7 @@ export class EngineSessionImpl implements RoutableSession, SessionHost {
    */
   executeSimpleSync(sql: string): SyncResult | undefined {
     if (this.closed || !this.core.shapeStatements) return undefined;
-    const shaped = this.core.statements.shape(sql);
+    const shaped = this.shapeOf(sql);
     if (shaped === null) return this.txn === null ? this.tryBeginText(sql) : undefined;
     const cache = this.simplePlans.get(shaped.statement);
     const compiled = cache?.compiled;
@@ -488,8 +491,13 @@ export class EngineSessionImpl implements RoutableSession, SessionHost {
     if (write !== undefined ? txn.readOnly : read === undefined) return undefined;
     if (write === undefined && this.core.linearizableReads && this.core.readBarrierDue() && this.settings.get('thunderdb.read_consistency') !== 'local') return undefined;
     const command = txn.command + 1;
-    const access = new BlockSyncAccess(this.core, txn, command);
-    const runtime = new BlockSyncRuntime(this.core, txn, access, catalogView(catalog, this.database), this.sessionContext(), parameters);
+    if (this.blockSync === undefined) {
+      const created = new BlockSyncAccess(this.core);
+      this.blockSync = { access: created, runtime: new BlockSyncRuntime(this.core, created) };
+    }
+    const { access, runtime } = this.blockSync;
+    access.start(txn, command);
+    runtime.start(txn, catalogView(catalog, this.database), this.sessionContext(), parameters);
     const result = this.guard(() => (write !== undefined ? write(runtime, access) : read?.(runtime, access.lookup)));
     if (result !== undefined) {
       txn.command = command;
@@ -529,7 +537,7 @@ export class EngineSessionImpl implements RoutableSession, SessionHost {
    */
   private shapedStatement(sql: string): ShapedRun | undefined {
     if (!this.core.shapeStatements) return undefined;
-    const shaped = this.core.statements.shape(sql);
+    const shaped = this.shapeOf(sql);
     if (shaped === null) return undefined;
     const declared: SqlType[] = [];
     const values: SqlValue[] = [];
@@ -556,6 +564,19 @@ export class EngineSessionImpl implements RoutableSession, SessionHost {
     } catch (error) {
       throw positionedForText(error, run.shaped);
     }
+  }
+
+  /**
+   * The statement cache's shape of `sql`, remembered for the last text: when
+   * the synchronous path declines (a lock to wait for, a row not in memory)
+   * the same text comes straight back through executeSimple, which need not
+   * scan it again.
+   */
+  private shapeOf(sql: string): ShapedStatement | null {
+    if (sql === this.lastShape?.sql) return this.lastShape.shaped;
+    const shaped = this.core.statements.shape(sql);
+    this.lastShape = { sql, shaped };
+    return shaped;
   }
 
   /** What a plan depends on besides the catalog: search_path and TimeZone (recomputed only when a setting changed). */
