@@ -481,7 +481,8 @@ export class EngineSessionImpl implements RoutableSession, SessionHost {
   private tryInBlock(cache: CompiledCache, parameters: readonly SqlValue[]): SyncResult | undefined {
     const txn = this.txn;
     const compiled = cache.compiled;
-    if (txn === null || compiled === undefined || !txn.explicit || txn.failed || txn.committing || txn.isEnded) return undefined;
+    // `running`: a statement of this session still in flight (a caller that did not wait for it) keeps its turn.
+    if (txn === null || compiled === undefined || this.running !== null || !txn.explicit || txn.failed || txn.committing || txn.isEnded) return undefined;
     if (txn.isolation !== 'read committed' || txn.ddl.length > 0) return undefined;
     const catalog = this.core.catalog();
     if (compiled.catalogVersion !== catalog.version || cache.settingsKey !== this.planSettingsKey()) return undefined;
