@@ -41,5 +41,6 @@ export const compileStatement: CompileStatement = (statement: Statement, context
     execute: (runtime) => executable.execute(runtime),
     // Only when the row path is the only path: a column-path choice is made per execution.
     ...(executable === rowExecutable && rowExecutable.executeCached !== undefined ? { executeCached: rowExecutable.executeCached } : {}),
+    ...(rowExecutable.executeWriteCached !== undefined ? { executeWriteCached: rowExecutable.executeWriteCached } : {}),
   };
 };

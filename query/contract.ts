@@ -9,7 +9,7 @@
 // Neither side touches sockets, files or the log directly.
 import type { ColumnStore } from '../materializers/columnstore/index.js';
 import type { Statement } from './ast/index.js';
-import type { ResultColumn, RowsResult, StatementResult } from './engine.js';
+import type { CommandResult, ResultColumn, RowsResult, StatementResult } from './engine.js';
 import type { SqlType } from './types/sql-type.js';
 import type { SqlValue } from './types/value.js';
 
@@ -143,6 +143,22 @@ export interface TableAccess {
  */
 export type CachedLookup = (table: TableInfo, key: readonly SqlValue[]) => RowHandle | null | undefined;
 
+/**
+ * What the synchronous write path (`CompiledStatement.executeWriteCached`,
+ * query/executor/point-write.ts) reads and writes through, inside a
+ * transaction block. Each call either does its whole job or answers
+ * undefined/false having recorded nothing; the caller then runs the
+ * statement the ordinary way.
+ */
+export interface CachedWriteAccess {
+  /** The row this statement sees by primary key (`key`: the key's values in key order), null when none, undefined when memory cannot say. */
+  read(table: TableInfo, key: readonly SqlValue[]): RowHandle | null | undefined;
+  /** Replaces `old` (from `read`) with `row` when every lock is free now; false when it would have to wait (nothing written). */
+  update(table: TableInfo, old: RowHandle, row: readonly SqlValue[]): boolean;
+  /** Inserts `row` when its locks are free and its uniqueness is known from memory; false otherwise (nothing written). */
+  insert(table: TableInfo, row: readonly SqlValue[]): boolean;
+}
+
 // ---------------------------------------------------------------- runtime --
 
 /** Session state a statement reads (never writes: SET is the engine's). */
@@ -214,6 +230,13 @@ export interface CompiledStatement {
    * no read barrier): see query/engine-impl/DESIGN.md, "Point reads".
    */
   readonly executeCached?: (context: RuntimeContext, lookup: CachedLookup) => RowsResult | undefined;
+  /**
+   * Present for primary-key UPDATEs and one-row INSERTs with synchronous
+   * expressions (query/executor/point-write.ts): runs the write in one call
+   * through `access`, or returns undefined having written nothing. Offered
+   * by the engine inside transaction blocks only (query/engine-impl/DESIGN.md, "Point writes").
+   */
+  readonly executeWriteCached?: (context: RuntimeContext, access: CachedWriteAccess) => CommandResult | undefined;
 }
 
 export interface CompileContext {

@@ -85,6 +85,12 @@ export interface SessionStartup {
 /** A result with rows: what the synchronous point-read path returns (at most a few rows). */
 export type RowsResult = Extract<StatementResult, { readonly kind: 'rows' }>;
 
+/** A result without rows (BEGIN, a point write's "UPDATE 1"). */
+export type CommandResult = Extract<StatementResult, { readonly kind: 'command' }>;
+
+/** What the synchronous paths answer: a point read's rows, or a command's tag (BEGIN, a point write in a block). */
+export type SyncResult = RowsResult | CommandResult;
+
 export interface EngineSession {
   /**
    * Simple query protocol: runs each statement of `sql` in order, yielding one
@@ -107,13 +113,14 @@ export interface EngineSession {
   executePrepared(statement: PreparedStatement, parameters: readonly SqlValue[]): Promise<StatementResult>;
   /**
    * Optional fast path: runs a prepared statement synchronously when it can
-   * (a primary-key read of a row in memory, outside a transaction block), or
-   * returns undefined having done nothing: then call `executePrepared`.
+   * (a primary-key read of a row in memory; inside a transaction block also
+   * a primary-key UPDATE or one-row INSERT whose locks are free, and BEGIN),
+   * or returns undefined having done nothing: then call `executePrepared`.
    * Throws what `executePrepared` would (SqlError).
    */
-  executePreparedSync?(statement: PreparedStatement, parameters: readonly SqlValue[]): RowsResult | undefined;
+  executePreparedSync?(statement: PreparedStatement, parameters: readonly SqlValue[]): SyncResult | undefined;
   /** The same for a simple-query text of one statement; undefined: call `executeSimple`. */
-  executeSimpleSync?(sql: string): RowsResult | undefined;
+  executeSimpleSync?(sql: string): SyncResult | undefined;
   /** Current transaction state, for ReadyForQuery. */
   transactionState(): TransactionState;
   /**

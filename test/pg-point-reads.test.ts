@@ -81,3 +81,53 @@ describe('point reads over the wire', () => {
     expect(await balances(a, 2)).toEqual([[{ abalance: 7 }], [{ abalance: 7 }], [{ abalance: 7 }]]);
   });
 });
+
+// In a transaction block, BEGIN and primary-key writes are answered synchronously
+// too (query/engine-impl/DESIGN.md, "Point writes").
+describe('point writes in a block over the wire', () => {
+  test('simple, unnamed and named writes in a block; COMMIT publishes them, a lock held elsewhere is waited for', async () => {
+    await a.query('UPDATE acc SET abalance = 0 WHERE aid = 1');
+    await a.query('UPDATE acc SET abalance = 0 WHERE aid = 2');
+    // Twice: the first text of a shape compiles on the ordinary path, the second takes the synchronous one.
+    for (let i = 0; i < 2; i++) {
+      await a.query('BEGIN');
+      await a.query('UPDATE acc SET abalance = abalance + 1 WHERE aid = 1');
+      await a.query('UPDATE acc SET abalance = abalance + $1 WHERE aid = $2', [10, 1]);
+      await a.query({ name: 'add', text: 'UPDATE acc SET abalance = abalance + $1 WHERE aid = $2', values: [100, 1] });
+      const inserted = await a.query(`INSERT INTO acc (aid, abalance, filler) VALUES (${10 + i}, ${i}, 'new')`);
+      expect(inserted.rowCount).toBe(1);
+      expect(await balances(a, 1)).toEqual([[{ abalance: 111 * (i + 1) }], [{ abalance: 111 * (i + 1) }], [{ abalance: 111 * (i + 1) }]]);
+      expect(await balances(b, 1)).toEqual([[{ abalance: 111 * i }], [{ abalance: 111 * i }], [{ abalance: 111 * i }]]);
+      await a.query('COMMIT');
+    }
+    expect((await b.query('SELECT aid, abalance FROM acc WHERE aid >= 10 ORDER BY aid')).rows).toEqual([{ aid: 10, abalance: 0 }, { aid: 11, abalance: 1 }]);
+    // b's block holds row 2: a's write waits for b's COMMIT and then adds to b's value.
+    await b.query('BEGIN');
+    await b.query('UPDATE acc SET abalance = abalance + 5 WHERE aid = 2');
+    await a.query('BEGIN');
+    const waiting = a.query('UPDATE acc SET abalance = abalance + 1 WHERE aid = 2');
+    await b.query('COMMIT');
+    expect((await waiting).rowCount).toBe(1);
+    await a.query('COMMIT');
+    expect(await balances(b, 2)).toEqual([[{ abalance: 6 }], [{ abalance: 6 }], [{ abalance: 6 }]]);
+  });
+
+  test('a failing write fails the block until ROLLBACK, which drops its earlier writes', async () => {
+    const code = async (f: () => Promise<unknown>): Promise<string | undefined> => {
+      try {
+        await f();
+        return undefined;
+      } catch (error) {
+        return (error as { code?: string }).code;
+      }
+    };
+    for (let i = 0; i < 2; i++) {
+      await a.query('BEGIN');
+      await a.query('UPDATE acc SET abalance = abalance + 1000 WHERE aid = 1');
+      expect(await code(() => a.query('UPDATE acc SET abalance = abalance / (aid - aid) WHERE aid = 1'))).toBe('22012');
+      expect(await code(() => a.query('UPDATE acc SET abalance = abalance + 1000 WHERE aid = 1'))).toBe('25P02');
+      await a.query('ROLLBACK');
+    }
+    expect(await balances(a, 1)).toEqual([[{ abalance: 222 }], [{ abalance: 222 }], [{ abalance: 222 }]]);
+  });
+});

@@ -35,6 +35,8 @@ export async function commitWrites(core: EngineCore, txn: Transaction): Promise<
   const entries = [...ddlParts, ...rowParts];
   const { keys, bulkTables } = pendingKeys(txn.writes.effects());
   core.tracker.registerPending(txn.txnId, keys, txn.writes.tableIds(), bulkTables);
+  const only = entries.length === 1 && ddlParts.length === 0 ? entries[0] : undefined;
+  if (only !== undefined) core.tracker.noteOwnEntry(txn.txnId, only);
   try {
     await proposeTxn(core, txn.txnId, entries);
   } catch (error) {

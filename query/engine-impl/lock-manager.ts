@@ -72,6 +72,27 @@ export class LockManager {
     return this.wait(state, owner, resource, mode, current !== undefined);
   }
 
+  /**
+   * `acquire` for a caller that cannot wait (the synchronous write path):
+   * true when `owner` holds `resource` in `mode` now (granted or already
+   * held), false when it would have to queue, in which case nothing changed.
+   */
+  tryAcquire(owner: number, resource: string, mode: LockMode): boolean {
+    if (this.waiting.has(owner)) return false;
+    const state = this.locks.get(resource);
+    if (state === undefined) {
+      const fresh: LockState = { holders: new Map(), queue: [] };
+      this.locks.set(resource, fresh);
+      this.grant(fresh, owner, resource, mode);
+      return true;
+    }
+    const current = state.holders.get(owner);
+    if (current !== undefined && covers(current, mode)) return true;
+    if (!this.grantable(state, owner, mode, current !== undefined || state.queue.length === 0)) return false;
+    this.grant(state, owner, resource, mode);
+    return true;
+  }
+
   /** Releases one resource (DDL releases its table locks before the transaction ends). */
   release(owner: number, resource: string): void {
     const state = this.locks.get(resource);

@@ -38,6 +38,37 @@ describe('ModificationTracker', () => {
     expect(tracker.keyChangedAfter(7, keyString(key(1)), 4)).toBe(false);
   });
 
+  it('records an entry it was told is its own from the registration, and decodes a copy of the same bytes', () => {
+    const own = new ModificationTracker(() => 0);
+    const entry = txn(5, 3n, [1, 2]);
+    own.registerPending(3n, [`r7:${keyString(key(1))}`, `r7:${keyString(key(2))}`], [7]);
+    own.noteOwnEntry(3n, entry.data);
+    own.onCommitted(entry);
+    const decoded = new ModificationTracker(() => 0);
+    decoded.registerPending(3n, [`r7:${keyString(key(1))}`, `r7:${keyString(key(2))}`], [7]);
+    decoded.noteOwnEntry(3n, entry.data);
+    // Re-read from the WAL: other bytes object, so the entry is decoded.
+    decoded.onCommitted({ ...entry, data: Uint8Array.from(entry.data) });
+    for (const tracker of [own, decoded]) {
+      expect(tracker.keyChangedAfter(7, keyString(key(1)), 4)).toBe(true);
+      expect(tracker.keyChangedAfter(7, keyString(key(2)), 5)).toBe(false);
+      expect(tracker.keyChangedAfter(7, keyString(key(3)), 0)).toBe(false);
+      expect(tracker.tableChangedAfter(7, 4)).toBe(true);
+      expect(tracker.tableChangedAfter(7, 100)).toBe(false);
+    }
+  });
+
+  it('an own entry is recorded from its registration without decoding it', () => {
+    const tracker = new ModificationTracker(() => 0);
+    tracker.registerPending(4n, [`r7:${keyString(key(9))}`], [7]);
+    // Bytes no decoder accepts: only the registration can have recorded key 9.
+    const data = Uint8Array.from([255, 255, 255]);
+    tracker.noteOwnEntry(4n, data);
+    tracker.onCommitted({ index: 6, term: 1, kind: EntryKind.Normal, data });
+    expect(tracker.keyChangedAfter(7, keyString(key(9)), 5)).toBe(true);
+    expect(tracker.keyChangedAfter(7, keyString(key(9)), 6)).toBe(false);
+  });
+
   it('a DDL part changes its tables at the last part, with the rows', () => {
     const tracker = new ModificationTracker(() => 0);
     const ddl = { index: 3, term: 1, kind: EntryKind.Normal, data: encodeDdlEntry({ changes: [{ kind: 'truncateTable', tableId: 7 }] }, { txnId: 9n, number: 0, continues: true }) };

@@ -60,6 +60,15 @@ export class ModificationTracker {
   private readonly pendingTables = new Map<number, number>();
   private readonly pendingBulkTables = new Map<number, number>();
   private readonly pending = new Map<bigint, Pending>();
+  /**
+   * Entries this node proposed as a whole transaction, by their bytes: when
+   * the log hands back the same buffer committed, its keys are the pending
+   * registration's and nothing needs decoding again (the row store already
+   * decoded it; a second decode and a key string per effect showed in
+   * pgbench profiles). A buffer re-read from the WAL is another object and
+   * takes the decoding path. Weak: a proposal dropped by a leader change leaves nothing.
+   */
+  private readonly ownEntries = new WeakMap<Uint8Array, bigint>();
   /** The parts of a multi-part transaction seen so far. */
   private readonly parts = new TxnPartAssembler<DecodedPart>();
   private pruneAtSize = trackerPruneThresholdMin;
@@ -81,6 +90,15 @@ export class ModificationTracker {
     for (const t of bulkTables) addCount(this.pendingBulkTables, t, 1);
   }
 
+  /**
+   * Says that `data`, about to be proposed, is the whole of pending
+   * transaction `txnId` (one txn entry, no parts): once committed it is
+   * recorded from the registration without decoding.
+   */
+  noteOwnEntry(txnId: bigint, data: Uint8Array): void {
+    if (this.pending.has(txnId)) this.ownEntries.set(data, txnId);
+  }
+
   /** Idempotent: after the last entry committed, or when proposing failed. */
   clearPending(txnId: bigint): void {
     const p = this.pending.get(txnId);
@@ -92,6 +110,11 @@ export class ModificationTracker {
   }
 
   onCommitted(entry: LogEntry): void {
+    if (entry.kind === EntryKind.Normal && this.parts.pendingTxn() === null) {
+      const txnId = this.ownEntries.get(entry.data);
+      const p = txnId === undefined ? undefined : this.pending.get(txnId);
+      if (txnId !== undefined && p !== undefined) return this.recordPending(txnId, p, entry.index);
+    }
     const decoded = entry.kind === EntryKind.Normal ? decodeEntry(entry.data) : null;
     const assembled = this.parts.accept(entry.index, entry.term, decoded, (part) => part);
     if (assembled.kind === 'complete') {
@@ -142,6 +165,18 @@ export class ModificationTracker {
       for (const [k, index] of map) if (index <= oldest) map.delete(k);
     }
     this.pruneAtSize = Math.max(trackerPruneThresholdMin, 2 * this.keys.size);
+  }
+
+  /** recordTxn for a transaction this node registered: the same records, from its registration. */
+  private recordPending(txnId: bigint, p: Pending, index: number): void {
+    for (const tableId of p.bulkTables) {
+      this.bulkChanges.set(tableId, index);
+      this.tables.set(tableId, index);
+    }
+    for (const k of p.keys) this.keys.set(k, index);
+    for (const tableId of p.tables) this.tables.set(tableId, index);
+    this.clearPending(txnId);
+    if (this.keys.size > this.pruneAtSize) this.prune();
   }
 
   private recordTxn(txnId: RawTxnEntry['txnId'], effects: readonly RawTxnEffect[], index: number): void {

@@ -75,15 +75,19 @@ describe('prepared point reads', () => {
     expect(sync(reader, p, [1])).toMatchObject({ rows: [before] });
   });
 
-  test('decline inside a transaction block, which then reads its own writes', async () => {
+  test('inside a READ COMMITTED block, answer with the block\'s own writes; decline in REPEATABLE READ', async () => {
     const s = t.session();
     const p = s.prepare('SELECT abalance FROM acc WHERE aid = $1', []);
     await run(s, 'BEGIN');
     await run(s, 'UPDATE acc SET abalance = 7 WHERE aid = 2');
-    expect(sync(s, p, [2])).toBeUndefined();
+    expect(sync(s, p, [2])).toMatchObject({ rows: [[7]] });
     expect(await s.executePrepared(p, [2])).toMatchObject({ rows: [[7]] });
     await run(s, 'ROLLBACK');
     expect(sync(s, p, [2])).toMatchObject({ rows: [[200]] });
+    await run(s, 'BEGIN ISOLATION LEVEL REPEATABLE READ');
+    expect(sync(s, p, [2])).toBeUndefined();
+    expect(await s.executePrepared(p, [2])).toMatchObject({ rows: [[200]] });
+    await run(s, 'ROLLBACK');
   });
 
   test('decline after DDL, so the ordinary path reports a changed result type', async () => {
@@ -135,7 +139,7 @@ describe('simple-query point reads', () => {
     expect(fast('SELECT abalance FROM acc WHERE aid = 2')).toMatchObject({ rows: [[200]] });
     expect(fast('SELECT abalance FROM acc WHERE aid = 99')).toMatchObject({ rows: [], tag: 'SELECT 0' });
     await run(s, 'BEGIN');
-    expect(fast('SELECT abalance FROM acc WHERE aid = 2')).toBeUndefined();
+    expect(fast('SELECT abalance FROM acc WHERE aid = 2')).toMatchObject({ rows: [[200]] });
     await run(s, 'COMMIT');
     expect(fast("SELECT abalance FROM acc WHERE filler = 'a'")).toBeUndefined();
   });

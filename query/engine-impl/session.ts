@@ -11,7 +11,8 @@ import { encodeKey, tableKeyTypes } from '../../materializers/index.js';
 import { fitKeyValues } from './key-values.js';
 import { columnAccessFor } from './column-access.js';
 import type {
-  EngineNotice, PreparedStatement, ResultColumn, RoutableSession, RowsResult, SessionStartup, StatementResult, StatementRoute, TransactionState,
+  CommandResult, EngineNotice, PreparedStatement, ResultColumn, RoutableSession, RowsResult, SessionStartup, StatementResult, StatementRoute, SyncResult,
+  TransactionState,
 } from '../engine.js';
 import { bindLiteral } from '../binder/bind-literal.js';
 import { mapOffset, type ShapedStatement } from '../parser/index.js';
@@ -30,6 +31,8 @@ import type { IsolationLevel } from './settings.js';
 import type { StatementScope } from './statement-scope.js';
 import { TransactionTableAccess } from './table-access.js';
 import { commitWrites } from './commit.js';
+import { BlockSyncAccess, BlockSyncRuntime } from './block-sync.js';
+import { begin } from './utility/transaction-control.js';
 import { Transaction } from './transaction.js';
 import { isReadOnlyQuery, statementRoute, strongestRoute } from './route.js';
 
@@ -77,6 +80,9 @@ export class EngineSessionImpl implements RoutableSession, SessionHost {
   private readonly parsedPlans = new WeakMap<Statement, CompiledStatement>();
   private readonly parsedPlanKeys = new WeakMap<CompiledStatement, string>();
   private closed = false;
+  private lastShape: { readonly sql: string; readonly shaped: ShapedStatement | null } | undefined;
+  /** The synchronous block path's access and runtime, reused by each statement (block-sync.ts). */
+  private blockSync: { readonly access: BlockSyncAccess; readonly runtime: BlockSyncRuntime } | undefined;
   /** Derived from the settings, with the settings version they were derived at. */
   private reported: { readonly version: number; readonly map: ReadonlyMap<string, string> } | undefined;
   private context: { readonly version: number; readonly context: SessionContext } | undefined;
@@ -197,10 +203,11 @@ export class EngineSessionImpl implements RoutableSession, SessionHost {
    * primary-key read answered synchronously from memory, or undefined when
    * `executePrepared` must run it.
    */
-  executePreparedSync(statement: PreparedStatement, parameters: readonly SqlValue[]): RowsResult | undefined {
+  executePreparedSync(statement: PreparedStatement, parameters: readonly SqlValue[]): SyncResult | undefined {
     const internal = this.prepared.get(statement);
-    if (internal === undefined || internal.statement === null) return undefined;
-    return this.tryPointRead(internal.cache, parameters);
+    if (internal === undefined || internal.statement === null || this.closed) return undefined;
+    if (internal.statement.kind === 'begin') return this.tryBegin(internal.statement);
+    return this.txn === null ? this.tryPointRead(internal.cache, parameters) : this.tryInBlock(internal.cache, parameters);
   }
 
   /**
@@ -208,12 +215,14 @@ export class EngineSessionImpl implements RoutableSession, SessionHost {
    * this session already compiled; undefined sends it through
    * `executeSimple`, which compiles (the first time) and reports errors.
    */
-  executeSimpleSync(sql: string): RowsResult | undefined {
-    if (this.closed || this.txn !== null || !this.core.shapeStatements) return undefined;
-    const shaped = this.core.statements.shape(sql);
-    if (shaped === null) return undefined;
+  executeSimpleSync(sql: string): SyncResult | undefined {
+    if (this.closed || !this.core.shapeStatements) return undefined;
+    const shaped = this.shapeOf(sql);
+    if (shaped === null) return this.txn === null ? this.tryBeginText(sql) : undefined;
     const cache = this.simplePlans.get(shaped.statement);
-    if (cache?.compiled?.executeCached === undefined) return undefined;
+    const compiled = cache?.compiled;
+    if (cache === undefined || compiled === undefined) return undefined;
+    if (compiled.executeCached === undefined && compiled.executeWriteCached === undefined) return undefined;
     const values: SqlValue[] = [];
     for (const literal of shaped.parameters) {
       const bound = bindLiteral(literal);
@@ -221,7 +230,7 @@ export class EngineSessionImpl implements RoutableSession, SessionHost {
       values.push(bound.value);
     }
     try {
-      return this.tryPointRead(cache, values);
+      return this.txn === null ? this.tryPointRead(cache, values) : this.tryInBlock(cache, values);
     } catch (error) {
       throw positionedForText(error, shaped);
     }
@@ -456,6 +465,64 @@ export class EngineSessionImpl implements RoutableSession, SessionHost {
     return this.guard(() => compiled.executeCached?.(runtime, this.cachedLookup));
   }
 
+  /**
+   * BEGIN (START TRANSACTION) outside a block, answered without the async
+   * statement path: it only opens the block. Undefined for anything else,
+   * including a text that does not parse (the ordinary path reports it).
+   */
+  private tryBeginText(sql: string): CommandResult | undefined {
+    let parsed: ReturnType<EngineCore['statements']['parse']>;
+    try {
+      parsed = this.core.statements.parse(sql);
+    } catch {
+      return undefined;
+    }
+    const statement = parsed.length === 1 ? parsed[0]?.statement : undefined;
+    return statement?.kind === 'begin' ? this.tryBegin(statement) : undefined;
+  }
+
+  private tryBegin(statement: Statement & { kind: 'begin' }): CommandResult | undefined {
+    // Inside a block BEGIN warns (a notice): the ordinary path.
+    if (this.txn !== null) return undefined;
+    return this.guard(() => begin(this, statement)) as CommandResult;
+  }
+
+  /**
+   * A point read or point write inside a transaction block, in one
+   * synchronous call (DESIGN.md, "Point writes"): only in a READ COMMITTED
+   * block that has not failed, run no DDL and is not committing, with a
+   * plan current for this catalog and these settings. The statement counts
+   * as the block's next one only if it ran; undefined leaves no trace.
+   */
+  private tryInBlock(cache: CompiledCache, parameters: readonly SqlValue[]): SyncResult | undefined {
+    const txn = this.txn;
+    const compiled = cache.compiled;
+    // `running`: a statement of this session still in flight (a caller that did not wait for it) keeps its turn.
+    if (txn === null || compiled === undefined || this.running !== null || !txn.explicit || txn.failed || txn.committing || txn.isEnded) return undefined;
+    if (txn.isolation !== 'read committed' || txn.ddl.length > 0) return undefined;
+    const catalog = this.core.catalog();
+    if (compiled.catalogVersion !== catalog.version || cache.settingsKey !== this.planSettingsKey()) return undefined;
+    const write = compiled.executeWriteCached;
+    const read = compiled.executeCached;
+    // A read-only block refuses writes with an error: the ordinary path raises it.
+    if (write !== undefined ? txn.readOnly : read === undefined) return undefined;
+    if (write === undefined && this.core.linearizableReads && this.core.readBarrierDue() && this.settings.get('thunderdb.read_consistency') !== 'local') return undefined;
+    const command = txn.command + 1;
+    if (this.blockSync === undefined) {
+      const created = new BlockSyncAccess(this.core);
+      this.blockSync = { access: created, runtime: new BlockSyncRuntime(this.core, created) };
+    }
+    const { access, runtime } = this.blockSync;
+    access.start(txn, command);
+    runtime.start(txn, catalogView(catalog, this.database), this.sessionContext(), parameters);
+    const result = this.guard(() => (write !== undefined ? write(runtime, access) : read?.(runtime, access.lookup)));
+    if (result !== undefined) {
+      txn.command = command;
+      txn.dataStatementRan = true;
+    }
+    return result;
+  }
+
   /** The row at the applied index, from memory only (undefined: ask the ordinary path). */
   private readonly cachedLookup: CachedLookup = (table, values) => {
     const core = this.core;
@@ -487,7 +554,7 @@ export class EngineSessionImpl implements RoutableSession, SessionHost {
    */
   private shapedStatement(sql: string): ShapedRun | undefined {
     if (!this.core.shapeStatements) return undefined;
-    const shaped = this.core.statements.shape(sql);
+    const shaped = this.shapeOf(sql);
     if (shaped === null) return undefined;
     const declared: SqlType[] = [];
     const values: SqlValue[] = [];
@@ -514,6 +581,19 @@ export class EngineSessionImpl implements RoutableSession, SessionHost {
     } catch (error) {
       throw positionedForText(error, run.shaped);
     }
+  }
+
+  /**
+   * The statement cache's shape of `sql`, remembered for the last text: when
+   * the synchronous path declines (a lock to wait for, a row not in memory)
+   * the same text comes straight back through executeSimple, which need not
+   * scan it again.
+   */
+  private shapeOf(sql: string): ShapedStatement | null {
+    if (sql === this.lastShape?.sql) return this.lastShape.shaped;
+    const shaped = this.core.statements.shape(sql);
+    this.lastShape = { sql, shaped };
+    return shaped;
   }
 
   /** What a plan depends on besides the catalog: search_path and TimeZone (recomputed only when a setting changed). */

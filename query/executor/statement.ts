@@ -2,8 +2,8 @@
 // compiled once; each execution gets a fresh environment (parameters,
 // subquery caches) and returns PostgreSQL's result and command tag.
 
-import type { CachedLookup, RuntimeContext } from '../contract.js';
-import type { ResultColumn, RowsResult, StatementResult } from '../engine.js';
+import type { CachedLookup, CachedWriteAccess, RuntimeContext } from '../contract.js';
+import type { CommandResult, ResultColumn, RowsResult, StatementResult } from '../engine.js';
 import { explainLines } from '../planner/index.js';
 import type { PhysicalPlan, PlannedExplain, PlannedStatement } from '../planner/index.js';
 import { sessionTimeZone } from '../functions/index.js';
@@ -18,12 +18,15 @@ import { collect } from './env.js';
 import type { CteRows, ExecEnv, Row } from './env.js';
 import { BuildContext } from './node.js';
 import { buildCachedPointRead } from './point-read.js';
+import { buildCachedWrite } from './point-write.js';
 import type { MutableStats } from './node.js';
 
 export interface Executable {
   execute(runtime: RuntimeContext): Promise<StatementResult>;
   /** Present for primary-key point reads: runs from memory, undefined when the lookup cannot answer synchronously (point-read.ts). */
   readonly executeCached?: (runtime: RuntimeContext, lookup: CachedLookup) => RowsResult | undefined;
+  /** Present for primary-key UPDATEs and one-row INSERTs: runs in one call, undefined (nothing written) when it cannot (point-write.ts). */
+  readonly executeWriteCached?: (runtime: RuntimeContext, access: CachedWriteAccess) => CommandResult | undefined;
 }
 
 function environment(runtime: RuntimeContext, parameterCount: number): ExecEnv {
@@ -40,8 +43,8 @@ const noCtes: ReadonlyMap<number, CteRows> = new Map<number, CteRows>();
 const noWorkTables: ReadonlyMap<number, readonly Row[]> = new Map<number, readonly Row[]>();
 
 /**
- * The point-read path's environment: its plans hold no subqueries, CTEs or
- * work tables (point-read.ts checks), so the maps every other execution
+ * The point-read (and point-write) path's environment: its plans hold no
+ * subqueries, CTEs or work tables (point-read.ts, point-write.ts check), so the maps every other execution
  * allocates fresh are shared empty ones that nothing writes to.
  */
 function pointReadEnvironment(runtime: RuntimeContext, parameterCount: number, subqueryCache: Map<number, Map<string, unknown>>): ExecEnv {
@@ -80,9 +83,13 @@ export function buildExecutable(statement: PlannedStatement, parameterTypes: rea
   const ctx = new BuildContext(statement.subplans, parameterTypes, null);
   const run = buildRunner(statement, ctx);
   const execute = async (runtime: RuntimeContext): Promise<StatementResult> => resultOf(statement, await run(environment(runtime, parameterTypes.length)));
+  const unusedSubqueryCache = new Map<number, Map<string, unknown>>();
+  const write = buildCachedWrite(statement, ctx);
+  if (write !== undefined) {
+    return { execute, executeWriteCached: (runtime, access) => write(pointReadEnvironment(runtime, parameterTypes.length, unusedSubqueryCache), access) };
+  }
   const cached = buildCachedPointRead(statement, ctx);
   if (cached === undefined) return { execute };
-  const unusedSubqueryCache = new Map<number, Map<string, unknown>>();
   return { execute, executeCached: (runtime, lookup) => cached(pointReadEnvironment(runtime, parameterTypes.length, unusedSubqueryCache), lookup) };
 }
 

@@ -24,7 +24,7 @@ import {
   writePortalSuspended,
   writeRowDescription,
 } from '../codec/index.js';
-import type { PreparedStatement, ResultColumn, RowsResult, TransactionState } from '../../../query/engine.js';
+import type { PreparedStatement, ResultColumn, RowsResult, SyncResult, TransactionState } from '../../../query/engine.js';
 import type { SqlType, SqlValue } from '../../../query/types/index.js';
 import { unreachable } from './assert.js';
 import { sessionError, SessionSqlState } from './errors.js';
@@ -155,14 +155,20 @@ export class ExtendedQuery {
   execute(m: ExecuteMessage): Promise<void> | undefined {
     const portal = this.portal(m.portalName);
     if (portal.cursor.kind === 'unexecuted' && this.ctx.engine.executePreparedSync !== undefined) {
-      let result: RowsResult | undefined;
+      let result: SyncResult | undefined;
       try {
         result = this.ctx.engine.executePreparedSync(portal.statement, portal.parameters);
       } catch (error) {
         this.portals.delete(portal.name);
         throw error;
       }
-      if (result !== undefined) return this.startRows(portal, result, m.rowsMax);
+      if (result?.kind === 'rows') return this.startRows(portal, result, m.rowsMax);
+      if (result !== undefined) {
+        // A point write in a transaction block, or BEGIN: its tag is the whole answer.
+        portal.cursor = { kind: 'done' };
+        writeCommandComplete(this.ctx.output.writer, result.tag);
+        return undefined;
+      }
     }
     return this.executeAsync(portal, m);
   }

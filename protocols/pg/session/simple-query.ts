@@ -35,7 +35,8 @@ export async function runSimpleQuery(ctx: StatementContext, sql: string): Promis
 }
 
 /**
- * The engine's synchronous point-read path for a one-statement text: true
+ * The engine's synchronous path for a one-statement text (a point read; in
+ * a transaction block also BEGIN and a point write): true
  * when it answered (its rows or its error are written), false when the text
  * must go through `runSimpleQuery`.
  */
@@ -45,6 +46,10 @@ export function runSimpleQuerySync(ctx: StatementContext, sql: string): boolean 
     const result = ctx.engine.executeSimpleSync(sql);
     if (result === undefined) return false;
     writeNotices(ctx);
+    if (result.kind === 'command') {
+      writeCommandComplete(ctx.output.writer, result.tag);
+      return true;
+    }
     const formats = new Array<FormatCode>(result.columns.length).fill(FormatCode.Text);
     writeRowDescription(ctx.output.writer, fieldDescriptions(result.columns, formats));
     writeDataRowsNow(ctx, result.rows, 0, result.rows.length, cellEncoders(result.columns, formats, ctx.typeSession()));

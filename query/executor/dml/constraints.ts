@@ -30,6 +30,14 @@ export function notNullPositions(table: TableInfo): number[] {
 }
 
 export async function checkRow(table: TableInfo, notNull: readonly number[], checks: readonly CompiledCheck[], row: Row, env: ExecEnv): Promise<void> {
+  checkNotNull(table, notNull, row, env);
+  for (const check of checks) {
+    if ((await evaluateAsync(check.expr, row, env)) === false) throw checkViolation(table, check.name, row, env);
+  }
+}
+
+/** NOT NULL (23502) for the positions `notNullPositions` gave. */
+export function checkNotNull(table: TableInfo, notNull: readonly number[], row: Row, env: ExecEnv): void {
   for (const position of notNull) {
     if ((row[position] ?? null) !== null) continue;
     const column = table.columns[position];
@@ -37,11 +45,11 @@ export async function checkRow(table: TableInfo, notNull: readonly number[], che
       detail: failingRow(table, row, env.typeSession),
     });
   }
-  for (const check of checks) {
-    if ((await evaluateAsync(check.expr, row, env)) === false) {
-      throw new SqlError('23514', `new row for relation "${table.name}" violates check constraint "${check.name}"`, {
-        detail: failingRow(table, row, env.typeSession),
-      });
-    }
-  }
+}
+
+/** The 23514 error of CHECK constraint `name` rejecting `row`. */
+export function checkViolation(table: TableInfo, name: string, row: Row, env: ExecEnv): SqlError {
+  return new SqlError('23514', `new row for relation "${table.name}" violates check constraint "${name}"`, {
+    detail: failingRow(table, row, env.typeSession),
+  });
 }
