@@ -225,7 +225,7 @@ export function packedKeys(keys: readonly VNode[], ctx: SegmentContext): { keys:
   return { keys: out, unpackable };
 }
 
-function isIntegerKey(type: SqlType): boolean {
+export function isIntegerKey(type: SqlType): boolean {
   return type.kind === 'int2' || type.kind === 'int4' || type.kind === 'int8' || type.kind === 'date';
 }
 
@@ -302,7 +302,78 @@ interface BuildTable {
   probe(ctx: SegmentContext, matches: MatchList, next: Int32Array): void;
 }
 
+/**
+ * A key range at most this many times the build rows (and below 2^24) gets a
+ * direct-address table: `heads[key - min]`, no hashing, and a probe key
+ * outside [min, max] is rejected by one comparison. Q3/Q5/Q10 build on
+ * filtered orders (keys in [1, 4 × orders]) and probe all of lineitem, most
+ * of whose keys match nothing: the hash and linear probe per miss was the
+ * largest cost of the probe.
+ */
+const directRangePerRow = 64;
+const directRangeMax = 2 ** 24;
+
+/** One integer key of a batch as its number vector and NULL bytes, without copying; null when not a single integer key. */
+function singleIntKey(keys: readonly VNode[], ctx: SegmentContext): { v: NumArray; nulls: Uint8Array | null } | null {
+  const [only] = keys;
+  if (keys.length !== 1 || only === undefined || !isIntegerKey(only.type)) return null;
+  const vec = only.evaluate(ctx);
+  if (vec.t !== 'num') throw new VectorFallback('an integer join key that is not a number vector');
+  return { v: vec.v, nulls: vec.nulls };
+}
+
+function directTable(build: JoinInput, probeKeys: readonly VNode[], total: number, next: Int32Array, context: (b: Batch) => SegmentContext): BuildTable | null {
+  const cols = build.batches.map((b) => singleIntKey(build.keys, context(b)));
+  let min = Infinity;
+  let max = -Infinity;
+  for (const [b, col] of cols.entries()) {
+    if (col === null) return null;
+    const len = build.batches[b]?.length ?? 0;
+    const { v, nulls } = col;
+    for (let i = 0; i < len; i++) {
+      if (nulls !== null && nulls[i] === 1) continue;
+      const k = v[i] as number;
+      if (k < min) min = k;
+      if (k > max) max = k;
+    }
+  }
+  if (min > max) return { probe() { /* every build key is NULL: nothing matches */ } };
+  const range = max - min + 1;
+  if (range > directRangeMax || range > total * directRangePerRow) return null;
+  const heads = new Int32Array(range).fill(-1);
+  let base = 0;
+  for (const [b, col] of cols.entries()) {
+    const len = build.batches[b]?.length ?? 0;
+    const { v, nulls } = col as { v: NumArray; nulls: Uint8Array | null };
+    for (let i = 0; i < len; i++) {
+      if (nulls !== null && nulls[i] === 1) continue;
+      const slot = (v[i] as number) - min;
+      const row = base + i;
+      next[row] = heads[slot] as number;
+      heads[slot] = row;
+    }
+    base += len;
+  }
+  return {
+    probe(ctx, matches) {
+      const col = singleIntKey(probeKeys, ctx);
+      if (col === null) throw new VectorFallback('join keys of different kinds on the two sides');
+      const { v, nulls } = col;
+      const n = ctx.length;
+      for (let i = 0; i < n; i++) {
+        const slot = (v[i] as number) - min;
+        // Keys are exact integers; out of [min, max] (and so any key of another range) cannot match.
+        if (!(slot >= 0 && slot < range)) continue;
+        if (nulls !== null && nulls[i] === 1) continue;
+        for (let h = heads[slot] as number; h >= 0; h = next[h] as number) matches.push(i, h);
+      }
+    },
+  };
+}
+
 function buildTable(build: JoinInput, probeKeys: readonly VNode[], total: number, next: Int32Array, context: (b: Batch) => SegmentContext): BuildTable {
+  const direct = directTable(build, probeKeys, total, next, context);
+  if (direct !== null) return direct;
   const packed = build.batches.map((b) => packedKeys(build.keys, context(b)));
   if (packed.every((p) => p !== null && p.unpackable === 0)) {
     const table = new NumberKeyTable(total);
@@ -389,4 +460,66 @@ export async function hashJoin(left: JoinInput, right: JoinInput, leftWidth: num
     if (++turns % 4 === 0) await new Promise<void>((resolve) => setImmediate(resolve));
   }
   return out;
+}
+
+/**
+ * The set of one input's integer join keys, to drop the other input's rows
+ * whose key cannot match before their columns are gathered (a semi-join
+ * pushed into the other input's scan). Q3/Q5/Q10 join a few thousand
+ * filtered orders to all of lineitem: without it, the key column of every
+ * selected lineitem row was gathered and probed, for ~5% of them to match.
+ * Dropping rows whose key is in no build row never changes an inner join.
+ */
+export interface KeySet {
+  /** Narrows `sel` (rows of `key`) in place to the rows whose key is in the set; returns the new count. */
+  narrow(key: Vec, sel: Uint32Array, count: number): number;
+}
+
+/** A bit per key in [min, max]; null unless one integer key whose range is small (see directRangeMax). */
+export function keySetOf(batches: readonly Batch[], keys: readonly VNode[], context: (b: Batch) => SegmentContext): KeySet | null {
+  let min = Infinity;
+  let max = -Infinity;
+  let rows = 0;
+  const cols: { v: NumArray; nulls: Uint8Array | null; len: number }[] = [];
+  for (const b of batches) {
+    const col = singleIntKey(keys, context(b));
+    if (col === null) return null;
+    const { v, nulls } = col;
+    for (let i = 0; i < b.length; i++) {
+      if (nulls !== null && nulls[i] === 1) continue;
+      const k = v[i] as number;
+      if (k < min) min = k;
+      if (k > max) max = k;
+    }
+    rows += b.length;
+    cols.push({ v, nulls, len: b.length });
+  }
+  if (min > max) return { narrow: () => 0 };
+  const range = max - min + 1;
+  if (range > directRangeMax || range > rows * directRangePerRow * 4) return null;
+  const bits = new Uint32Array(Math.ceil(range / 32));
+  for (const { v, nulls, len } of cols) {
+    for (let i = 0; i < len; i++) {
+      if (nulls !== null && nulls[i] === 1) continue;
+      const s = (v[i] as number) - min;
+      bits[s >>> 5] = (bits[s >>> 5] as number) | (1 << (s & 31));
+    }
+  }
+  return {
+    narrow(key, sel, count) {
+      if (key.t !== 'num' || key.scale !== -1) throw new VectorFallback('a semi-join key that is not an integer vector');
+      const v = key.v;
+      const nulls = key.nulls;
+      let m = 0;
+      for (let k = 0; k < count; k++) {
+        const i = sel[k] as number;
+        const s = (v[i] as number) - min;
+        if (!(s >= 0 && s < range)) continue;
+        if (((bits[s >>> 5] as number) & (1 << (s & 31))) === 0) continue;
+        if (nulls !== null && nulls[i] === 1) continue;
+        sel[m++] = i;
+      }
+      return m;
+    },
+  };
 }

@@ -13,7 +13,7 @@ import type { SqlType } from '../types/sql-type.js';
 import type { SqlValue } from '../types/value.js';
 import { asBool, asNum, isNullIn, selectWith, type SegmentContext, type VNode } from './expr.js';
 import type { AggregateSpec, PruneRule, VectorLeaf } from './leaf.js';
-import { batchContext, gather, hashJoin, lazyBatch, type Batch, type JoinStats } from './join.js';
+import { batchContext, gather, hashJoin, isIntegerKey, keySetOf, lazyBatch, type Batch, type JoinStats, type KeySet } from './join.js';
 import { checkSafe, VectorFallback, vecOfColumn, type NumArray, type Vec } from './vec.js';
 
 export interface LeafStats {
@@ -24,6 +24,8 @@ export interface LeafStats {
   groups: number;
   /** Rows out of the leaf's vectorized joins. */
   joinRows: number;
+  /** Selected join input rows dropped because their key is in no row of the other input (before the join). */
+  semiJoinDropped: number;
   elapsedMs: number;
 }
 
@@ -427,7 +429,10 @@ async function* unitsOf(leaf: VectorLeaf, columns: ColumnAccess, env: ExecEnv, c
   if (leaf.join !== null) {
     const join = leaf.join;
     const left = await batchesOf(join.left, columns, env, constants, stats);
-    const right = await batchesOf(join.right, columns, env, constants, stats);
+    // The left input first: its key set filters the right input's rows before they are gathered or probed.
+    const [rightKey] = join.rightKeys;
+    const keySet = join.rightKeys.length === 1 && rightKey !== undefined && isIntegerKey(rightKey.type) ? keySetOf(left, join.leftKeys, (b) => batchContext(b, constants, env)) : null;
+    const right = await batchesOf(join.right, columns, env, constants, stats, keySet === null || rightKey === undefined ? null : { set: keySet, key: rightKey });
     const joinStats: JoinStats = { buildRows: 0, probeRows: 0, outputRows: 0, buildSide: '' };
     const batches = await hashJoin({ batches: left, keys: join.leftKeys }, { batches: right, keys: join.rightKeys }, join.leftWidth, constants, env, joinStats);
     stats.joinRows += joinStats.outputRows;
@@ -477,18 +482,27 @@ async function* unitsOf(leaf: VectorLeaf, columns: ColumnAccess, env: ExecEnv, c
 }
 
 /** A row-producing leaf's output as batches of its output columns (gathered on first use). */
-async function batchesOf(leaf: VectorLeaf, columns: ColumnAccess, env: ExecEnv, constants: readonly SqlValue[], stats: LeafStats): Promise<Batch[]> {
+async function batchesOf(leaf: VectorLeaf, columns: ColumnAccess, env: ExecEnv, constants: readonly SqlValue[], stats: LeafStats, semi: { readonly set: KeySet; readonly key: VNode } | null = null): Promise<Batch[]> {
   const output = leaf.output;
   if (output.kind !== 'rows') throw new VectorFallback('an aggregate as a join input');
   const out: Batch[] = [];
-  for await (const { ctx, sel } of unitsOf(leaf, columns, env, constants, stats)) {
-    if (sel.length === 0) continue;
-    const all = sel.length === ctx.length;
+  for await (const unit of unitsOf(leaf, columns, env, constants, stats)) {
+    const ctx = unit.ctx;
+    let sel = unit.sel;
     const exprAt = (i: number): VNode => {
       const expr = output.exprs[i];
       if (expr === undefined) throw new VectorFallback(`join input column ${i} missing`);
       return expr;
     };
+    if (semi !== null && sel.length > 0) {
+      // The join key over the whole unit (its output columns before selection), tested on the selected rows only.
+      const whole: SegmentContext = { length: ctx.length, constants, env, cache: new Map(), column: (i) => exprAt(i).evaluate(ctx) };
+      const kept = semi.set.narrow(semi.key.evaluate(whole), sel, sel.length);
+      stats.semiJoinDropped += sel.length - kept;
+      sel = sel.subarray(0, kept);
+    }
+    if (sel.length === 0) continue;
+    const all = sel.length === ctx.length;
     out.push(lazyBatch(sel.length, (i) => {
       const v = exprAt(i).evaluate(ctx);
       return all ? v : gather(v, sel);
