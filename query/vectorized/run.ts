@@ -260,6 +260,10 @@ const denseGroupSlotsMax = 1 << 16;
 class Grouper {
   readonly keys: SqlValue[][] = [];
   private readonly index = new Map<string, number>();
+  /** Per group, each key's raw value (rawOf): equal raw values are equal keys. */
+  private readonly raw: Raw[][] = [];
+  /** The first key's raw value -> a group with it (any one; the rest of the keys are then compared). */
+  private readonly byFirst = new Map<number | string, number>();
 
   constructor(private readonly exprs: readonly VNode[]) {}
 
@@ -271,6 +275,7 @@ class Grouper {
       return out;
     }
     const vecs = this.exprs.map((e) => e.evaluate(ctx));
+    const firstKey = vecs[0] ?? null;
     const local = new Float64Array(n);
     let stride = 1;
     for (const vec of vecs) {
@@ -293,13 +298,22 @@ class Grouper {
       if (g === -1) g = undefined;
       if (g === undefined) {
         const i = sel[k] ?? 0;
-        const values = vecs.map((vec, c) => valueAt(vec, i, this.exprs[c]?.type ?? { kind: 'text' }));
-        const key = values.map(keyText).join('\u0000');
-        g = this.index.get(key);
-        if (g === undefined) {
-          g = this.keys.length;
-          this.keys.push(values);
-          this.index.set(key, g);
+        // Seen in an earlier unit? By the first key's value, confirmed on every key's raw value: no key text
+        // (Q10's 7 text and numeric keys per group per batch were most of its time).
+        const first = firstKey === null ? undefined : rawFirst(firstKey, i);
+        const candidate = first === undefined ? undefined : this.byFirst.get(first);
+        if (candidate !== undefined && rawEquals(this.raw[candidate] ?? [], vecs, i)) g = candidate;
+        else {
+          const values = vecs.map((vec, c) => valueAt(vec, i, this.exprs[c]?.type ?? { kind: 'text' }));
+          const key = values.map(keyText).join('\u0000');
+          g = this.index.get(key);
+          if (g === undefined) {
+            g = this.keys.length;
+            this.keys.push(values);
+            this.raw.push(rawOf(vecs, i));
+            this.index.set(key, g);
+          }
+          if (first !== undefined && candidate === undefined) this.byFirst.set(first, g);
         }
         if (dense === null) seen.set(l, g); else dense[l] = g;
       }
@@ -307,6 +321,53 @@ class Grouper {
     }
     return out;
   }
+}
+
+type Raw = number | string | null;
+
+/** Row i's key values as primitives (a number also with its row's scale), for rawEquals. */
+function rawOf(vecs: readonly Vec[], i: number): Raw[] {
+  const out: Raw[] = [];
+  for (const vec of vecs) {
+    switch (vec.t) {
+      case 'num':
+        if (vec.nulls !== null && vec.nulls[i] === 1) out.push(null, null);
+        else out.push(vec.v[i] ?? 0, vec.rowScales?.[i] ?? vec.scale);
+        break;
+      case 'dict': out.push(vec.nulls !== null && vec.nulls[i] === 1 ? null : (vec.dict[vec.codes[i] ?? 0] ?? null)); break;
+      case 'str': out.push(vec.v[i] ?? null); break;
+      case 'bool': out.push(vec.v[i] ?? 2); break;
+    }
+  }
+  return out;
+}
+
+/** Whether row i's keys have exactly the raw values `raw` (same values: same group; different raw values may still be one group, found by key text). */
+function rawEquals(raw: readonly Raw[], vecs: readonly Vec[], i: number): boolean {
+  let j = 0;
+  for (const vec of vecs) {
+    switch (vec.t) {
+      case 'num':
+        if (vec.nulls !== null && vec.nulls[i] === 1) { if (raw[j] !== null) return false; }
+        else if (raw[j] !== vec.v[i] || raw[j + 1] !== (vec.rowScales?.[i] ?? vec.scale)) return false;
+        j += 2;
+        break;
+      case 'dict':
+        if (raw[j++] !== (vec.nulls !== null && vec.nulls[i] === 1 ? null : (vec.dict[vec.codes[i] ?? 0] ?? null))) return false;
+        break;
+      case 'str': if (raw[j++] !== (vec.v[i] ?? null)) return false; break;
+      case 'bool': if (raw[j++] !== (vec.v[i] ?? 2)) return false; break;
+    }
+  }
+  return true;
+}
+
+/** The first key's raw value at row i (a non-NULL number or string), or undefined. */
+function rawFirst(vec: Vec, i: number): number | string | undefined {
+  if (vec.t === 'num') return vec.nulls !== null && vec.nulls[i] === 1 ? undefined : (vec.v[i] ?? 0);
+  if (vec.t === 'dict') return vec.nulls !== null && vec.nulls[i] === 1 ? undefined : vec.dict[vec.codes[i] ?? 0];
+  if (vec.t === 'str') return vec.v[i] ?? undefined;
+  return undefined;
 }
 
 /** Whether rows with the same combined id `local` (all below `stride`) always have equal values in `vec`. */
