@@ -98,7 +98,7 @@ describe('vectorized hash join', () => {
       const nulls = Uint8Array.from(probe.rows, (r) => (r[column] === null ? 1 : 0));
       // Every other row selected, as a scan's filters would leave them.
       const sel = Uint32Array.from(probe.rows.keys()).filter((i) => i % 2 === 0);
-      const kept = set.narrow({ t: 'num', v, nulls, scale: -1, rowScales: null }, sel, sel.length);
+      const kept = set.narrow({ t: 'num', v, nulls, scale: -1, rowScales: null }, sel, sel.length, sel);
       const expected = [...probe.rows.keys()].filter((i) => i % 2 === 0 && probe.rows[i]?.[column] !== null && keys.has(probe.rows[i]?.[column] as number));
       expect([...sel.subarray(0, kept)]).toEqual(expected);
     }), { numRuns: 300 });

@@ -48,6 +48,33 @@ function gatherColumn(batch: Batch, c: number, rows: Int32Array): Vec {
   return gather(source.vec, composed);
 }
 
+/**
+ * Sources of a join output's columns from one side: the side's own source
+ * composed with the matched rows (once per distinct source, shared by its
+ * columns), else the side's column and the matched rows. A join above then
+ * gathers its matches of, say, l_extendedprice straight from the lineitem
+ * segment instead of first gathering every row of this join's output.
+ */
+function sideSources(batch: Batch, rows: Int32Array): (c: number) => { readonly vec: Vec; readonly rows: Uint32Array } {
+  const composed = new Map<Uint32Array, Uint32Array>();
+  let plain: Uint32Array | null = null;
+  return (c) => {
+    const source = batch.source(c);
+    if (source === null) {
+      plain ??= new Uint32Array(rows);
+      return { vec: batch.column(c), rows: plain };
+    }
+    let r = composed.get(source.rows);
+    if (r === undefined) {
+      r = new Uint32Array(rows.length);
+      const inner = source.rows;
+      for (let k = 0; k < rows.length; k++) r[k] = inner[rows[k] as number] as number;
+      composed.set(source.rows, r);
+    }
+    return { vec: source.vec, rows: r };
+  };
+}
+
 export function batchContext(batch: Batch, constants: SegmentContext['constants'], env: ExecEnv): SegmentContext {
   return { length: batch.length, column: (i) => batch.column(i), constants, env, cache: new Map() };
 }
@@ -456,7 +483,13 @@ export async function hashJoin(left: JoinInput, right: JoinInput, leftWidth: num
     const br = buildRows.subarray(0, m);
     const leftIs = buildLeft ? { batch: buildAll, rows: br } : { batch: p, rows: pr };
     const rightIs = buildLeft ? { batch: p, rows: pr } : { batch: buildAll, rows: br };
-    out.push(lazyBatch(m, (c) => (c < leftWidth ? gatherColumn(leftIs.batch, c, leftIs.rows) : gatherColumn(rightIs.batch, c - leftWidth, rightIs.rows))));
+    const leftSource = sideSources(leftIs.batch, leftIs.rows);
+    const rightSource = sideSources(rightIs.batch, rightIs.rows);
+    out.push(lazyBatch(
+      m,
+      (c) => (c < leftWidth ? gatherColumn(leftIs.batch, c, leftIs.rows) : gatherColumn(rightIs.batch, c - leftWidth, rightIs.rows)),
+      (c) => (c < leftWidth ? leftSource(c) : rightSource(c - leftWidth)),
+    ));
     if (++turns % 4 === 0) await new Promise<void>((resolve) => setImmediate(resolve));
   }
   return out;
@@ -471,8 +504,8 @@ export async function hashJoin(left: JoinInput, right: JoinInput, leftWidth: num
  * Dropping rows whose key is in no build row never changes an inner join.
  */
 export interface KeySet {
-  /** Narrows `sel` (rows of `key`) in place to the rows whose key is in the set; returns the new count. */
-  narrow(key: Vec, sel: Uint32Array, count: number): number;
+  /** Writes to `out` (may be `sel`) the rows of sel[0..count) whose key is in the set; returns their count. */
+  narrow(key: Vec, sel: Uint32Array, count: number, out: Uint32Array): number;
 }
 
 /** A bit per key in [min, max]; null unless one integer key whose range is small (see directRangeMax). */
@@ -494,7 +527,7 @@ export function keySetOf(batches: readonly Batch[], keys: readonly VNode[], cont
     rows += b.length;
     cols.push({ v, nulls, len: b.length });
   }
-  if (min > max) return { narrow: () => 0 };
+  if (min > max) return { narrow: () => 0 }; // every key NULL: nothing matches
   const range = max - min + 1;
   if (range > directRangeMax || range > rows * directRangePerRow * 4) return null;
   const bits = new Uint32Array(Math.ceil(range / 32));
@@ -505,21 +538,29 @@ export function keySetOf(batches: readonly Batch[], keys: readonly VNode[], cont
       bits[s >>> 5] = (bits[s >>> 5] as number) | (1 << (s & 31));
     }
   }
+  const test = (s: number): boolean => s >= 0 && s < range && ((bits[s >>> 5] as number) & (1 << (s & 31))) !== 0;
   return {
-    narrow(key, sel, count) {
+    narrow(key, sel, count, out) {
       if (key.t !== 'num' || key.scale !== -1) throw new VectorFallback('a semi-join key that is not an integer vector');
-      const v = key.v;
       const nulls = key.nulls;
       let m = 0;
-      for (let k = 0; k < count; k++) {
-        const i = sel[k] as number;
-        const s = (v[i] as number) - min;
-        if (!(s >= 0 && s < range)) continue;
-        if (((bits[s >>> 5] as number) & (1 << (s & 31))) === 0) continue;
-        if (nulls !== null && nulls[i] === 1) continue;
-        sel[m++] = i;
+      // One loop per array type: a loop over the NumArray union is megamorphic (int4 keys are Int32Arrays, int8/date Float64Arrays).
+      if (key.v instanceof Int32Array) {
+        const v = key.v;
+        if (count > 0 && sel[count - 1] === count - 1) {
+          // Every row selected (ascending and ending at count - 1: an unfiltered scan): no reads of the selection.
+          for (let i = 0; i < count; i++) if (test((v[i] as number) - min)) out[m++] = i;
+        } else {
+          for (let k = 0; k < count; k++) { const i = sel[k] as number; if (test((v[i] as number) - min)) out[m++] = i; }
+        }
+      } else {
+        const v = key.v;
+        for (let k = 0; k < count; k++) { const i = sel[k] as number; if (test((v[i] as number) - min)) out[m++] = i; }
       }
-      return m;
+      if (nulls === null) return m;
+      let kept = 0;
+      for (let k = 0; k < m; k++) { const i = out[k] as number; if (nulls[i] !== 1) out[kept++] = i; }
+      return kept;
     },
   };
 }

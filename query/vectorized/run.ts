@@ -463,7 +463,28 @@ function filterOrder(filters: readonly VNode[]): VNode[] {
   return [...filters].sort((a, b) => cost(a) - cost(b));
 }
 
+/** 0..n-1, shared by every unfiltered unit: never written after it is made (a longer one replaces it). */
+let identityRows = new Uint32Array(0);
+
+/** The rows 0..n-1; read-only (shared). Allocating and filling one per unfiltered segment (Q5 reads all of lineitem) was Q5's largest self time. */
+function allRows(n: number): Uint32Array {
+  if (identityRows.length < n) {
+    const rows = new Uint32Array(Math.max(n, identityRows.length * 2));
+    for (let i = 0; i < rows.length; i++) rows[i] = i;
+    identityRows = rows;
+  }
+  return identityRows.subarray(0, n);
+}
+
+/** Scratch for narrowing a selection that may be shared (allRows); grown, never shrunk. */
+let scratchRows = new Uint32Array(0);
+
+/**
+ * The selected rows; read-only when no filter narrowed them (then shared,
+ * see allRows), else the caller's own.
+ */
 function filteredSelection(ctx: SegmentContext, visible: Uint32Array | null, filters: readonly VNode[]): Uint32Array {
+  if (visible === null && filters.length === 0) return allRows(ctx.length);
   let sel: Uint32Array;
   if (visible !== null) sel = visible.slice();
   else {
@@ -558,9 +579,11 @@ async function batchesOf(leaf: VectorLeaf, columns: ColumnAccess, env: ExecEnv, 
     if (semi !== null && sel.length > 0) {
       // The join key over the whole unit (its output columns before selection), tested on the selected rows only.
       const whole: SegmentContext = { length: ctx.length, constants, env, cache: new Map(), column: (i) => exprAt(i).evaluate(ctx) };
-      const kept = semi.set.narrow(semi.key.evaluate(whole), sel, sel.length);
+      // Narrowed into scratch and copied out: `sel` may be the shared allRows.
+      if (scratchRows.length < sel.length) scratchRows = new Uint32Array(Math.max(sel.length, scratchRows.length * 2));
+      const kept = semi.set.narrow(semi.key.evaluate(whole), sel, sel.length, scratchRows);
       stats.semiJoinDropped += sel.length - kept;
-      sel = sel.subarray(0, kept);
+      sel = scratchRows.slice(0, kept);
     }
     if (sel.length === 0) continue;
     const all = sel.length === ctx.length;
