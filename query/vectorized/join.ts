@@ -85,8 +85,7 @@ export function gather(vec: Vec, rows: Uint32Array | Int32Array): Vec {
   switch (vec.t) {
     case 'num': {
       const v = new Float64Array(n);
-      const src = vec.v;
-      for (let k = 0; k < n; k++) v[k] = src[rows[k] ?? 0] ?? 0;
+      gatherNumbers(vec.v, rows, v);
       return { t: 'num', v, nulls: gatherBytes(vec.nulls, rows), scale: vec.scale, rowScales: gatherBytes(vec.rowScales, rows) };
     }
     case 'bool': return { t: 'bool', v: gatherBytes(vec.v, rows) ?? new Uint8Array(0) };
@@ -101,6 +100,34 @@ export function gather(vec: Vec, rows: Uint32Array | Int32Array): Vec {
       return { t: 'str', v };
     }
   }
+}
+
+/*
+ * out[k] = src[rows[k]], one loop per array-type pair: a single loop over the
+ * NumArray and row-array unions was megamorphic (gather led Q5's profile).
+ */
+function gatherF64ByU32(src: Float64Array, rows: Uint32Array, out: Float64Array): void {
+  for (let k = 0; k < out.length; k++) out[k] = src[rows[k] as number] as number;
+}
+function gatherI32ByU32(src: Int32Array, rows: Uint32Array, out: Float64Array): void {
+  for (let k = 0; k < out.length; k++) out[k] = src[rows[k] as number] as number;
+}
+function gatherF64ByI32(src: Float64Array, rows: Int32Array, out: Float64Array): void {
+  for (let k = 0; k < out.length; k++) out[k] = src[rows[k] as number] as number;
+}
+function gatherI32ByI32(src: Int32Array, rows: Int32Array, out: Float64Array): void {
+  for (let k = 0; k < out.length; k++) out[k] = src[rows[k] as number] as number;
+}
+
+function gatherNumbers(src: NumArray, rows: Uint32Array | Int32Array, out: Float64Array): void {
+  if (rows instanceof Uint32Array) {
+    if (src instanceof Float64Array) return gatherF64ByU32(src, rows, out);
+    if (src instanceof Int32Array) return gatherI32ByU32(src, rows, out);
+  } else {
+    if (src instanceof Float64Array) return gatherF64ByI32(src, rows, out);
+    if (src instanceof Int32Array) return gatherI32ByI32(src, rows, out);
+  }
+  for (let k = 0; k < out.length; k++) out[k] = src[rows[k] ?? 0] ?? 0;
 }
 
 function gatherBytes(bytes: Uint8Array | null, rows: Uint32Array | Int32Array): Uint8Array | null {
