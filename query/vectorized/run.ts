@@ -506,15 +506,26 @@ interface Unit {
 }
 
 /** The leaf's input, segment by segment (a scan) or batch by batch (a join), with its filters applied. */
-async function* unitsOf(leaf: VectorLeaf, columns: ColumnAccess, env: ExecEnv, constants: readonly SqlValue[], stats: LeafStats): AsyncGenerator<Unit> {
+async function* unitsOf(leaf: VectorLeaf, columns: ColumnAccess, env: ExecEnv, constants: readonly SqlValue[], stats: LeafStats, pushed: readonly PushedKeys[] = []): AsyncGenerator<Unit> {
   const filters = filterOrder(leaf.filters);
   if (leaf.join !== null) {
     const join = leaf.join;
-    const left = await batchesOf(join.left, columns, env, constants, stats);
-    // The left input first: its key set filters the right input's rows before they are gathered or probed.
-    const [rightKey] = join.rightKeys;
-    const keySet = join.rightKeys.length === 1 && rightKey !== undefined && isIntegerKey(rightKey.type) ? keySetOf(left, join.leftKeys, (b) => batchContext(b, constants, env)) : null;
-    const right = await batchesOf(join.right, columns, env, constants, stats, keySet === null || rightKey === undefined ? null : { set: keySet, key: rightKey });
+    // Each side's key sets narrow the other side's rows before they are gathered or probed (down to the scan
+    // that has the key column). The side run first gives its sets: the left, unless the right is a scan of a
+    // table at most a quarter of the left's largest (Q5's region, nation, supplier: their sets then cut
+    // customer and lineitem deep in the left).
+    const down = splitPushed(pushed, join.leftWidth);
+    const rightFirst = join.right.join === null && tableRows(columns, join.right) * 4 <= tableRows(columns, join.left);
+    let left: Batch[];
+    let right: Batch[];
+    const context = (b: Batch): SegmentContext => batchContext(b, constants, env);
+    if (rightFirst) {
+      right = await batchesOf(join.right, columns, env, constants, stats, down.right);
+      left = await batchesOf(join.left, columns, env, constants, stats, [...down.left, ...keySetsFor(right, join.rightKeys, join.leftKeys, context)]);
+    } else {
+      left = await batchesOf(join.left, columns, env, constants, stats, down.left);
+      right = await batchesOf(join.right, columns, env, constants, stats, [...down.right, ...keySetsFor(left, join.leftKeys, join.rightKeys, context)]);
+    }
     const joinStats: JoinStats = { buildRows: 0, probeRows: 0, outputRows: 0, buildSide: '' };
     const batches = await hashJoin({ batches: left, keys: join.leftKeys }, { batches: right, keys: join.rightKeys }, join.leftWidth, constants, env, joinStats);
     stats.joinRows += joinStats.outputRows;
@@ -563,25 +574,77 @@ async function* unitsOf(leaf: VectorLeaf, columns: ColumnAccess, env: ExecEnv, c
   }
 }
 
+/** A key set to apply to a leaf's rows: keep those whose output column `position` is in `set`. */
+interface PushedKeys {
+  readonly set: KeySet;
+  readonly position: number;
+}
+
+/** A join's pushed key sets (on its columns) as its left and right inputs' (on their output columns). */
+function splitPushed(pushed: readonly PushedKeys[], leftWidth: number): { left: PushedKeys[]; right: PushedKeys[] } {
+  const left: PushedKeys[] = [];
+  const right: PushedKeys[] = [];
+  for (const p of pushed) (p.position < leftWidth ? left : right).push(p.position < leftWidth ? p : { set: p.set, position: p.position - leftWidth });
+  return { left, right };
+}
+
+/**
+ * Sets of the computed side's integer join keys, one per key, for the other
+ * side's key columns (plain column references only). Each key of an inner
+ * equi-join must match on its own, so each set alone drops only rows that
+ * cannot join.
+ */
+function keySetsFor(from: readonly Batch[], fromKeys: readonly VNode[], toKeys: readonly VNode[], context: (b: Batch) => SegmentContext): PushedKeys[] {
+  const out: PushedKeys[] = [];
+  toKeys.forEach((to, k) => {
+    const fromKey = fromKeys[k];
+    if (fromKey === undefined || to.columnPosition === undefined || !isIntegerKey(to.type)) return;
+    const set = keySetOf(from, [fromKey], context);
+    if (set !== null) out.push({ set, position: to.columnPosition });
+  });
+  return out;
+}
+
+/** Live rows of the leaf's largest table (zone-map counts; 0 when unknown). */
+function tableRows(columns: ColumnAccess, leaf: VectorLeaf): number {
+  if (leaf.join !== null) return Math.max(tableRows(columns, leaf.join.left), tableRows(columns, leaf.join.right));
+  try {
+    const index = Math.min(columns.readIndex, columns.store.appliedIndex());
+    let rows = 0;
+    for (const z of columns.store.tableZones(leaf.table.id, [], index)) rows += z.rowCount - z.deletedCount;
+    return rows;
+  } catch {
+    return 0;
+  }
+}
+
 /** A row-producing leaf's output as batches of its output columns (gathered on first use). */
-async function batchesOf(leaf: VectorLeaf, columns: ColumnAccess, env: ExecEnv, constants: readonly SqlValue[], stats: LeafStats, semi: { readonly set: KeySet; readonly key: VNode } | null = null): Promise<Batch[]> {
+async function batchesOf(leaf: VectorLeaf, columns: ColumnAccess, env: ExecEnv, constants: readonly SqlValue[], stats: LeafStats, pushed: readonly PushedKeys[] = []): Promise<Batch[]> {
   const output = leaf.output;
   if (output.kind !== 'rows') throw new VectorFallback('an aggregate as a join input');
   const out: Batch[] = [];
-  for await (const unit of unitsOf(leaf, columns, env, constants, stats)) {
+  const exprAt = (i: number): VNode => {
+    const expr = output.exprs[i];
+    if (expr === undefined) throw new VectorFallback(`join input column ${i} missing`);
+    return expr;
+  };
+  // Key sets on output columns that are plain join columns go down into the join's inputs; the rest narrow here.
+  const here: PushedKeys[] = [];
+  const down: PushedKeys[] = [];
+  for (const p of pushed) {
+    const c = exprAt(p.position).columnPosition;
+    if (leaf.join !== null && c !== undefined) down.push({ set: p.set, position: c });
+    else here.push(p);
+  }
+  for await (const unit of unitsOf(leaf, columns, env, constants, stats, down)) {
     const ctx = unit.ctx;
     let sel = unit.sel;
-    const exprAt = (i: number): VNode => {
-      const expr = output.exprs[i];
-      if (expr === undefined) throw new VectorFallback(`join input column ${i} missing`);
-      return expr;
-    };
-    if (semi !== null && sel.length > 0) {
-      // The join key over the whole unit (its output columns before selection), tested on the selected rows only.
-      const whole: SegmentContext = { length: ctx.length, constants, env, cache: new Map(), column: (i) => exprAt(i).evaluate(ctx) };
-      // Narrowed into scratch and copied out: `sel` may be the shared allRows.
+    for (const p of here) {
+      if (sel.length === 0) break;
+      // The key over the whole unit, tested on the selected rows; narrowed into scratch and copied out
+      // (`sel` may be the shared allRows).
       if (scratchRows.length < sel.length) scratchRows = new Uint32Array(Math.max(sel.length, scratchRows.length * 2));
-      const kept = semi.set.narrow(semi.key.evaluate(whole), sel, sel.length, scratchRows);
+      const kept = p.set.narrow(exprAt(p.position).evaluate(ctx), sel, sel.length, scratchRows);
       stats.semiJoinDropped += sel.length - kept;
       sel = scratchRows.slice(0, kept);
     }
