@@ -264,6 +264,8 @@ class Grouper {
   private readonly raw: Raw[][] = [];
   /** The first key's raw value -> a group with it (any one; the rest of the keys are then compared). */
   private readonly byFirst = new Map<number | string, number>();
+  /** Groups not yet in `index` (made on a new first key value); indexed before any key text lookup. */
+  private readonly unindexed: number[] = [];
 
   constructor(private readonly exprs: readonly VNode[]) {}
 
@@ -303,7 +305,17 @@ class Grouper {
         const first = firstKey === null ? undefined : rawFirst(firstKey, i);
         const candidate = first === undefined ? undefined : this.byFirst.get(first);
         if (candidate !== undefined && rawEquals(this.raw[candidate] ?? [], vecs, i)) g = candidate;
-        else {
+        else if (candidate === undefined && first !== undefined && firstKey !== null && exactFirst(firstKey)) {
+          // A first key value no group has (its raw value is its value): a new group, no key text needed
+          // (indexed by key text only if a later lookup needs it).
+          g = this.keys.length;
+          this.keys.push(vecs.map((vec, c) => valueAt(vec, i, this.exprs[c]?.type ?? { kind: 'text' })));
+          this.raw.push(rawOf(vecs, i));
+          this.unindexed.push(g);
+          this.byFirst.set(first, g);
+        } else {
+          for (const u of this.unindexed) this.index.set((this.keys[u] ?? []).map(keyText).join('\u0000'), u);
+          this.unindexed.length = 0;
           const values = vecs.map((vec, c) => valueAt(vec, i, this.exprs[c]?.type ?? { kind: 'text' }));
           const key = values.map(keyText).join('\u0000');
           g = this.index.get(key);
@@ -360,6 +372,11 @@ function rawEquals(raw: readonly Raw[], vecs: readonly Vec[], i: number): boolea
     }
   }
   return true;
+}
+
+/** Whether equal raw first-key values are exactly equal key values (integers, dates, texts): a new one is a new group. */
+function exactFirst(vec: Vec): boolean {
+  return vec.t === 'dict' || vec.t === 'str' || (vec.t === 'num' && vec.scale === -1 && vec.rowScales === null);
 }
 
 /** The first key's raw value at row i (a non-NULL number or string), or undefined. */
