@@ -39,6 +39,8 @@ export interface VNode {
   select?(ctx: SegmentContext, sel: Uint32Array, count: number): number;
   /** With select: 0 for a comparison with a constant (cheap, often selective), 1 for other selecting nodes. Filters run in this order. */
   selectCost?: number;
+  /** Set for a plain column reference: its position (join key sets follow it down into the input that has the column). */
+  readonly columnPosition?: number;
 }
 
 /** The node, evaluated at most once per segment (SegmentContext.cache). Constants stay uncached: broadcasting is cheap. */
@@ -46,7 +48,7 @@ function memoized(node: VNode | null): VNode | null {
   if (node === null || node.constantId !== null) return node;
   const inner = node;
   const wrapped: VNode = {
-    type: inner.type, constantId: null,
+    type: inner.type, constantId: null, ...(inner.columnPosition === undefined ? {} : { columnPosition: inner.columnPosition }),
     evaluate: (ctx) => {
       let v = ctx.cache.get(wrapped);
       if (v === undefined) {
@@ -200,7 +202,7 @@ export class ExprCompiler {
   private column(position: number, type: SqlType): VNode | null {
     if (numKindOf(type) === null && type.kind !== 'bool' && !isTextType(type)) return null;
     if (type.kind === 'numeric' && (type.precision === null || type.precision > 18)) return null;
-    return { type, constantId: null, evaluate: (ctx) => ctx.column(position) };
+    return { type, constantId: null, columnPosition: position, evaluate: (ctx) => ctx.column(position) };
   }
 
   /** An expression over one text column, evaluated once per dictionary entry by the row path's closure. */

@@ -1,6 +1,6 @@
 // The vectorized hash join against a nested-loop reference: random inputs
 // split into batches (as segments are), NULL and duplicate keys, one int key
-// or an int and a dictionary-text key, or two int keys (packed into one number
+// (small range: a direct-address table; wide: hashed) or an int and a dictionary-text key, or two int keys (packed into one number
 // when both sides allow it: negatives and values past 2^26 included), build
 // side either input.
 
@@ -8,7 +8,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { ExecEnv } from '../executor/index.js';
 import type { VNode } from './expr.js';
-import { hashJoin, lazyBatch, type Batch, type JoinStats } from './join.js';
+import { batchContext, hashJoin, keySetOf, lazyBatch, type Batch, type JoinStats } from './join.js';
 import type { Vec } from './vec.js';
 
 // The join reads only env.runtime.checkCancelled; a full ExecEnv would need an engine.
@@ -64,13 +64,15 @@ function rowsOf(batches: readonly Batch[], width: number): string[] {
 
 describe('vectorized hash join', () => {
   it('equals a nested-loop join (NULL keys never match, duplicates multiply)', async () => {
-    await fc.assert(fc.asyncProperty(sideArb, sideArb, fc.constantFrom('int', 'int+text', 'int+int'), async (left, right, keying) => {
-      const keys = keying === 'int' ? [keyNode(0)] : [keyNode(0), keyNode(keying === 'int+text' ? 1 : 2)];
+    await fc.assert(fc.asyncProperty(sideArb, sideArb, fc.constantFrom('int', 'wide int', 'int+text', 'int+int'), async (left, right, keying) => {
+      // 'int': keys 0..6 and NULL (a direct-address table); 'wide int': negatives to 2^26 + 3 (direct when the build side's range is small, else hashed).
+      const keys = keying === 'int' ? [keyNode(0)] : keying === 'wide int' ? [keyNode(2)] : [keyNode(0), keyNode(keying === 'int+text' ? 1 : 2)];
       const stats: JoinStats = { buildRows: 0, probeRows: 0, outputRows: 0, buildSide: '' };
       const out = await hashJoin({ batches: batchesOf(left), keys }, { batches: batchesOf(right), keys }, 3, [], env, stats);
       const expected: string[] = [];
       for (const l of left.rows) {
         for (const r of right.rows) {
+          if (keying === 'wide int') { if (l[2] === r[2]) expected.push(JSON.stringify([...l, ...r])); continue; }
           if (l[0] === null || r[0] === null || l[0] !== r[0]) continue;
           if (keying === 'int+text' && (l[1] === null || r[1] === null || l[1] !== r[1])) continue;
           if (keying === 'int+int' && l[2] !== r[2]) continue;
@@ -80,6 +82,25 @@ describe('vectorized hash join', () => {
       expect(rowsOf(out, 6)).toEqual(expected.sort());
       expect(stats.outputRows).toBe(expected.length);
       expect(stats.buildSide).toBe(left.rows.length < right.rows.length ? 'left' : 'right');
+    }), { numRuns: 400 });
+  });
+
+  it('a key set keeps exactly the selected rows whose key is in the other input (NULL never)', async () => {
+    await fc.assert(fc.asyncProperty(sideArb, sideArb, fc.constantFrom(0, 2), async (build, probe, column) => {
+      const set = keySetOf(batchesOf(build), [keyNode(column)], (b) => batchContext(b, [], env));
+      const keys = new Set(build.rows.map((r) => r[column]).filter((k) => k !== null));
+      if (set === null) {
+        // Only a key range wider than 256 per build row declines (column 2 reaches 2^26).
+        expect(Math.max(...keys) - Math.min(...keys) + 1).toBeGreaterThan(build.rows.length * 256);
+        return;
+      }
+      const v = Float64Array.from(probe.rows, (r) => r[column] ?? 0);
+      const nulls = Uint8Array.from(probe.rows, (r) => (r[column] === null ? 1 : 0));
+      // Every other row selected, as a scan's filters would leave them.
+      const sel = Uint32Array.from(probe.rows.keys()).filter((i) => i % 2 === 0);
+      const kept = set.narrow({ t: 'num', v, nulls, scale: -1, rowScales: null }, sel, sel.length, sel);
+      const expected = [...probe.rows.keys()].filter((i) => i % 2 === 0 && probe.rows[i]?.[column] !== null && keys.has(probe.rows[i]?.[column] as number));
+      expect([...sel.subarray(0, kept)]).toEqual(expected);
     }), { numRuns: 300 });
   });
 });

@@ -48,6 +48,33 @@ function gatherColumn(batch: Batch, c: number, rows: Int32Array): Vec {
   return gather(source.vec, composed);
 }
 
+/**
+ * Sources of a join output's columns from one side: the side's own source
+ * composed with the matched rows (once per distinct source, shared by its
+ * columns), else the side's column and the matched rows. A join above then
+ * gathers its matches of, say, l_extendedprice straight from the lineitem
+ * segment instead of first gathering every row of this join's output.
+ */
+function sideSources(batch: Batch, rows: Int32Array): (c: number) => { readonly vec: Vec; readonly rows: Uint32Array } {
+  const composed = new Map<Uint32Array, Uint32Array>();
+  let plain: Uint32Array | null = null;
+  return (c) => {
+    const source = batch.source(c);
+    if (source === null) {
+      plain ??= new Uint32Array(rows);
+      return { vec: batch.column(c), rows: plain };
+    }
+    let r = composed.get(source.rows);
+    if (r === undefined) {
+      r = new Uint32Array(rows.length);
+      const inner = source.rows;
+      for (let k = 0; k < rows.length; k++) r[k] = inner[rows[k] as number] as number;
+      composed.set(source.rows, r);
+    }
+    return { vec: source.vec, rows: r };
+  };
+}
+
 export function batchContext(batch: Batch, constants: SegmentContext['constants'], env: ExecEnv): SegmentContext {
   return { length: batch.length, column: (i) => batch.column(i), constants, env, cache: new Map() };
 }
@@ -58,8 +85,7 @@ export function gather(vec: Vec, rows: Uint32Array | Int32Array): Vec {
   switch (vec.t) {
     case 'num': {
       const v = new Float64Array(n);
-      const src = vec.v;
-      for (let k = 0; k < n; k++) v[k] = src[rows[k] ?? 0] ?? 0;
+      gatherNumbers(vec.v, rows, v);
       return { t: 'num', v, nulls: gatherBytes(vec.nulls, rows), scale: vec.scale, rowScales: gatherBytes(vec.rowScales, rows) };
     }
     case 'bool': return { t: 'bool', v: gatherBytes(vec.v, rows) ?? new Uint8Array(0) };
@@ -74,6 +100,34 @@ export function gather(vec: Vec, rows: Uint32Array | Int32Array): Vec {
       return { t: 'str', v };
     }
   }
+}
+
+/*
+ * out[k] = src[rows[k]], one loop per array-type pair: a single loop over the
+ * NumArray and row-array unions was megamorphic (gather led Q5's profile).
+ */
+function gatherF64ByU32(src: Float64Array, rows: Uint32Array, out: Float64Array): void {
+  for (let k = 0; k < out.length; k++) out[k] = src[rows[k] as number] as number;
+}
+function gatherI32ByU32(src: Int32Array, rows: Uint32Array, out: Float64Array): void {
+  for (let k = 0; k < out.length; k++) out[k] = src[rows[k] as number] as number;
+}
+function gatherF64ByI32(src: Float64Array, rows: Int32Array, out: Float64Array): void {
+  for (let k = 0; k < out.length; k++) out[k] = src[rows[k] as number] as number;
+}
+function gatherI32ByI32(src: Int32Array, rows: Int32Array, out: Float64Array): void {
+  for (let k = 0; k < out.length; k++) out[k] = src[rows[k] as number] as number;
+}
+
+function gatherNumbers(src: NumArray, rows: Uint32Array | Int32Array, out: Float64Array): void {
+  if (rows instanceof Uint32Array) {
+    if (src instanceof Float64Array) return gatherF64ByU32(src, rows, out);
+    if (src instanceof Int32Array) return gatherI32ByU32(src, rows, out);
+  } else {
+    if (src instanceof Float64Array) return gatherF64ByI32(src, rows, out);
+    if (src instanceof Int32Array) return gatherI32ByI32(src, rows, out);
+  }
+  for (let k = 0; k < out.length; k++) out[k] = src[rows[k] ?? 0] ?? 0;
 }
 
 function gatherBytes(bytes: Uint8Array | null, rows: Uint32Array | Int32Array): Uint8Array | null {
@@ -225,7 +279,7 @@ export function packedKeys(keys: readonly VNode[], ctx: SegmentContext): { keys:
   return { keys: out, unpackable };
 }
 
-function isIntegerKey(type: SqlType): boolean {
+export function isIntegerKey(type: SqlType): boolean {
   return type.kind === 'int2' || type.kind === 'int4' || type.kind === 'int8' || type.kind === 'date';
 }
 
@@ -302,7 +356,78 @@ interface BuildTable {
   probe(ctx: SegmentContext, matches: MatchList, next: Int32Array): void;
 }
 
+/**
+ * A key range at most this many times the build rows (and below 2^24) gets a
+ * direct-address table: `heads[key - min]`, no hashing, and a probe key
+ * outside [min, max] is rejected by one comparison. Q3/Q5/Q10 build on
+ * filtered orders (keys in [1, 4 × orders]) and probe all of lineitem, most
+ * of whose keys match nothing: the hash and linear probe per miss was the
+ * largest cost of the probe.
+ */
+const directRangePerRow = 64;
+const directRangeMax = 2 ** 24;
+
+/** One integer key of a batch as its number vector and NULL bytes, without copying; null when not a single integer key. */
+function singleIntKey(keys: readonly VNode[], ctx: SegmentContext): { v: NumArray; nulls: Uint8Array | null } | null {
+  const [only] = keys;
+  if (keys.length !== 1 || only === undefined || !isIntegerKey(only.type)) return null;
+  const vec = only.evaluate(ctx);
+  if (vec.t !== 'num') throw new VectorFallback('an integer join key that is not a number vector');
+  return { v: vec.v, nulls: vec.nulls };
+}
+
+function directTable(build: JoinInput, probeKeys: readonly VNode[], total: number, next: Int32Array, context: (b: Batch) => SegmentContext): BuildTable | null {
+  const cols = build.batches.map((b) => singleIntKey(build.keys, context(b)));
+  let min = Infinity;
+  let max = -Infinity;
+  for (const [b, col] of cols.entries()) {
+    if (col === null) return null;
+    const len = build.batches[b]?.length ?? 0;
+    const { v, nulls } = col;
+    for (let i = 0; i < len; i++) {
+      if (nulls !== null && nulls[i] === 1) continue;
+      const k = v[i] as number;
+      if (k < min) min = k;
+      if (k > max) max = k;
+    }
+  }
+  if (min > max) return { probe() { /* every build key is NULL: nothing matches */ } };
+  const range = max - min + 1;
+  if (range > directRangeMax || range > total * directRangePerRow) return null;
+  const heads = new Int32Array(range).fill(-1);
+  let base = 0;
+  for (const [b, col] of cols.entries()) {
+    const len = build.batches[b]?.length ?? 0;
+    const { v, nulls } = col as { v: NumArray; nulls: Uint8Array | null };
+    for (let i = 0; i < len; i++) {
+      if (nulls !== null && nulls[i] === 1) continue;
+      const slot = (v[i] as number) - min;
+      const row = base + i;
+      next[row] = heads[slot] as number;
+      heads[slot] = row;
+    }
+    base += len;
+  }
+  return {
+    probe(ctx, matches) {
+      const col = singleIntKey(probeKeys, ctx);
+      if (col === null) throw new VectorFallback('join keys of different kinds on the two sides');
+      const { v, nulls } = col;
+      const n = ctx.length;
+      for (let i = 0; i < n; i++) {
+        const slot = (v[i] as number) - min;
+        // Keys are exact integers; out of [min, max] (and so any key of another range) cannot match.
+        if (!(slot >= 0 && slot < range)) continue;
+        if (nulls !== null && nulls[i] === 1) continue;
+        for (let h = heads[slot] as number; h >= 0; h = next[h] as number) matches.push(i, h);
+      }
+    },
+  };
+}
+
 function buildTable(build: JoinInput, probeKeys: readonly VNode[], total: number, next: Int32Array, context: (b: Batch) => SegmentContext): BuildTable {
+  const direct = directTable(build, probeKeys, total, next, context);
+  if (direct !== null) return direct;
   const packed = build.batches.map((b) => packedKeys(build.keys, context(b)));
   if (packed.every((p) => p !== null && p.unpackable === 0)) {
     const table = new NumberKeyTable(total);
@@ -385,8 +510,84 @@ export async function hashJoin(left: JoinInput, right: JoinInput, leftWidth: num
     const br = buildRows.subarray(0, m);
     const leftIs = buildLeft ? { batch: buildAll, rows: br } : { batch: p, rows: pr };
     const rightIs = buildLeft ? { batch: p, rows: pr } : { batch: buildAll, rows: br };
-    out.push(lazyBatch(m, (c) => (c < leftWidth ? gatherColumn(leftIs.batch, c, leftIs.rows) : gatherColumn(rightIs.batch, c - leftWidth, rightIs.rows))));
+    const leftSource = sideSources(leftIs.batch, leftIs.rows);
+    const rightSource = sideSources(rightIs.batch, rightIs.rows);
+    out.push(lazyBatch(
+      m,
+      (c) => (c < leftWidth ? gatherColumn(leftIs.batch, c, leftIs.rows) : gatherColumn(rightIs.batch, c - leftWidth, rightIs.rows)),
+      (c) => (c < leftWidth ? leftSource(c) : rightSource(c - leftWidth)),
+    ));
     if (++turns % 4 === 0) await new Promise<void>((resolve) => setImmediate(resolve));
   }
   return out;
+}
+
+/**
+ * The set of one input's integer join keys, to drop the other input's rows
+ * whose key cannot match before their columns are gathered (a semi-join
+ * pushed into the other input's scan). Q3/Q5/Q10 join a few thousand
+ * filtered orders to all of lineitem: without it, the key column of every
+ * selected lineitem row was gathered and probed, for ~5% of them to match.
+ * Dropping rows whose key is in no build row never changes an inner join.
+ */
+export interface KeySet {
+  /** Writes to `out` (may be `sel`) the rows of sel[0..count) whose key is in the set; returns their count. */
+  narrow(key: Vec, sel: Uint32Array, count: number, out: Uint32Array): number;
+}
+
+/** A bit per key in [min, max]; null unless one integer key whose range is small (see directRangeMax). */
+export function keySetOf(batches: readonly Batch[], keys: readonly VNode[], context: (b: Batch) => SegmentContext): KeySet | null {
+  let min = Infinity;
+  let max = -Infinity;
+  let rows = 0;
+  const cols: { v: NumArray; nulls: Uint8Array | null; len: number }[] = [];
+  for (const b of batches) {
+    const col = singleIntKey(keys, context(b));
+    if (col === null) return null;
+    const { v, nulls } = col;
+    for (let i = 0; i < b.length; i++) {
+      if (nulls !== null && nulls[i] === 1) continue;
+      const k = v[i] as number;
+      if (k < min) min = k;
+      if (k > max) max = k;
+    }
+    rows += b.length;
+    cols.push({ v, nulls, len: b.length });
+  }
+  if (min > max) return { narrow: () => 0 }; // every key NULL: nothing matches
+  const range = max - min + 1;
+  if (range > directRangeMax || range > rows * directRangePerRow * 4) return null;
+  const bits = new Uint32Array(Math.ceil(range / 32));
+  for (const { v, nulls, len } of cols) {
+    for (let i = 0; i < len; i++) {
+      if (nulls !== null && nulls[i] === 1) continue;
+      const s = (v[i] as number) - min;
+      bits[s >>> 5] = (bits[s >>> 5] as number) | (1 << (s & 31));
+    }
+  }
+  const test = (s: number): boolean => s >= 0 && s < range && ((bits[s >>> 5] as number) & (1 << (s & 31))) !== 0;
+  return {
+    narrow(key, sel, count, out) {
+      if (key.t !== 'num' || key.scale !== -1) throw new VectorFallback('a semi-join key that is not an integer vector');
+      const nulls = key.nulls;
+      let m = 0;
+      // One loop per array type: a loop over the NumArray union is megamorphic (int4 keys are Int32Arrays, int8/date Float64Arrays).
+      if (key.v instanceof Int32Array) {
+        const v = key.v;
+        if (count > 0 && sel[count - 1] === count - 1) {
+          // Every row selected (ascending and ending at count - 1: an unfiltered scan): no reads of the selection.
+          for (let i = 0; i < count; i++) if (test((v[i] as number) - min)) out[m++] = i;
+        } else {
+          for (let k = 0; k < count; k++) { const i = sel[k] as number; if (test((v[i] as number) - min)) out[m++] = i; }
+        }
+      } else {
+        const v = key.v;
+        for (let k = 0; k < count; k++) { const i = sel[k] as number; if (test((v[i] as number) - min)) out[m++] = i; }
+      }
+      if (nulls === null) return m;
+      let kept = 0;
+      for (let k = 0; k < m; k++) { const i = out[k] as number; if (nulls[i] !== 1) out[kept++] = i; }
+      return kept;
+    },
+  };
 }

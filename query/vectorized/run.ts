@@ -13,7 +13,7 @@ import type { SqlType } from '../types/sql-type.js';
 import type { SqlValue } from '../types/value.js';
 import { asBool, asNum, isNullIn, selectWith, type SegmentContext, type VNode } from './expr.js';
 import type { AggregateSpec, PruneRule, VectorLeaf } from './leaf.js';
-import { batchContext, gather, hashJoin, lazyBatch, type Batch, type JoinStats } from './join.js';
+import { batchContext, gather, hashJoin, isIntegerKey, keySetOf, lazyBatch, type Batch, type JoinStats, type KeySet } from './join.js';
 import { checkSafe, VectorFallback, vecOfColumn, type NumArray, type Vec } from './vec.js';
 
 export interface LeafStats {
@@ -24,6 +24,8 @@ export interface LeafStats {
   groups: number;
   /** Rows out of the leaf's vectorized joins. */
   joinRows: number;
+  /** Selected join input rows dropped because their key is in no row of the other input (before the join). */
+  semiJoinDropped: number;
   elapsedMs: number;
 }
 
@@ -258,6 +260,12 @@ const denseGroupSlotsMax = 1 << 16;
 class Grouper {
   readonly keys: SqlValue[][] = [];
   private readonly index = new Map<string, number>();
+  /** Per group, each key's raw value (rawOf): equal raw values are equal keys. */
+  private readonly raw: Raw[][] = [];
+  /** The first key's raw value -> a group with it (any one; the rest of the keys are then compared). */
+  private readonly byFirst = new Map<number | string, number>();
+  /** Groups not yet in `index` (made on a new first key value); indexed before any key text lookup. */
+  private readonly unindexed: number[] = [];
 
   constructor(private readonly exprs: readonly VNode[]) {}
 
@@ -269,6 +277,7 @@ class Grouper {
       return out;
     }
     const vecs = this.exprs.map((e) => e.evaluate(ctx));
+    const firstKey = vecs[0] ?? null;
     const local = new Float64Array(n);
     let stride = 1;
     for (const vec of vecs) {
@@ -291,13 +300,32 @@ class Grouper {
       if (g === -1) g = undefined;
       if (g === undefined) {
         const i = sel[k] ?? 0;
-        const values = vecs.map((vec, c) => valueAt(vec, i, this.exprs[c]?.type ?? { kind: 'text' }));
-        const key = values.map(keyText).join('\u0000');
-        g = this.index.get(key);
-        if (g === undefined) {
+        // Seen in an earlier unit? By the first key's value, confirmed on every key's raw value: no key text
+        // (Q10's 7 text and numeric keys per group per batch were most of its time).
+        const first = firstKey === null ? undefined : rawFirst(firstKey, i);
+        const candidate = first === undefined ? undefined : this.byFirst.get(first);
+        if (candidate !== undefined && rawEquals(this.raw[candidate] ?? [], vecs, i)) g = candidate;
+        else if (candidate === undefined && first !== undefined && firstKey !== null && exactFirst(firstKey)) {
+          // A first key value no group has (its raw value is its value): a new group, no key text needed
+          // (indexed by key text only if a later lookup needs it).
           g = this.keys.length;
-          this.keys.push(values);
-          this.index.set(key, g);
+          this.keys.push(vecs.map((vec, c) => valueAt(vec, i, this.exprs[c]?.type ?? { kind: 'text' })));
+          this.raw.push(rawOf(vecs, i));
+          this.unindexed.push(g);
+          this.byFirst.set(first, g);
+        } else {
+          for (const u of this.unindexed) this.index.set((this.keys[u] ?? []).map(keyText).join('\u0000'), u);
+          this.unindexed.length = 0;
+          const values = vecs.map((vec, c) => valueAt(vec, i, this.exprs[c]?.type ?? { kind: 'text' }));
+          const key = values.map(keyText).join('\u0000');
+          g = this.index.get(key);
+          if (g === undefined) {
+            g = this.keys.length;
+            this.keys.push(values);
+            this.raw.push(rawOf(vecs, i));
+            this.index.set(key, g);
+          }
+          if (first !== undefined && candidate === undefined) this.byFirst.set(first, g);
         }
         if (dense === null) seen.set(l, g); else dense[l] = g;
       }
@@ -305,6 +333,58 @@ class Grouper {
     }
     return out;
   }
+}
+
+type Raw = number | string | null;
+
+/** Row i's key values as primitives (a number also with its row's scale), for rawEquals. */
+function rawOf(vecs: readonly Vec[], i: number): Raw[] {
+  const out: Raw[] = [];
+  for (const vec of vecs) {
+    switch (vec.t) {
+      case 'num':
+        if (vec.nulls !== null && vec.nulls[i] === 1) out.push(null, null);
+        else out.push(vec.v[i] ?? 0, vec.rowScales?.[i] ?? vec.scale);
+        break;
+      case 'dict': out.push(vec.nulls !== null && vec.nulls[i] === 1 ? null : (vec.dict[vec.codes[i] ?? 0] ?? null)); break;
+      case 'str': out.push(vec.v[i] ?? null); break;
+      case 'bool': out.push(vec.v[i] ?? 2); break;
+    }
+  }
+  return out;
+}
+
+/** Whether row i's keys have exactly the raw values `raw` (same values: same group; different raw values may still be one group, found by key text). */
+function rawEquals(raw: readonly Raw[], vecs: readonly Vec[], i: number): boolean {
+  let j = 0;
+  for (const vec of vecs) {
+    switch (vec.t) {
+      case 'num':
+        if (vec.nulls !== null && vec.nulls[i] === 1) { if (raw[j] !== null) return false; }
+        else if (raw[j] !== vec.v[i] || raw[j + 1] !== (vec.rowScales?.[i] ?? vec.scale)) return false;
+        j += 2;
+        break;
+      case 'dict':
+        if (raw[j++] !== (vec.nulls !== null && vec.nulls[i] === 1 ? null : (vec.dict[vec.codes[i] ?? 0] ?? null))) return false;
+        break;
+      case 'str': if (raw[j++] !== (vec.v[i] ?? null)) return false; break;
+      case 'bool': if (raw[j++] !== (vec.v[i] ?? 2)) return false; break;
+    }
+  }
+  return true;
+}
+
+/** Whether equal raw first-key values are exactly equal key values (integers, dates, texts): a new one is a new group. */
+function exactFirst(vec: Vec): boolean {
+  return vec.t === 'dict' || vec.t === 'str' || (vec.t === 'num' && vec.scale === -1 && vec.rowScales === null);
+}
+
+/** The first key's raw value at row i (a non-NULL number or string), or undefined. */
+function rawFirst(vec: Vec, i: number): number | string | undefined {
+  if (vec.t === 'num') return vec.nulls !== null && vec.nulls[i] === 1 ? undefined : (vec.v[i] ?? 0);
+  if (vec.t === 'dict') return vec.nulls !== null && vec.nulls[i] === 1 ? undefined : vec.dict[vec.codes[i] ?? 0];
+  if (vec.t === 'str') return vec.v[i] ?? undefined;
+  return undefined;
 }
 
 /** Whether rows with the same combined id `local` (all below `stride`) always have equal values in `vec`. */
@@ -400,7 +480,28 @@ function filterOrder(filters: readonly VNode[]): VNode[] {
   return [...filters].sort((a, b) => cost(a) - cost(b));
 }
 
+/** 0..n-1, shared by every unfiltered unit: never written after it is made (a longer one replaces it). */
+let identityRows = new Uint32Array(0);
+
+/** The rows 0..n-1; read-only (shared). Allocating and filling one per unfiltered segment (Q5 reads all of lineitem) was Q5's largest self time. */
+function allRows(n: number): Uint32Array {
+  if (identityRows.length < n) {
+    const rows = new Uint32Array(Math.max(n, identityRows.length * 2));
+    for (let i = 0; i < rows.length; i++) rows[i] = i;
+    identityRows = rows;
+  }
+  return identityRows.subarray(0, n);
+}
+
+/** Scratch for narrowing a selection that may be shared (allRows); grown, never shrunk. */
+let scratchRows = new Uint32Array(0);
+
+/**
+ * The selected rows; read-only when no filter narrowed them (then shared,
+ * see allRows), else the caller's own.
+ */
 function filteredSelection(ctx: SegmentContext, visible: Uint32Array | null, filters: readonly VNode[]): Uint32Array {
+  if (visible === null && filters.length === 0) return allRows(ctx.length);
   let sel: Uint32Array;
   if (visible !== null) sel = visible.slice();
   else {
@@ -422,12 +523,26 @@ interface Unit {
 }
 
 /** The leaf's input, segment by segment (a scan) or batch by batch (a join), with its filters applied. */
-async function* unitsOf(leaf: VectorLeaf, columns: ColumnAccess, env: ExecEnv, constants: readonly SqlValue[], stats: LeafStats): AsyncGenerator<Unit> {
+async function* unitsOf(leaf: VectorLeaf, columns: ColumnAccess, env: ExecEnv, constants: readonly SqlValue[], stats: LeafStats, pushed: readonly PushedKeys[] = []): AsyncGenerator<Unit> {
   const filters = filterOrder(leaf.filters);
   if (leaf.join !== null) {
     const join = leaf.join;
-    const left = await batchesOf(join.left, columns, env, constants, stats);
-    const right = await batchesOf(join.right, columns, env, constants, stats);
+    // Each side's key sets narrow the other side's rows before they are gathered or probed (down to the scan
+    // that has the key column). The side run first gives its sets: the left, unless the right is a scan of a
+    // table at most a quarter of the left's largest (Q5's region, nation, supplier: their sets then cut
+    // customer and lineitem deep in the left).
+    const down = splitPushed(pushed, join.leftWidth);
+    const rightFirst = join.right.join === null && tableRows(columns, join.right) * 4 <= tableRows(columns, join.left);
+    let left: Batch[];
+    let right: Batch[];
+    const context = (b: Batch): SegmentContext => batchContext(b, constants, env);
+    if (rightFirst) {
+      right = await batchesOf(join.right, columns, env, constants, stats, down.right);
+      left = await batchesOf(join.left, columns, env, constants, stats, [...down.left, ...keySetsFor(right, join.rightKeys, join.leftKeys, context)]);
+    } else {
+      left = await batchesOf(join.left, columns, env, constants, stats, down.left);
+      right = await batchesOf(join.right, columns, env, constants, stats, [...down.right, ...keySetsFor(left, join.leftKeys, join.rightKeys, context)]);
+    }
     const joinStats: JoinStats = { buildRows: 0, probeRows: 0, outputRows: 0, buildSide: '' };
     const batches = await hashJoin({ batches: left, keys: join.leftKeys }, { batches: right, keys: join.rightKeys }, join.leftWidth, constants, env, joinStats);
     stats.joinRows += joinStats.outputRows;
@@ -476,19 +591,82 @@ async function* unitsOf(leaf: VectorLeaf, columns: ColumnAccess, env: ExecEnv, c
   }
 }
 
+/** A key set to apply to a leaf's rows: keep those whose output column `position` is in `set`. */
+interface PushedKeys {
+  readonly set: KeySet;
+  readonly position: number;
+}
+
+/** A join's pushed key sets (on its columns) as its left and right inputs' (on their output columns). */
+function splitPushed(pushed: readonly PushedKeys[], leftWidth: number): { left: PushedKeys[]; right: PushedKeys[] } {
+  const left: PushedKeys[] = [];
+  const right: PushedKeys[] = [];
+  for (const p of pushed) (p.position < leftWidth ? left : right).push(p.position < leftWidth ? p : { set: p.set, position: p.position - leftWidth });
+  return { left, right };
+}
+
+/**
+ * Sets of the computed side's integer join keys, one per key, for the other
+ * side's key columns (plain column references only). Each key of an inner
+ * equi-join must match on its own, so each set alone drops only rows that
+ * cannot join.
+ */
+function keySetsFor(from: readonly Batch[], fromKeys: readonly VNode[], toKeys: readonly VNode[], context: (b: Batch) => SegmentContext): PushedKeys[] {
+  const out: PushedKeys[] = [];
+  toKeys.forEach((to, k) => {
+    const fromKey = fromKeys[k];
+    if (fromKey === undefined || to.columnPosition === undefined || !isIntegerKey(to.type)) return;
+    const set = keySetOf(from, [fromKey], context);
+    if (set !== null) out.push({ set, position: to.columnPosition });
+  });
+  return out;
+}
+
+/** Live rows of the leaf's largest table (zone-map counts; 0 when unknown). */
+function tableRows(columns: ColumnAccess, leaf: VectorLeaf): number {
+  if (leaf.join !== null) return Math.max(tableRows(columns, leaf.join.left), tableRows(columns, leaf.join.right));
+  try {
+    const index = Math.min(columns.readIndex, columns.store.appliedIndex());
+    let rows = 0;
+    for (const z of columns.store.tableZones(leaf.table.id, [], index)) rows += z.rowCount - z.deletedCount;
+    return rows;
+  } catch {
+    return 0;
+  }
+}
+
 /** A row-producing leaf's output as batches of its output columns (gathered on first use). */
-async function batchesOf(leaf: VectorLeaf, columns: ColumnAccess, env: ExecEnv, constants: readonly SqlValue[], stats: LeafStats): Promise<Batch[]> {
+async function batchesOf(leaf: VectorLeaf, columns: ColumnAccess, env: ExecEnv, constants: readonly SqlValue[], stats: LeafStats, pushed: readonly PushedKeys[] = []): Promise<Batch[]> {
   const output = leaf.output;
   if (output.kind !== 'rows') throw new VectorFallback('an aggregate as a join input');
   const out: Batch[] = [];
-  for await (const { ctx, sel } of unitsOf(leaf, columns, env, constants, stats)) {
+  const exprAt = (i: number): VNode => {
+    const expr = output.exprs[i];
+    if (expr === undefined) throw new VectorFallback(`join input column ${i} missing`);
+    return expr;
+  };
+  // Key sets on output columns that are plain join columns go down into the join's inputs; the rest narrow here.
+  const here: PushedKeys[] = [];
+  const down: PushedKeys[] = [];
+  for (const p of pushed) {
+    const c = exprAt(p.position).columnPosition;
+    if (leaf.join !== null && c !== undefined) down.push({ set: p.set, position: c });
+    else here.push(p);
+  }
+  for await (const unit of unitsOf(leaf, columns, env, constants, stats, down)) {
+    const ctx = unit.ctx;
+    let sel = unit.sel;
+    for (const p of here) {
+      if (sel.length === 0) break;
+      // The key over the whole unit, tested on the selected rows; narrowed into scratch and copied out
+      // (`sel` may be the shared allRows).
+      if (scratchRows.length < sel.length) scratchRows = new Uint32Array(Math.max(sel.length, scratchRows.length * 2));
+      const kept = p.set.narrow(exprAt(p.position).evaluate(ctx), sel, sel.length, scratchRows);
+      stats.semiJoinDropped += sel.length - kept;
+      sel = scratchRows.slice(0, kept);
+    }
     if (sel.length === 0) continue;
     const all = sel.length === ctx.length;
-    const exprAt = (i: number): VNode => {
-      const expr = output.exprs[i];
-      if (expr === undefined) throw new VectorFallback(`join input column ${i} missing`);
-      return expr;
-    };
     out.push(lazyBatch(sel.length, (i) => {
       const v = exprAt(i).evaluate(ctx);
       return all ? v : gather(v, sel);
