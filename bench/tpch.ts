@@ -263,6 +263,7 @@ function markdown(outcomes: Map<System, SystemOutcome>, checks: Map<string, stri
     '# TPC-H (queries 1, 3, 5, 6, 10, 12, 14, 19)', '',
     `Scale factor ${scaleFactor} (lineitem ${(outcomes.values().next().value?.loads.find((l) => l.table === 'lineitem')?.rows ?? 0).toLocaleString('en-US')} rows), our generator (bench/support/tpch-gen.ts). Best of ${runs} after a warm-up (1 timed run when the warm-up exceeded ${budgetMs / 1000} s).`,
     `Machine: ${Object.entries(machineInfo()).map(([k, v]) => `${k} ${v}`).join(', ')}.`,
+    ...(thunderNodeArgs.length > 0 ? [`ThunderDB's node flags: \`${thunderNodeArgs.join(' ')}\`.`] : []),
     ...[...outcomes].map(([s, o]) => `- ${s}: ${o.version.split('\n')[0] ?? ''}`),
     '', '| query | ThunderDB ms | PostgreSQL ms | DuckDB ms | ThunderDB/PostgreSQL | ThunderDB/DuckDB | answers |', '|---|---:|---:|---:|---:|---:|---|',
   ];
