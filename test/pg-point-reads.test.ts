@@ -41,6 +41,17 @@ afterAll(async () => {
   expect(status.code).toBe(0);
 });
 
+
+/** The SQLSTATE the statement failed with, undefined when it succeeded. */
+async function sqlStateOf(f: () => Promise<unknown>): Promise<string | undefined> {
+  try {
+    await f();
+    return undefined;
+  } catch (error) {
+    return (error as { code?: string }).code;
+  }
+}
+
 describe('point reads over the wire', () => {
   test("see rows, missing rows and another session's commits, in every protocol", async () => {
     // Twice: the first simple text of a shape compiles on the ordinary path, the second takes the fast one.
@@ -60,23 +71,15 @@ describe('point reads over the wire', () => {
   });
 
   test('an error in a point read fails that statement only, in and out of a block', async () => {
-    const failing = async (f: () => Promise<unknown>): Promise<string | undefined> => {
-      try {
-        await f();
-        return undefined;
-      } catch (error) {
-        return (error as { code?: string }).code;
-      }
-    };
     for (let i = 0; i < 2; i++) {
-      expect(await failing(() => a.query('SELECT abalance / (aid - aid) FROM acc WHERE aid = 1'))).toBe('22012');
-      expect(await failing(() => a.query('SELECT abalance / (aid - aid) FROM acc WHERE aid = $1', [1]))).toBe('22012');
-      expect(await failing(() => a.query({ name: 'div', text: 'SELECT abalance / (aid - aid) FROM acc WHERE aid = $1', values: [1] }))).toBe('22012');
+      expect(await sqlStateOf(() => a.query('SELECT abalance / (aid - aid) FROM acc WHERE aid = 1'))).toBe('22012');
+      expect(await sqlStateOf(() => a.query('SELECT abalance / (aid - aid) FROM acc WHERE aid = $1', [1]))).toBe('22012');
+      expect(await sqlStateOf(() => a.query({ name: 'div', text: 'SELECT abalance / (aid - aid) FROM acc WHERE aid = $1', values: [1] }))).toBe('22012');
     }
     expect(await balances(a, 2)).toEqual([[{ abalance: 7 }], [{ abalance: 7 }], [{ abalance: 7 }]]);
     await a.query('BEGIN');
-    expect(await failing(() => a.query({ name: 'div', text: 'SELECT abalance / (aid - aid) FROM acc WHERE aid = $1', values: [2] }))).toBe('22012');
-    expect(await failing(() => a.query({ name: 'balance', text: 'SELECT abalance FROM acc WHERE aid = $1', values: [2] }))).toBe('25P02');
+    expect(await sqlStateOf(() => a.query({ name: 'div', text: 'SELECT abalance / (aid - aid) FROM acc WHERE aid = $1', values: [2] }))).toBe('22012');
+    expect(await sqlStateOf(() => a.query({ name: 'balance', text: 'SELECT abalance FROM acc WHERE aid = $1', values: [2] }))).toBe('25P02');
     await a.query('ROLLBACK');
     expect(await balances(a, 2)).toEqual([[{ abalance: 7 }], [{ abalance: 7 }], [{ abalance: 7 }]]);
   });
@@ -113,19 +116,11 @@ describe('point writes in a block over the wire', () => {
   });
 
   test('a failing write fails the block until ROLLBACK, which drops its earlier writes', async () => {
-    const code = async (f: () => Promise<unknown>): Promise<string | undefined> => {
-      try {
-        await f();
-        return undefined;
-      } catch (error) {
-        return (error as { code?: string }).code;
-      }
-    };
     for (let i = 0; i < 2; i++) {
       await a.query('BEGIN');
       await a.query('UPDATE acc SET abalance = abalance + 1000 WHERE aid = 1');
-      expect(await code(() => a.query('UPDATE acc SET abalance = abalance / (aid - aid) WHERE aid = 1'))).toBe('22012');
-      expect(await code(() => a.query('UPDATE acc SET abalance = abalance + 1000 WHERE aid = 1'))).toBe('25P02');
+      expect(await sqlStateOf(() => a.query('UPDATE acc SET abalance = abalance / (aid - aid) WHERE aid = 1'))).toBe('22012');
+      expect(await sqlStateOf(() => a.query('UPDATE acc SET abalance = abalance + 1000 WHERE aid = 1'))).toBe('25P02');
       await a.query('ROLLBACK');
     }
     expect(await balances(a, 1)).toEqual([[{ abalance: 222 }], [{ abalance: 222 }], [{ abalance: 222 }]]);

@@ -11,19 +11,15 @@
 
 import type { CachedLookup } from '../contract.js';
 import type { RowsResult } from '../engine.js';
-import type { PhysicalPlan, PlannedStatement } from '../planner/index.js';
+import type { PlannedStatement } from '../planner/index.js';
 import type { SqlValue } from '../types/value.js';
 import type { Evaluator } from './eval/compiled.js';
 import type { ExecEnv, Row } from './env.js';
-import { lookupKey } from './lookup-keys.js';
+import { compileSyncPointKey, evaluatePointKey, type IndexLookupPlan } from './point-key.js';
 import type { BuildContext } from './node.js';
 
 /** Runs the statement from memory; undefined when the lookup could not answer synchronously. */
 export type CachedExecute = (env: ExecEnv, lookup: CachedLookup) => RowsResult | undefined;
-
-const noRow: Row = [];
-
-type IndexLookupPlan = PhysicalPlan & { kind: 'indexLookup' };
 
 /** The point-read runner for `statement`, or undefined when its plan is not a plain primary-key lookup. */
 export function buildCachedPointRead(statement: PlannedStatement, ctx: BuildContext): CachedExecute | undefined {
@@ -41,25 +37,15 @@ export function buildCachedPointRead(statement: PlannedStatement, ctx: BuildCont
   } else {
     return undefined;
   }
-  if (!lookup.index.primary || lookup.keys.length !== lookup.index.columnPositions.length) return undefined;
-  const keyExprs: Evaluator[] = [];
-  for (const key of lookup.keys) {
-    if (key.kind !== 'value') return undefined;
-    const compiled = ctx.compile(key.expr);
-    if (compiled.prepare !== null) return undefined;
-    keyExprs.push(compiled.evaluate);
-  }
-  const filterCompiled = ctx.compileNullable(lookup.filter);
-  if (filterCompiled !== null && filterCompiled.prepare !== null) return undefined;
-  const filter = filterCompiled?.evaluate ?? null;
-  const { table, index, withKey } = lookup;
+  const point = compileSyncPointKey(lookup, ctx);
+  if (point === undefined) return undefined;
+  const { filter } = point;
+  const { table, withKey } = lookup;
   const columns = statement.columns;
   const project = projectExprs;
 
   return (env, cachedLookup) => {
-    const values: SqlValue[] = new Array<SqlValue>(keyExprs.length);
-    for (let i = 0; i < keyExprs.length; i++) values[i] = (keyExprs[i] as Evaluator)(noRow, env);
-    const key = lookupKey(table, index, values);
+    const key = evaluatePointKey(point, env);
     let found: Row | null = null;
     if (key !== null) {
       const handle = cachedLookup(table, key);

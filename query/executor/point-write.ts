@@ -18,7 +18,7 @@ import type { PlannedStatement } from '../planner/index.js';
 import type { SqlValue } from '../types/value.js';
 import type { Evaluator } from './eval/compiled.js';
 import type { ExecEnv, Row } from './env.js';
-import { lookupKey } from './lookup-keys.js';
+import { compileSyncPointKey, evaluatePointKey } from './point-key.js';
 import { checkNotNull, checkViolation, notNullPositions } from './dml/constraints.js';
 import type { BuildContext } from './node.js';
 
@@ -70,16 +70,9 @@ function buildUpdate(statement: Update, ctx: BuildContext): CachedWrite | undefi
   // A new primary key is a delete and an insert (uniqueness reads): the ordinary path.
   const keyPositions = new Set(index.columnPositions);
   if (statement.assignments.some((a) => keyPositions.has(a.position))) return undefined;
-  const keyExprs: Evaluator[] = [];
-  for (const key of source.keys) {
-    if (key.kind !== 'value') return undefined;
-    const compiled = ctx.compile(key.expr);
-    if (compiled.prepare !== null) return undefined;
-    keyExprs.push(compiled.evaluate);
-  }
-  const filterCompiled = ctx.compileNullable(source.filter);
-  if (filterCompiled !== null && filterCompiled.prepare !== null) return undefined;
-  const filter = filterCompiled?.evaluate ?? null;
+  const point = compileSyncPointKey(source, ctx);
+  if (point === undefined) return undefined;
+  const { filter } = point;
   const values = syncAll(ctx, statement.assignments.map((a) => a.expr));
   const checks = syncChecks(ctx, statement.checks);
   if (values === undefined || checks === undefined) return undefined;
@@ -87,9 +80,7 @@ function buildUpdate(statement: Update, ctx: BuildContext): CachedWrite | undefi
   const notNull = notNullPositions(table);
 
   return (env, access) => {
-    const keyValues = new Array<SqlValue>(keyExprs.length);
-    for (let i = 0; i < keyExprs.length; i++) keyValues[i] = (keyExprs[i] as Evaluator)(noRow, env);
-    const key = lookupKey(table, index, keyValues);
+    const key = evaluatePointKey(point, env);
     if (key === null) return update0;
     const handle = access.read(table, key);
     if (handle === undefined) return undefined;
