@@ -9,6 +9,8 @@
 // against PostgreSQL's: numbers as text after normalising the scale, binary
 // floats within a relative 1e-9, text with trailing blanks removed (DuckDB
 // has no blank-padded char(n)), rows in order (every ORDER BY is total).
+// Results: bench/results/tpch.{json,md} at the default SF 0.2, and
+// tpch-sf<N>.{json,md} (e.g. tpch-sf1) at any other scale factor.
 import { once } from 'node:events';
 import { createReadStream, createWriteStream, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -316,7 +318,10 @@ for (const query of queries) {
   }
 }
 const agree = [...checks.values()].every((v) => v === null);
-writeResults('tpch', {
+// The default scale factor keeps the plain name; others (issue 5 asks for SF 1
+// as well) get their own files so one run does not overwrite the other.
+const resultsName = scaleFactor === 0.2 ? 'tpch' : `tpch-sf${String(scaleFactor).replace('.', '_')}`;
+writeResults(resultsName, {
   scaleFactor, runs, budgetMs, queries: queryIds, machine: machineInfo(),
   versions: Object.fromEntries([...outcomes].map(([s, o]) => [s, o.version])),
   timings: [...outcomes.values()].flatMap((o) => o.timings),
