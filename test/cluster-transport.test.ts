@@ -57,7 +57,7 @@ describe('GrpcTransport', () => {
     a.subscribe((m) => atA.push(m));
     const data = Buffer.alloc(100_000, 3);
     const append: Message = {
-      kind: 'AppendRequest', from: 1, to: 2, term: 4, prevLogIndex: 9, prevLogTerm: 3, commitIndex: 8,
+      kind: 'AppendRequest', from: 1, to: 2, term: 4, prevLogIndex: 9, prevLogTerm: 3, commitIndex: 8, commitOnly: false,
       entries: [{ index: 10, term: 4, kind: EntryKind.Normal, data }, { index: 11, term: 4, kind: EntryKind.Empty, data: Buffer.alloc(0) }],
     };
     const heartbeats: Message[] = Array.from({ length: 500 }, (_, k) => ({ kind: 'Heartbeat', from: 1, to: 2, term: 4, commitIndex: k, readRound: 0 }));

@@ -24,7 +24,7 @@ const message: fc.Arbitrary<Message> = fc.oneof(
   fc.record({ kind: fc.constant('PreVoteRequest' as const), ...head, lastLogIndex: u53, lastLogTerm: u53 }),
   fc.record({ kind: fc.constant('PreVoteResponse' as const), ...head, granted: fc.boolean() }),
   fc.record({
-    kind: fc.constant('AppendRequest' as const), ...head, prevLogIndex: u53, prevLogTerm: u53, commitIndex: u53,
+    kind: fc.constant('AppendRequest' as const), ...head, prevLogIndex: u53, prevLogTerm: u53, commitIndex: u53, commitOnly: fc.boolean(),
     entries: fc.array(entry, { maxLength: 5 }),
   }),
   fc.record({ kind: fc.constant('AppendAccepted' as const), ...head, matchIndex: u53 }),
@@ -66,7 +66,7 @@ describe('Raft message codec', () => {
   });
 
   it('bounds an untrusted entry length before allocating', () => {
-    const m: Message = { kind: 'AppendRequest', from: 1, to: 2, term: 1, prevLogIndex: 0, prevLogTerm: 0, commitIndex: 0, entries: [{ index: 1, term: 1, kind: EntryKind.Normal, data: Buffer.from('x') }] };
+    const m: Message = { kind: 'AppendRequest', from: 1, to: 2, term: 1, prevLogIndex: 0, prevLogTerm: 0, commitIndex: 0, commitOnly: false, entries: [{ index: 1, term: 1, kind: EntryKind.Normal, data: Buffer.from('x') }] };
     const bytes = Buffer.from(encodeMessage(m));
     bytes.writeUInt32BE(0xffff_fff0, bytes.length - 5);
     expect(() => decodeMessage(bytes)).toThrow(/above/);

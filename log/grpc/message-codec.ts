@@ -17,7 +17,8 @@ import { EntryKind, type LogEntry } from '../types.js';
 import type { Message, MessageKind } from '../raft/index.js';
 import { ByteReader, ByteWriter, CodecError } from './byte-io.js';
 
-export const messageFormatVersion = 1;
+/** 2: AppendRequest has a u8 commitOnly after commitIndex. */
+export const messageFormatVersion = 2;
 /** Entry payloads larger than this are refused on decode (the WAL stores at most 16 MiB). */
 export const entryDataBytesMax = 16 * 1024 * 1024;
 /** Entries in one AppendRequest (the core sends at most messageEntriesMax, 1024 by default). */
@@ -95,7 +96,7 @@ function writeBody(w: ByteWriter, m: Message): void {
     case 'PreVoteResponse':
       w.u8(m.granted ? 1 : 0); return;
     case 'AppendRequest':
-      w.u53(m.prevLogIndex); w.u53(m.prevLogTerm); w.u53(m.commitIndex); writeEntries(w, m.entries); return;
+      w.u53(m.prevLogIndex); w.u53(m.prevLogTerm); w.u53(m.commitIndex); w.u8(m.commitOnly ? 1 : 0); writeEntries(w, m.entries); return;
     case 'AppendAccepted':
       w.u53(m.matchIndex); return;
     case 'AppendRejected':
@@ -137,7 +138,8 @@ function readBody(r: ByteReader, kind: MessageKind, h: Head): Message {
       const prevLogIndex = r.u53('prevLogIndex');
       const prevLogTerm = r.u53('prevLogTerm');
       const commitIndex = r.u53('commitIndex');
-      return { kind, ...h, prevLogIndex, prevLogTerm, commitIndex, entries: readEntries(r) };
+      const commitOnly = r.bool('commitOnly');
+      return { kind, ...h, prevLogIndex, prevLogTerm, commitIndex, commitOnly, entries: readEntries(r) };
     }
     case 'AppendAccepted':
       return { kind, ...h, matchIndex: r.u53('matchIndex') };

@@ -7,7 +7,8 @@ import { CodecError } from './byte-io.js';
 import { decodeFields, encodeFields, encodeRepeatedBytes } from './protobuf.js';
 
 /** Bumped when the two sides could no longer understand each other. */
-export const protocolVersion = 1;
+/** 2: AppendRequest carries commitOnly (message format 2); a node of version 1 is refused at Hello. */
+export const protocolVersion = 2;
 export const metadataNodeId = 'thunder-node-id';
 export const metadataClusterName = 'thunder-cluster-name';
 /** Cluster names and addresses longer than this are refused on decode. */

@@ -2,7 +2,8 @@
 //
 // Term and vote must be durable before any message that depends on them is
 // sent, so a change to either is awaited. A change of the commit index alone
-// is written in the background, at most once per tick (writeDeferred): the
+// is written in the background when the driver calls writeDeferred (once per
+// election timeout): the
 // stored commit index may lag (log/types.ts allows it; recovery re-learns the
 // rest), and waiting for it would add a second fsync to every commit.
 //
@@ -55,12 +56,12 @@ export class HardStateWriter {
   }
 
   /**
-   * Called on every Raft tick: writes a commit-only change deferred since.
+   * Called once per election timeout by the driver: writes a commit-only change deferred since.
    * Commit changes come with nearly every Ready under load, and each write of
    * this file costs an fdatasync, a rename and a directory fsync, on every
    * node: written back to back they competed with the WAL's fsyncs for the
-   * disk (measured with 3 nodes on one machine). Once per tick bounds that,
-   * and the stored commit may lag anyway.
+   * disk (measured with 3 nodes on one machine). Once per election timeout
+   * bounds that, and the stored commit may lag anyway.
    */
   writeDeferred(): void {
     if (this.wanted !== undefined) this.writing ??= this.writeLoop();

@@ -75,7 +75,7 @@ describe('sync_commit off: the stored commit index never outruns the durable log
     await sleep(20);
     expect(node.wal.durableIndex()).toBe(6);
     await node.log.propose(text('e5')); // a commit change after the sync carries it to the hard state
-    node.scheduler.advance(10); // at the next tick (commit-only changes are written once per tick)
+    node.scheduler.advance(100); // commit-only changes are written once per election timeout (10 ticks of 10 ms)
     await sleep(20);
     expect(node.wal.hardState().commit).toBeGreaterThanOrEqual(6);
     expect(node.wal.hardState().commit).toBeLessThanOrEqual(node.wal.durableIndex());

@@ -542,7 +542,12 @@ class ReplicatedLogDriver implements ReplicatedLog {
     if (this.lifecycle !== 'running') return;
     this.tickCount++;
     this.expireReads();
-    this.hardStates.writeDeferred();
+    // A commit-only hard state change is written once per election timeout
+    // (1 s by default), not every tick: each write is ~8 thread-pool trips (a
+    // tmp file, its fdatasync, a rename, a directory fsync) and two journal
+    // commits that the WAL's O_DSYNC appends queue behind, on every node.
+    // The stored commit index only bounds a restart's replay; it may lag.
+    if (this.tickCount % this.parts.options.electionTimeoutTicks === 0) this.hardStates.writeDeferred();
     try {
       this.core.tick();
     } catch (error) {

@@ -94,6 +94,34 @@ describe('flow control', () => {
     expect(appendsTo(sim.network, 2)).toEqual([]);
   });
 
+  it('sends a commit to a streaming follower as a commit-only append, answered only when the log does not match', () => {
+    const sim = new SimCluster({ voters: [1, 2, 3], seed: 6 });
+    sim.campaign(1);
+    sim.stabilize();
+    sim.network = [];
+    sim.propose(1, 'a');
+    sim.processReady(1);
+    sim.network = sim.network.filter((m) => m.to === 2);
+    sim.deliver(0);
+    sim.processReady(2);
+    sim.deliver(0);
+    sim.processReady(1);
+    // Node 2's answer committed 'a'; node 2 has nothing else to receive: only the commit is news.
+    const commitOnly = appendsTo(sim.network, 2);
+    expect(commitOnly).toMatchObject([{ entries: [], commitOnly: true, commitIndex: sim.core(1).status().commitIndex }]);
+    sim.network = sim.network.filter((m) => m.to === 2);
+    sim.deliver(0);
+    sim.processReady(2);
+    expect(sim.core(2).status().commitIndex).toBe(sim.core(1).status().commitIndex);
+    expect(sim.network.filter((m) => m.from === 2)).toEqual([]);
+    // One whose previous entry the follower lacks is answered (a rejection), so the leader learns of it.
+    const [sent] = commitOnly;
+    if (sent === undefined) throw new Error('no commit-only append');
+    sim.core(2).step({ ...sent, prevLogIndex: sent.prevLogIndex + 5 });
+    sim.processReady(2);
+    expect(sim.network.filter((m) => m.from === 2).map((m) => m.kind)).toEqual(['AppendRejected']);
+  });
+
   it('pipelines a batch of pipelineEntriesMin entries at once', () => {
     const sim = new SimCluster({ voters: [1, 2, 3], seed: 4, limits: { pipelineEntriesMin: 3, pipelineBytesMin: 1000 } });
     sim.campaign(1);

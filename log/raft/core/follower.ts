@@ -58,7 +58,8 @@ export function handleAppendRequest(r: Raft, m: AppendRequest): void {
   }
   const lastNewIndex = r.log.maybeAppend(m.prevLogIndex, m.prevLogTerm, m.commitIndex, m.entries);
   if (lastNewIndex !== undefined) {
-    r.send({ kind: 'AppendAccepted', from: r.id, to: m.from, term: r.term, matchIndex: lastNewIndex });
+    // A matching commit-only append needs no answer (AppendRequest.commitOnly).
+    if (!(m.commitOnly && m.entries.length === 0)) r.send({ kind: 'AppendAccepted', from: r.id, to: m.from, term: r.term, matchIndex: lastNewIndex });
     return;
   }
   // Fast backtracking: point the leader at the last index whose term could

@@ -271,7 +271,9 @@ function sendAppend(r: Raft, to: number, sendIfEmpty: boolean): boolean {
   if (prevLogTerm === undefined || entries === undefined) return sendSnapshot(r, to, progress);
   if (entries.length === 0 && !sendIfEmpty) return false;
   if (!sendIfEmpty && progress.hasInflight() && !worthPipelining(r, entries)) return false;
-  r.send({ kind: 'AppendRequest', from: r.id, to, term: r.term, prevLogIndex, prevLogTerm, entries, commitIndex: r.log.commitIndex() });
+  // Probes (probe state) must be answered: the leader waits for that answer.
+  const commitOnly = entries.length === 0 && progress.state === 'replicate';
+  r.send({ kind: 'AppendRequest', from: r.id, to, term: r.term, prevLogIndex, prevLogTerm, entries, commitIndex: r.log.commitIndex(), commitOnly });
   progress.sentCommit = Math.max(progress.sentCommit, r.log.commitIndex());
   progress.sentAppend(prevLogIndex + entries.length, entries.length);
   return true;

@@ -63,6 +63,15 @@ export interface AppendRequest extends Envelope {
   readonly entries: readonly LogEntry[];
   /** The leader's commit index. */
   readonly commitIndex: number;
+  /**
+   * No entries, to a follower the leader streams to (replicate state): only
+   * the commit index is news. A follower whose log matches at prevLogIndex
+   * commits and does not answer, since the answer would tell the leader
+   * nothing it does not know; otherwise it answers as usual (a rejection
+   * still reaches the leader). Under load these were a sixth of a follower's
+   * messages, each answered: a message more on every node per commit.
+   */
+  readonly commitOnly: boolean;
 }
 
 /** The receiver's log matches the leader's up to `matchIndex`. */

@@ -40,7 +40,7 @@ function describeMessage(m: Message): string {
     case 'PreVoteResponse':
       return `${head} ${m.granted ? 'granted' : 'rejected'}`;
     case 'AppendRequest':
-      return `${head} prev=${m.prevLogIndex}/${m.prevLogTerm} entries=[${m.entries.map(entryText).join(' ')}] commit=${m.commitIndex}`;
+      return `${head} prev=${m.prevLogIndex}/${m.prevLogTerm} entries=[${m.entries.map(entryText).join(' ')}] commit=${m.commitIndex}${m.commitOnly ? ' commit-only' : ''}`;
     case 'AppendAccepted':
       return `${head} match=${m.matchIndex}`;
     case 'AppendRejected':
