@@ -1,10 +1,15 @@
-// npm run bench -- cluster [--seconds S] [--warmup-s W] [--kills K] [--election-timeout-ms T] [--cpu-prof DIR]
+// npm run bench -- cluster [--seconds S] [--warmup-s W] [--rounds R] [--kills K] [--election-timeout-ms T] [--cpu-prof DIR]
 //
 // The warm-up (default 10 s) is load that is not measured: V8 compiles the
 // hot paths while it runs. Three processes sharing two cores take far longer
 // to get there than one (measured: a leader's CPU per commit fell from 1.3 ms
 // in the first 5 s to 0.3 ms after 20 s, a single node's within 5-10 s), so
 // a 1 s warm-up compared JIT warm-up, not replication.
+// --rounds R (default 3) alternates R single-node and R 3-node loads, each on
+// a fresh cluster, and compares the medians: on two shared cores one load's
+// throughput swings by a quarter from run to run (single-node runs measured
+// 5,400-7,200 commits/s back to back), so one pair decided the ratio by luck.
+// Every round is reported. Failover is measured on the last 3-node cluster.
 // --kills 0 skips the failover part (quick iterations; then no results are
 // written); --cpu-prof DIR writes a V8 CPU profile per node under DIR/nodeN/.
 //
@@ -27,12 +32,13 @@ interface Args {
   readonly seconds: number;
   readonly warmupMs: number;
   readonly kills: number;
+  readonly rounds: number;
   readonly electionTimeoutMs: number;
   readonly heartbeatIntervalMs: number;
   readonly cpuProfDir: string | undefined;
 }
 
-const usage = 'usage: npm run bench -- cluster [--seconds S] [--warmup-s W] [--kills K] [--election-timeout-ms T] [--cpu-prof DIR]';
+const usage = 'usage: npm run bench -- cluster [--seconds S] [--warmup-s W] [--rounds R] [--kills K] [--election-timeout-ms T] [--cpu-prof DIR]';
 
 function parseArgs(argv: readonly string[]): Args {
   const values = new Map<string, string>();
@@ -56,6 +62,7 @@ function parseArgs(argv: readonly string[]): Args {
     seconds: num('seconds', Number(process.env['BENCH_SECONDS'] ?? 10), 1),
     warmupMs: num('warmup-s', 10, 0) * 1000,
     kills: num('kills', 3, 0),
+    rounds: Math.floor(num('rounds', 3, 1)),
     electionTimeoutMs,
     // The shipped ratio (config/thunderdb.toml: 1 s and 100 ms).
     heartbeatIntervalMs: Math.max(10, Math.round(electionTimeoutMs / 10)),
@@ -255,26 +262,43 @@ const args = parseArgs(process.argv.slice(2));
 // fsync → leader): on a loaded machine each waits for a core, so the load
 // average is part of the result.
 const loadAverageAtStart = round(loadavg()[0] ?? 0, 1);
-const single = await withCluster(1, args, (c) => runLoad(c, 1, args.seconds, args.warmupMs));
 const cpuText = (r: LoadResult): string =>
   `, CPU ms per commit ${r.cpuMsPerCommit.join(' + ')}; per commit (fsyncs/sent/received): ${r.perCommit.map((c) => `${c.fsyncs}/${c.sent}/${c.received}`).join(' ')}`;
-process.stdout.write(`1 node: ${single.tps} commits/s, p50 ${single.latencyMsP50} ms, p99 ${single.latencyMsP99} ms${cpuText(single)}\n`);
-const { three, failovers } = await withCluster(3, args, async (c) => {
-  const load = await runLoad(c, 3, args.seconds, args.warmupMs);
-  process.stdout.write(`3 nodes: ${load.tps} commits/s, p50 ${load.latencyMsP50} ms, p99 ${load.latencyMsP99} ms${cpuText(load)}\n`);
-  const samples: FailoverSample[] = [];
-  for (let k = 0; k < args.kills; k++) {
-    const sample = await measureFailover(c);
-    process.stdout.write(`failover ${k + 1}: node ${sample.killedNodeId} killed, node ${sample.newLeaderId} leads after ${sample.electedMs} ms, first write at ${sample.writeMs} ms\n`);
-    samples.push(sample);
-  }
-  return { three: load, failovers: samples };
-});
+const singles: LoadResult[] = [];
+const threes: LoadResult[] = [];
+const failovers: FailoverSample[] = [];
+for (let roundNo = 1; roundNo <= args.rounds; roundNo++) {
+  const single = await withCluster(1, args, (c) => runLoad(c, 1, args.seconds, args.warmupMs));
+  singles.push(single);
+  process.stdout.write(`round ${roundNo}, 1 node: ${single.tps} commits/s, p50 ${single.latencyMsP50} ms, p99 ${single.latencyMsP99} ms${cpuText(single)}\n`);
+  await withCluster(3, args, async (c) => {
+    const load = await runLoad(c, 3, args.seconds, args.warmupMs);
+    threes.push(load);
+    process.stdout.write(`round ${roundNo}, 3 nodes: ${load.tps} commits/s, p50 ${load.latencyMsP50} ms, p99 ${load.latencyMsP99} ms${cpuText(load)}; ratio ${(load.tps / Math.max(1, single.tps)).toFixed(2)}\n`);
+    if (roundNo < args.rounds) return;
+    for (let k = 0; k < args.kills; k++) {
+      const sample = await measureFailover(c);
+      process.stdout.write(`failover ${k + 1}: node ${sample.killedNodeId} killed, node ${sample.newLeaderId} leads after ${sample.electedMs} ms, first write at ${sample.writeMs} ms\n`);
+      failovers.push(sample);
+    }
+  });
+}
+/** The round whose throughput is the median (the lower middle one for an even count), reported in full. */
+function medianRound(results: readonly LoadResult[]): LoadResult {
+  const sorted = [...results].sort((a, b) => a.tps - b.tps);
+  const picked = sorted[Math.floor((sorted.length - 1) / 2)];
+  if (picked === undefined) throw new Error('no load rounds ran');
+  return picked;
+}
+const single = medianRound(singles);
+const three = medianRound(threes);
 
+// Ratio of the medians; the per-round ratios are in the report beside it.
 const throughputRatioEarly = round(three.tps / Math.max(1, single.tps), 2);
+const roundRatios = threes.map((t, i) => round(t.tps / Math.max(1, singles[i]?.tps ?? 1), 2));
 if (args.kills === 0) {
   // An iteration run: the committed results stay those of a full run.
-  process.stdout.write(`3 nodes / 1 node throughput: ${throughputRatioEarly}; --kills 0: failover skipped, no results written\n`);
+  process.stdout.write(`3 nodes / 1 node throughput (medians of ${args.rounds} rounds): ${throughputRatioEarly}; per round ${roundRatios.join(', ')}; --kills 0: failover skipped, no results written\n`);
   process.exit(0);
 }
 const failoverMsMedian = median(failovers.map((s) => s.writeMs));
@@ -294,6 +318,7 @@ const markdown = [
   '',
   `Machine: ${Object.entries(info).map(([k, v]) => `${k} ${v}`).join(', ')}. All nodes on this one machine over loopback, sharing its cores and disk.`,
   `Single-row INSERT, prepared, ${clients} node-postgres clients on the leader, sync_commit = true, ${args.seconds} s measured after ${args.warmupMs / 1000} s of unmeasured warm-up load (V8 compiles the hot paths meanwhile; three processes on two cores need far longer than one).`,
+  `${args.rounds} rounds, alternating a fresh 1-node and a fresh 3-node cluster; the table shows the median round of each (by throughput), and every round is listed below it.`,
   `1-minute load average at start: ${loadAverageAtStart}, at end: ${round(loadavg()[0] ?? 0, 1)} (on ${info['cpus']} cores).`,
   '',
   '| nodes | commits/s | p50 ms | p99 ms | mean ms | commits | errors | CPU ms per commit (leader + followers) |',
@@ -301,7 +326,11 @@ const markdown = [
   row(single),
   row(three),
   '',
-  `3 nodes / 1 node throughput: ${throughputRatio} (target ≥ 0.5: ${yes(targets.threeNodeThroughputAtLeastHalf)}).`,
+  `3 nodes / 1 node throughput, medians: ${throughputRatio} (target ≥ 0.5: ${yes(targets.threeNodeThroughputAtLeastHalf)}).`,
+  '',
+  '| round | 1 node commits/s | 3 nodes commits/s | ratio |',
+  '|---:|---:|---:|---:|',
+  ...threes.map((t, i) => `| ${i + 1} | ${(singles[i]?.tps ?? 0).toLocaleString('en-US')} | ${t.tps.toLocaleString('en-US')} | ${roundRatios[i]} |`),
   '',
   `Failover (raft_election_timeout ${args.electionTimeoutMs} ms, heartbeat ${args.heartbeatIntervalMs} ms): kill -9 of the leader until a survivor leads, and until an INSERT on it is acknowledged.`,
   '',
@@ -316,8 +345,9 @@ writeResults('cluster', {
   machine: info,
   loadAverageAtStart,
   loadAverageAtEnd: round(loadavg()[0] ?? 0, 1),
-  settings: { clients, seconds: args.seconds, warmupMs: args.warmupMs, electionTimeoutMs: args.electionTimeoutMs, heartbeatIntervalMs: args.heartbeatIntervalMs, syncCommit: true },
+  settings: { clients, seconds: args.seconds, warmupMs: args.warmupMs, rounds: args.rounds, electionTimeoutMs: args.electionTimeoutMs, heartbeatIntervalMs: args.heartbeatIntervalMs, syncCommit: true },
   load: [single, three],
+  rounds: singles.map((s, i) => ({ single: s, three: threes[i], ratio: roundRatios[i] })),
   throughputRatio,
   failovers,
   failoverMsMedian,
