@@ -76,7 +76,7 @@ function sideSources(batch: Batch, rows: Int32Array): (c: number) => { readonly 
 }
 
 export function batchContext(batch: Batch, constants: SegmentContext['constants'], env: ExecEnv): SegmentContext {
-  return { length: batch.length, column: (i) => batch.column(i), constants, env, cache: new Map() };
+  return { length: batch.length, column: (i) => batch.column(i), source: (i) => batch.source(i), constants, env, cache: new Map() };
 }
 
 /** The rows `rows` of `vec`, in that order. */
@@ -565,25 +565,23 @@ export function keySetOf(batches: readonly Batch[], keys: readonly VNode[], cont
       bits[s >>> 5] = (bits[s >>> 5] as number) | (1 << (s & 31));
     }
   }
-  const test = (s: number): boolean => s >= 0 && s < range && ((bits[s >>> 5] as number) & (1 << (s & 31))) !== 0;
   return {
     narrow(key, sel, count, out) {
       if (key.t !== 'num' || key.scale !== -1) throw new VectorFallback('a semi-join key that is not an integer vector');
-      const nulls = key.nulls;
-      let m = 0;
-      // One loop per array type: a loop over the NumArray union is megamorphic (int4 keys are Int32Arrays, int8/date Float64Arrays).
-      if (key.v instanceof Int32Array) {
-        const v = key.v;
-        if (count > 0 && sel[count - 1] === count - 1) {
-          // Every row selected (ascending and ending at count - 1: an unfiltered scan): no reads of the selection.
-          for (let i = 0; i < count; i++) if (test((v[i] as number) - min)) out[m++] = i;
-        } else {
-          for (let k = 0; k < count; k++) { const i = sel[k] as number; if (test((v[i] as number) - min)) out[m++] = i; }
-        }
+      const v = key.v;
+      // One loop per array type (int4 keys are Int32Arrays, int8/date Float64Arrays): a loop over the NumArray
+      // union, or a bit test through a closure, was megamorphic (this was 12% of Q10 at sf 0.2).
+      let m: number;
+      if (v instanceof Int32Array) {
+        // Every row selected (ascending and ending at count - 1: an unfiltered scan): no reads of the selection.
+        m = count > 0 && sel[count - 1] === count - 1 ? narrowAllI32(v, count, bits, min, range, out) : narrowSelI32(v, sel, count, bits, min, range, out);
+      } else if (v instanceof Float64Array) {
+        m = narrowSelF64(v, sel, count, bits, min, range, out);
       } else {
-        const v = key.v;
-        for (let k = 0; k < count; k++) { const i = sel[k] as number; if (test((v[i] as number) - min)) out[m++] = i; }
+        m = 0;
+        for (let k = 0; k < count; k++) { const i = sel[k] as number; const s = (v[i] as number) - min; if (s >= 0 && s < range && ((bits[s >>> 5] as number) & (1 << (s & 31))) !== 0) out[m++] = i; }
       }
+      const nulls = key.nulls;
       if (nulls === null) return m;
       let kept = 0;
       for (let k = 0; k < m; k++) { const i = out[k] as number; if (nulls[i] !== 1) out[kept++] = i; }
@@ -591,3 +589,32 @@ export function keySetOf(batches: readonly Batch[], keys: readonly VNode[], cont
     },
   };
 }
+
+/* Rows whose key - min is a set bit of `bits` (keys outside [min, min + range) are in no set). */
+function narrowAllI32(v: Int32Array, count: number, bits: Uint32Array, min: number, range: number, out: Uint32Array): number {
+  let m = 0;
+  for (let i = 0; i < count; i++) {
+    const s = (v[i] as number) - min;
+    if (s >= 0 && s < range && ((bits[s >>> 5] as number) & (1 << (s & 31))) !== 0) out[m++] = i;
+  }
+  return m;
+}
+function narrowSelI32(v: Int32Array, sel: Uint32Array, count: number, bits: Uint32Array, min: number, range: number, out: Uint32Array): number {
+  let m = 0;
+  for (let k = 0; k < count; k++) {
+    const i = sel[k] as number;
+    const s = (v[i] as number) - min;
+    if (s >= 0 && s < range && ((bits[s >>> 5] as number) & (1 << (s & 31))) !== 0) out[m++] = i;
+  }
+  return m;
+}
+function narrowSelF64(v: Float64Array, sel: Uint32Array, count: number, bits: Uint32Array, min: number, range: number, out: Uint32Array): number {
+  let m = 0;
+  for (let k = 0; k < count; k++) {
+    const i = sel[k] as number;
+    const s = (v[i] as number) - min;
+    if (s >= 0 && s < range && ((bits[s >>> 5] as number) & (1 << (s & 31))) !== 0) out[m++] = i;
+  }
+  return m;
+}
+
