@@ -297,11 +297,21 @@ class Grouper {
     const firstAt = at[0] ?? sel;
     const local = new Float64Array(n);
     let stride = 1;
+    // Index arrays under which equal combined ids always have the same index: every key read through one
+    // is determined (Q10: c_custkey picks one customer row, so c_name, c_address, ... and the nation row).
+    const sameRow = new Set<Uint32Array>();
+    const notSameRow = new Set<Uint32Array>();
     for (const [c, vec] of vecs.entries()) {
       const rowsOf = at[c] ?? sel;
+      if (sameRow.has(rowsOf)) continue;
+      if (!notSameRow.has(rowsOf)) {
+        if (sameIndexes(rowsOf, local, stride)) { sameRow.add(rowsOf); continue; }
+        notSameRow.add(rowsOf);
+      }
       // A key the keys before it determine (Q10's c_name ... after c_custkey, Q3's o_orderdate after
       // l_orderkey) splits no group: one pass of equality checks instead of a Map per row.
       if (determined(vec, rowsOf, local, stride)) continue;
+      notSameRow.clear(); // the ids below get finer: an index array may now pass
       const [ids, cardinality] = denseIds(vec, rowsOf);
       for (let k = 0; k < n; k++) local[k] = (local[k] ?? 0) + (ids[k] ?? 0) * stride;
       stride *= cardinality;
@@ -416,6 +426,21 @@ function determined(vec: Vec, sel: Uint32Array, local: Float64Array, stride: num
     const r = first[l] as number;
     if (r === -1) { first[l] = sel[k] as number; continue; }
     if (!sameKey(vec, r, sel[k] as number)) return false;
+  }
+  return true;
+}
+
+/** Whether rows with the same combined id `local` (all below `stride`) always have the same index in `rows`: then any key read through `rows` is determined. */
+function sameIndexes(rows: Uint32Array, local: Float64Array, stride: number): boolean {
+  const n = local.length;
+  if (stride > Math.max(n, 1)) return false;
+  const first = new Int32Array(stride).fill(-1);
+  for (let k = 0; k < n; k++) {
+    const l = local[k] as number;
+    const r = first[l] as number;
+    const x = rows[k] as number;
+    if (r === -1) first[l] = x;
+    else if (r !== x) return false;
   }
   return true;
 }
@@ -720,7 +745,7 @@ async function batchesOf(leaf: VectorLeaf, columns: ColumnAccess, env: ExecEnv, 
   return out;
 }
 
-/** ORDER BY output column `column` LIMIT `count` (offset included) directly above a row leaf. */
+/** ORDER BY output column `column` LIMIT `count` (offset included) directly above the leaf (its rows or its groups). */
 export interface TopN {
   readonly column: number;
   readonly descending: boolean;
@@ -782,6 +807,53 @@ class TopNFilter {
   }
 }
 
+/**
+ * Each group's ORDER BY key (output column `topN.column`) as a double (NaN: NULL), or null when the key is not a
+ * number (text, non-finite numeric: then no group is dropped).
+ */
+function groupSortKeys(topN: TopN, output: VectorLeaf['output'] & { kind: 'aggregate' }, keys: readonly SqlValue[][], states: readonly AggregateState[]): Float64Array | null {
+  const c = topN.column;
+  const a = c - output.groupBy.length;
+  const spec = output.aggregates[a];
+  const state = states[a];
+  if (a >= 0 && (spec === undefined || state === undefined)) return null;
+  const out = new Float64Array(keys.length);
+  for (let g = 0; g < keys.length; g++) {
+    const v = a < 0 ? (keys[g]?.[c] ?? null) : finalize(spec as AggregateSpec, state as AggregateState, g);
+    if (v === null) out[g] = NaN;
+    else if (typeof v === 'number' || typeof v === 'bigint') out[g] = Number(v);
+    else if (v instanceof Decimal && v.kind === 'finite') out[g] = Number(v.toString());
+    else return null;
+    if (!Number.isFinite(out[g] as number) && !Number.isNaN(out[g] as number)) return null;
+  }
+  return out;
+}
+
+/**
+ * Top-N over an aggregate's groups (Q3: 2k groups, Q10: 8k, for LIMIT 10/20): 1 for each group that may be
+ * among the best `count` by its sort key, ties and NULL keys always kept; the row executor's sort and limit
+ * above still pick exactly. Keys are doubles rounded from exact values (relative error 2^-53 each), so a
+ * group is dropped only when its key is worse than the count-th best by more than 2^-50 relatively: then it
+ * is exactly worse than at least `count` groups.
+ */
+function topKept(keys: Float64Array, topN: TopN): Uint8Array | null {
+  const sign = topN.descending ? -1 : 1;
+  const known: number[] = [];
+  for (const k of keys) if (!Number.isNaN(k)) known.push(sign * k);
+  if (known.length <= topN.count) return null;
+  known.sort((x, y) => x - y);
+  const kth = known[topN.count - 1] as number;
+  const kept = new Uint8Array(keys.length);
+  for (let g = 0; g < keys.length; g++) {
+    const k = keys[g] as number;
+    if (Number.isNaN(k)) { kept[g] = 1; continue; }
+    const x = sign * k;
+    const slack = Math.max(Math.abs(x), Math.abs(kth)) * 2 ** -50;
+    if (!(x - kth > slack)) kept[g] = 1;
+  }
+  return kept;
+}
+
 /** Runs the leaf; rows in the replaced node's column layout. */
 export async function runLeaf(leaf: VectorLeaf, columns: ColumnAccess, env: ExecEnv, constants: readonly SqlValue[], stats: LeafStats, topN: TopN | null = null): Promise<Row[]> {
   const started = performance.now();
@@ -827,7 +899,10 @@ export async function runLeaf(leaf: VectorLeaf, columns: ColumnAccess, env: Exec
   if (grouper !== null && output.kind === 'aggregate') {
     if (output.groupBy.length === 0 && grouper.keys.length === 0) grouper.keys.push([]);
     for (const s of states) s.grow(grouper.keys.length);
+    const sortKey = topN === null ? null : groupSortKeys(topN, output, grouper.keys, states);
+    const kept = sortKey === null || topN === null ? null : topKept(sortKey, topN);
     grouper.keys.forEach((key, g) => {
+      if (kept !== null && kept[g] !== 1) return;
       rows.push([...key, ...output.aggregates.map((spec, a) => finalize(spec, states[a] as AggregateState, g))]);
     });
     stats.groups = grouper.keys.length;
