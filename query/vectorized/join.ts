@@ -75,6 +75,35 @@ function sideSources(batch: Batch, rows: Int32Array): (c: number) => { readonly 
   };
 }
 
+/**
+ * Column `i` of batches that all read it from one vector (a one-segment table under them: Q10's customer) as
+ * that vector and their rows concatenated; else null (the column is concatenated). A join above then reads
+ * customer rows by their segment index: equal c_custkey is the same index, so Q10's other customer keys are
+ * determined without comparing them, and nothing is gathered twice.
+ */
+function concatSources(batches: readonly Batch[], i: number, total: number, shared: Map<Uint32Array, { parts: readonly Uint32Array[]; rows: Uint32Array }[]>): { readonly vec: Vec; readonly rows: Uint32Array } | null {
+  let vec: Vec | null = null;
+  const parts: Uint32Array[] = [];
+  for (const b of batches) {
+    const source = b.source(i);
+    if (source === null || (vec !== null && source.vec !== vec)) return null;
+    vec = source.vec;
+    parts.push(source.rows.length === b.length ? source.rows : source.rows.subarray(0, b.length));
+  }
+  const first = parts[0];
+  if (vec === null || first === undefined) return null;
+  // Columns whose batches share row arrays (one side's columns) share the concatenation, so the joins and
+  // group keys above compose it once.
+  const candidates = shared.get(first) ?? [];
+  for (const c of candidates) if (c.parts.length === parts.length && c.parts.every((r, k) => r === parts[k])) return { vec, rows: c.rows };
+  const rows = new Uint32Array(total);
+  let at = 0;
+  for (const r of parts) { rows.set(r, at); at += r.length; }
+  candidates.push({ parts, rows });
+  shared.set(first, candidates);
+  return { vec, rows };
+}
+
 export function batchContext(batch: Batch, constants: SegmentContext['constants'], env: ExecEnv): SegmentContext {
   return { length: batch.length, column: (i) => batch.column(i), source: (i) => batch.source(i), constants, env, cache: new Map() };
 }
@@ -491,7 +520,14 @@ export async function hashJoin(left: JoinInput, right: JoinInput, leftWidth: num
   const total = rows(build);
   stats.buildRows += total;
   if (total === 0) return [];
-  const buildAll = lazyBatch(total, (i) => concat(build.batches.map((b) => b.column(i)), lengths));
+  // Sources per column, made once: columns of one side then share one row array (groupsOf composes it once).
+  const buildSources = new Map<number, { readonly vec: Vec; readonly rows: Uint32Array } | null>();
+  const sharedRows = new Map<Uint32Array, { parts: readonly Uint32Array[]; rows: Uint32Array }[]>();
+  const buildSource = (i: number): { readonly vec: Vec; readonly rows: Uint32Array } | null => {
+    if (!buildSources.has(i)) buildSources.set(i, concatSources(build.batches, i, total, sharedRows));
+    return buildSources.get(i) ?? null;
+  };
+  const buildAll = lazyBatch(total, (i) => concat(build.batches.map((b) => b.column(i)), lengths), buildSource);
   const next = new Int32Array(total).fill(-1);
   const table = buildTable(build, probe.keys, total, next, (b) => batchContext(b, constants, env));
   const out: Batch[] = [];

@@ -737,10 +737,27 @@ async function batchesOf(leaf: VectorLeaf, columns: ColumnAccess, env: ExecEnv, 
     }
     if (sel.length === 0) continue;
     const all = sel.length === ctx.length;
+    // A source even for all rows: a join above keeps reading this vector by row index (concatSources). A join
+    // unit's column passes its own source on (composed with sel), so a column is gathered once, at the top,
+    // from the segment: not at every join level of Q5/Q10.
+    const composed = new Map<Uint32Array, Uint32Array>();
+    const sourceOf = (i: number): { readonly vec: Vec; readonly rows: Uint32Array } => {
+      const e = exprAt(i);
+      const inner = e.columnPosition === undefined || ctx.source === undefined ? null : ctx.source(e.columnPosition);
+      if (inner === null) return { vec: e.evaluate(ctx), rows: sel };
+      if (all) return inner;
+      let rows = composed.get(inner.rows);
+      if (rows === undefined) {
+        rows = new Uint32Array(sel.length);
+        for (let k = 0; k < sel.length; k++) rows[k] = inner.rows[sel[k] as number] as number;
+        composed.set(inner.rows, rows);
+      }
+      return { vec: inner.vec, rows };
+    };
     out.push(lazyBatch(sel.length, (i) => {
       const v = exprAt(i).evaluate(ctx);
       return all ? v : gather(v, sel);
-    }, (i) => (all ? null : { vec: exprAt(i).evaluate(ctx), rows: sel })));
+    }, sourceOf));
   }
   return out;
 }
