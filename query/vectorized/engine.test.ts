@@ -109,6 +109,18 @@ describe('the column path through the engine', () => {
     expect(plan).toContain('(top-9 prefilter)');
   });
 
+  it('keeps only the groups an ORDER BY aggregate LIMIT can return (top-N over groups), with the exact answer', async () => {
+    const sql = `SELECT n, sum(price) AS total, count(*) FROM li WHERE flag IN ('A', 'R') GROUP BY n ORDER BY total DESC, n LIMIT 5 OFFSET 1`;
+    const [row, column] = await both(sql);
+    expect(column).toEqual(row);
+    expect(row.length).toBe(5);
+    const s = t.session();
+    await run(s, `SET thunderdb.read_path = 'column'`);
+    const plan = (await rows(s, `EXPLAIN ANALYZE ${sql}`)).map((r) => String(r[0])).join('\n');
+    expect(plan).toContain('(top-6 prefilter)');
+    expect(Number(/groups=(\d+)/.exec(plan)?.[1] ?? 0)).toBeGreaterThan(6);
+  });
+
   it('prunes segments by zone maps', async () => {
     const s = t.session();
     await run(s, `SET thunderdb.read_path = 'column'`);

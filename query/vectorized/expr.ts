@@ -24,6 +24,11 @@ export interface SegmentContext {
   readonly constants: readonly SqlValue[];
   readonly env: ExecEnv;
   readonly cache: Map<VNode, Vec>;
+  /**
+   * A join output's column `position` not yet gathered: a vector and, per row of this unit, its index there
+   * (Batch.source); null when the column is at hand. Group keys read through it instead of gathering.
+   */
+  source?(position: number): { readonly vec: Vec; readonly rows: Uint32Array } | null;
 }
 
 export interface VNode {

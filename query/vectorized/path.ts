@@ -97,12 +97,25 @@ function constantCount(e: BoundExpr | null): number | null {
 
 /** A limit(sort(node)) with constant LIMIT/OFFSET whose first sort key is one of node's output columns: the top-N the leaf may prefilter for. */
 function topNOver(plan: PhysicalPlan, node: PhysicalPlan): TopN | null {
-  if (plan.kind === 'limit' && plan.input.kind === 'sort' && plan.input.input === node) {
-    const key = plan.input.keys[0];
+  // Projections keep every row: limit(project(sort(...))) and sort(project(node)) (an aggregate's select list
+  // reordering its columns, Q3/Q10) are the same top-N, the key mapped through plain column references.
+  let sort = plan.kind === 'limit' ? plan.input : null;
+  while (sort !== null && sort.kind === 'project') sort = sort.input;
+  if (plan.kind === 'limit' && sort !== null && sort.kind === 'sort') {
+    const key = sort.keys[0];
     const limit = plan.limit === null ? null : constantCount(plan.limit);
     const offset = constantCount(plan.offset);
     if (key === undefined || key.expr.kind !== 'column' || limit === null || offset === null || limit === 0) return null;
-    return { column: key.expr.index, descending: key.descending, count: limit + offset };
+    let column = key.expr.index;
+    let below = sort.input;
+    while (below !== node && below.kind === 'project') {
+      const e = below.exprs[column];
+      if (e === undefined || e.kind !== 'column') return null;
+      column = e.index;
+      below = below.input;
+    }
+    if (below !== node) return null;
+    return { column, descending: key.descending, count: limit + offset };
   }
   if (spineKinds.has(plan.kind) && 'input' in plan) return topNOver(plan.input, node);
   return null;
@@ -132,7 +145,7 @@ export function planColumnPath(planned: PlannedStatement, parameterTypes: readon
       columns: leaf.columns.map((c, i) => ({ id: i + 1, name: c.name, type: c.type, position: i, notNull: false, defaultExpr: null, identity: null })),
     };
     replacements.set(leaf.node, { kind: 'seqScan', table: synthetic, alias: name, withKey: false, filter: null, columns: leaf.columns });
-    return { leaf, topN: leaf.output.kind === 'rows' ? topNOver(planned.plan, leaf.node) : null, synthetic, constants: leaf.constants.map((e) => build.compile(e)) };
+    return { leaf, topN: topNOver(planned.plan, leaf.node), synthetic, constants: leaf.constants.map((e) => build.compile(e)) };
   });
   return { leaves, upper: { ...planned, plan: replaceNodes(planned.plan, replacements) } };
 }

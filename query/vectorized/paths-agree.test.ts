@@ -116,6 +116,14 @@ const queryArb = fc.oneof(
     sql: `SELECT id, a, b, m, d, m * 2 - a FROM TBL${where === null ? '' : ` WHERE ${where}`} ORDER BY ${key}${dir}${nulls}, id LIMIT ${limit} OFFSET ${offset}`,
     ordered: true,
   })),
+  // ORDER BY an aggregate (or a group key) LIMIT: the aggregate's top-N over its groups (ties, NULL sums, offsets).
+  fc.record({
+    where: fc.option(filterArb, { nil: null }), agg: aggregateArb, by: fc.constantFrom('a', 'label', 'd'), sortOn: fc.constantFrom('agg', 'key'),
+    dir: fc.constantFrom('', ' DESC'), nulls: fc.constantFrom('', ' NULLS FIRST', ' NULLS LAST'), limit: fc.integer({ min: 1, max: 6 }), offset: fc.integer({ min: 0, max: 3 }),
+  }).map(({ where, agg, by, sortOn, dir, nulls, limit, offset }) => ({
+    sql: `SELECT ${by}, ${agg} AS v, count(*) FROM TBL JOIN DIM ON a = k${where === null ? '' : ` WHERE ${where}`} GROUP BY ${by} ORDER BY ${sortOn === 'agg' ? 'v' : by}${dir}${nulls}, ${by} LIMIT ${limit} OFFSET ${offset}`,
+    ordered: true,
+  })),
   fc.record({ where: fc.option(filterArb, { nil: null }), limit: fc.option(fc.integer({ min: 0, max: 20 }), { nil: null }) }).map(({ where, limit }) => ({
     sql: `SELECT id, a, b, m, s, d, m * 2 - a FROM TBL${where === null ? '' : ` WHERE ${where}`} ORDER BY id${limit === null ? '' : ` LIMIT ${limit}`}`,
     ordered: true,
