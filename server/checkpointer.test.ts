@@ -136,4 +136,33 @@ describe('Checkpointer', () => {
     await checkpointer.stop();
     expect(succeeded).toBe(1);
   });
+
+  it('checkpointNow (the CHECKPOINT statement) reports a failure to its caller, and the next one succeeds', async () => {
+    let fail = true;
+    let succeeded = 0;
+    const view: CheckpointableView = {
+      name: 'rowstore',
+      checkpoint: () => {
+        if (fail) return Promise.reject(new Error('disk full'));
+        succeeded++;
+        return Promise.resolve({ appliedIndex: 5 });
+      },
+      checkpointIndex: () => 5,
+    };
+    const checkpointer = new Checkpointer({ views: [view], log: fakeLog(0), intervalMs: 60_000, maxWalSizeBytes: 1 << 30, logger });
+    await expect(checkpointer.checkpointNow()).rejects.toThrow('disk full');
+    fail = false;
+    await checkpointer.checkpointNow();
+    expect(succeeded).toBe(1);
+  });
+
+  it('checkpointNow waits for a running checkpoint and then runs its own', async () => {
+    const view = fakeView([10, 20]);
+    const checkpointer = new Checkpointer({ views: [view], log: fakeLog(0), intervalMs: 60_000, maxWalSizeBytes: 1 << 30, logger });
+    const background = checkpointer.runOnce();
+    await checkpointer.checkpointNow();
+    await background;
+    expect(view.calls).toBe(2);
+    expect(view.checkpointIndex()).toBe(20);
+  });
 });

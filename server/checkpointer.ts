@@ -78,6 +78,28 @@ export class Checkpointer {
     return this.running;
   }
 
+  /**
+   * A checkpoint now, for the CHECKPOINT statement: queued behind a running
+   * one (so it covers everything applied before the call) and, unlike the
+   * timers' runs, its failure reaches the caller.
+   */
+  checkpointNow(): Promise<void> {
+    let failure: unknown;
+    this.queued++;
+    this.running = this.running.then(async () => {
+      try {
+        await this.checkpointAndCompact();
+        this.failed = false;
+      } catch (err) {
+        failure = err;
+        this.options.logger.error({ err }, 'CHECKPOINT failed; the WAL still holds everything');
+      }
+    }).finally(() => { this.queued--; });
+    return this.running.then(() => {
+      if (failure !== undefined) throw failure;
+    });
+  }
+
   /** Stops the timers and runs a final checkpoint (shutdown). */
   async stop(): Promise<void> {
     if (this.timer !== undefined) clearInterval(this.timer);

@@ -180,6 +180,10 @@ async function startSqlService(config: ThunderConfig, state: NodeState, deps: No
     rowStore: state.rowStore, logger: deps.logger.child({ component: 'sql' }), ...testTxnEntryBytesMax(),
     // A snapshot install rebuilds the column store (server/snapshot-store.ts): always read the current one.
     currentColumnStore: () => state.columnStore?.current(),
+    checkpoint: () => {
+      if (state.checkpointer === undefined) throw new Error('the checkpointer starts with the log; CHECKPOINT ran before it');
+      return state.checkpointer.checkpointNow();
+    },
   });
   const { listenAddr, pgPort } = config.network;
   try {

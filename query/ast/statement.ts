@@ -7,7 +7,7 @@ import type {
 import type { Delete, Insert, Update } from './dml.js';
 import type { Select } from './select.js';
 import type {
-  Begin, Commit, Copy, Deallocate, Discard, Execute, Explain, Listen, Notify, Prepare,
+  Begin, Checkpoint, Commit, Copy, Deallocate, Discard, Execute, Explain, Listen, Notify, Prepare,
   ReleaseSavepoint, Reset, Rollback, RollbackToSavepoint, Savepoint, SetTransaction, SetVariable,
   Show, Unlisten, Vacuum,
 } from './utility.js';
@@ -18,7 +18,7 @@ export type Statement =
   | CreateDatabase | DropDatabase | CreateSchema | DropSchema
   | Begin | Commit | Rollback | Savepoint | RollbackToSavepoint | ReleaseSavepoint
   | SetVariable | SetTransaction | Show | Reset
-  | Explain | Copy | Vacuum | Prepare | Execute | Deallocate | Discard
+  | Explain | Copy | Vacuum | Checkpoint | Prepare | Execute | Deallocate | Discard
   | Listen | Notify | Unlisten;
 
 export type StatementKind = Statement['kind'];

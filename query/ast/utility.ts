@@ -124,6 +124,11 @@ export interface Copy {
   readonly where: Expr | null;
 }
 
+/** CHECKPOINT: every view on this node writes its checkpoint now, then the WAL is trimmed if over its limit. */
+export interface Checkpoint {
+  readonly kind: 'checkpoint';
+}
+
 /** VACUUM and ANALYZE: parsed so tools do not fail; the engine may do nothing. */
 export interface Vacuum {
   readonly kind: 'vacuum';

@@ -17,7 +17,7 @@ import { command, textColumn } from './utility/results.js';
 import { discard, reset, set, setTransaction, show } from './utility/settings-statements.js';
 import { deallocate, execute, prepare } from './utility/sql-prepared.js';
 import { begin, commit, releaseSavepoint, rollback, rollbackToSavepoint, savepoint } from './utility/transaction-control.js';
-import { vacuum } from './utility/maintenance.js';
+import { checkpoint, vacuum } from './utility/maintenance.js';
 
 export async function dispatchStatement(host: SessionHost, statement: Statement, parameters: readonly SqlValue[], mode: RunMode): Promise<StatementResult> {
   if (parameters.length > 0 && statement.kind !== 'execute') throw sqlError(EngineSqlState.syntaxError, `${statement.kind} statements take no parameters`);
@@ -46,6 +46,7 @@ export async function dispatchStatement(host: SessionHost, statement: Statement,
     case 'reset': return reset(host, statement);
     case 'copy': return copy(host, statement, mode);
     case 'vacuum': return vacuum(host, statement, mode);
+    case 'checkpoint': return checkpoint(host);
     case 'prepare': return prepare(host, statement);
     case 'execute': return execute(host, statement, mode);
     case 'deallocate': return deallocate(host, statement);

@@ -58,6 +58,8 @@ export interface QueryEngineOptions {
    * runs (a Raft snapshot install rebuilds it); overrides `columnStore`.
    */
   readonly currentColumnStore?: () => ColumnStore | undefined;
+  /** Runs a checkpoint of every view now (the CHECKPOINT statement); absent: CHECKPOINT is refused. */
+  readonly checkpoint?: () => Promise<void>;
 }
 
 export class EngineCore {
@@ -74,6 +76,7 @@ export class EngineCore {
   readonly statements = new StatementCache({ entriesMax: statementCacheEntriesMax, normalizeLiterals: false });
   readonly shapeStatements: boolean;
   readonly linearizableReads: boolean;
+  readonly checkpoint: (() => Promise<void>) | undefined;
   private readonly currentColumnStore: () => ColumnStore | undefined;
   /** Open sessions per database (DROP DATABASE refuses while others use it). */
   readonly sessionsByDatabase = new Map<string, number>();
@@ -97,6 +100,7 @@ export class EngineCore {
     this.txnEntryBytesMax = options.txnEntryBytesMax ?? txnEntryBytesMaxDefault;
     this.shapeStatements = options.shapeStatements ?? true;
     this.linearizableReads = options.linearizableReads ?? false;
+    this.checkpoint = options.checkpoint;
     const fixed = options.columnStore;
     this.currentColumnStore = options.currentColumnStore ?? (() => fixed);
     this.tracker = new ModificationTracker(() => this.oldestReadIndex());

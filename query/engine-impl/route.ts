@@ -41,7 +41,8 @@ export function statementRoute(statement: Statement, preparedBodies: PreparedBod
       const body = preparedBodies(statement.name);
       return body !== undefined && statementRoute(body) === 'write' ? 'write' : 'session';
     }
-    case 'set': case 'reset': case 'discard': case 'prepare': case 'deallocate':
+    // Each node checkpoints its own views (as a PostgreSQL standby makes its own restartpoints).
+    case 'set': case 'reset': case 'discard': case 'prepare': case 'deallocate': case 'checkpoint':
     case 'listen': case 'unlisten': case 'notify': case 'setTransaction':
       return 'session';
     case 'begin':

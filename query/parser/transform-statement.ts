@@ -36,7 +36,6 @@ const unsupportedStatementNames: Partial<Record<PgTag, string>> = {
   FetchStmt: 'FETCH / MOVE',
   ClosePortalStmt: 'CLOSE',
   LockStmt: 'LOCK',
-  CheckPointStmt: 'CHECKPOINT',
   DoStmt: 'DO',
   CallStmt: 'CALL',
   CommentStmt: 'COMMENT',
@@ -79,6 +78,7 @@ export function transformStatement(node: Node, ctx: TransformContext): Statement
     case 'ExplainStmt': return transformExplainStmt(pgExpect(node, tag, 'statement'), ctx);
     case 'CopyStmt': return transformCopyStmt(pgExpect(node, tag, 'statement'), ctx);
     case 'VacuumStmt': return transformVacuumStmt(pgExpect(node, tag, 'statement'), ctx);
+    case 'CheckPointStmt': return { kind: 'checkpoint' };
     case 'PrepareStmt': {
       const p = pgExpect(node, tag, 'statement');
       checkFields(p, ['name', 'argtypes', 'query'], 'PREPARE', ctx, -1);
