@@ -5,7 +5,7 @@
 import { invariant, MaterializerInvariantError, unreachable } from '../assert.js';
 import { applyDdl, Catalog, layoutResolverOf, projectRow } from '../catalog/index.js';
 import {
-  decodeEntry, decodeRow, TxnPartAssembler, type DdlEntry, type DecodedEntry, type DecodedPart, type RawTxnEffect, type Row,
+  decodeCommittedEntry, decodeRow, TxnPartAssembler, type DdlEntry, type DecodedEntry, type DecodedPart, type RawTxnEffect, type Row,
 } from '../entries/index.js';
 import { EntryKind, type LogEntry } from '../../log/index.js';
 import { TableColumns, type TableConfig } from './table.js';
@@ -43,7 +43,7 @@ export class ColumnCore {
 
   apply(entry: LogEntry): void {
     invariant(entry.index === this.appliedIndex + 1, `column store: entry ${entry.index} after ${this.appliedIndex}: entries must arrive in order without gaps`);
-    const decoded: DecodedEntry | null = entry.kind === EntryKind.Normal ? decodeEntry(entry.data) : null;
+    const decoded: DecodedEntry | null = entry.kind === EntryKind.Normal ? decodeCommittedEntry(entry.index, entry.data) : null;
     const assembled = this.parts.accept(entry.index, entry.term, decoded, (part) => part);
     switch (assembled.kind) {
       case 'single':

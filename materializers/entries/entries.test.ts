@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { valueArb } from '../testing/arbitraries.js';
 import { encodeDdlEntry } from './ddl.js';
-import { decodeDdlEntry, decodeEntry, decodeTxnEntry } from './decode.js';
+import { decodeCommittedEntry, decodeDdlEntry, decodeEntry, decodeTxnEntry } from './decode.js';
 import type { DdlEntry, TableDefinition } from './definitions.js';
 import { entryFormatVersion, EntryType } from './envelope.js';
 import { EffectTooLargeError, EntryDecodeError, EntryEncodeError } from './errors.js';
@@ -191,6 +191,27 @@ describe('txn entries', () => {
       { ...txn, txnId: -1n },
     ];
     for (const t of bad) expect(() => encodeTxnEntry(t, layoutOf)).toThrow(EntryEncodeError);
+  });
+});
+
+describe('decodeCommittedEntry', () => {
+  it('decodes an entry once for every consumer, and only the same bytes at the same index', () => {
+    const data = encodeTxnEntry(txn, layoutOf);
+    const first = decodeCommittedEntry(7, data);
+    expect(first).toEqual(decodeEntry(data));
+    expect(decodeCommittedEntry(7, data)).toBe(first);
+    // Equal bytes in another buffer (re-read from the WAL) and the same bytes at another index decode again.
+    const copy = data.slice();
+    expect(decodeCommittedEntry(7, copy)).not.toBe(first);
+    expect(decodeCommittedEntry(7, copy)).toEqual(first);
+    expect(decodeCommittedEntry(8, data)).not.toBe(first);
+  });
+
+  it('throws on a corrupt entry for every consumer', () => {
+    const data = encodeTxnEntry(txn, layoutOf).slice();
+    data[3] = (data[3] ?? 0) ^ 0xff;
+    expect(() => decodeCommittedEntry(9, data)).toThrow(EntryDecodeError);
+    expect(() => decodeCommittedEntry(9, data)).toThrow(EntryDecodeError);
   });
 });
 

@@ -27,4 +27,4 @@ export {
 } from './txn.js';
 export { TxnPartAssembler, type AssembledEntry, type DecodedPart } from './txn-parts.js';
 export { encodeDdlEntry } from './ddl.js';
-export { decodeDdlEntry, decodeEntry, decodeTxnEntry, type DecodedEntry } from './decode.js';
+export { decodeCommittedEntry, decodeDdlEntry, decodeEntry, decodeTxnEntry, type DecodedEntry } from './decode.js';

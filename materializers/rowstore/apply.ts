@@ -13,7 +13,7 @@
 import { invariant, MaterializerInvariantError, unreachable } from '../assert.js';
 import { applyDdl, CatalogError, indexKeyOf, layoutResolverOf, primaryKeyOf, projectRow, type TableDef } from '../catalog/index.js';
 import {
-  decodeEntry, decodeRow, type DdlEntry, type DecodedPart, type DecodedRow, type EffectOp, type IndexDef, type RawTxnEntry,
+  decodeCommittedEntry, decodeRow, type DdlEntry, type DecodedPart, type DecodedRow, type EffectOp, type IndexDef, type RawTxnEntry,
 } from '../entries/index.js';
 import { compareBytes } from '../keys/index.js';
 import { EntryKind, type LogEntry } from '../../log/index.js';
@@ -36,7 +36,7 @@ export type AfterApply = () => void;
 export function applyEntry(core: StoreCore, entry: LogEntry): AfterApply[] {
   invariant(entry.index === core.appliedIndex + 1, `entry ${entry.index} applied after ${core.appliedIndex}: entries must arrive in order without gaps`);
   const after: AfterApply[] = [];
-  const decoded = entry.kind === EntryKind.Normal ? decodeEntry(entry.data) : null;
+  const decoded = entry.kind === EntryKind.Normal ? decodeCommittedEntry(entry.index, entry.data) : null;
   const assembled = core.parts.accept(entry.index, entry.term, decoded, (part, held) => holdPart(core, part, held, entry.index));
   if (assembled.kind === 'complete') {
     applyParts(core, assembled.parts, entry.index, after);
