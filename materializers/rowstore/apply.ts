@@ -13,7 +13,7 @@
 import { invariant, MaterializerInvariantError, unreachable } from '../assert.js';
 import { applyDdl, CatalogError, indexKeyOf, layoutResolverOf, primaryKeyOf, projectRow, type TableDef } from '../catalog/index.js';
 import {
-  decodeCommittedEntry, decodeRow, type DdlEntry, type DecodedPart, type DecodedRow, type EffectOp, type IndexDef, type RawTxnEntry,
+  decodeAfterRow, decodeCommittedEntry, decodeRow, type DdlEntry, type DecodedPart, type DecodedRow, type EffectOp, type IndexDef, type RawTxnEntry,
 } from '../entries/index.js';
 import { compareBytes } from '../keys/index.js';
 import { EntryKind, type LogEntry } from '../../log/index.js';
@@ -77,7 +77,8 @@ function prepare(core: StoreCore, txn: RawTxnEntry, index: number, copyKeys: boo
     const resolve = layoutResolverOf(table.def);
     const prepared: PreparedEffect = {
       table, op: effect.op, key: copyKeys ? effect.key.slice() : effect.key,
-      after: effect.after === null ? null : decodeRow(effect.after, resolve),
+      // Decoded once for the column store too (decodeAfterRow).
+      after: decodeAfterRow(effect, resolve),
       // A copy: the version keeps it until a checkpoint writes it, and must not pin the entry's buffer.
       // Packed into the arena's slabs, not one ArrayBuffer per row (byte-arena.ts).
       afterBytes: effect.after === null ? null : core.rowBytes.copy(effect.after),
