@@ -42,7 +42,7 @@ export class ColumnCore {
   }
 
   apply(entry: LogEntry): void {
-    invariant(entry.index === this.appliedIndex + 1, `column store: entry ${entry.index} after ${this.appliedIndex}: entries must arrive in order without gaps`);
+    if (entry.index !== this.appliedIndex + 1) invariant(false, `column store: entry ${entry.index} after ${this.appliedIndex}: entries must arrive in order without gaps`);
     const decoded: DecodedEntry | null = entry.kind === EntryKind.Normal ? decodeCommittedEntry(entry.index, entry.data) : null;
     const assembled = this.parts.accept(entry.index, entry.term, decoded, (part) => part);
     switch (assembled.kind) {

@@ -32,9 +32,12 @@ interface PreparedEffect {
 /** Work that must start once the entry's index is applied (index backfills pin it). */
 export type AfterApply = () => void;
 
+/** What most entries (row changes) return: nothing to start, and no array allocated per entry. */
+const noFollowUps: readonly AfterApply[] = Object.freeze([]);
+
 /** Applies one committed entry; returns follow-up work for the caller to start. */
-export function applyEntry(core: StoreCore, entry: LogEntry): AfterApply[] {
-  invariant(entry.index === core.appliedIndex + 1, `entry ${entry.index} applied after ${core.appliedIndex}: entries must arrive in order without gaps`);
+export function applyEntry(core: StoreCore, entry: LogEntry): readonly AfterApply[] {
+  if (entry.index !== core.appliedIndex + 1) invariant(false, `entry ${entry.index} applied after ${core.appliedIndex}: entries must arrive in order without gaps`);
   const after: AfterApply[] = [];
   const decoded = entry.kind === EntryKind.Normal ? decodeCommittedEntry(entry.index, entry.data) : null;
   // The closure only for parts: accept() calls it for parts only, and most entries are single transactions.
@@ -55,7 +58,7 @@ export function applyEntry(core: StoreCore, entry: LogEntry): AfterApply[] {
   core.appliedIndex = entry.index;
   core.collectGarbage();
   core.evictIfOverBudget();
-  return after;
+  return after.length === 0 ? noFollowUps : after;
 }
 
 function notAPart(): never {
