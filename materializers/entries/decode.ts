@@ -32,10 +32,14 @@ export function decodeEntry(data: Uint8Array): DecodedEntry {
   }
 }
 
-/** Recent committed entries kept decoded: more than a column store batch lags behind the row store under load. */
-const sharedSlots = 1024;
-/** Larger entries (parts of large transactions) are not kept: their rows would stay decoded long after apply. */
-const sharedBytesMax = 64 * 1024;
+/** Recent committed entries kept decoded: more than a column store batch lags behind the row store under load (~100 at 2k commits/s). */
+const sharedSlots = 512;
+/**
+ * Larger entries (bulk loads, parts of large transactions) are not kept:
+ * their rows would stay decoded long after apply. OLTP entries are a few
+ * hundred bytes; at most 512 × 4 KiB of entries and their decoded effects stay.
+ */
+const sharedBytesMax = 4096;
 const slotData: (Uint8Array | undefined)[] = new Array<Uint8Array | undefined>(sharedSlots).fill(undefined);
 const slotDecoded: (DecodedEntry | undefined)[] = new Array<DecodedEntry | undefined>(sharedSlots).fill(undefined);
 
