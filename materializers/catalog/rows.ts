@@ -9,6 +9,8 @@ import type { TableDef } from './catalog.js';
 
 interface TableDerived {
   readonly layouts: ReadonlyMap<number, RowLayout>;
+  /** One resolver per table version: every applied row asks for it. */
+  readonly resolve: LayoutResolver;
   /** Per old layout id: for each current column, its position in the old layout or -1. */
   readonly projections: Map<number, Int32Array>;
   readonly positions: ReadonlyMap<number, number>;
@@ -24,8 +26,10 @@ function derived(table: TableDef): TableDerived {
   if (d === undefined) {
     const positions = new Map(table.columns.map((c, i) => [c.id, i]));
     const pkIds = table.primaryKey?.columnIds ?? [];
+    const layouts = new Map(table.layouts.map((l) => [l.id, l]));
     d = {
-      layouts: new Map(table.layouts.map((l) => [l.id, l])),
+      layouts,
+      resolve: (layoutId) => layouts.get(layoutId),
       projections: new Map(),
       positions,
       keyTypes: table.primaryKey === null ? hiddenRowIdTypes : pkIds.map((id) => table.columns[positions.get(id) ?? -1]?.type ?? hiddenRowIdTypes[0] as SqlType),
@@ -38,8 +42,7 @@ function derived(table: TableDef): TableDerived {
 
 /** Resolves the layouts rows of this table may have been written with. */
 export function layoutResolverOf(table: TableDef): LayoutResolver {
-  const { layouts } = derived(table);
-  return (layoutId) => layouts.get(layoutId);
+  return derived(table).resolve;
 }
 
 /** A row written with `layout`, in the table's current column order (the row itself when already current). */

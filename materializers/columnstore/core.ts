@@ -5,7 +5,7 @@
 import { invariant, MaterializerInvariantError, unreachable } from '../assert.js';
 import { applyDdl, Catalog, layoutResolverOf, projectRow } from '../catalog/index.js';
 import {
-  decodeEntry, decodeRow, TxnPartAssembler, type DdlEntry, type DecodedEntry, type DecodedPart, type RawTxnEffect, type Row,
+  decodeAfterRow, decodeCommittedEntry, TxnPartAssembler, type DdlEntry, type DecodedEntry, type DecodedPart, type RawTxnEffect, type Row,
 } from '../entries/index.js';
 import { EntryKind, type LogEntry } from '../../log/index.js';
 import { TableColumns, type TableConfig } from './table.js';
@@ -42,8 +42,8 @@ export class ColumnCore {
   }
 
   apply(entry: LogEntry): void {
-    invariant(entry.index === this.appliedIndex + 1, `column store: entry ${entry.index} after ${this.appliedIndex}: entries must arrive in order without gaps`);
-    const decoded: DecodedEntry | null = entry.kind === EntryKind.Normal ? decodeEntry(entry.data) : null;
+    if (entry.index !== this.appliedIndex + 1) invariant(false, `column store: entry ${entry.index} after ${this.appliedIndex}: entries must arrive in order without gaps`);
+    const decoded: DecodedEntry | null = entry.kind === EntryKind.Normal ? decodeCommittedEntry(entry.index, entry.data) : null;
     const assembled = this.parts.accept(entry.index, entry.term, decoded, (part) => part);
     switch (assembled.kind) {
       case 'single':
@@ -90,17 +90,17 @@ export class ColumnCore {
   }
 
   private prepare(effects: readonly RawTxnEffect[], index: number): PreparedEffect[] {
-    return effects.map((effect) => {
+    const out: PreparedEffect[] = [];
+    for (const effect of effects) {
       const table = this.tables.get(effect.tableId);
       if (table === undefined) throw new MaterializerInvariantError(`entry ${index}: effect on table ${effect.tableId}, which does not exist`);
-      let after: Row | null = null;
-      if (effect.after !== null) {
-        const decoded = decodeRow(effect.after, layoutResolverOf(table.def));
-        after = projectRow(table.def, decoded.layout, decoded.row);
-      }
+      // Usually decoded already: the row store applied the same shared decoded entry first.
+      const decoded = decodeAfterRow(effect, layoutResolverOf(table.def));
+      const after = decoded === null ? null : projectRow(table.def, decoded.layout, decoded.row);
       // No copy of the key: the segment copies it into its key bytes, lookups only read it.
-      return { table, op: effect.op, key: effect.key, after };
-    });
+      out.push({ table, op: effect.op, key: effect.key, after });
+    }
+    return out;
   }
 
   /** Decodes every row first, so a corrupt entry changes nothing. */

@@ -8,12 +8,32 @@ const utf8 = new TextDecoder('utf-8', { fatal: true });
 /** A varuint longer than this cannot be a safe integer (7 bits a byte, 53 bits). */
 const varuintBytesMax = 8;
 
+/**
+ * The last DataView made, over a whole ArrayBuffer: a committed entry's rows
+ * are views into the entry's buffer (and small entries share pooled
+ * buffers), so the readers of one entry's envelope and rows share one view
+ * instead of creating one each.
+ */
+let lastBuffer: ArrayBufferLike | undefined;
+let lastView: DataView | undefined;
+
+function viewOf(buffer: ArrayBufferLike): DataView {
+  if (buffer !== lastBuffer || lastView === undefined) {
+    lastView = new DataView(buffer);
+    lastBuffer = buffer;
+  }
+  return lastView;
+}
+
 export class ByteReader {
+  /** Over the whole buffer: reads add `base`. Bounds are checked against `bytes`, never the view. */
   private readonly view: DataView;
+  private readonly base: number;
   private position: number;
 
   constructor(private readonly bytes: Uint8Array, offset = 0) {
-    this.view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+    this.view = viewOf(bytes.buffer);
+    this.base = bytes.byteOffset;
     this.position = offset;
   }
 
@@ -39,56 +59,56 @@ export class ByteReader {
 
   u16(): number {
     this.need(2);
-    const v = this.view.getUint16(this.position, true);
+    const v = this.view.getUint16(this.base + this.position, true);
     this.position += 2;
     return v;
   }
 
   i16(): number {
     this.need(2);
-    const v = this.view.getInt16(this.position, true);
+    const v = this.view.getInt16(this.base + this.position, true);
     this.position += 2;
     return v;
   }
 
   u32(): number {
     this.need(4);
-    const v = this.view.getUint32(this.position, true);
+    const v = this.view.getUint32(this.base + this.position, true);
     this.position += 4;
     return v;
   }
 
   i32(): number {
     this.need(4);
-    const v = this.view.getInt32(this.position, true);
+    const v = this.view.getInt32(this.base + this.position, true);
     this.position += 4;
     return v;
   }
 
   i64(): bigint {
     this.need(8);
-    const v = this.view.getBigInt64(this.position, true);
+    const v = this.view.getBigInt64(this.base + this.position, true);
     this.position += 8;
     return v;
   }
 
   u64(): bigint {
     this.need(8);
-    const v = this.view.getBigUint64(this.position, true);
+    const v = this.view.getBigUint64(this.base + this.position, true);
     this.position += 8;
     return v;
   }
 
   f32(): number {
     this.need(4);
-    const v = this.view.getFloat32(this.position, true);
+    const v = this.view.getFloat32(this.base + this.position, true);
     this.position += 4;
     return v;
   }
 
   f64(): number {
     this.need(8);
-    const v = this.view.getFloat64(this.position, true);
+    const v = this.view.getFloat64(this.base + this.position, true);
     this.position += 8;
     return v;
   }
@@ -119,6 +139,23 @@ export class ByteReader {
     const n = this.varuint();
     if (n > max) throw new EntryDecodeError('limit', `${what} ${n} exceeds the limit ${max}`);
     return n;
+  }
+
+  /**
+   * Skips `length` bytes and returns where they start in `input()`: a row's
+   * null bitmap is read in place, not through a view (one typed array per
+   * decoded row was a measurable share of applying a small entry).
+   */
+  skip(length: number): number {
+    this.need(length);
+    const at = this.position;
+    this.position += length;
+    return at;
+  }
+
+  /** The bytes being read (for reads in place after skip()). */
+  input(): Uint8Array {
+    return this.bytes;
   }
 
   /** `length` bytes as a view into the input (no copy). */

@@ -108,7 +108,8 @@ export class ByteWriter {
 
   /** Unsigned LEB128 of a safe non-negative integer (1 byte below 128). */
   varuint(value: number): void {
-    invariant(Number.isSafeInteger(value) && value >= 0, `varuint of ${value}`);
+    // Conditions first: a template message per call would cost more than the write.
+    if (!(Number.isSafeInteger(value) && value >= 0)) invariant(false, `varuint of ${value}`);
     let rest = value;
     while (rest >= 0x80) {
       this.u8((rest % 0x80) | 0x80);
@@ -119,7 +120,7 @@ export class ByteWriter {
 
   /** Zigzag + LEB128 of a safe integer. */
   varint(value: number): void {
-    invariant(Number.isSafeInteger(value), `varint of ${value}`);
+    if (!Number.isSafeInteger(value)) invariant(false, `varint of ${value}`);
     this.varuint(value >= 0 ? value * 2 : -value * 2 - 1);
   }
 
@@ -169,7 +170,7 @@ export class ByteWriter {
     this.varuint(byteCount);
     this.reserve(byteCount);
     const { written } = utf8.encodeInto(text, this.bytes.subarray(this.length, this.length + byteCount));
-    invariant(written === byteCount, `utf8 wrote ${written} of ${byteCount} bytes`);
+    if (written !== byteCount) invariant(false, `utf8 wrote ${written} of ${byteCount} bytes`);
     this.length += byteCount;
   }
 

@@ -2,13 +2,13 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { valueArb } from '../testing/arbitraries.js';
 import { encodeDdlEntry } from './ddl.js';
-import { decodeDdlEntry, decodeEntry, decodeTxnEntry } from './decode.js';
+import { decodeCommittedEntry, decodeDdlEntry, decodeEntry, decodeTxnEntry } from './decode.js';
 import type { DdlEntry, TableDefinition } from './definitions.js';
 import { entryFormatVersion, EntryType } from './envelope.js';
 import { EffectTooLargeError, EntryDecodeError, EntryEncodeError } from './errors.js';
 import type { RowLayout } from './row-codec.js';
 import { Decimal, type SqlType } from './query-types.js';
-import { encodeTxnAbortEntry, encodeTxnEntry, TxnStreamEncoder, type TxnEntry } from './txn.js';
+import { decodeAfterRow, encodeTxnAbortEntry, encodeTxnEntry, TxnStreamEncoder, type TxnEntry } from './txn.js';
 
 const layouts = new Map<number, RowLayout>([
   [20, { id: 3, columns: [{ id: 1, type: { kind: 'int8' } }, { id: 4, type: { kind: 'text' } }] }],
@@ -191,6 +191,41 @@ describe('txn entries', () => {
       { ...txn, txnId: -1n },
     ];
     for (const t of bad) expect(() => encodeTxnEntry(t, layoutOf)).toThrow(EntryEncodeError);
+  });
+});
+
+describe('decodeCommittedEntry', () => {
+  it('decodes an entry once for every consumer, and only the same bytes at the same index', () => {
+    const data = encodeTxnEntry(txn, layoutOf);
+    const first = decodeCommittedEntry(7, data);
+    expect(first).toEqual(decodeEntry(data));
+    expect(decodeCommittedEntry(7, data)).toBe(first);
+    // Equal bytes in another buffer (re-read from the WAL) and the same bytes at another index decode again.
+    const copy = data.slice();
+    expect(decodeCommittedEntry(7, copy)).not.toBe(first);
+    expect(decodeCommittedEntry(7, copy)).toEqual(first);
+    expect(decodeCommittedEntry(8, data)).not.toBe(first);
+  });
+
+  it('decodes an effect\'s after row once for every consumer of the shared entry', () => {
+    const data = encodeTxnEntry(txn, layoutOf);
+    const decoded = decodeCommittedEntry(11, data);
+    if (decoded.type !== 'txn') throw new Error('expected a txn entry');
+    const [insert, , del] = decoded.txn.effects;
+    if (insert === undefined || del === undefined) throw new Error('expected effects');
+    const row = decodeAfterRow(insert, resolverOf(20));
+    expect(row).toEqual({ layout: layoutOf(20), row: [1n, 'one'] });
+    expect(decodeAfterRow(insert, resolverOf(20))).toBe(row);
+    const again = decodeCommittedEntry(11, data);
+    expect(again.type === 'txn' ? decodeAfterRow(again.txn.effects[0] as typeof insert, resolverOf(20)) : null).toBe(row);
+    expect(decodeAfterRow(del, resolverOf(20))).toBeNull();
+  });
+
+  it('throws on a corrupt entry for every consumer', () => {
+    const data = encodeTxnEntry(txn, layoutOf).slice();
+    data[3] = (data[3] ?? 0) ^ 0xff;
+    expect(() => decodeCommittedEntry(9, data)).toThrow(EntryDecodeError);
+    expect(() => decodeCommittedEntry(9, data)).toThrow(EntryDecodeError);
   });
 });
 

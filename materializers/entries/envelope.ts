@@ -68,7 +68,8 @@ export function openEnvelope(data: Uint8Array): OpenedEnvelope {
   }
   const bodyBytes = data.length - crcBytes;
   const body = data.subarray(0, bodyBytes);
-  const stored = new DataView(data.buffer, data.byteOffset, data.byteLength).getUint32(bodyBytes, true);
+  // Little-endian u32 read in place (no DataView per entry).
+  const stored = ((data[bodyBytes] ?? 0) | ((data[bodyBytes + 1] ?? 0) << 8) | ((data[bodyBytes + 2] ?? 0) << 16) | ((data[bodyBytes + 3] ?? 0) << 24)) >>> 0;
   if (crc32c(body) !== stored) throw new EntryDecodeError('checksum', 'entry CRC-32C mismatch');
   const version = body[0];
   if (version !== entryFormatVersion) throw new EntryDecodeError('version', `entry format version ${version}`);

@@ -22,9 +22,9 @@ export {
   decodeRow, encodeRow, readRow, rowLayoutId, writeRow, type DecodedRow, type LayoutColumn, type LayoutResolver, type RowLayout,
 } from './row-codec.js';
 export {
-  decodeEffectRows, encodeTxnAbortEntry, encodeTxnEntry, TxnStreamEncoder, type EffectOp, type RawTxnEffect, type RawTxnEntry, type SequenceMark,
+  decodeAfterRow, decodeEffectRows, encodeTxnAbortEntry, encodeTxnEntry, TxnStreamEncoder, type EffectOp, type RawTxnEffect, type RawTxnEntry, type SequenceMark,
   type TxnEffect, type TxnEntry, type TxnPartInfo,
 } from './txn.js';
 export { TxnPartAssembler, type AssembledEntry, type DecodedPart } from './txn-parts.js';
 export { encodeDdlEntry } from './ddl.js';
-export { decodeDdlEntry, decodeEntry, decodeTxnEntry, type DecodedEntry } from './decode.js';
+export { decodeCommittedEntry, decodeDdlEntry, decodeEntry, decodeTxnEntry, type DecodedEntry } from './decode.js';

@@ -85,15 +85,17 @@ export function readRow(r: ByteReader, resolve: LayoutResolver): DecodedRow {
   if (layout === undefined) throw new EntryDecodeError('layout', `row written with unknown layout ${layoutId}`);
   const codecs = codecsOf(layout);
   const n = codecs.length;
-  const bitmap = r.raw(Math.ceil(n / 8));
+  const bitmapBytes = Math.ceil(n / 8);
+  const bitmapAt = r.skip(bitmapBytes);
+  const bytes = r.input();
   const usedBitsOfLastByte = n % 8;
-  const last = bitmap[bitmap.length - 1];
+  const last = bitmapBytes === 0 ? undefined : bytes[bitmapAt + bitmapBytes - 1];
   if (usedBitsOfLastByte !== 0 && last !== undefined && last >> usedBitsOfLastByte !== 0) {
     throw new EntryDecodeError('malformed', 'null bitmap has bits beyond the last column');
   }
   const row: SqlValue[] = new Array<SqlValue>(n);
   for (let i = 0; i < n; i++) {
-    const isNull = (((bitmap[i >> 3] ?? 0) >> (i & 7)) & 1) === 1;
+    const isNull = (((bytes[bitmapAt + (i >> 3)] ?? 0) >> (i & 7)) & 1) === 1;
     row[i] = isNull ? null : (codecs[i] as ValueCodec).read(r);
   }
   return { layout, row };

@@ -47,6 +47,12 @@ export type AssembledEntry<T> =
   /** A part of a transaction whose earlier parts were dropped: ignore it. */
   | { readonly kind: 'orphan' };
 
+// Shared results: accept() runs for every committed entry on every node, and
+// most entries are 'single'.
+const singleResult = { kind: 'single' } as const;
+const bufferedResult = { kind: 'buffered' } as const;
+const orphanResult = { kind: 'orphan' } as const;
+
 interface Pending<T> {
   readonly txnId: bigint;
   readonly term: number;
@@ -78,7 +84,7 @@ export class TxnPartAssembler<T> {
     const pending = this.pending;
     if (!isPart(decoded)) {
       if (pending !== null) this.drop();
-      return { kind: 'single' };
+      return singleResult;
     }
     const { part } = decoded;
     const txnId = txnIdOf(decoded);
@@ -86,7 +92,7 @@ export class TxnPartAssembler<T> {
       pending.lastIndex + 1 === index && pending.parts.length === part.number;
     if (!continues) {
       if (pending !== null) this.drop();
-      if (part.number !== 0) return { kind: 'orphan' };
+      if (part.number !== 0) return orphanResult;
     }
     const current = continues ? pending : { txnId, term, firstIndex: index, lastIndex: index, parts: [] };
     const held = hold(decoded, current.parts);
@@ -94,7 +100,7 @@ export class TxnPartAssembler<T> {
     current.lastIndex = index;
     if (part.continues) {
       this.pending = current;
-      return { kind: 'buffered' };
+      return bufferedResult;
     }
     this.pending = null;
     return { kind: 'complete', txnId, parts: current.parts };

@@ -28,7 +28,7 @@ import type { ByteReader } from './byte-reader.js';
 import { ByteWriter } from './byte-writer.js';
 import { EffectTooLargeError, EntryDecodeError, EntryEncodeError } from './errors.js';
 import { keyBytesMax, txnEffectsMax, txnPartsMax, txnSequencesMax, valueBytesMax } from './limits.js';
-import { decodeRow, writeRow, type LayoutResolver, type RowLayout } from './row-codec.js';
+import { decodeRow, writeRow, type DecodedRow, type LayoutResolver, type RowLayout } from './row-codec.js';
 import type { Row } from './query-types.js';
 import { EntryType, sealEnvelope, startEnvelope } from './envelope.js';
 
@@ -68,6 +68,25 @@ export interface RawTxnEffect {
   readonly key: Uint8Array;
   readonly after: Uint8Array | null;
   readonly before: Uint8Array | null;
+  /** decodeAfterRow's memo: the after row decoded by the first consumer of a shared decoded entry. */
+  afterDecoded?: DecodedRow | undefined;
+}
+
+/**
+ * The effect's after row decoded, once for every consumer of a decoded entry
+ * they share (decodeCommittedEntry): the row store decodes it, the column
+ * store reuses it. A layout id names the same layout in every catalog that
+ * knows it (layouts are never changed or reused), so the first consumer's
+ * resolver gives what the others' would.
+ */
+export function decodeAfterRow(effect: RawTxnEffect, resolve: LayoutResolver): DecodedRow | null {
+  if (effect.after === null) return null;
+  let decoded = effect.afterDecoded;
+  if (decoded === undefined) {
+    decoded = decodeRow(effect.after, resolve);
+    effect.afterDecoded = decoded;
+  }
+  return decoded;
 }
 
 export interface RawTxnEntry {
@@ -255,7 +274,8 @@ function readRawEffect(r: ByteReader): RawTxnEffect {
   if (key.length === 0) throw new EntryDecodeError('malformed', 'empty effect key');
   const after = hasAfter(op) ? r.bytesWithLength(valueBytesMax, 'row bytes') : null;
   const before = hasBefore(op) ? r.bytesWithLength(valueBytesMax, 'row bytes') : null;
-  return { tableId, op, key, after, before };
+  // afterDecoded present from the start: one object shape for every effect.
+  return { tableId, op, key, after, before, afterDecoded: undefined };
 }
 
 /** Decodes a txn payload, leaving rows encoded. */

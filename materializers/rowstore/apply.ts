@@ -13,7 +13,7 @@
 import { invariant, MaterializerInvariantError, unreachable } from '../assert.js';
 import { applyDdl, CatalogError, indexKeyOf, layoutResolverOf, primaryKeyOf, projectRow, type TableDef } from '../catalog/index.js';
 import {
-  decodeEntry, decodeRow, type DdlEntry, type DecodedPart, type DecodedRow, type EffectOp, type IndexDef, type RawTxnEntry,
+  decodeAfterRow, decodeCommittedEntry, decodeRow, type DdlEntry, type DecodedPart, type DecodedRow, type EffectOp, type IndexDef, type RawTxnEntry,
 } from '../entries/index.js';
 import { compareBytes } from '../keys/index.js';
 import { EntryKind, type LogEntry } from '../../log/index.js';
@@ -32,17 +32,22 @@ interface PreparedEffect {
 /** Work that must start once the entry's index is applied (index backfills pin it). */
 export type AfterApply = () => void;
 
+/** What most entries (row changes) return: nothing to start, and no array allocated per entry. */
+const noFollowUps: readonly AfterApply[] = Object.freeze([]);
+
 /** Applies one committed entry; returns follow-up work for the caller to start. */
-export function applyEntry(core: StoreCore, entry: LogEntry): AfterApply[] {
-  invariant(entry.index === core.appliedIndex + 1, `entry ${entry.index} applied after ${core.appliedIndex}: entries must arrive in order without gaps`);
+export function applyEntry(core: StoreCore, entry: LogEntry): readonly AfterApply[] {
+  if (entry.index !== core.appliedIndex + 1) invariant(false, `entry ${entry.index} applied after ${core.appliedIndex}: entries must arrive in order without gaps`);
   const after: AfterApply[] = [];
-  const decoded = entry.kind === EntryKind.Normal ? decodeEntry(entry.data) : null;
-  const assembled = core.parts.accept(entry.index, entry.term, decoded, (part, held) => holdPart(core, part, held, entry.index));
+  const decoded = entry.kind === EntryKind.Normal ? decodeCommittedEntry(entry.index, entry.data) : null;
+  // The closure only for parts: accept() calls it for parts only, and most entries are single transactions.
+  const isPart = decoded !== null && (decoded.type === 'txnPart' || decoded.type === 'ddlPart');
+  const assembled = core.parts.accept(entry.index, entry.term, decoded, isPart ? (part, held) => holdPart(core, part, held, entry.index) : notAPart);
   if (assembled.kind === 'complete') {
     applyParts(core, assembled.parts, entry.index, after);
   } else if (assembled.kind === 'single' && decoded !== null) {
     switch (decoded.type) {
-      case 'txn': applyPrepared(core, [prepareTxn(core, decoded.txn, entry.index)], entry.index); break;
+      case 'txn': applyPrepared(core, prepareTxn(core, decoded.txn, entry.index, false), entry.index); break;
       case 'ddl': applyDdlEntry(core, decoded.ddl, entry.index, after); break;
       // Dropping the pending parts (if they were this transaction's) is the assembler's job.
       case 'txnAbort': break;
@@ -53,27 +58,39 @@ export function applyEntry(core: StoreCore, entry: LogEntry): AfterApply[] {
   core.appliedIndex = entry.index;
   core.collectGarbage();
   core.evictIfOverBudget();
-  return after;
+  return after.length === 0 ? noFollowUps : after;
 }
 
-function prepare(core: StoreCore, txn: RawTxnEntry, index: number): PreparedEffect[] {
-  return txn.effects.map((effect) => {
+function notAPart(): never {
+  throw new MaterializerInvariantError('the part assembler held an entry that is not a part');
+}
+
+/**
+ * `copyKeys`: held parts copy their keys so they do not pin the part's
+ * buffer; a single entry's effects are applied at once and their keys only
+ * read (as strings), so views are enough.
+ */
+function prepare(core: StoreCore, txn: RawTxnEntry, index: number, copyKeys: boolean): PreparedEffect[] {
+  const out: PreparedEffect[] = [];
+  for (const effect of txn.effects) {
     const table = core.tables.get(effect.tableId);
     if (table === undefined || table.droppedAt !== null) {
       throw new MaterializerInvariantError(`entry ${index}: effect on table ${effect.tableId}, which does not exist`);
     }
     const resolve = layoutResolverOf(table.def);
     const prepared: PreparedEffect = {
-      table, op: effect.op, key: effect.key.slice(),
-      after: effect.after === null ? null : decodeRow(effect.after, resolve),
+      table, op: effect.op, key: copyKeys ? effect.key.slice() : effect.key,
+      // Decoded once for the column store too (decodeAfterRow).
+      after: decodeAfterRow(effect, resolve),
       // A copy: the version keeps it until a checkpoint writes it, and must not pin the entry's buffer.
       // Packed into the arena's slabs, not one ArrayBuffer per row (byte-arena.ts).
       afterBytes: effect.after === null ? null : core.rowBytes.copy(effect.after),
       before: effect.before === null ? null : decodeRow(effect.before, resolve),
     };
     checkKey(prepared, index);
-    return prepared;
-  });
+    out.push(prepared);
+  }
+  return out;
 }
 
 /** The effect's key must be its row's primary key: a mismatch would file the row under the wrong key. */
@@ -92,8 +109,8 @@ export interface PreparedTxn {
   readonly sequences: RawTxnEntry['sequences'];
 }
 
-export function prepareTxn(core: StoreCore, txn: RawTxnEntry, index: number): PreparedTxn {
-  const effects = prepare(core, txn, index);
+export function prepareTxn(core: StoreCore, txn: RawTxnEntry, index: number, copyKeys: boolean): PreparedTxn {
+  const effects = prepare(core, txn, index, copyKeys);
   for (const mark of txn.sequences) {
     if (core.catalog.sequenceById(mark.sequenceId) === undefined) {
       throw new MaterializerInvariantError(`entry ${index}: high-water mark for sequence ${mark.sequenceId}, which does not exist`);
@@ -111,31 +128,29 @@ export type HeldPart =
 function holdPart(core: StoreCore, part: DecodedPart, held: readonly HeldPart[], index: number): HeldPart {
   if (part.type === 'ddlPart') return { kind: 'ddl', ddl: part.ddl };
   if (held.some((h) => h.kind === 'ddl')) return { kind: 'raw', txn: part.txn };
-  return { kind: 'prepared', txn: prepareTxn(core, part.txn, index) };
+  return { kind: 'prepared', txn: prepareTxn(core, part.txn, index, true) };
 }
 
 /** Applies a multi-part transaction at its last part's index: catalog changes and row effects in part order. */
 function applyParts(core: StoreCore, parts: readonly HeldPart[], index: number, after: AfterApply[]): void {
   for (const part of parts) {
     switch (part.kind) {
-      case 'prepared': applyPrepared(core, [part.txn], index); break;
-      case 'raw': applyPrepared(core, [prepareTxn(core, part.txn, index)], index); break;
+      case 'prepared': applyPrepared(core, part.txn, index); break;
+      case 'raw': applyPrepared(core, prepareTxn(core, part.txn, index, false), index); break;
       case 'ddl': applyDdlEntry(core, part.ddl, index, after); break;
       default: unreachable(part, 'held part');
     }
   }
 }
 
-/** Applies one transaction (all its parts, in order) at `index`. */
-function applyPrepared(core: StoreCore, parts: readonly PreparedTxn[], index: number): void {
+/** Applies one transaction (or one part of one, in part order) at `index`. */
+function applyPrepared(core: StoreCore, txn: PreparedTxn, index: number): void {
   const horizon = core.horizon();
-  for (const part of parts) for (const effect of part.effects) applyRowEffect(core, effect, index, horizon);
-  for (const part of parts) {
-    for (const mark of part.sequences) {
-      // The leader's state after this transaction (cycling sequences go down too).
-      core.sequences.set(mark.sequenceId, mark.value);
-      core.dirtySequences.add(mark.sequenceId);
-    }
+  for (const effect of txn.effects) applyRowEffect(core, effect, index, horizon);
+  for (const mark of txn.sequences) {
+    // The leader's state after this transaction (cycling sequences go down too).
+    core.sequences.set(mark.sequenceId, mark.value);
+    core.dirtySequences.add(mark.sequenceId);
   }
 }
 

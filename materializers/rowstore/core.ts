@@ -141,7 +141,8 @@ export class StoreCore {
   pushVersion(entry: RowEntry, version: Version): void {
     this.unpack(entry);
     const newest = entry.newest;
-    invariant(newest === undefined || newest.index < version.index, `version ${version.index} is not newer than ${newest?.index}`);
+    // Condition first: the message's template would be built for every version.
+    if (newest !== undefined && newest.index >= version.index) invariant(false, `version ${version.index} is not newer than ${newest.index}`);
     entry.versions.unshift(version);
     entry.dirty = true;
     this.dirtyRows.add(entry);
@@ -172,7 +173,14 @@ export class StoreCore {
   pruneChain(entry: RowEntry, horizon: number): void {
     if (entry.packed !== null) return;
     const versions = entry.versions;
-    const keep = versions.findIndex((v) => v.index <= horizon);
+    // A loop, not findIndex: this runs for every applied version.
+    let keep = -1;
+    for (let i = 0; i < versions.length; i++) {
+      if ((versions[i] as Version).index <= horizon) {
+        keep = i;
+        break;
+      }
+    }
     if (keep >= 0) {
       versions.length = keep + 1;
       entry.baseKnown = true;

@@ -42,4 +42,22 @@ describe('SortedKeySet', () => {
     expect(set.keys()).toEqual(keys.filter((_, i) => i % 3 === 0).sort());
     expect(set.collect({}, 3, true)).toEqual(keys.filter((_, i) => i % 3 === 0).sort().reverse().slice(0, 3));
   });
+
+  it('appends ascending keys past full chunks, then inserts and deletes between them', () => {
+    const set = new SortedKeySet();
+    const n = chunkKeysMax * 3 + 5;
+    const key = (i: number): string => String(i).padStart(7, '0');
+    for (let i = 0; i < n; i++) expect(set.add(key(2 * i))).toBe(true);
+    expect(set.add(key(2 * (n - 1)))).toBe(false);
+    for (let i = 0; i < n; i += 3) set.add(key(2 * i + 1));
+    for (let i = 0; i < n; i += 5) set.delete(key(2 * i));
+    const model = new Set<string>();
+    for (let i = 0; i < n; i++) model.add(key(2 * i));
+    for (let i = 0; i < n; i += 3) model.add(key(2 * i + 1));
+    for (let i = 0; i < n; i += 5) model.delete(key(2 * i));
+    expect(set.keys()).toEqual([...model].sort());
+    expect(set.size).toBe(model.size);
+    for (const k of model) expect(set.has(k)).toBe(true);
+    expect(set.collect({ gte: key(2 * n - 10) }, 100, false)).toEqual([...model].sort().filter((k) => k >= key(2 * n - 10)));
+  });
 });

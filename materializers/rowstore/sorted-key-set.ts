@@ -52,7 +52,24 @@ export class SortedKeySet {
       this.count = 1;
       return true;
     }
-    const c = Math.min(lowerBound(this.maxes, key), this.chunks.length - 1);
+    const lastChunk = this.chunks.length - 1;
+    if (key > (this.maxes[lastChunk] as string)) {
+      // Above every key: ascending keys (serial ids, time-ordered keys) are
+      // most inserts. Appended without searching, and a full last chunk
+      // starts a new one rather than splitting (which would leave every
+      // chunk of an ascending load half full).
+      const last = this.chunks[lastChunk] as string[];
+      if (last.length < chunkKeysMax) {
+        last.push(key);
+        this.maxes[lastChunk] = key;
+      } else {
+        this.chunks.push([key]);
+        this.maxes.push(key);
+      }
+      this.count++;
+      return true;
+    }
+    const c = Math.min(lowerBound(this.maxes, key), lastChunk);
     const chunk = this.chunks[c] as string[];
     const i = lowerBound(chunk, key);
     if (chunk[i] === key) return false;

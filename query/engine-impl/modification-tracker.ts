@@ -21,7 +21,7 @@
 // (or only) entry is recorded, or when the commit fails.
 
 import {
-  decodeEntry, TxnPartAssembler, type DdlChange, type DecodedPart, type RawTxnEffect, type RawTxnEntry,
+  decodeCommittedEntry, TxnPartAssembler, type DdlChange, type DecodedPart, type RawTxnEffect, type RawTxnEntry,
 } from '../../materializers/index.js';
 import { EntryKind, type LogEntry } from '../../log/index.js';
 import { keyString, rowResource } from './keys.js';
@@ -115,7 +115,7 @@ export class ModificationTracker {
       const p = txnId === undefined ? undefined : this.pending.get(txnId);
       if (txnId !== undefined && p !== undefined) return this.recordPending(txnId, p, entry.index);
     }
-    const decoded = entry.kind === EntryKind.Normal ? decodeEntry(entry.data) : null;
+    const decoded = entry.kind === EntryKind.Normal ? decodeCommittedEntry(entry.index, entry.data) : null;
     const assembled = this.parts.accept(entry.index, entry.term, decoded, (part) => part);
     if (assembled.kind === 'complete') {
       for (const part of assembled.parts) {
