@@ -243,7 +243,7 @@ function feedingAccess(access: TableAccess, fed: ReadonlyMap<TableInfo, readonly
 }
 
 export function emptyLeafStats(): LeafStats {
-  return { segmentsTotal: 0, segmentsPruned: 0, rowsScanned: 0, rowsSelected: 0, groups: 0, joinRows: 0, semiJoinDropped: 0, elapsedMs: 0 };
+  return { segmentsTotal: 0, segmentsPruned: 0, rowsScanned: 0, rowsSelected: 0, groups: 0, joinRows: 0, semiJoinDropped: 0, parallelDegree: 0, elapsedMs: 0 };
 }
 
 /**
@@ -279,7 +279,7 @@ async function columnRuntime(plan: ColumnPathPlan, runtime: RuntimeContext, stat
 }
 
 function statsText(stats: LeafStats): string {
-  return `(segments: ${stats.segmentsTotal - stats.segmentsPruned} of ${stats.segmentsTotal} scanned, ${stats.segmentsPruned} pruned; rows scanned=${stats.rowsScanned} selected=${stats.rowsSelected}${stats.semiJoinDropped > 0 ? ` semi-join dropped=${stats.semiJoinDropped}` : ''}${stats.joinRows > 0 ? ` joined=${stats.joinRows}` : ''}${stats.groups > 0 ? ` groups=${stats.groups}` : ''}; time=${stats.elapsedMs.toFixed(3)} ms)`;
+  return `(segments: ${stats.segmentsTotal - stats.segmentsPruned} of ${stats.segmentsTotal} scanned, ${stats.segmentsPruned} pruned; rows scanned=${stats.rowsScanned} selected=${stats.rowsSelected}${stats.semiJoinDropped > 0 ? ` semi-join dropped=${stats.semiJoinDropped}` : ''}${stats.joinRows > 0 ? ` joined=${stats.joinRows}` : ''}${stats.groups > 0 ? ` groups=${stats.groups}` : ''}${stats.parallelDegree > 0 ? `; fused${stats.parallelDegree > 1 ? `, parallel workers=${stats.parallelDegree}` : ''}` : ''}; time=${stats.elapsedMs.toFixed(3)} ms)`;
 }
 
 function spliceLeaves(lines: readonly string[], plan: ColumnPathPlan, stats: readonly LeafStats[] | null): string[] {
