@@ -43,7 +43,8 @@ export const columnWaitTimeoutMsDefault = 5000;
  * checks, those that found the column store behind their read index and
  * waited, and the milliseconds they waited (thunderdb_column_wait_*).
  */
-export const vectorizedCounters = { columnRuns: 0, fallbacks: 0, joinRuns: 0, waitChecks: 0, waits: 0, waitMs: 0 };
+/** fusedRuns: leaves run by the fused scan-aggregate kernel; parallelRuns: those spread over worker threads. */
+export const vectorizedCounters = { columnRuns: 0, fallbacks: 0, joinRuns: 0, fusedRuns: 0, parallelRuns: 0, waitChecks: 0, waits: 0, waitMs: 0 };
 
 export const readPathSetting = 'thunderdb.read_path';
 export const columnFallbackSetting = 'thunderdb.column_fallback';
@@ -263,8 +264,11 @@ async function columnRuntime(plan: ColumnPathPlan, runtime: RuntimeContext, stat
     for (const [k, placed] of plan.leaves.entries()) {
       for (const table of placed.leaf.tables) columns.noteTableRead(table.id);
       const constants = placed.constants.map((c) => c.evaluate([], env));
-      fed.set(placed.synthetic, await runLeaf(placed.leaf, columns, env, constants, stats[k] ?? emptyLeafStats(), placed.topN));
+      const leafStats = stats[k] ?? emptyLeafStats();
+      fed.set(placed.synthetic, await runLeaf(placed.leaf, columns, env, constants, leafStats, placed.topN));
       if (placed.leaf.join !== null) vectorizedCounters.joinRuns++;
+      if (leafStats.parallelDegree > 0) vectorizedCounters.fusedRuns++;
+      if (leafStats.parallelDegree > 1) vectorizedCounters.parallelRuns++;
     }
     vectorizedCounters.columnRuns++;
     return { ...runtime, access: feedingAccess(runtime.access, fed) };

@@ -130,6 +130,7 @@ describe('column path = row path', () => {
   it('holds for random tables, changes and queries', async () => {
     const runsBefore = vectorizedCounters.columnRuns;
     const joinsBefore = vectorizedCounters.joinRuns;
+    const fusedBefore = vectorizedCounters.fusedRuns;
     await fc.assert(fc.asyncProperty(fc.array(opArb, { minLength: 1, maxLength: 8 }), fc.array(queryArb, { minLength: 1, maxLength: 6 }), async (ops, queries) => {
       const table = `pt${++tableNumber}`;
       const s = t.session();
@@ -162,7 +163,7 @@ describe('column path = row path', () => {
       await run(s, `DROP TABLE ${table}_dim`);
       await run(s, `DROP TABLE ${table}_tag`);
     }), { numRuns: Number(process.env.THUNDER_VECTOR_RUNS ?? 40), interruptAfterTimeLimit: 60_000 });
-    console.log(`column runs ${vectorizedCounters.columnRuns - runsBefore} (vectorized joins ${vectorizedCounters.joinRuns - joinsBefore}), fallbacks ${vectorizedCounters.fallbacks}`);
+    console.log(`column runs ${vectorizedCounters.columnRuns - runsBefore} (vectorized joins ${vectorizedCounters.joinRuns - joinsBefore}, fused ${vectorizedCounters.fusedRuns - fusedBefore}), fallbacks ${vectorizedCounters.fallbacks}`);
     expect(vectorizedCounters.columnRuns).toBeGreaterThan(runsBefore);
     expect(vectorizedCounters.joinRuns).toBeGreaterThan(joinsBefore);
   }, 120_000);

@@ -5,6 +5,7 @@
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { rows, run } from '../../engine-impl/testing/harness.js';
+import { vectorizedCounters } from '../path.js';
 import { openColumnTestEngine, type ColumnTestEngine } from '../testing.js';
 import { setFusedOptions } from './fused.js';
 import { setParallelScanWorkers } from './pool.js';
@@ -72,7 +73,10 @@ async function expectAllAgree(): Promise<void> {
 
 describe('the fused scan-aggregate kernel', () => {
   it('answers as the operator path and the row path, on this thread and on 2 workers', async () => {
+    const parallelBefore = vectorizedCounters.parallelRuns;
     await expectAllAgree();
+    // Q1, Q6 and the status query on workers; zone maps prune every segment of the last two (nothing to spread).
+    expect(vectorizedCounters.parallelRuns - parallelBefore).toBeGreaterThanOrEqual(3);
     setFusedOptions({ parallelRowsMin: 0 });
     expect(await explain(q1)).toContain('fused, parallel workers=2');
     setFusedOptions({ parallelRowsMin: Infinity });
