@@ -625,7 +625,7 @@ async function fusedAggregate(leaf: VectorLeaf, columns: ColumnAccess, env: Exec
 /** The fused result as the serial path's rows: the same AggregateState and finalize, so scales and digits match. */
 function fusedRows(aggregates: readonly AggregateSpec[], result: FusedResult, global: boolean, stats: LeafStats): Row[] {
   const keys: SqlValue[][] = result.keys;
-  if (global && keys.length === 0) { keys.push([]); result.counts.push(0); result.totals.push(result.sumScales.map(() => 0n)); }
+  if (global && keys.length === 0) { keys.push([]); result.counts.push(0); result.totals.push(result.sumScales.map(() => 0n)); result.nonNull.push(result.sumScales.map(() => 0)); }
   const groups = keys.length;
   const states = aggregates.map((_, a) => {
     const s = new AggregateState();
@@ -634,9 +634,11 @@ function fusedRows(aggregates: readonly AggregateSpec[], result: FusedResult, gl
     const scale = source?.k === 'sum' ? (result.sumScales[source.slot] ?? -1) : -1;
     s.vecScale = scale;
     for (let g = 0; g < groups; g++) {
-      const count = result.counts[g] ?? 0;
+      const rowsOfGroup = result.counts[g] ?? 0;
+      // sum, avg and count(x) count x's non-NULL rows; count(*) the group's rows.
+      const count = source?.k === 'sum' ? (result.nonNull[g]?.[source.slot] ?? 0) : rowsOfGroup;
       s.count[g] = count;
-      stats.rowsSelected += a === 0 ? count : 0;
+      stats.rowsSelected += a === 0 ? rowsOfGroup : 0;
       if (source?.k === 'sum') s.total[g] = result.totals[g]?.[source.slot] ?? 0n;
       if (count > 0 && scale > 0) s.scaleSeen[g] = scale;
     }

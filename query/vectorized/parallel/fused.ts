@@ -18,12 +18,13 @@ import { VectorFallback, vecOfColumn, type Vec } from '../vec.js';
 import { kernelSource, localGroups, runKernel, type FExpr, type FFilter, type Fragment, type KernelInput, type KernelOutput } from './kernel.js';
 import { parallelDegree, runOnPool } from './pool.js';
 
-/** What each aggregate reads from the kernel's output: the group's row count, or a sum slot. */
+/** What each aggregate reads from the kernel's output: the group's row count, or a sum slot (its total and non-NULL count). */
 type AggSource = { readonly k: 'count' } | { readonly k: 'sum'; readonly slot: number };
 
 export interface FusedPlan {
   readonly fragment: Fragment;
-  readonly source: string;
+  /** Kernel sources by which slots hold NULLs in a segment ('0110'...). */
+  readonly sources: Map<string, string>;
   /** Per slot: the column's SQL type and the scale its vector must have (-1 not numeric). */
   readonly slotScales: readonly number[];
   readonly keyPositions: readonly number[];
@@ -35,8 +36,9 @@ export interface FusedPlan {
 export interface FusedResult {
   readonly keys: SqlValue[][];
   readonly counts: number[];
-  /** Per group, per sum slot: the exact total. */
+  /** Per group, per sum slot: the exact total and the non-NULL addends. */
   readonly totals: bigint[][];
+  readonly nonNull: number[][];
   readonly aggregates: readonly AggSource[];
   readonly sumScales: readonly number[];
   /** Threads the segments were spread over (1: this thread). */
@@ -155,22 +157,21 @@ export function fusedPlan(table: TableInfo, filters: readonly VNode[], groupBy: 
     if (spec.arg === null) return null;
     const arg = expr(spec.arg);
     if (arg === null) return null;
-    // Every column read has no NULLs (checked per segment), so count(x) counts the group's rows.
-    if (spec.fn === 'count') { sources.push({ k: 'count' }); continue; }
-    if (spec.fn !== 'sum' && spec.fn !== 'avg') return null;
+    // count(x): the non-NULL count of x, kept with x's sum slot.
+    if (spec.fn !== 'sum' && spec.fn !== 'avg' && spec.fn !== 'count') return null;
     const key = JSON.stringify(arg.e);
     let slot = sums.findIndex((e) => JSON.stringify(e) === key);
     if (slot < 0) { slot = sums.length; sums.push(arg.e); sumScales.push(arg.scale); }
     sources.push({ k: 'sum', slot });
   }
   const fragment: Fragment = { columns, filters: conjuncts, keyCount: keyPositions.length, sums };
-  return { fragment, source: kernelSource(fragment), slotScales, keyPositions, aggregates: sources, sumScales };
+  return { fragment, sources: new Map(), slotScales, keyPositions, aggregates: sources, sumScales };
 }
 
 /** A copy of the first `length` values in a SharedArrayBuffer, cached by the source's buffer and offset (sealed arrays never change; open ones only append). */
-const sharedCopies = new WeakMap<ArrayBufferLike, Map<number, Float64Array | Int32Array | Int16Array | Uint32Array | Float32Array>>();
+const sharedCopies = new WeakMap<ArrayBufferLike, Map<number, Shareable>>();
 
-type Shareable = Float64Array | Int32Array | Int16Array | Uint32Array | Float32Array;
+type Shareable = Float64Array | Int32Array | Int16Array | Uint32Array | Float32Array | Uint8Array;
 
 function shared<T extends Shareable>(source: T, length: number): T {
   if (source.buffer instanceof SharedArrayBuffer) return source.subarray(0, length) as T;
@@ -191,7 +192,7 @@ interface Prepared {
   readonly dicts: readonly (readonly string[])[];
 }
 
-/** A segment's kernel input, or null when it has a NULL in a column read or a key that is not a dictionary. */
+/** A segment's kernel input, or null when a key has a NULL or is not a dictionary. */
 function prepare(plan: FusedPlan, table: TableInfo, batch: ScanBatch, share: boolean): Prepared | null {
   const length = batch.rowCount;
   const vecOf = (position: number): Vec => {
@@ -201,24 +202,35 @@ function prepare(plan: FusedPlan, table: TableInfo, batch: ScanBatch, share: boo
     return vecOfColumn(vector, length, column.type);
   };
   const cols: Shareable[] = [];
+  const nulls: (Uint8Array | null)[] = [];
   for (let s = 0; s < plan.fragment.columns.length; s++) {
     const vec = vecOf(plan.fragment.columns[s] ?? 0);
-    if (vec.t !== 'num' || vec.nulls !== null || vec.rowScales !== null || vec.scale !== plan.slotScales[s]) return null;
+    if (vec.t !== 'num' || vec.rowScales !== null || vec.scale !== plan.slotScales[s]) return null;
     cols.push(share ? shared(vec.v, length) : vec.v);
+    nulls.push(vec.nulls === null ? null : share ? shared(vec.nulls, length) : vec.nulls);
   }
   const keys: Shareable[] = [];
+  const keyNulls: (Uint8Array | null)[] = [];
   const keySizes: number[] = [];
   const dicts: (readonly string[])[] = [];
   for (const position of plan.keyPositions) {
     const vec = vecOf(position);
-    if (vec.t !== 'dict' || vec.nulls !== null) return null;
+    if (vec.t !== 'dict') return null;
     keys.push(share ? shared(vec.codes, length) : vec.codes);
-    keySizes.push(vec.dict.length);
+    keyNulls.push(vec.nulls === null ? null : share ? shared(vec.nulls, length) : vec.nulls);
+    // NULL is one more key value: local id dict.length.
+    keySizes.push(vec.dict.length + (vec.nulls === null ? 0 : 1));
     dicts.push(vec.dict);
   }
   if (localGroups(keySizes) > 1 << 16) return null;
+  const mask = [...nulls, ...keyNulls].map((n) => (n === null ? '0' : '1')).join('');
+  let source = plan.sources.get(mask);
+  if (source === undefined) {
+    source = kernelSource(plan.fragment, nulls.map((n) => n !== null), keyNulls.map((n) => n !== null));
+    plan.sources.set(mask, source);
+  }
   const sel = batch.selection;
-  return { input: { cols, sel: sel === null ? null : sel.slice(), count: sel === null ? length : sel.length, keys, keySizes }, dicts };
+  return { input: { source, cols, nulls, sel: sel === null ? null : sel.slice(), count: sel === null ? length : sel.length, keys, keyNulls, keySizes }, dicts };
 }
 
 /**
@@ -252,18 +264,19 @@ export async function runFused(plan: FusedPlan, table: TableInfo, batches: reado
       load[w] = (load[w] ?? 0) + p.input.count;
     }
     try {
-      const results = await runOnPool(plan.source, sumCount, shares);
+      const results = await runOnPool(sumCount, shares);
       outputs = owner.map(([w, k]) => results[w]?.[k] as KernelOutput);
       used = degree;
     } catch {
       outputs = null; // a worker failed: this thread does the work (same answer).
     }
   }
-  outputs ??= prepared.map((p) => runKernel(plan.source, sumCount, p.input));
+  outputs ??= prepared.map((p) => runKernel(sumCount, p.input));
   // Merge in scan order; within a segment, groups in the order of their first row (the serial path's order).
   const keys: SqlValue[][] = [];
   const counts: number[] = [];
   const totals: bigint[][] = [];
+  const nonNull: number[][] = [];
   const index = new Map<string, number>();
   outputs.forEach((out, s) => {
     if (out.bad) throw new VectorFallback('a fused kernel value out of its exact range');
@@ -273,14 +286,16 @@ export async function runFused(plan: FusedPlan, table: TableInfo, batches: reado
     for (let l = 0; l < out.counts.length; l++) if ((out.counts[l] ?? 0) > 0) live.push(l);
     live.sort((x, y) => (out.first[x] ?? 0) - (out.first[y] ?? 0));
     for (const l of live) {
-      const values: string[] = [];
+      const values: (string | null)[] = [];
       let rest = l;
       p.input.keySizes.forEach((size, k) => {
         const code = rest % Math.max(size, 1);
         rest = Math.floor(rest / Math.max(size, 1));
-        values.push(p.dicts[k]?.[code] ?? '');
+        const dict = p.dicts[k] ?? [];
+        values.push(code === dict.length ? null : (dict[code] ?? ''));
       });
-      const text = values.join('\u0000');
+      // NULL as a character no text holds (PostgreSQL text cannot contain U+0000).
+      const text = values.map((v) => (v === null ? '\u0000N' : `\u0000t${v}`)).join('');
       let g = index.get(text);
       if (g === undefined) {
         g = keys.length;
@@ -288,14 +303,17 @@ export async function runFused(plan: FusedPlan, table: TableInfo, batches: reado
         keys.push(values);
         counts.push(0);
         totals.push(new Array<bigint>(sumCount).fill(0n));
+        nonNull.push(new Array<number>(sumCount).fill(0));
       }
       counts[g] = (counts[g] ?? 0) + (out.counts[l] ?? 0);
       const t = totals[g] as bigint[];
+      const nn = nonNull[g] as number[];
       for (let a = 0; a < sumCount; a++) {
+        nn[a] = (nn[a] ?? 0) + (out.nonNull[l * sumCount + a] ?? 0);
         const x = out.sums[l * sumCount + a] ?? 0;
         if (x !== 0) t[a] = (t[a] ?? 0n) + BigInt(x);
       }
     }
   });
-  return { keys, counts, totals, aggregates: plan.aggregates, sumScales: plan.sumScales, degree: used };
+  return { keys, counts, totals, nonNull, aggregates: plan.aggregates, sumScales: plan.sumScales, degree: used };
 }

@@ -32,12 +32,16 @@ export interface Fragment {
   readonly sums: readonly FExpr[];
 }
 
-/** One segment's work: the columns by slot, the visible rows (null: all), dictionary codes and sizes of the keys. */
+/** One segment's work: its kernel source, the columns by slot and their NULL bytes (1 = NULL; null: none), the visible rows (null: all), dictionary codes and sizes of the keys. */
 export interface KernelInput {
+  readonly source: string;
   readonly cols: readonly ArrayLike<number>[];
+  readonly nulls: readonly (ArrayLike<number> | null)[];
   readonly sel: Uint32Array | null;
   readonly count: number;
   readonly keys: readonly ArrayLike<number>[];
+  /** Per key: its NULL bytes or null. A key with NULLs has one more local id (keySizes counts it): its dictionary's length. */
+  readonly keyNulls: readonly (ArrayLike<number> | null)[];
   readonly keySizes: readonly number[];
 }
 
@@ -45,11 +49,13 @@ export interface KernelInput {
  * Per local group (the keys' codes combined, l = k0 + k1 × |k0| ...): rows,
  * the position of its first row among the selected ones (groups are made in
  * the order the serial path meets them), each sum (exact while the
- * per-sum total of |addend| stays below 2^53: `abs`). `bad` is set when an
- * intermediate left its exact range.
+ * per-sum total of |addend| stays below 2^53: `abs`) and its non-NULL
+ * addends (`nonNull`, groups × sums). `bad` is set when an intermediate left
+ * its exact range.
  */
 export interface KernelOutput {
   readonly counts: Float64Array;
+  readonly nonNull: Float64Array;
   readonly first: Float64Array;
   readonly sums: Float64Array;
   readonly abs: Float64Array;
@@ -68,10 +74,29 @@ function op(symbol: string): string {
   return symbol === '=' ? '===' : symbol === '<>' ? '!==' : symbol;
 }
 
-/** The body of `function (cols, sel, count, keys, keySizes, counts, first, sums, abs)`; returns 1 when a value left its exact range. */
-export function kernelSource(fragment: Fragment): string {
+/** The slots an expression reads. */
+function slotsOf(e: FExpr, out: Set<number> = new Set()): Set<number> {
+  if (e.k === 'col') out.add(e.slot);
+  else if (e.k === 'arith') { slotsOf(e.a, out); slotsOf(e.b, out); }
+  return out;
+}
+
+/**
+ * The body of `function (cols, nulls, sel, count, keys, keyNulls, keySizes, counts,
+ * first, sums, abs, nonNull)`; returns 1 when a value left its exact range.
+ * `nullable[s]`: slot s has NULLs in this segment (a NULL operand makes a
+ * comparison false and an addend absent, as on the operator path); slots
+ * without are never tested, so NULL-free segments get the plain loop.
+ */
+export function kernelSource(fragment: Fragment, nullable: readonly boolean[] = [], nullableKeys: readonly boolean[] = []): string {
   const lines: string[] = [];
+  for (let k = 0; k < fragment.keyCount; k++) if (nullableKeys[k] === true) lines.push(`const kn${k} = keyNulls[${k}];`, `const z${k} = keySizes[${k}] - 1;`);
   fragment.columns.forEach((_, s) => lines.push(`const c${s} = cols[${s}];`));
+  fragment.columns.forEach((_, s) => { if (nullable[s] === true) lines.push(`const n${s} = nulls[${s}];`); });
+  const nullTest = (e: FExpr): string | null => {
+    const tests = [...slotsOf(e)].filter((s) => nullable[s] === true).map((s) => `n${s}[i] === 1`);
+    return tests.length === 0 ? null : tests.join(' || ');
+  };
   for (let k = 0; k < fragment.keyCount; k++) lines.push(`const k${k} = keys[${k}];`);
   let stride = 'keySizes[0]';
   for (let k = 1; k < fragment.keyCount; k++) {
@@ -109,14 +134,21 @@ export function kernelSource(fragment: Fragment): string {
   };
   for (const f of fragment.filters) {
     if (f.k === 'never') { lines.push('  continue;'); continue; }
+    const isNull = nullTest(f.a);
+    if (isNull !== null) lines.push(`  if (${isNull}) continue;`);
     const a = expr(f.a);
     lines.push(`  if (!(${f.f === 1 ? a : `${a} * ${num(f.f)}`} ${op(f.symbol)} ${num(f.c)})) continue;`);
   }
-  const group = fragment.keyCount === 0 ? '0' : Array.from({ length: fragment.keyCount }, (_, k) => (k === 0 ? 'k0[i]' : `k${k}[i] * s${k}`)).join(' + ');
+  const code = (k: number): string => (nullableKeys[k] === true ? `(kn${k}[i] === 1 ? z${k} : k${k}[i])` : `k${k}[i]`);
+  const group = fragment.keyCount === 0 ? '0' : Array.from({ length: fragment.keyCount }, (_, k) => (k === 0 ? code(0) : `${code(k)} * s${k}`)).join(' + ');
   lines.push(`  const g = ${group};`, '  if (counts[g] === 0) first[g] = q;', '  counts[g]++;');
   fragment.sums.forEach((e, a) => {
+    const isNull = nullTest(e);
+    // A temporary computed inside a NULL test's block is not visible after it.
+    if (isNull !== null) { lines.push(`  if (!(${isNull})) {`); temps.clear(); }
     const x = expr(e);
-    lines.push(`  { const x = ${x}; sums[g * ${nsums} + ${a}] += x; abs${a} += x < 0 ? -x : x; }`);
+    lines.push(`  { const x = ${x}; sums[g * ${nsums} + ${a}] += x; nonNull[g * ${nsums} + ${a}]++; abs${a} += x < 0 ? -x : x; }`);
+    if (isNull !== null) { lines.push('  }'); temps.clear(); }
   });
   lines.push('}');
   for (let a = 0; a < nsums; a++) lines.push(`abs[${a}] = abs${a};`);
@@ -124,8 +156,8 @@ export function kernelSource(fragment: Fragment): string {
   return lines.join('\n');
 }
 
-type CompiledKernel = (cols: readonly ArrayLike<number>[], sel: Uint32Array | null, count: number, keys: readonly ArrayLike<number>[], keySizes: readonly number[],
-  counts: Float64Array, first: Float64Array, sums: Float64Array, abs: Float64Array) => number;
+type CompiledKernel = (cols: readonly ArrayLike<number>[], nulls: readonly (ArrayLike<number> | null)[], sel: Uint32Array | null, count: number,
+  keys: readonly ArrayLike<number>[], keyNulls: readonly (ArrayLike<number> | null)[], keySizes: readonly number[], counts: Float64Array, first: Float64Array, sums: Float64Array, abs: Float64Array, nonNull: Float64Array) => number;
 
 const compiled = new Map<string, CompiledKernel>();
 
@@ -134,7 +166,7 @@ function kernelOf(source: string): CompiledKernel {
   let k = compiled.get(source);
   if (k === undefined) {
     // The source is generated by kernelSource from numbers and a fixed operator list (see the file comment).
-    k = new Function('cols', 'sel', 'count', 'keys', 'keySizes', 'counts', 'first', 'sums', 'abs', source) as CompiledKernel;
+    k = new Function('cols', 'nulls', 'sel', 'count', 'keys', 'keyNulls', 'keySizes', 'counts', 'first', 'sums', 'abs', 'nonNull', source) as CompiledKernel;
     if (compiled.size > 256) compiled.clear();
     compiled.set(source, k);
   }
@@ -146,14 +178,15 @@ export function localGroups(keySizes: readonly number[]): number {
   return keySizes.reduce((p, s) => p * Math.max(s, 1), 1);
 }
 
-export function runKernel(source: string, sumCount: number, input: KernelInput): KernelOutput {
+export function runKernel(sumCount: number, input: KernelInput): KernelOutput {
   const groups = localGroups(input.keySizes);
   const counts = new Float64Array(groups);
+  const nonNull = new Float64Array(groups * sumCount);
   const first = new Float64Array(groups);
   const sums = new Float64Array(groups * sumCount);
   const abs = new Float64Array(sumCount);
-  const bad = kernelOf(source)(input.cols, input.sel, input.count, input.keys, input.keySizes, counts, first, sums, abs) !== 0;
-  return { counts, first, sums, abs, bad };
+  const bad = kernelOf(input.source)(input.cols, input.nulls, input.sel, input.count, input.keys, input.keyNulls, input.keySizes, counts, first, sums, abs, nonNull) !== 0;
+  return { counts, nonNull, first, sums, abs, bad };
 }
 
 /**
@@ -168,7 +201,7 @@ const compiled = new Map();
 function kernelOf(source) {
   let k = compiled.get(source);
   if (k === undefined) {
-    k = new Function('cols', 'sel', 'count', 'keys', 'keySizes', 'counts', 'first', 'sums', 'abs', source);
+    k = new Function('cols', 'nulls', 'sel', 'count', 'keys', 'keyNulls', 'keySizes', 'counts', 'first', 'sums', 'abs', 'nonNull', source);
     if (compiled.size > 256) compiled.clear();
     compiled.set(source, k);
   }
@@ -176,19 +209,20 @@ function kernelOf(source) {
 }
 parentPort.on('message', (m) => {
   try {
-    const kernel = kernelOf(m.source);
     const results = [];
     const transfer = [];
     for (const t of m.tasks) {
+      const kernel = kernelOf(t.source);
       let groups = 1;
       for (const s of t.keySizes) groups *= Math.max(s, 1);
       const counts = new Float64Array(groups);
       const first = new Float64Array(groups);
       const sums = new Float64Array(groups * m.sumCount);
       const abs = new Float64Array(m.sumCount);
-      const bad = kernel(t.cols, t.sel, t.count, t.keys, t.keySizes, counts, first, sums, abs) !== 0;
-      results.push({ counts, first, sums, abs, bad });
-      transfer.push(counts.buffer, first.buffer, sums.buffer, abs.buffer);
+      const nonNull = new Float64Array(groups * m.sumCount);
+      const bad = kernel(t.cols, t.nulls, t.sel, t.count, t.keys, t.keyNulls, t.keySizes, counts, first, sums, abs, nonNull) !== 0;
+      results.push({ counts, nonNull, first, sums, abs, bad });
+      transfer.push(counts.buffer, nonNull.buffer, first.buffer, sums.buffer, abs.buffer);
     }
     parentPort.postMessage({ id: m.id, results }, transfer);
   } catch (error) {

@@ -37,12 +37,12 @@ class PooledWorker {
     this.worker.on('exit', (code) => fail(new Error(`parallel scan worker exited (code ${code})`)));
   }
 
-  run(source: string, sumCount: number, tasks: readonly KernelInput[]): Promise<KernelOutput[]> {
+  run(sumCount: number, tasks: readonly KernelInput[]): Promise<KernelOutput[]> {
     if (this.failed !== null) return Promise.reject(this.failed);
     const id = this.nextId++;
     return new Promise((resolve, reject) => {
       this.pending.set(id, { resolve, reject });
-      this.worker.postMessage({ id, source, sumCount, tasks });
+      this.worker.postMessage({ id, sumCount, tasks });
     });
   }
 
@@ -68,8 +68,8 @@ export async function setParallelScanWorkers(n: number | null): Promise<void> {
 }
 
 /** Runs each worker's share of tasks; results in task order. Rejects when a worker failed (the caller then runs serially). */
-export async function runOnPool(source: string, sumCount: number, shares: readonly (readonly KernelInput[])[]): Promise<KernelOutput[][]> {
+export async function runOnPool(sumCount: number, shares: readonly (readonly KernelInput[])[]): Promise<KernelOutput[][]> {
   workers = workers.filter((w) => w.failed === null);
   while (workers.length < shares.length) workers.push(new PooledWorker());
-  return Promise.all(shares.map((share, w) => (workers[w] as PooledWorker).run(source, sumCount, share)));
+  return Promise.all(shares.map((share, w) => (workers[w] as PooledWorker).run(sumCount, share)));
 }
