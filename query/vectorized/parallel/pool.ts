@@ -1,7 +1,9 @@
 // A small pool of worker threads running fused kernels (kernel.ts) over
 // segments whose columns live in SharedArrayBuffers. Started on first use,
-// unref'd (they never keep a process alive), one message per worker per
-// query: the kernel source and that worker's segments.
+// unref'd while idle (an idle pool never keeps a process alive; a worker with
+// a request outstanding does, so a one-shot process gets its answer), one
+// message per worker per query: that worker's segments, each with its kernel
+// source.
 
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
@@ -25,6 +27,7 @@ class PooledWorker {
       const p = this.pending.get(m.id);
       if (p === undefined) return;
       this.pending.delete(m.id);
+      if (this.pending.size === 0) this.worker.unref();
       if (m.results !== undefined) p.resolve(m.results);
       else p.reject(new Error(`parallel scan worker failed: ${m.error ?? 'no result'}`));
     });
@@ -32,6 +35,7 @@ class PooledWorker {
       this.failed = error;
       for (const p of this.pending.values()) p.reject(error);
       this.pending.clear();
+      this.worker.unref();
     };
     this.worker.on('error', fail);
     this.worker.on('exit', (code) => fail(new Error(`parallel scan worker exited (code ${code})`)));
@@ -41,6 +45,7 @@ class PooledWorker {
     if (this.failed !== null) return Promise.reject(this.failed);
     const id = this.nextId++;
     return new Promise((resolve, reject) => {
+      if (this.pending.size === 0) this.worker.ref();
       this.pending.set(id, { resolve, reject });
       this.worker.postMessage({ id, sumCount, tasks });
     });
