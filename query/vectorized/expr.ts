@@ -46,7 +46,22 @@ export interface VNode {
   selectCost?: number;
   /** Set for a plain column reference: its position (join key sets follow it down into the input that has the column). */
   readonly columnPosition?: number;
+  /** The node's structure, for nodes the fused kernel (parallel/kernel.ts) can compile into one loop; absent otherwise. */
+  shape?: Shape;
 }
+
+/**
+ * What a node computes, as data (the closures above cannot cross threads):
+ * arithmetic on numbers, a comparison of a number with a constant (`symbol`
+ * already oriented as `a symbol constant`), a date compared with a timestamp
+ * constant in days, a cast that keeps values, AND.
+ */
+export type Shape =
+  | { readonly k: 'arith'; readonly symbol: '+' | '-' | '*'; readonly a: VNode; readonly b: VNode }
+  | { readonly k: 'compare'; readonly symbol: string; readonly a: VNode; readonly constantId: number }
+  | { readonly k: 'compareDays'; readonly symbol: string; readonly a: VNode; readonly constantId: number }
+  | { readonly k: 'same'; readonly a: VNode }
+  | { readonly k: 'and'; readonly args: readonly VNode[] };
 
 /** The node, evaluated at most once per segment (SegmentContext.cache). Constants stay uncached: broadcasting is cheap. */
 function memoized(node: VNode | null): VNode | null {
@@ -54,6 +69,7 @@ function memoized(node: VNode | null): VNode | null {
   const inner = node;
   const wrapped: VNode = {
     type: inner.type, constantId: null, ...(inner.columnPosition === undefined ? {} : { columnPosition: inner.columnPosition }),
+    ...(inner.shape === undefined ? {} : { shape: inner.shape }),
     evaluate: (ctx) => {
       let v = ctx.cache.get(wrapped);
       if (v === undefined) {
@@ -92,11 +108,11 @@ export function isTextType(type: SqlType): boolean {
   return type.kind === 'text' || type.kind === 'varchar' || type.kind === 'bpchar';
 }
 
-const intRange: Readonly<Record<string, readonly [number, number]>> = {
+export const intRange: Readonly<Record<string, readonly [number, number]>> = {
   int2: [-32768, 32767], int4: [-2147483648, 2147483647], int8: [-Number.MAX_SAFE_INTEGER, Number.MAX_SAFE_INTEGER],
 };
 
-const pow10s: readonly number[] = Array.from({ length: 16 }, (_, i) => 10 ** i);
+export const pow10s: readonly number[] = Array.from({ length: 16 }, (_, i) => 10 ** i);
 
 function pow10(n: number): number {
   const p = pow10s[n];
@@ -316,9 +332,9 @@ export class ExprCompiler {
       const id = (onLeft ? a.constantId : b.constantId) ?? 0;
       const vec = onLeft ? b : a;
       const constantType = onLeft ? left.type : right.type;
-      return { type, constantId: null, evaluate: (ctx) => arithmeticConstant(symbol, type, asNum(vec.evaluate(ctx)), ctx.constants[id] ?? null, constantType, onLeft) };
+      return { type, constantId: null, shape: arithShape(symbol, a, b), evaluate: (ctx) => arithmeticConstant(symbol, type, asNum(vec.evaluate(ctx)), ctx.constants[id] ?? null, constantType, onLeft) };
     }
-    return { type, constantId: null, evaluate: (ctx) => arithmetic(symbol, type, asNum(a.evaluate(ctx)), asNum(b.evaluate(ctx))) };
+    return { type, constantId: null, shape: arithShape(symbol, a, b), evaluate: (ctx) => arithmetic(symbol, type, asNum(a.evaluate(ctx)), asNum(b.evaluate(ctx))) };
   }
 
   private comparison(symbol: string, left: BoundExpr, right: BoundExpr): VNode | null {
@@ -331,7 +347,7 @@ export class ExprCompiler {
     if (b.constantId !== null) {
       const id = b.constantId;
       return {
-        type: bool, constantId: null,
+        type: bool, constantId: null, shape: { k: 'compare', symbol, a, constantId: id },
         evaluate: (ctx) => compareConstant(symbol, asNum(a.evaluate(ctx)), ctx.constants[id] ?? null),
         select: (ctx, sel, count) => selectConstant(symbol, asNum(a.evaluate(ctx)), ctx.constants[id] ?? null, sel, count),
         selectCost: 0,
@@ -339,7 +355,7 @@ export class ExprCompiler {
     }
     if (a.constantId !== null) {
       const id = a.constantId;
-      return { type: bool, constantId: null, evaluate: (ctx) => compareConstant(flip(symbol), asNum(b.evaluate(ctx)), ctx.constants[id] ?? null) };
+      return { type: bool, constantId: null, shape: { k: 'compare', symbol: flip(symbol), a: b, constantId: id }, evaluate: (ctx) => compareConstant(flip(symbol), asNum(b.evaluate(ctx)), ctx.constants[id] ?? null) };
     }
     return {
       type: bool, constantId: null,
@@ -362,7 +378,7 @@ export class ExprCompiler {
       return typeof micros !== 'bigint' ? [symbol, null] : dayBound(symbol, micros);
     };
     return {
-      type: { kind: 'bool' }, constantId: null,
+      type: { kind: 'bool' }, constantId: null, shape: { k: 'compareDays', symbol, a: days, constantId: id },
       evaluate: (ctx) => {
         const [op, day] = bound(ctx);
         return compareConstant(op, asNum(days.evaluate(ctx)), day);
@@ -382,7 +398,7 @@ export class ExprCompiler {
     const tk = numKindOf(to);
     const a = this.compile(expr.arg);
     if (a === null) return null;
-    const same = (): VNode => ({ type: to, constantId: null, evaluate: (ctx) => a.evaluate(ctx) });
+    const same = (): VNode => ({ type: to, constantId: null, shape: { k: 'same', a }, evaluate: (ctx) => a.evaluate(ctx) });
     if (fk === 'int' && tk === 'int') return same();
     if (fk === 'int' && tk === 'float' && to.kind === 'float8') return same();
     if (fk === 'int' && tk === 'numeric' && to.kind === 'numeric' && to.scale === null) {
@@ -407,6 +423,7 @@ export class ExprCompiler {
     const compiled = nodes as VNode[];
     const node = this.logicNode(kind, compiled);
     if (kind === 'and') {
+      node.shape = { k: 'and', args: compiled };
       node.selectCost = Math.max(...compiled.map((c) => (c.select === undefined ? 1 : (c.selectCost ?? 1))));
       node.select = (ctx, sel, count) => {
         let m = count;
@@ -557,7 +574,7 @@ function or3(a: number, b: number): number {
 const microsPerDay = 86_400_000_000n;
 
 /** `days * microsPerDay op micros` as `days op' bound` (bound a day number, or 0.5: never equal). */
-function dayBound(symbol: string, micros: bigint): [string, number] {
+export function dayBound(symbol: string, micros: bigint): [string, number] {
   const floor = micros >= 0n ? micros / microsPerDay : -((-micros + microsPerDay - 1n) / microsPerDay);
   const exact = floor * microsPerDay === micros;
   const ceil = exact ? floor : floor + 1n;
@@ -566,6 +583,10 @@ function dayBound(symbol: string, micros: bigint): [string, number] {
     case '<': case '>=': return [symbol, Number(ceil)];
     default: return [symbol, exact ? Number(floor) : 0.5];
   }
+}
+
+function arithShape(symbol: string, a: VNode, b: VNode): Shape | undefined {
+  return symbol === '+' || symbol === '-' || symbol === '*' ? { k: 'arith', symbol, a, b } : undefined;
 }
 
 function flip(symbol: string): string {

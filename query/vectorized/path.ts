@@ -43,7 +43,8 @@ export const columnWaitTimeoutMsDefault = 5000;
  * checks, those that found the column store behind their read index and
  * waited, and the milliseconds they waited (thunderdb_column_wait_*).
  */
-export const vectorizedCounters = { columnRuns: 0, fallbacks: 0, joinRuns: 0, waitChecks: 0, waits: 0, waitMs: 0 };
+/** fusedRuns: leaves run by the fused scan-aggregate kernel; parallelRuns: those spread over worker threads. */
+export const vectorizedCounters = { columnRuns: 0, fallbacks: 0, joinRuns: 0, fusedRuns: 0, parallelRuns: 0, waitChecks: 0, waits: 0, waitMs: 0 };
 
 export const readPathSetting = 'thunderdb.read_path';
 export const columnFallbackSetting = 'thunderdb.column_fallback';
@@ -256,7 +257,7 @@ function feedingAccess(access: TableAccess, fed: ReadonlyMap<TableInfo, readonly
 }
 
 export function emptyLeafStats(): LeafStats {
-  return { segmentsTotal: 0, segmentsPruned: 0, rowsScanned: 0, rowsSelected: 0, groups: 0, joinRows: 0, semiJoinDropped: 0, elapsedMs: 0 };
+  return { segmentsTotal: 0, segmentsPruned: 0, rowsScanned: 0, rowsSelected: 0, groups: 0, joinRows: 0, semiJoinDropped: 0, parallelDegree: 0, elapsedMs: 0 };
 }
 
 /**
@@ -276,8 +277,11 @@ async function columnRuntime(plan: ColumnPathPlan, runtime: RuntimeContext, stat
     for (const [k, placed] of plan.leaves.entries()) {
       for (const table of placed.leaf.tables) columns.noteTableRead(table.id);
       const constants = placed.constants.map((c) => c.evaluate([], env));
-      fed.set(placed.synthetic, await runLeaf(placed.leaf, columns, env, constants, stats[k] ?? emptyLeafStats(), placed.topN));
+      const leafStats = stats[k] ?? emptyLeafStats();
+      fed.set(placed.synthetic, await runLeaf(placed.leaf, columns, env, constants, leafStats, placed.topN));
       if (placed.leaf.join !== null) vectorizedCounters.joinRuns++;
+      if (leafStats.parallelDegree > 0) vectorizedCounters.fusedRuns++;
+      if (leafStats.parallelDegree > 1) vectorizedCounters.parallelRuns++;
     }
     vectorizedCounters.columnRuns++;
     return { ...runtime, access: feedingAccess(runtime.access, fed) };
@@ -292,7 +296,7 @@ async function columnRuntime(plan: ColumnPathPlan, runtime: RuntimeContext, stat
 }
 
 function statsText(stats: LeafStats): string {
-  return `(segments: ${stats.segmentsTotal - stats.segmentsPruned} of ${stats.segmentsTotal} scanned, ${stats.segmentsPruned} pruned; rows scanned=${stats.rowsScanned} selected=${stats.rowsSelected}${stats.semiJoinDropped > 0 ? ` semi-join dropped=${stats.semiJoinDropped}` : ''}${stats.joinRows > 0 ? ` joined=${stats.joinRows}` : ''}${stats.groups > 0 ? ` groups=${stats.groups}` : ''}; time=${stats.elapsedMs.toFixed(3)} ms)`;
+  return `(segments: ${stats.segmentsTotal - stats.segmentsPruned} of ${stats.segmentsTotal} scanned, ${stats.segmentsPruned} pruned; rows scanned=${stats.rowsScanned} selected=${stats.rowsSelected}${stats.semiJoinDropped > 0 ? ` semi-join dropped=${stats.semiJoinDropped}` : ''}${stats.joinRows > 0 ? ` joined=${stats.joinRows}` : ''}${stats.groups > 0 ? ` groups=${stats.groups}` : ''}${stats.parallelDegree > 0 ? `; fused${stats.parallelDegree > 1 ? `, parallel workers=${stats.parallelDegree}` : ''}` : ''}; time=${stats.elapsedMs.toFixed(3)} ms)`;
 }
 
 function spliceLeaves(lines: readonly string[], plan: ColumnPathPlan, stats: readonly LeafStats[] | null): string[] {

@@ -84,7 +84,21 @@ const aggregateArb = fc.constantFrom(
   'count(s)', `count(*) FILTER (WHERE s LIKE '%e%')`, 'sum(m) FILTER (WHERE a < 0)',
 );
 
+// The fused scan-aggregate kernel's shapes (parallel/fused.ts): conjunctions of number comparisons, text keys, sum/avg/count.
+const kernelAtomArb = fc.oneof(
+  fc.tuple(fc.constantFrom('<', '<=', '>', '>=', '=', '<>'), fc.integer({ min: -50, max: 50 })).map(([op, c]) => `a ${op} ${c}`),
+  fc.tuple(fc.constantFrom('<', '<=', '>', '>='), fc.integer({ min: -100_000, max: 100_000 })).map(([op, c]) => `m ${op} ${(c / 100).toFixed(2)}`),
+  fc.tuple(fc.integer({ min: 0, max: 400 }), fc.integer({ min: 0, max: 200 })).map(([lo, span]) => `d BETWEEN date '1995-01-01' + ${lo} AND date '1995-01-01' + ${lo + span}`),
+  fc.integer({ min: -200, max: 200 }).map((c) => `m * (1 - 0.05) + a > ${c}`),
+);
+const kernelAggregateArb = fc.constantFrom('count(*)', 'count(m)', 'sum(m)', 'avg(m)', 'sum(a)', 'avg(a)', 'sum(b)', 'sum(m * (1 - 0.05))', 'sum(m * (1 + 0.25) * (1 - 0.1))', 'count(a + 1)');
+
 const queryArb = fc.oneof(
+  fc.record({ keys: fc.subarray(['s'], { maxLength: 1 }), aggs: fc.array(kernelAggregateArb, { minLength: 1, maxLength: 4 }), where: fc.array(kernelAtomArb, { maxLength: 3 }) })
+    .map(({ keys, aggs, where }) => ({
+      sql: `SELECT ${[...keys, ...aggs].join(', ')} FROM TBL${where.length === 0 ? '' : ` WHERE ${where.join(' AND ')}`}${keys.length > 0 ? ` GROUP BY ${keys.join(', ')}` : ''}`,
+      ordered: false,
+    })),
   fc.record({
     // Keys the earlier ones determine (a * 2 after a, s IS NULL after s) or not (before them).
     keys: fc.subarray(['s', 'a', 'd', 'a * 2', 's IS NULL'], { maxLength: 3 }), aggs: fc.array(aggregateArb, { minLength: 1, maxLength: 4 }),
@@ -138,6 +152,7 @@ describe('column path = row path', () => {
   it('holds for random tables, changes and queries', async () => {
     const runsBefore = vectorizedCounters.columnRuns;
     const joinsBefore = vectorizedCounters.joinRuns;
+    const fusedBefore = vectorizedCounters.fusedRuns;
     await fc.assert(fc.asyncProperty(fc.array(opArb, { minLength: 1, maxLength: 8 }), fc.array(queryArb, { minLength: 1, maxLength: 6 }), async (ops, queries) => {
       const table = `pt${++tableNumber}`;
       const s = t.session();
@@ -170,8 +185,9 @@ describe('column path = row path', () => {
       await run(s, `DROP TABLE ${table}_dim`);
       await run(s, `DROP TABLE ${table}_tag`);
     }), { numRuns: Number(process.env.THUNDER_VECTOR_RUNS ?? 40), interruptAfterTimeLimit: 60_000 });
-    console.log(`column runs ${vectorizedCounters.columnRuns - runsBefore} (vectorized joins ${vectorizedCounters.joinRuns - joinsBefore}), fallbacks ${vectorizedCounters.fallbacks}`);
+    console.log(`column runs ${vectorizedCounters.columnRuns - runsBefore} (vectorized joins ${vectorizedCounters.joinRuns - joinsBefore}, fused ${vectorizedCounters.fusedRuns - fusedBefore}), fallbacks ${vectorizedCounters.fallbacks}`);
     expect(vectorizedCounters.columnRuns).toBeGreaterThan(runsBefore);
     expect(vectorizedCounters.joinRuns).toBeGreaterThan(joinsBefore);
+    expect(vectorizedCounters.fusedRuns).toBeGreaterThan(fusedBefore);
   }, 120_000);
 });

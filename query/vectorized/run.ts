@@ -3,7 +3,7 @@
 // projected rows or hash aggregation (group keys mapped to dense per-segment
 // ids first, so the per-row work is arithmetic and one table lookup).
 
-import type { ZoneMap } from '../../materializers/columnstore/index.js';
+import type { ScanBatch, ZoneMap } from '../../materializers/columnstore/index.js';
 import type { ColumnAccess } from '../contract.js';
 import type { ExecEnv, Row } from '../executor/index.js';
 import { compareValues } from '../types/compare.js';
@@ -15,6 +15,7 @@ import { asBool, asNum, isNullIn, selectWith, type SegmentContext, type VNode } 
 import type { AggregateSpec, PruneRule, VectorLeaf } from './leaf.js';
 import { batchContext, gather, hashJoin, isIntegerKey, keySetOf, lazyBatch, type Batch, type JoinStats, type KeySet } from './join.js';
 import { checkSafe, VectorFallback, vecOfColumn, type NumArray, type Vec } from './vec.js';
+import { fusedPlan, runFused, type FusedResult } from './parallel/fused.js';
 
 export interface LeafStats {
   segmentsTotal: number;
@@ -26,6 +27,8 @@ export interface LeafStats {
   joinRows: number;
   /** Selected join input rows dropped because their key is in no row of the other input (before the join). */
   semiJoinDropped: number;
+  /** Threads a fused scan-aggregate ran on (0: not fused; 1: this thread; more: worker threads). */
+  parallelDegree: number;
   elapsedMs: number;
 }
 
@@ -622,17 +625,8 @@ async function* unitsOf(leaf: VectorLeaf, columns: ColumnAccess, env: ExecEnv, c
     return;
   }
   const table = leaf.table;
-  const positions = [...new Set(table.columns.map((_, i) => i))];
-  const columnIds = positions.map((p) => table.columns[p]?.id ?? 0);
-  const ruleTypes = leaf.pruneRules.map((r) => table.columns[r.position]?.type ?? { kind: 'int4' as const });
-  const prune = (zones: readonly ZoneMap[]): boolean => {
-    stats.segmentsTotal++;
-    const ok = leaf.pruneRules.every((r, k) => keep(r, zones[r.position], constants[r.constantId] ?? null, ruleTypes[k] ?? { kind: 'int4' }));
-    if (!ok) stats.segmentsPruned++;
-    return ok;
-  };
   let segments = 0;
-  for (const batch of columns.store.scanTable(table.id, columnIds, columns.readIndex, { prune })) {
+  for (const batch of scanSegments(leaf, columns, constants, stats)) {
     env.runtime.checkCancelled();
     const length = batch.rowCount;
     const vecs = new Map<number, Vec>();
@@ -656,6 +650,69 @@ async function* unitsOf(leaf: VectorLeaf, columns: ColumnAccess, env: ExecEnv, c
     yield { ctx, sel };
     if (++segments % segmentsPerTurn === 0) await new Promise<void>((resolve) => setImmediate(resolve));
   }
+}
+
+/** The segments of a scan leaf's table visible at the read index, zone-map pruned (counted in stats). */
+function scanSegments(leaf: VectorLeaf, columns: ColumnAccess, constants: readonly SqlValue[], stats: LeafStats): Iterable<ScanBatch> {
+  const table = leaf.table;
+  const positions = [...new Set(table.columns.map((_, i) => i))];
+  const columnIds = positions.map((p) => table.columns[p]?.id ?? 0);
+  const ruleTypes = leaf.pruneRules.map((r) => table.columns[r.position]?.type ?? { kind: 'int4' as const });
+  const prune = (zones: readonly ZoneMap[]): boolean => {
+    stats.segmentsTotal++;
+    const ok = leaf.pruneRules.every((r, k) => keep(r, zones[r.position], constants[r.constantId] ?? null, ruleTypes[k] ?? { kind: 'int4' }));
+    if (!ok) stats.segmentsPruned++;
+    return ok;
+  };
+  return columns.store.scanTable(table.id, columnIds, columns.readIndex, { prune });
+}
+
+/**
+ * A scan → filter → group-aggregate leaf through the fused kernel (on this
+ * thread or the worker pool, parallel/fused.ts); null when the plan or a
+ * segment has no kernel form (then nothing was counted and the caller runs
+ * the operator-at-a-time path).
+ */
+async function fusedAggregate(leaf: VectorLeaf, columns: ColumnAccess, env: ExecEnv, constants: readonly SqlValue[], stats: LeafStats): Promise<Row[] | null> {
+  const output = leaf.output;
+  if (output.kind !== 'aggregate' || leaf.join !== null) return null;
+  const plan = fusedPlan(leaf.table, leaf.filters, output.groupBy, output.aggregates, constants);
+  if (plan === null) return null;
+  const saved = { ...stats };
+  env.runtime.checkCancelled();
+  const batches = [...scanSegments(leaf, columns, constants, stats)];
+  const result = await runFused(plan, leaf.table, batches);
+  if (result === null) { Object.assign(stats, saved); return null; }
+  env.runtime.checkCancelled();
+  for (const b of batches) stats.rowsScanned += b.selection?.length ?? b.rowCount;
+  stats.parallelDegree = result.degree;
+  return fusedRows(output.aggregates, result, output.groupBy.length === 0, stats);
+}
+
+/** The fused result as the serial path's rows: the same AggregateState and finalize, so scales and digits match. */
+function fusedRows(aggregates: readonly AggregateSpec[], result: FusedResult, global: boolean, stats: LeafStats): Row[] {
+  const keys: SqlValue[][] = result.keys;
+  if (global && keys.length === 0) { keys.push([]); result.counts.push(0); result.totals.push(result.sumScales.map(() => 0n)); result.nonNull.push(result.sumScales.map(() => 0)); }
+  const groups = keys.length;
+  const states = aggregates.map((_, a) => {
+    const s = new AggregateState();
+    s.grow(groups);
+    const source = result.aggregates[a];
+    const scale = source?.k === 'sum' ? (result.sumScales[source.slot] ?? -1) : -1;
+    s.vecScale = scale;
+    for (let g = 0; g < groups; g++) {
+      const rowsOfGroup = result.counts[g] ?? 0;
+      // sum, avg and count(x) count x's non-NULL rows; count(*) the group's rows.
+      const count = source?.k === 'sum' ? (result.nonNull[g]?.[source.slot] ?? 0) : rowsOfGroup;
+      s.count[g] = count;
+      stats.rowsSelected += a === 0 ? rowsOfGroup : 0;
+      if (source?.k === 'sum') s.total[g] = result.totals[g]?.[source.slot] ?? 0n;
+      if (count > 0 && scale > 0) s.scaleSeen[g] = scale;
+    }
+    return s;
+  });
+  stats.groups = groups;
+  return keys.map((key, g) => [...key, ...aggregates.map((spec, a) => finalize(spec, states[a] as AggregateState, g))]);
 }
 
 /** A key set to apply to a leaf's rows: keep those whose output column `position` is in `set`. */
@@ -875,6 +932,11 @@ function topKept(keys: Float64Array, topN: TopN): Uint8Array | null {
 export async function runLeaf(leaf: VectorLeaf, columns: ColumnAccess, env: ExecEnv, constants: readonly SqlValue[], stats: LeafStats, topN: TopN | null = null): Promise<Row[]> {
   const started = performance.now();
   const output = leaf.output;
+  const fused = await fusedAggregate(leaf, columns, env, constants, stats);
+  if (fused !== null) {
+    stats.elapsedMs += performance.now() - started;
+    return fused;
+  }
   const grouper = output.kind === 'aggregate' ? new Grouper(output.groupBy) : null;
   const states = output.kind === 'aggregate' ? output.aggregates.map(() => new AggregateState()) : [];
   // sum(x) and avg(x) over the same x and FILTER (Q1: quantity, price) keep the same counts and totals: one state, summed once.

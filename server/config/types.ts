@@ -31,6 +31,8 @@ export interface StorageConfig {
   readonly pageSizeBytes: number;
   readonly checkpointIntervalMs: number;
   readonly compactionThreads: number;
+  /** Worker threads for fused column scans; 0: os.availableParallelism(). */
+  readonly parallelScanThreads: number;
   readonly directIo: boolean;
   readonly compression: boolean;
   /** Effective algorithm: 'none' when `compression = false`. */

@@ -1,0 +1,80 @@
+// A small pool of worker threads running fused kernels (kernel.ts) over
+// segments whose columns live in SharedArrayBuffers. Started on first use,
+// unref'd while idle (an idle pool never keeps a process alive; a worker with
+// a request outstanding does, so a one-shot process gets its answer), one
+// message per worker per query: that worker's segments, each with its kernel
+// source.
+
+import { availableParallelism } from 'node:os';
+import { Worker } from 'node:worker_threads';
+import { workerSource, type KernelInput, type KernelOutput } from './kernel.js';
+
+interface Pending {
+  resolve(results: KernelOutput[]): void;
+  reject(error: Error): void;
+}
+
+class PooledWorker {
+  private readonly worker: Worker;
+  private readonly pending = new Map<number, Pending>();
+  private nextId = 1;
+  failed: Error | null = null;
+
+  constructor() {
+    this.worker = new Worker(workerSource, { eval: true });
+    this.worker.unref();
+    this.worker.on('message', (m: { id: number; results?: KernelOutput[]; error?: string }) => {
+      const p = this.pending.get(m.id);
+      if (p === undefined) return;
+      this.pending.delete(m.id);
+      if (this.pending.size === 0) this.worker.unref();
+      if (m.results !== undefined) p.resolve(m.results);
+      else p.reject(new Error(`parallel scan worker failed: ${m.error ?? 'no result'}`));
+    });
+    const fail = (error: Error): void => {
+      this.failed = error;
+      for (const p of this.pending.values()) p.reject(error);
+      this.pending.clear();
+      this.worker.unref();
+    };
+    this.worker.on('error', fail);
+    this.worker.on('exit', (code) => fail(new Error(`parallel scan worker exited (code ${code})`)));
+  }
+
+  run(sumCount: number, tasks: readonly KernelInput[]): Promise<KernelOutput[]> {
+    if (this.failed !== null) return Promise.reject(this.failed);
+    const id = this.nextId++;
+    return new Promise((resolve, reject) => {
+      if (this.pending.size === 0) this.worker.ref();
+      this.pending.set(id, { resolve, reject });
+      this.worker.postMessage({ id, sumCount, tasks });
+    });
+  }
+
+  terminate(): Promise<number> {
+    return this.worker.terminate();
+  }
+}
+
+let workers: PooledWorker[] = [];
+let configured: number | null = null;
+
+/** Threads used for one parallel scan (the `parallelScanWorkers` setting, else the machine's parallelism). */
+export function parallelDegree(): number {
+  return Math.max(1, configured ?? availableParallelism());
+}
+
+/** Sets the pool size (0 or 1: no workers, scans run on the calling thread); null: the machine's parallelism. */
+export async function setParallelScanWorkers(n: number | null): Promise<void> {
+  configured = n;
+  const old = workers;
+  workers = [];
+  await Promise.all(old.map((w) => w.terminate()));
+}
+
+/** Runs each worker's share of tasks; results in task order. Rejects when a worker failed (the caller then runs serially). */
+export async function runOnPool(sumCount: number, shares: readonly (readonly KernelInput[])[]): Promise<KernelOutput[][]> {
+  workers = workers.filter((w) => w.failed === null);
+  while (workers.length < shares.length) workers.push(new PooledWorker());
+  return Promise.all(shares.map((share, w) => (workers[w] as PooledWorker).run(sumCount, share)));
+}

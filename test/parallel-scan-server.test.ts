@@ -1,0 +1,49 @@
+// The fused scan-aggregate over worker threads inside the real server (the
+// workers are started from dist/ with `eval`): EXPLAIN ANALYZE shows the
+// parallel degree, and the answer is the row path's, before and after
+// deletes and updates.
+import pg from 'pg';
+import { describe, expect, it } from 'vitest';
+import { serversStoppedAfterEach } from './helpers/server.js';
+
+const start = serversStoppedAfterEach();
+
+async function query(port: number, ...statements: string[]): Promise<string[][]> {
+  const client = new pg.Client({ host: '127.0.0.1', port, user: 'admin', database: 'thunderdb' });
+  // Raw text values: results compare exactly as PostgreSQL prints them.
+  const raw = { getTypeParser: () => (value: string) => value };
+  await client.connect();
+  try {
+    let last: string[][] = [];
+    for (const text of statements) last = (await client.query<string[]>({ text, rowMode: 'array', types: raw })).rows;
+    return last;
+  } finally {
+    await client.end();
+  }
+}
+
+const q1 = `SELECT flag, status, sum(qty), sum(price * (1 - disc)), sum(price * (1 - disc) * (1 + tax)), avg(qty), avg(disc), count(*)
+  FROM li WHERE d <= date '1998-12-01' - interval '90' day GROUP BY flag, status ORDER BY flag, status`;
+
+describe('parallel scan in the server', () => {
+  it('spreads a large scan-aggregate over 2 worker threads with the row path answer', async () => {
+    const server = await start({ toml: { storage: 'parallel_scan_threads = 2' } });
+    const port = server.pgPort;
+    await query(port,
+      'CREATE TABLE li (id int PRIMARY KEY, flag char(1), status char(1), qty numeric(15,2), price numeric(15,2), disc numeric(15,2), tax numeric(15,2), d date)',
+      // Past the 100,000 visible rows from which a scan is spread over workers.
+      `INSERT INTO li SELECT g, CASE WHEN g % 3 = 0 THEN 'A' WHEN g % 3 = 1 THEN 'N' ELSE 'R' END, CASE WHEN g % 7 < 3 THEN 'F' ELSE 'O' END,
+        (g % 50) + 1, 900 + (g * 7919) % 100000 / 100.0, (g % 11) / 100.0, (g % 9) / 100.0, date '1992-01-01' + (g % 2500) FROM generate_series(1, 130000) g`);
+    const both = async (): Promise<void> => {
+      const column = await query(port, "SET thunderdb.read_path = 'column'", q1);
+      const row = await query(port, "SET thunderdb.read_path = 'row'", q1);
+      expect(column).toEqual(row);
+      expect(column).toHaveLength(6);
+      const plan = (await query(port, "SET thunderdb.read_path = 'column'", `EXPLAIN ANALYZE ${q1}`)).map((r) => r[0]).join('\n');
+      expect(plan).toMatch(/fused, parallel workers=2/);
+    };
+    await both();
+    await query(port, 'DELETE FROM li WHERE id % 13 = 0', "UPDATE li SET price = price + 1, flag = 'A' WHERE id % 17 = 0");
+    await both();
+  }, 300_000);
+});
