@@ -42,6 +42,7 @@ export async function commitWrites(core: EngineCore, txn: Transaction): Promise<
   core.tracker.registerPending(txn.txnId, keys, bulk === null || tableIds.includes(bulk.tableId) ? tableIds : [...tableIds, bulk.tableId], bulkTables);
   const only = entries.length === 1 && ddlParts.length === 0 ? entries[0] : undefined;
   if (only !== undefined) core.tracker.noteOwnEntry(txn.txnId, only);
+  else core.tracker.noteOwnParts(txn.txnId, entries);
   try {
     await proposeTxn(core, txn.txnId, entries);
   } catch (error) {
