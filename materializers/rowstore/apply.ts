@@ -5,9 +5,9 @@
 // data. Rows are all decoded before anything changes, so a corrupt entry
 // leaves the state untouched (and stops the store).
 //
-// A multi-part transaction (entries/txn-parts.ts) is decoded part by part as
-// the parts arrive and held in core.parts; its effects and sequence marks are
-// applied together at the last part's index, so no reader ever sees a prefix.
+// A multi-part transaction (entries/txn-parts.ts) is held in core.parts as
+// its entries' bytes; its effects and sequence marks are decoded and applied
+// together at the last part's index, so no reader ever sees a prefix.
 // Parts dropped unfinished leave nothing behind.
 
 import { invariant, MaterializerInvariantError, unreachable } from '../assert.js';
@@ -18,7 +18,7 @@ import {
 import { compareBytes } from '../keys/index.js';
 import { EntryKind, type LogEntry } from '../../log/index.js';
 import type { StoreCore } from './core.js';
-import { IndexState, TableState, keyString, visibleVersion, type RowEntry } from './state.js';
+import { EncodedVersion, IndexState, TableState, keyString, visibleVersion, type RowEntry, type Version } from './state.js';
 
 interface PreparedEffect {
   readonly table: TableState;
@@ -37,7 +37,7 @@ export function applyEntry(core: StoreCore, entry: LogEntry): AfterApply[] {
   invariant(entry.index === core.appliedIndex + 1, `entry ${entry.index} applied after ${core.appliedIndex}: entries must arrive in order without gaps`);
   const after: AfterApply[] = [];
   const decoded = entry.kind === EntryKind.Normal ? decodeEntry(entry.data) : null;
-  const assembled = core.parts.accept(entry.index, entry.term, decoded, (part, held) => holdPart(core, part, held, entry.index));
+  const assembled = core.parts.accept(entry.index, entry.term, decoded, (part) => holdPart(part, entry.data));
   if (assembled.kind === 'complete') {
     applyParts(core, assembled.parts, entry.index, after);
   } else if (assembled.kind === 'single' && decoded !== null) {
@@ -102,28 +102,47 @@ export function prepareTxn(core: StoreCore, txn: RawTxnEntry, index: number): Pr
   return { effects, sequences: txn.sequences };
 }
 
-/** A held part: row effects decoded on arrival, or (after a DDL part, whose tables and layouts they may need) kept raw. */
+/**
+ * A held part: a catalog change, or a txn part as its entry bytes (checked
+ * on arrival by decodeEntry; the log's buffer, nothing more). Held decoded, a
+ * million-row COPY was its rows twice over (decoded values and a copy of the
+ * bytes) plus an effect and a key array a row, until the last part.
+ */
 export type HeldPart =
-  | { readonly kind: 'prepared'; readonly txn: PreparedTxn }
-  | { readonly kind: 'raw'; readonly txn: RawTxnEntry }
+  | { readonly kind: 'encoded'; readonly data: Uint8Array }
   | { readonly kind: 'ddl'; readonly ddl: DdlEntry };
 
-function holdPart(core: StoreCore, part: DecodedPart, held: readonly HeldPart[], index: number): HeldPart {
-  if (part.type === 'ddlPart') return { kind: 'ddl', ddl: part.ddl };
-  if (held.some((h) => h.kind === 'ddl')) return { kind: 'raw', txn: part.txn };
-  return { kind: 'prepared', txn: prepareTxn(core, part.txn, index) };
+function holdPart(part: DecodedPart, data: Uint8Array): HeldPart {
+  return part.type === 'ddlPart' ? { kind: 'ddl', ddl: part.ddl } : { kind: 'encoded', data };
 }
 
-/** Applies a multi-part transaction at its last part's index: catalog changes and row effects in part order. */
+/**
+ * Applies a multi-part transaction at its last part's index: catalog changes
+ * and row effects in part order (a part's rows decode with the layouts the
+ * DDL parts before it create), one part at a time. Inserted and updated rows
+ * are kept as their encoded bytes (EncodedVersion) rather than decoded: they
+ * stay dirty, hence resident, until the next checkpoint, and a bulk load's
+ * millions of decoded rows did not fit the heap. A part that fails to decode
+ * here stops the store like any corrupt entry.
+ */
 function applyParts(core: StoreCore, parts: readonly HeldPart[], index: number, after: AfterApply[]): void {
+  const marks: RawTxnEntry['sequences'][number][] = [];
   for (const part of parts) {
     switch (part.kind) {
-      case 'prepared': applyPrepared(core, [part.txn], index); break;
-      case 'raw': applyPrepared(core, [prepareTxn(core, part.txn, index)], index); break;
+      case 'encoded': {
+        const decoded = decodeEntry(part.data);
+        if (decoded.type !== 'txnPart') throw new MaterializerInvariantError(`entry ${index}: a held txn part decodes as ${decoded.type}`);
+        const prepared = prepareTxn(core, decoded.txn, index);
+        const horizon = core.horizon();
+        for (const effect of prepared.effects) applyRowEffect(core, effect, index, horizon, true);
+        marks.push(...prepared.sequences);
+        break;
+      }
       case 'ddl': applyDdlEntry(core, part.ddl, index, after); break;
       default: unreachable(part, 'held part');
     }
   }
+  applyPrepared(core, [{ effects: [], sequences: marks }], index);
 }
 
 /** Applies one transaction (all its parts, in order) at `index`. */
@@ -172,10 +191,14 @@ function checkEffect(entry: RowEntry, effect: PreparedEffect, index: number): vo
   }
 }
 
-function applyRowEffect(core: StoreCore, effect: PreparedEffect, index: number, horizon: number): void {
+/** `encoded`: keep a row version as its bytes (EncodedVersion), decoded on each read, as a packed entry is. */
+function applyRowEffect(core: StoreCore, effect: PreparedEffect, index: number, horizon: number, encoded = false): void {
   const entry = entryFor(core, effect, horizon);
   checkEffect(entry, effect, index);
-  const version = { index, row: effect.after?.row ?? null, layout: effect.after?.layout ?? null, bytes: effect.afterBytes };
+  const { after, afterBytes } = effect;
+  const version: Version = encoded && after !== null && afterBytes !== null
+    ? new EncodedVersion(index, after.layout, afterBytes, layoutResolverOf(effect.table.def))
+    : { index, row: after?.row ?? null, layout: after?.layout ?? null, bytes: afterBytes };
   if (entry.newest?.index === index) core.replaceNewest(entry, version);
   else core.pushVersion(entry, version);
   maintainIndexes(core, effect, index);
