@@ -57,6 +57,11 @@ export class EncodedVersion implements Version {
   }
 }
 
+/** Whether a version is a tombstone, without decoding an EncodedVersion's row to find out (it never is one). */
+export function isTombstone(v: Version): boolean {
+  return !(v instanceof EncodedVersion) && v.row === null;
+}
+
 /** What visibleVersion answers: a row, known absence (null), or "ask RocksDB" (undefined). */
 export type Visibility = Version | null | undefined;
 
@@ -205,7 +210,7 @@ export function visibleVersion(entry: RowEntry, readIndex: number, truncations: 
   }
   for (const v of entry.versions) {
     if (v.index > readIndex) continue;
-    if (v.row === null || v.index <= truncationAt(truncations, readIndex)) return null;
+    if (isTombstone(v) || v.index <= truncationAt(truncations, readIndex)) return null;
     return v;
   }
   return entry.baseKnown ? null : undefined;
