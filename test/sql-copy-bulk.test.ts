@@ -5,8 +5,10 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { decodeEntry } from '../materializers/index.js';
 import type { EngineSession } from '../query/engine.js';
+import { BinaryCopyWriter } from '../query/engine-impl/copy/copy-binary.js';
 import { copyBulkRowsMin } from '../query/engine-impl/limits.js';
 import type { Transaction } from '../query/engine-impl/transaction.js';
+import { encodeBinary } from '../query/types/index.js';
 import { copyIn, failsWith, openTestEngine, rows, run, tag, type TestEngine } from '../query/engine-impl/testing/harness.js';
 
 const entryBytesMax = 16 * 1024;
@@ -135,6 +137,32 @@ describe('bulk COPY', () => {
     expect(await tag(s, 'insert into h values (1, \'y\')')).toBe('INSERT 0 1');
     await t.restart();
     expect(await count(t.session(), 'h')).toBe(BigInt(n + 1));
+  });
+
+  it('binary COPY takes the bulk path, and a duplicate at its last tuple loads nothing', async () => {
+    const s = t.session();
+    await tag(s, 'create table b (id int primary key, v text)');
+    const binary = (ids: readonly number[]): Buffer => {
+      const writer = new BinaryCopyWriter();
+      writer.header();
+      for (const id of ids) writer.tuple([encodeBinary(id, { kind: 'int4' }), id % 7 === 0 ? null : Buffer.from(`v${id}`)]);
+      writer.trailer();
+      return Buffer.from(writer.take());
+    };
+    const ids = Array.from({ length: n }, (_, i) => i);
+    const load = async (data: Buffer): Promise<string> => {
+      const r = await run(s, 'copy b from stdin with (format binary)');
+      if (r.kind !== 'copyIn') throw new Error('expected copyIn');
+      for (let i = 0; i < data.length; i += 65536) r.copy.write(data.subarray(i, i + 65536));
+      return r.copy.finish();
+    };
+    await expect(load(binary([...ids, 3]))).rejects.toMatchObject({ sqlState: '23505', detail: `Key (id)=(3) already exists.\nCOPY b, line ${n + 1}` });
+    expect(await count(s, 'b')).toBe(0n);
+    await tag(s, 'begin');
+    expect(await load(binary(ids))).toBe(`COPY ${n}`);
+    expect(transactionOf(s).bulk?.count).toBe(n);
+    await tag(s, 'commit');
+    expect(await rows(s, 'select count(*), count(v), max(id) from b')).toEqual([[BigInt(n), BigInt(n - Math.ceil(n / 7)), n - 1]]);
   });
 
   it('a COPY whose table another transaction is writing keeps to the ordinary path', async () => {
