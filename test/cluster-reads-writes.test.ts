@@ -224,6 +224,27 @@ describe('a follower forwards writes to the leader', () => {
     expect((await psql(follower, 'SELECT count(*) FROM accounts WHERE id >= 30')).stdout).toBe('0\n');
   });
 
+  it('a bulk COPY (past copyBulkRowsMin rows) through a follower reaches every node at once; a duplicate at its end loads nothing', async () => {
+    const [follower, other] = await followers();
+    const copy = (data: string): Promise<{ code: number; stdout: string; stderr: string }> => new Promise((resolve) => {
+      const child = execFile('psql', ['-X', '-v', 'ON_ERROR_STOP=1', '-h', '127.0.0.1', '-p', String(follower.pgPort), '-U', 'admin', '-d', 'thunderdb', '-c', 'COPY accounts FROM STDIN'],
+        { env: { ...process.env, PGPASSWORD: password }, timeout: 60_000 },
+        (error, stdout, stderr) => resolve({ code: error === null ? 0 : Number(error.code ?? 1), stdout, stderr }));
+      child.stdin?.end(data);
+    });
+    const rows = Array.from({ length: 6000 }, (_, i) => `${100_000 + i}\tbulk${i}\t${i}\n`).join('');
+    const bad = await copy(`${rows}100017\tagain\t0\n`);
+    expect(bad.code).not.toBe(0);
+    expect(bad.stderr).toContain('Key (id)=(100017) already exists.');
+    expect(bad.stderr).toContain('COPY accounts, line 6001');
+    expect((await psql(other, 'SELECT count(*) FROM accounts WHERE id >= 100000')).stdout).toBe('0\n');
+    const good = await copy(rows);
+    expect(good.stderr).toBe('');
+    expect(good.stdout.trim()).toBe('COPY 6000');
+    // Followers apply the parts together: the other follower reads all of them (linearizable reads).
+    expect((await psql(other, 'SELECT count(*), sum(balance) FROM accounts WHERE id >= 100000')).stdout).toBe(`6000|${(5999 * 6000) / 2}\n`);
+  });
+
   it('COPY FROM STDIN through the extended protocol on a follower fails saying what to do; the session goes on', async () => {
     const [follower] = await followers();
     const c = client(follower);

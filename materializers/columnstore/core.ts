@@ -5,10 +5,12 @@
 import { invariant, MaterializerInvariantError, unreachable } from '../assert.js';
 import { applyDdl, Catalog, layoutResolverOf, projectRow } from '../catalog/index.js';
 import {
-  decodeAfterRow, decodeCommittedEntry, TxnPartAssembler, type DdlEntry, type DecodedEntry, type DecodedPart, type RawTxnEffect, type Row,
+  decodeAfterRow, decodeCommittedEntry, decodeEntry, TxnPartAssembler, type DdlEntry, type DecodedEntry, type RawTxnEffect, type Row,
 } from '../entries/index.js';
 import { EntryKind, type LogEntry } from '../../log/index.js';
 import { TableColumns, type TableConfig } from './table.js';
+
+type HeldPart = { readonly kind: 'ddl'; readonly ddl: DdlEntry } | { readonly kind: 'txn'; readonly data: Uint8Array };
 
 interface PreparedEffect {
   readonly table: TableColumns;
@@ -23,8 +25,14 @@ export class ColumnCore {
   appliedIndex: number;
   /** The commit timestamp of the last applied transaction (lag metrics). */
   lastCommitTsMicros: bigint | null = null;
-  /** Multi-part transactions, by the rule every consumer of the log shares (entries/txn-parts.ts). */
-  private readonly parts = new TxnPartAssembler<DecodedPart>();
+  /**
+   * Multi-part transactions, by the rule every consumer of the log shares
+   * (entries/txn-parts.ts). A txn part is held as its entry bytes and
+   * decoded again when the last part arrives, one part at a time: held
+   * decoded, a million-row COPY was three objects a row (effect, key and row
+   * views) until its last part.
+   */
+  private readonly parts = new TxnPartAssembler<HeldPart>();
 
   constructor(readonly config: TableConfig, catalog: Catalog = Catalog.initial(), appliedIndex = 0) {
     this.catalog = catalog;
@@ -44,7 +52,8 @@ export class ColumnCore {
   apply(entry: LogEntry): void {
     if (entry.index !== this.appliedIndex + 1) invariant(false, `column store: entry ${entry.index} after ${this.appliedIndex}: entries must arrive in order without gaps`);
     const decoded: DecodedEntry | null = entry.kind === EntryKind.Normal ? decodeCommittedEntry(entry.index, entry.data) : null;
-    const assembled = this.parts.accept(entry.index, entry.term, decoded, (part) => part);
+    const assembled = this.parts.accept(entry.index, entry.term, decoded, (part): HeldPart =>
+      (part.type === 'ddlPart' ? { kind: 'ddl', ddl: part.ddl } : { kind: 'txn', data: entry.data }));
     switch (assembled.kind) {
       case 'single':
         if (decoded !== null) this.applySingle(decoded, entry.index);
@@ -53,12 +62,14 @@ export class ColumnCore {
         // In part order: a DDL part (a catalog change in a transaction block)
         // changes the layouts the following parts' rows are written with.
         for (const part of assembled.parts) {
-          if (part.type === 'ddlPart') {
+          if (part.kind === 'ddl') {
             this.applyDdlEntry(part.ddl, entry.index);
-          } else {
-            this.applyEffects(part.txn.effects, entry.index);
-            this.lastCommitTsMicros = part.txn.commitTsMicros;
+            continue;
           }
+          const txnPart = decodeEntry(part.data);
+          if (txnPart.type !== 'txnPart') throw new MaterializerInvariantError(`entry ${entry.index}: a held txn part decodes as ${txnPart.type}`);
+          this.applyEffects(txnPart.txn.effects, entry.index);
+          this.lastCommitTsMicros = txnPart.txn.commitTsMicros;
         }
         break;
       case 'buffered':

@@ -22,7 +22,7 @@ export {
   decodeRow, encodeRow, readRow, rowLayoutId, writeRow, type DecodedRow, type LayoutColumn, type LayoutResolver, type RowLayout,
 } from './row-codec.js';
 export {
-  decodeAfterRow, decodeEffectRows, encodeTxnAbortEntry, encodeTxnEntry, TxnStreamEncoder, type EffectOp, type RawTxnEffect, type RawTxnEntry, type SequenceMark,
+  decodeAfterRow, decodeEffectRows, EncodedEffects, encodeTxnAbortEntry, encodeTxnEntry, readEncodedEffects, TxnStreamEncoder, type EncodedEffectChunk, type EffectOp, type RawTxnEffect, type RawTxnEntry, type SequenceMark,
   type TxnEffect, type TxnEntry, type TxnPartInfo,
 } from './txn.js';
 export { TxnPartAssembler, type AssembledEntry, type DecodedPart } from './txn-parts.js';

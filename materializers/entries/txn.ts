@@ -24,7 +24,7 @@
 // An abort marker (EntryType.TxnAbort) is `[u64 txnId]`.
 
 import { unreachable } from '../assert.js';
-import type { ByteReader } from './byte-reader.js';
+import { ByteReader } from './byte-reader.js';
 import { ByteWriter } from './byte-writer.js';
 import { EffectTooLargeError, EntryDecodeError, EntryEncodeError } from './errors.js';
 import { keyBytesMax, txnEffectsMax, txnPartsMax, txnSequencesMax, valueBytesMax } from './limits.js';
@@ -233,6 +233,23 @@ export class TxnStreamEncoder {
     this.added++;
   }
 
+  /**
+   * Effects encoded before the transaction's header was known
+   * (EncodedEffects, a bulk COPY's rows): copied in as they are, cutting a
+   * part before the chunk if it does not fit beside what the part holds.
+   */
+  addEncoded(chunk: EncodedEffectChunk): void {
+    if (chunk.count === 0) return;
+    if (this.count > 0 && (this.count + chunk.count > this.effectsMax || this.effectBytes.offset + chunk.bytes.length > this.budgetBytes())) this.seal(true);
+    // Part 0 also carries the sequence marks: with many, it goes alone, without effects.
+    if (this.count === 0 && chunk.bytes.length > this.budgetBytes() && this.parts.length === 0 && this.header.sequences.length > 0) this.seal(true);
+    if (chunk.bytes.length > this.budgetBytes()) throw new EffectTooLargeError(chunk.bytes.length, this.bytesMax);
+    if (chunk.count > this.effectsMax) throw new EntryEncodeError(`an encoded chunk of ${chunk.count} effects (at most ${this.effectsMax} a part)`);
+    this.effectBytes.raw(chunk.bytes);
+    this.count += chunk.count;
+    this.added += chunk.count;
+  }
+
   /** The entries to propose, in order, in one synchronous loop (all parts, or one Txn entry). */
   finish(): Uint8Array[] {
     if (this.parts.length === 0 && this.firstPartNumber === 0) return [this.encode(undefined)];
@@ -255,6 +272,81 @@ export class TxnStreamEncoder {
     w.raw(this.effectBytes.written());
     return sealEnvelope(w);
   }
+}
+
+/** Effects encoded ahead of their transaction: concatenated effect encodings and how many. */
+export interface EncodedEffectChunk {
+  readonly bytes: Uint8Array;
+  readonly count: number;
+}
+
+/**
+ * Effects encoded one at a time into chunks that each fit a part
+ * (TxnStreamEncoder.addEncoded), before the transaction's id, timestamp and
+ * sequence marks are known: a bulk COPY keeps its rows as these bytes, not
+ * as row objects, until COMMIT wraps them into parts. `chunkBytesMax` leaves
+ * room for a part's headers.
+ */
+export class EncodedEffects {
+  private readonly current = new ByteWriter();
+  private currentCount = 0;
+  private sealedBytes = 0;
+  readonly chunks: EncodedEffectChunk[] = [];
+
+  constructor(private readonly layoutOf: (tableId: number) => RowLayout, private readonly chunkBytesMax: number, private readonly effectsMax: number) {
+    if (chunkBytesMax < 1024) throw new EntryEncodeError(`chunkBytesMax ${chunkBytesMax} (at least 1024)`);
+    if (effectsMax < 1 || effectsMax > txnEffectsMax) throw new EntryEncodeError(`effectsMax ${effectsMax} (1 to ${txnEffectsMax})`);
+  }
+
+  /** Effects added. */
+  get count(): number {
+    let n = this.currentCount;
+    for (const c of this.chunks) n += c.count;
+    return n;
+  }
+
+  /** Encoded bytes held. */
+  get bytes(): number {
+    return this.sealedBytes + this.current.offset;
+  }
+
+  add(effect: TxnEffect): void {
+    const w = this.current;
+    const start = w.offset;
+    writeEffect(w, effect, this.layoutOf);
+    if (w.offset <= this.chunkBytesMax && this.currentCount < this.effectsMax) {
+      this.currentCount++;
+      return;
+    }
+    if (start === 0) throw new EffectTooLargeError(w.offset, this.chunkBytesMax);
+    // Over the chunk: seal what came before, then this effect starts the next chunk.
+    const last = w.written().slice(start);
+    this.chunks.push({ bytes: w.written().slice(0, start), count: this.currentCount });
+    this.sealedBytes += start;
+    w.reset(0);
+    w.raw(last);
+    this.currentCount = 1;
+  }
+
+  /** Every chunk, the open one sealed; the caller owns them (nothing more may be added). */
+  finish(): EncodedEffectChunk[] {
+    if (this.currentCount > 0) {
+      this.chunks.push({ bytes: this.current.finish(), count: this.currentCount });
+      this.sealedBytes += this.current.offset;
+      this.current.reset(0);
+      this.currentCount = 0;
+    }
+    return this.chunks;
+  }
+}
+
+/** The effects of a chunk, rows still encoded (views into the chunk). */
+export function readEncodedEffects(chunk: EncodedEffectChunk): RawTxnEffect[] {
+  const r = new ByteReader(chunk.bytes);
+  const out: RawTxnEffect[] = [];
+  for (let i = 0; i < chunk.count; i++) out.push(readRawEffect(r));
+  r.expectEnd('encoded effects');
+  return out;
 }
 
 function readOp(r: ByteReader): EffectOp {

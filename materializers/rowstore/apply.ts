@@ -5,20 +5,20 @@
 // data. Rows are all decoded before anything changes, so a corrupt entry
 // leaves the state untouched (and stops the store).
 //
-// A multi-part transaction (entries/txn-parts.ts) is decoded part by part as
-// the parts arrive and held in core.parts; its effects and sequence marks are
-// applied together at the last part's index, so no reader ever sees a prefix.
+// A multi-part transaction (entries/txn-parts.ts) is held in core.parts as
+// its entries' bytes; its effects and sequence marks are decoded and applied
+// together at the last part's index, so no reader ever sees a prefix.
 // Parts dropped unfinished leave nothing behind.
 
 import { invariant, MaterializerInvariantError, unreachable } from '../assert.js';
 import { applyDdl, CatalogError, indexKeyOf, layoutResolverOf, primaryKeyOf, projectRow, type TableDef } from '../catalog/index.js';
 import {
-  decodeAfterRow, decodeCommittedEntry, decodeRow, type DdlEntry, type DecodedPart, type DecodedRow, type EffectOp, type IndexDef, type RawTxnEntry,
+  decodeAfterRow, decodeCommittedEntry, decodeEntry, decodeRow, type DdlEntry, type DecodedPart, type DecodedRow, type EffectOp, type IndexDef, type RawTxnEntry,
 } from '../entries/index.js';
 import { compareBytes } from '../keys/index.js';
 import { EntryKind, type LogEntry } from '../../log/index.js';
 import type { StoreCore } from './core.js';
-import { IndexState, TableState, keyString, visibleVersion, type RowEntry } from './state.js';
+import { EncodedVersion, IndexState, TableState, keyString, visibleVersion, type RowEntry, type Version } from './state.js';
 
 interface PreparedEffect {
   readonly table: TableState;
@@ -42,7 +42,7 @@ export function applyEntry(core: StoreCore, entry: LogEntry): readonly AfterAppl
   const decoded = entry.kind === EntryKind.Normal ? decodeCommittedEntry(entry.index, entry.data) : null;
   // The closure only for parts: accept() calls it for parts only, and most entries are single transactions.
   const isPart = decoded !== null && (decoded.type === 'txnPart' || decoded.type === 'ddlPart');
-  const assembled = core.parts.accept(entry.index, entry.term, decoded, isPart ? (part, held) => holdPart(core, part, held, entry.index) : notAPart);
+  const assembled = core.parts.accept(entry.index, entry.term, decoded, isPart ? (part) => holdPart(part, entry.data) : notAPart);
   if (assembled.kind === 'complete') {
     applyParts(core, assembled.parts, entry.index, after);
   } else if (assembled.kind === 'single' && decoded !== null) {
@@ -119,28 +119,48 @@ export function prepareTxn(core: StoreCore, txn: RawTxnEntry, index: number, cop
   return { effects, sequences: txn.sequences };
 }
 
-/** A held part: row effects decoded on arrival, or (after a DDL part, whose tables and layouts they may need) kept raw. */
+/**
+ * A held part: a catalog change, or a txn part as its entry bytes (checked
+ * on arrival by decodeEntry; the log's buffer, nothing more). Held decoded, a
+ * million-row COPY was its rows twice over (decoded values and a copy of the
+ * bytes) plus an effect and a key array a row, until the last part.
+ */
 export type HeldPart =
-  | { readonly kind: 'prepared'; readonly txn: PreparedTxn }
-  | { readonly kind: 'raw'; readonly txn: RawTxnEntry }
+  | { readonly kind: 'encoded'; readonly data: Uint8Array }
   | { readonly kind: 'ddl'; readonly ddl: DdlEntry };
 
-function holdPart(core: StoreCore, part: DecodedPart, held: readonly HeldPart[], index: number): HeldPart {
-  if (part.type === 'ddlPart') return { kind: 'ddl', ddl: part.ddl };
-  if (held.some((h) => h.kind === 'ddl')) return { kind: 'raw', txn: part.txn };
-  return { kind: 'prepared', txn: prepareTxn(core, part.txn, index, true) };
+function holdPart(part: DecodedPart, data: Uint8Array): HeldPart {
+  return part.type === 'ddlPart' ? { kind: 'ddl', ddl: part.ddl } : { kind: 'encoded', data };
 }
 
-/** Applies a multi-part transaction at its last part's index: catalog changes and row effects in part order. */
+/**
+ * Applies a multi-part transaction at its last part's index: catalog changes
+ * and row effects in part order (a part's rows decode with the layouts the
+ * DDL parts before it create), one part at a time. Inserted and updated rows
+ * are kept as their encoded bytes (EncodedVersion) rather than decoded: they
+ * stay dirty, hence resident, until the next checkpoint, and a bulk load's
+ * millions of decoded rows did not fit the heap. A part that fails to decode
+ * here stops the store like any corrupt entry.
+ */
 function applyParts(core: StoreCore, parts: readonly HeldPart[], index: number, after: AfterApply[]): void {
+  const marks: RawTxnEntry['sequences'][number][] = [];
   for (const part of parts) {
     switch (part.kind) {
-      case 'prepared': applyPrepared(core, part.txn, index); break;
-      case 'raw': applyPrepared(core, prepareTxn(core, part.txn, index, false), index); break;
+      case 'encoded': {
+        const decoded = decodeEntry(part.data);
+        if (decoded.type !== 'txnPart') throw new MaterializerInvariantError(`entry ${index}: a held txn part decodes as ${decoded.type}`);
+        // Keys as views: the part's buffer outlives this apply (encoded versions keep their bytes).
+        const prepared = prepareTxn(core, decoded.txn, index, false);
+        const horizon = core.horizon();
+        for (const effect of prepared.effects) applyRowEffect(core, effect, index, horizon, true);
+        marks.push(...prepared.sequences);
+        break;
+      }
       case 'ddl': applyDdlEntry(core, part.ddl, index, after); break;
       default: unreachable(part, 'held part');
     }
   }
+  applyPrepared(core, { effects: [], sequences: marks }, index);
 }
 
 /** Applies one transaction (or one part of one, in part order) at `index`. */
@@ -187,10 +207,14 @@ function checkEffect(entry: RowEntry, effect: PreparedEffect, index: number): vo
   }
 }
 
-function applyRowEffect(core: StoreCore, effect: PreparedEffect, index: number, horizon: number): void {
+/** `encoded`: keep a row version as its bytes (EncodedVersion), decoded on each read, as a packed entry is. */
+function applyRowEffect(core: StoreCore, effect: PreparedEffect, index: number, horizon: number, encoded = false): void {
   const entry = entryFor(core, effect, horizon);
   checkEffect(entry, effect, index);
-  const version = { index, row: effect.after?.row ?? null, layout: effect.after?.layout ?? null, bytes: effect.afterBytes };
+  const { after, afterBytes } = effect;
+  const version: Version = encoded && after !== null && afterBytes !== null
+    ? new EncodedVersion(index, after.layout, afterBytes, layoutResolverOf(effect.table.def))
+    : { index, row: after?.row ?? null, layout: after?.layout ?? null, bytes: afterBytes };
   if (entry.newest?.index === index) core.replaceNewest(entry, version);
   else core.pushVersion(entry, version);
   maintainIndexes(core, effect, index);

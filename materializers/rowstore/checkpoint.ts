@@ -27,7 +27,7 @@ import {
   BatchBytes, encodeI64, encodeIds, encodeMarkers, encodeStoredIndexEntry, encodeVaruint, decodeStoredRow, storedIndexOf,
   type Marker,
 } from './storage-format.js';
-import { entryOverheadBytes, keyBytes, type IndexEntry, type RowEntry, type Version } from './state.js';
+import { entryOverheadBytes, isTombstone, keyBytes, type IndexEntry, type RowEntry, type Version } from './state.js';
 
 export interface CheckpointResult {
   /** The applied index now durable with the data: restart replays after it. */
@@ -145,7 +145,7 @@ function rowWrites(core: StoreCore, eligible: readonly Marker[]): RowWrites {
     const table = entry.table;
     const v = entry.newest;
     if (v === undefined || table.rows.get(entry.keyString) !== entry || dropped.has(table.id)) continue;
-    const del = v.row === null || v.index <= eligibleTruncation(eligible, table.id);
+    const del = isTombstone(v) || v.index <= eligibleTruncation(eligible, table.id);
     invariant(del || v.bytes !== null, `dirty version ${v.index} of table ${table.id} has no bytes to write`);
     written.entries.push(entry);
     written.versions.push(v);

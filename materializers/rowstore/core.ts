@@ -17,7 +17,7 @@ import { LruList, type CacheNode } from './lru.js';
 import { PinRegistry } from './registry.js';
 import type { Marker } from './storage-format.js';
 import {
-  IndexEntry, RowEntry, indexEntrySizeBytes, keyString, packedVersions, rowEntrySizeBytes, unpackedVersion,
+  IndexEntry, RowEntry, indexEntrySizeBytes, isTombstone, keyString, packedVersions, rowEntrySizeBytes, unpackedVersion,
   type IndexState, type TableState, type Version,
 } from './state.js';
 
@@ -196,7 +196,7 @@ export class StoreCore {
    */
   private pack(entry: RowEntry): void {
     const only = entry.versions[0];
-    if (entry.dirty || entry.versions.length !== 1 || only === undefined || only.row === null || only.bytes === null) return;
+    if (entry.dirty || entry.versions.length !== 1 || only === undefined || isTombstone(only) || only.bytes === null) return;
     entry.packed = keyString(only.bytes);
     entry.packedIndex = only.index;
     entry.versions = packedVersions;

@@ -31,6 +31,37 @@ export interface Version {
   bytes: Uint8Array | null;
 }
 
+/**
+ * A row version kept as its encoded row and decoded on each read (a fresh
+ * row each time, like a packed entry's), for the rows of a multi-part
+ * transaction (apply.ts): they stay dirty until the next checkpoint, and a
+ * million-row COPY held decoded was ~1 KB a row of heap. Keeps its own
+ * reference to the bytes: a checkpoint drops `bytes` of versions it did not
+ * write (markRowClean), which must not lose the row.
+ */
+export class EncodedVersion implements Version {
+  bytes: Uint8Array | null;
+
+  constructor(
+    readonly index: number, readonly layout: RowLayout, private readonly encoded: Uint8Array, private readonly resolve: (layoutId: number) => RowLayout | undefined,
+  ) {
+    this.bytes = encoded;
+  }
+
+  get encodedBytes(): number {
+    return this.encoded.length;
+  }
+
+  get row(): Row {
+    return decodeRow(this.encoded, this.resolve).row;
+  }
+}
+
+/** Whether a version is a tombstone, without decoding an EncodedVersion's row to find out (it never is one). */
+export function isTombstone(v: Version): boolean {
+  return !(v instanceof EncodedVersion) && v.row === null;
+}
+
 /** What visibleVersion answers: a row, known absence (null), or "ask RocksDB" (undefined). */
 export type Visibility = Version | null | undefined;
 
@@ -179,13 +210,15 @@ export function visibleVersion(entry: RowEntry, readIndex: number, truncations: 
   }
   for (const v of entry.versions) {
     if (v.index > readIndex) continue;
-    if (v.row === null || v.index <= truncationAt(truncations, readIndex)) return null;
+    if (isTombstone(v) || v.index <= truncationAt(truncations, readIndex)) return null;
     return v;
   }
   return entry.baseKnown ? null : undefined;
 }
 
 export function versionSizeBytes(v: Version): number {
+  // Its bytes are all it keeps (and the getter would decode the row to count it).
+  if (v instanceof EncodedVersion) return versionOverheadBytes + v.encodedBytes;
   return versionOverheadBytes + (v.bytes?.length ?? 0) + decodedBytesFactor * estimateEncodedBytes(v);
 }
 

@@ -6,14 +6,14 @@
 // versions.
 
 import {
-  applyDdl, EffectTooLargeError, encodeDdlEntry, encodeTxnAbortEntry, encodeTxnEntry, TxnStreamEncoder, type Catalog, type RowLayout, type SequenceMark, type TxnEffect, type TxnEntry,
+  applyDdl, EffectTooLargeError, encodeDdlEntry, type EncodedEffectChunk, encodeTxnAbortEntry, encodeTxnEntry, TxnStreamEncoder, type Catalog, type RowLayout, type SequenceMark, type TxnEffect, type TxnEntry,
 } from '../../materializers/index.js';
 import type { ProposalResult } from '../../log/index.js';
 import type { EngineCore } from './engine-core.js';
 import { EngineSqlState, invariant, serializationFailure, sqlError } from './errors.js';
 import { rowResource } from './keys.js';
 import { trackerTxnKeysPerTableMax, txnEntryEffectsMax } from './limits.js';
-import type { Transaction } from './transaction.js';
+import type { BulkWrite, Transaction } from './transaction.js';
 import type { WriteEffect } from './write-set.js';
 
 /** Write sets up to this many effects are encoded as one entry directly (TxnStreamEncoder only if that is too large). */
@@ -22,21 +22,27 @@ const smallTxnEffectsMax = 64;
 /** Commits `txn`'s writes. Does not end the transaction. Throws 40001 (validation) or a log error. */
 export async function commitWrites(core: EngineCore, txn: Transaction): Promise<void> {
   const marks = sequenceMarks(core, txn);
-  if (txn.writes.isEmpty() && marks.length === 0 && txn.ddl.length === 0) return;
+  if (!txn.hasWrites() && marks.length === 0 && txn.ddl.length === 0) return;
   if (txn.isolation === 'serializable') validateReadSet(core, txn);
   // With DDL in the block, its private catalog: the layouts of the tables it created or changed.
   const catalog = txn.catalog();
   const writes = txn.writes.effects();
   const base = { txnId: txn.txnId, sessionId: txn.sessionId, commitTsMicros: core.nowMicros() };
-  const ddlParts = encodeDdlParts(core, txn, writes.length > 0 || marks.length > 0);
-  const rowParts = writes.length > 0 || marks.length > 0 || ddlParts.length === 0
-    ? encodeWrites({ ...base, sequences: marks }, writes, layoutsOf(catalog), core.txnEntryBytesMax, ddlParts.length)
+  const bulk = txn.bulk;
+  const ddlParts = encodeDdlParts(core, txn, writes.length > 0 || marks.length > 0 || bulk !== null);
+  const rowParts = writes.length > 0 || marks.length > 0 || bulk !== null || ddlParts.length === 0
+    ? encodeWrites({ ...base, sequences: marks }, writes, bulk, layoutsOf(catalog), core.txnEntryBytesMax, ddlParts.length)
     : [];
+  // The bulk rows are in the parts now: the transaction holds them once, not twice, while they commit.
+  txn.bulk = null;
   const entries = [...ddlParts, ...rowParts];
   const { keys, bulkTables } = pendingKeys(txn.writes.effects());
-  core.tracker.registerPending(txn.txnId, keys, txn.writes.tableIds(), bulkTables);
+  if (bulk !== null && !bulkTables.includes(bulk.tableId)) bulkTables.push(bulk.tableId);
+  const tableIds = txn.writes.tableIds();
+  core.tracker.registerPending(txn.txnId, keys, bulk === null || tableIds.includes(bulk.tableId) ? tableIds : [...tableIds, bulk.tableId], bulkTables);
   const only = entries.length === 1 && ddlParts.length === 0 ? entries[0] : undefined;
   if (only !== undefined) core.tracker.noteOwnEntry(txn.txnId, only);
+  else core.tracker.noteOwnParts(txn.txnId, entries);
   try {
     await proposeTxn(core, txn.txnId, entries);
   } catch (error) {
@@ -89,17 +95,19 @@ function encodeDdlParts(core: EngineCore, txn: Transaction, rowsFollow: boolean)
  * (a whole attempt, then the chunks) plus an effect object per row.
  */
 function encodeWrites(
-  header: Omit<TxnEntry, 'effects'>, writes: readonly WriteEffect[], layoutOf: (tableId: number) => RowLayout, bytesMax: number, firstPartNumber: number,
+  header: Omit<TxnEntry, 'effects'>, writes: readonly WriteEffect[], bulk: BulkWrite | null, layoutOf: (tableId: number) => RowLayout,
+  bytesMax: number, firstPartNumber: number,
 ): Uint8Array[] {
-  return encodeEffects(header, writes.length, (i) => toTxnEffect(writes[i] as WriteEffect), layoutOf, bytesMax, firstPartNumber);
+  // A bulk COPY comes last: any statement after it moved its rows into the write set (Transaction.materializeBulk).
+  return encodeEffects(header, writes.length, (i) => toTxnEffect(writes[i] as WriteEffect), layoutOf, bytesMax, firstPartNumber, bulk?.chunks ?? []);
 }
 
 /** encodeWrites over effects given by position (the write set's, or a caller's TxnEffect list). */
 function encodeEffects(
   header: Omit<TxnEntry, 'effects'>, count: number, effectAt: (i: number) => TxnEffect, layoutOf: (tableId: number) => RowLayout,
-  bytesMax: number, firstPartNumber: number,
+  bytesMax: number, firstPartNumber: number, encoded: EncodedEffectChunk[] = [],
 ): Uint8Array[] {
-  if (firstPartNumber === 0 && count <= smallTxnEffectsMax) {
+  if (firstPartNumber === 0 && count <= smallTxnEffectsMax && encoded.length === 0) {
     // The common OLTP commit: one entry, one writer, no stream buffers.
     const whole = encodeTxnEntry({ ...header, effects: Array.from({ length: count }, (_, i) => effectAt(i)) }, layoutOf);
     if (whole.length <= bytesMax) return [whole];
@@ -107,6 +115,8 @@ function encodeEffects(
   const stream = new TxnStreamEncoder(header, layoutOf, bytesMax, txnEntryEffectsMax, firstPartNumber);
   try {
     for (let i = 0; i < count; i++) stream.add(effectAt(i));
+    // Taken out as they are copied into parts: the COPY's bytes are held once, not twice, at the peak.
+    for (let chunk = encoded.shift(); chunk !== undefined; chunk = encoded.shift()) stream.addEncoded(chunk);
   } catch (error) {
     if (error instanceof EffectTooLargeError) throw sqlError(EngineSqlState.programLimitExceeded, `a row of ${error.effectBytes} bytes does not fit in one log entry (at most ${error.bytesMax} bytes)`);
     throw error;
@@ -175,7 +185,7 @@ function layoutsOf(catalog: Catalog): (tableId: number) => RowLayout {
  */
 function validateReadSet(core: EngineCore, txn: Transaction): void {
   const readIndex = txn.snapshotIndex();
-  if (readIndex === undefined || txn.writes.isEmpty()) return;
+  if (readIndex === undefined || !txn.hasWrites()) return;
   for (const tableId of txn.readTables) {
     if (core.tracker.tableChangedAfter(tableId, readIndex)) throw serializationFailure('readWrite');
   }

@@ -39,6 +39,12 @@ export const copyOutChunkBytes = 64 * 1024;
 
 /** Rows of one COPY FROM (the whole load is one transaction held in memory). */
 export const copyRowsMax = 50_000_000;
+/**
+ * A COPY past this many rows streams into encoded effects under an exclusive
+ * table lock (copy/copy-bulk.ts) instead of holding its rows; smaller ones
+ * keep the ordinary path's row locks, so writers of other rows never wait.
+ */
+export const copyBulkRowsMin = 4096;
 
 /** Notices queued for the client before the oldest are dropped. */
 export const noticesQueuedMax = 1000;

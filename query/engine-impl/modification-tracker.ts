@@ -21,12 +21,12 @@
 // (or only) entry is recorded, or when the commit fails.
 
 import {
-  decodeCommittedEntry, TxnPartAssembler, type DdlChange, type DecodedPart, type RawTxnEffect, type RawTxnEntry,
+  decodeCommittedEntry, decodeEntry, TxnPartAssembler, type DdlChange, type RawTxnEffect, type RawTxnEntry,
 } from '../../materializers/index.js';
 import { EntryKind, type LogEntry } from '../../log/index.js';
 import { keyString, rowResource } from './keys.js';
 import { trackerPruneThresholdMin, trackerTxnKeysPerTableMax } from './limits.js';
-import { unreachable } from './errors.js';
+import { EngineInvariantError, unreachable } from './errors.js';
 
 interface Pending {
   readonly keys: readonly string[];
@@ -69,8 +69,15 @@ export class ModificationTracker {
    * takes the decoding path. Weak: a proposal dropped by a leader change leaves nothing.
    */
   private readonly ownEntries = new WeakMap<Uint8Array, bigint>();
-  /** The parts of a multi-part transaction seen so far. */
-  private readonly parts = new TxnPartAssembler<DecodedPart>();
+  /**
+   * The parts of a multi-part transaction seen so far: a DDL part's changes,
+   * a txn part's entry bytes (the log's buffer, not decoded effects: a
+   * million-row COPY held as effect objects until its last part was a few
+   * hundred MB).
+   */
+  private readonly parts = new TxnPartAssembler<HeldPart>();
+  /** Parts this node proposed for a pending registration (noteOwnParts), by their bytes. */
+  private readonly ownParts = new WeakSet<Uint8Array>();
   private pruneAtSize = trackerPruneThresholdMin;
 
   /** `oldestReadIndex()`: the smallest read index any live snapshot has (the applied index when none). */
@@ -99,6 +106,15 @@ export class ModificationTracker {
     if (this.pending.has(txnId)) this.ownEntries.set(data, txnId);
   }
 
+  /**
+   * Says that `parts`, about to be proposed, are the entries of pending
+   * multi-part transaction `txnId`: once the last one commits (the log
+   * handing back these very buffers) it is recorded from the registration.
+   */
+  noteOwnParts(txnId: bigint, parts: readonly Uint8Array[]): void {
+    if (this.pending.has(txnId)) for (const data of parts) this.ownParts.add(data);
+  }
+
   /** Idempotent: after the last entry committed, or when proposing failed. */
   clearPending(txnId: bigint): void {
     const p = this.pending.get(txnId);
@@ -116,13 +132,17 @@ export class ModificationTracker {
       if (txnId !== undefined && p !== undefined) return this.recordPending(txnId, p, entry.index);
     }
     const decoded = entry.kind === EntryKind.Normal ? decodeCommittedEntry(entry.index, entry.data) : null;
-    const assembled = this.parts.accept(entry.index, entry.term, decoded, (part) => part);
+    const assembled = this.parts.accept(entry.index, entry.term, decoded, (part): HeldPart =>
+      (part.type === 'ddlPart' ? { kind: 'ddl', changes: part.ddl.changes } : { kind: 'txn', data: entry.data }));
     if (assembled.kind === 'complete') {
       for (const part of assembled.parts) {
-        if (part.type === 'ddlPart') for (const change of part.ddl.changes) this.recordDdl(change, entry.index);
+        if (part.kind === 'ddl') for (const change of part.changes) this.recordDdl(change, entry.index);
       }
-      const effects = assembled.parts.flatMap((part) => (part.type === 'txnPart' ? part.txn.effects : []));
-      return this.recordTxn(assembled.txnId, effects, entry.index);
+      const p = this.pending.get(assembled.txnId);
+      if (p !== undefined && assembled.parts.every((part) => part.kind === 'ddl' || this.ownParts.has(part.data))) {
+        return this.recordPending(assembled.txnId, p, entry.index);
+      }
+      return this.recordTxn(assembled.txnId, heldEffects(assembled.parts), entry.index);
     }
     if (assembled.kind !== 'single' || decoded === null) return;
     switch (decoded.type) {
@@ -211,6 +231,20 @@ export class ModificationTracker {
       default: return unreachable(change, 'ddl change');
     }
   }
+}
+
+type HeldPart = { readonly kind: 'ddl'; readonly changes: readonly DdlChange[] } | { readonly kind: 'txn'; readonly data: Uint8Array };
+
+/** The effects of held txn parts, decoded again (a follower's or a replayed transaction). */
+function heldEffects(parts: readonly HeldPart[]): RawTxnEffect[] {
+  const effects: RawTxnEffect[] = [];
+  for (const part of parts) {
+    if (part.kind !== 'txn') continue;
+    const decoded = decodeEntry(part.data);
+    if (decoded.type !== 'txnPart') throw new EngineInvariantError(`a held txn part decodes as ${decoded.type}`);
+    for (const effect of decoded.txn.effects) effects.push(effect);
+  }
+  return effects;
 }
 
 /** Tables with more than trackerTxnKeysPerTableMax effects in `effects`. */

@@ -499,7 +499,8 @@ export class EngineSessionImpl implements RoutableSession, SessionHost {
     const compiled = cache.compiled;
     // `running`: a statement of this session still in flight (a caller that did not wait for it) keeps its turn.
     if (txn === null || compiled === undefined || this.running !== null || !txn.explicit || txn.failed || txn.committing || txn.isEnded) return undefined;
-    if (txn.isolation !== 'read committed' || txn.ddl.length > 0) return undefined;
+    // A bulk COPY's rows are not in the write set yet: the ordinary path moves them there first.
+    if (txn.isolation !== 'read committed' || txn.ddl.length > 0 || txn.bulk !== null) return undefined;
     const catalog = this.core.catalog();
     if (compiled.catalogVersion !== catalog.version || cache.settingsKey !== this.planSettingsKey()) return undefined;
     const write = compiled.executeWriteCached;
@@ -540,6 +541,8 @@ export class EngineSessionImpl implements RoutableSession, SessionHost {
 
   private async runOne(statement: Statement, parameters: readonly SqlValue[], mode: RunMode, prepared: PreparedInternal | undefined): Promise<StatementResult> {
     if (this.txn?.failed === true && !allowedInFailedBlock(statement)) throw inFailedTransaction();
+    // Anything but the end of the transaction sees a bulk COPY's rows as own writes (Transaction.bulk).
+    if (this.txn !== null && this.txn.bulk !== null && statement.kind !== 'commit' && statement.kind !== 'rollback') this.txn.materializeBulk();
     return this.guardAsync(() => {
       if (isCompilable(statement)) return this.runData(statement, parameters, mode, prepared?.declared ?? [], prepared?.cache ?? this.simplePlan(statement));
       return dispatchStatement(this, statement, parameters, mode);

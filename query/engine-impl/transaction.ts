@@ -3,11 +3,12 @@
 // from and its savepoints. commit.ts turns it into log entries; the session
 // drives its lifetime. Locks are owned by `owner` in the engine's LockManager.
 
-import { applyDdl, type Catalog, type DdlEntry, type RowSnapshot } from '../../materializers/index.js';
+import { applyDdl, decodeRow, readEncodedEffects, type Catalog, type DdlEntry, type EncodedEffectChunk, type RowSnapshot } from '../../materializers/index.js';
 import type { EngineCore } from './engine-core.js';
 import { EngineSqlState, invariant, sqlError } from './errors.js';
 import { savepointsMax } from './limits.js';
 import type { IsolationLevel } from './settings.js';
+import { keyString } from './keys.js';
 import { WriteSet } from './write-set.js';
 
 export interface Savepoint {
@@ -17,6 +18,22 @@ export interface Savepoint {
   readonly ddlMark: number;
   /** Session settings as they were, restored by ROLLBACK TO. */
   readonly settingsUndoSize: number;
+}
+
+/**
+ * A bulk COPY's rows as encoded insert effects (copy/copy-bulk.ts): no row
+ * objects, no write-set entries, no row locks (the transaction holds the
+ * table exclusively). COMMIT proposes them after the write set's effects;
+ * any other statement of the transaction first moves them into the write
+ * set (`materializeBulk`), so it reads and writes them as usual.
+ */
+export interface BulkWrite {
+  readonly tableId: number;
+  /** The COPY's statement number (its rows are that command's writes). */
+  readonly command: number;
+  /** Emptied by COMMIT as it copies them into parts. */
+  readonly chunks: EncodedEffectChunk[];
+  readonly count: number;
 }
 
 /** One DDL statement run in a transaction block: its entry and the private catalog after it. */
@@ -80,6 +97,8 @@ export class Transaction {
   readonly ddl: DeferredDdl[] = [];
   /** Tables created by this transaction's DDL (not in the committed catalog: their rows are all in the write set). */
   readonly createdTables = new Set<number>();
+  /** A bulk COPY's encoded rows, until COMMIT or the next statement (BulkWrite). */
+  bulk: BulkWrite | null = null;
   private snapshot: RowSnapshot | undefined;
   private ended = false;
 
@@ -122,6 +141,34 @@ export class Transaction {
   /** Counters of sequences `from` has that `kept` does not (created, then rolled back): their ids may be reused. */
   private forgetSequencesNotIn(from: Catalog, kept: Catalog): void {
     for (const s of from.sequences()) if (kept.sequenceById(s.id) === undefined) this.core.sequences.forget(s.id);
+  }
+
+  /** Whether COMMIT has rows to write: the write set's or a bulk COPY's. */
+  hasWrites(): boolean {
+    return !this.writes.isEmpty() || this.bulk !== null;
+  }
+
+  /**
+   * Moves a bulk COPY's rows into the write set, as the ordinary path would
+   * have recorded them: a statement after the COPY in the same transaction
+   * reads and writes them like any own write. O(rows) objects again, only
+   * for transactions that do more after a bulk COPY than COMMIT.
+   */
+  materializeBulk(): void {
+    const bulk = this.bulk;
+    if (bulk === null) return;
+    this.bulk = null;
+    const table = this.catalog().tableById(bulk.tableId);
+    invariant(table !== undefined, `bulk COPY into table ${bulk.tableId}, which the transaction's catalog lacks (it holds the table exclusively)`);
+    const layout = table.layout;
+    const resolve = (id: number) => (id === layout.id ? layout : undefined);
+    for (const chunk of bulk.chunks) {
+      for (const effect of readEncodedEffects(chunk)) {
+        invariant(effect.after !== null, 'a bulk COPY effect is an insert');
+        const key = effect.key.slice();
+        this.writes.record({ tableId: bulk.tableId, op: 'insert', key, keyText: keyString(key), after: decodeRow(effect.after, resolve).row, command: bulk.command });
+      }
+    }
   }
 
   /** REPEATABLE READ and SERIALIZABLE read one snapshot, taken by the first statement that reads. */
@@ -191,6 +238,7 @@ export class Transaction {
   end(): void {
     if (this.ended) return;
     this.ended = true;
+    this.bulk = null;
     // Rolled back (or failed to commit): sequences its DDL created never existed.
     for (const step of this.ddl) this.forgetSequencesNotIn(step.catalog, this.core.catalog());
     this.snapshot?.release();

@@ -79,3 +79,19 @@ describe('date/time arithmetic, extract and date_trunc match PostgreSQL 15', () 
     expect(outcome(() => fn(args, session))).toBe(expected);
   });
 });
+
+describe('date input fast path (YYYY-MM-DD)', () => {
+  const session = makeSession(parseTimeZoneSetting('UTC'));
+  it('gives the general parser\'s days for every day of 1890-2110 and its errors for impossible days', () => {
+    for (let days = -40_000; days <= 40_000; days++) {
+      const text = dateIo.formatDate(days);
+      // A leading blank is the general parser's to read: the same date.
+      expect([parseDate(text, session), parseDate(` ${text}`, session)]).toEqual([days, days]);
+    }
+    for (const bad of ['2023-02-29', '2024-04-31', '2024-13-01', '2024-00-10', '0000-01-01']) {
+      // The same error; the message quotes the input, blank included.
+      expect(outcome(() => String(parseDate(bad, session)))).toBe(outcome(() => String(parseDate(` ${bad}`, session))).replace(`" ${bad}"`, `"${bad}"`));
+    }
+    expect(parseDate('2024-02-29', session)).toBe(parseDate('Feb 29 2024', session));
+  });
+});

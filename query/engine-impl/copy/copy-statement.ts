@@ -14,13 +14,14 @@ import { tableInfo } from '../catalog-view.js';
 import { formatKeyValues } from '../constraint-errors.js';
 import { requireTable } from '../ddl/ddl-support.js';
 import { EngineSqlState, featureNotSupported, serializationFailure, sqlError } from '../errors.js';
-import { copyOutChunkBytes, copyRowsMax } from '../limits.js';
+import { copyBulkRowsMin, copyOutChunkBytes, copyRowsMax } from '../limits.js';
 import type { RunMode, SessionHost } from '../session-host.js';
 import type { StatementScope } from '../statement-scope.js';
 import { TransactionTableAccess } from '../table-access.js';
 import { selectOf } from '../utility/sql-prepared.js';
 import { copyFormat, type CopyFormat } from './copy-options.js';
 import { BinaryCopyParser, BinaryCopyWriter } from './copy-binary.js';
+import { BulkCopy } from './copy-bulk.js';
 import { formatCopyHeader, formatCopyLine } from './copy-format.js';
 import { CopyLineError, CopyParser } from './copy-parser.js';
 
@@ -71,24 +72,56 @@ function copyIn(host: SessionHost, statement: Copy, format: CopyFormat, mode: Ru
   const columns = copyColumns(table, statement.source.columns);
   const session = host.typeSession(host.transaction());
   const rows: LoadRows = { values: [], lines: [] };
+  const toTableRow = tableRowOf(table, columns.map((c) => c.id));
+  const lineContext = (error: unknown, line: number): Error => withContext(error, table.name, line);
+  // Past copyBulkRowsMin rows, a plain COPY streams into encoded effects (copy-bulk.ts) instead of holding rows.
+  let bulk: BulkCopy | undefined;
+  let bulkTried = !plainInsert(table, columns.map((c) => c.id));
+  let count = 0;
   const addRow = (values: SqlValue[], line: number): void => {
-    if (rows.values.length >= copyRowsMax) throw new CopyLineError(line, EngineSqlState.programLimitExceeded, `COPY of more than ${copyRowsMax} rows`);
+    if (count >= copyRowsMax) throw new CopyLineError(line, EngineSqlState.programLimitExceeded, `COPY of more than ${copyRowsMax} rows`);
+    count++;
+    if (bulk !== undefined) {
+      bulk.add(toTableRow(values), line);
+      return;
+    }
     rows.values.push(values);
     rows.lines.push(line);
+    if (bulkTried || rows.values.length < copyBulkRowsMin) return;
+    bulkTried = true;
+    bulk = BulkCopy.tryStart(host.core, () => host.ensureTransaction(), table, session, lineContext);
+    if (bulk === undefined) return;
+    const started = bulk;
+    for (let r = 0; r < rows.values.length; r++) started.add(toTableRow(rows.values[r] as SqlValue[]), rows.lines[r] ?? 0);
+    clear();
+  };
+  /** A value's error: thrown, or held back by a bulk COPY that must first read keys of earlier lines. */
+  const valueError = (error: Error, line: number): void => {
+    if (bulk === undefined) throw error;
+    bulk.fail(line, error);
   };
   const parser = format.binary
     ? new BinaryCopyParser(columns.length, (tuple) => {
-      addRow(tuple.fields.map((f, i) => {
+      if (bulk?.failed === true) return;
+      const values = new Array<SqlValue>(tuple.fields.length);
+      for (let i = 0; i < tuple.fields.length; i++) {
+        const f = tuple.fields[i] ?? null;
         const column = columns[i];
-        if (f === null || column === undefined) return null;
-        try {
-          return decodeBinary(f, column.type);
-        } catch (error) {
-          throw withContext(error, table.name, tuple.line, column.name);
+        if (f === null || column === undefined) {
+          values[i] = null;
+          continue;
         }
-      }), tuple.line);
+        try {
+          values[i] = decodeBinary(f, column.type);
+        } catch (error) {
+          valueError(withContext(error, table.name, tuple.line, column.name), tuple.line);
+          return;
+        }
+      }
+      addRow(values, tuple.line);
     })
     : new CopyParser(format, columns.map((c) => c.name), (record) => {
+      if (bulk?.failed === true) return;
       const fields = record.fields;
       const values = new Array<SqlValue>(fields.length);
       for (let i = 0; i < fields.length; i++) {
@@ -101,7 +134,8 @@ function copyIn(host: SessionHost, statement: Copy, format: CopyFormat, mode: Ru
         try {
           values[i] = parseText(f, column.type, session);
         } catch (error) {
-          throw withContext(error, table.name, record.line, column.name, f);
+          valueError(withContext(error, table.name, record.line, column.name, f), record.line);
+          return;
         }
       }
       addRow(values, record.line);
@@ -117,13 +151,22 @@ function copyIn(host: SessionHost, statement: Copy, format: CopyFormat, mode: Ru
     host.statementFailed();
     throw error instanceof CopyLineError ? withContext(error, table.name, error.line) : error;
   };
+  /** Framing errors (bad line ends, a short binary tuple): held back like a value's error in a bulk COPY. */
+  const framingError = (error: unknown): void => {
+    if (bulk === undefined || !(error instanceof CopyLineError)) throw error;
+    if (!bulk.failed) bulk.fail(error.line, withContext(error, table.name, error.line));
+  };
   const sink: CopyInSink = {
     format: wireFormat(format),
     columnCount: columns.length,
     write: (chunk) => {
       if (settled) return;
       try {
-        parser.push(chunk);
+        try {
+          parser.push(chunk);
+        } catch (error) {
+          framingError(error);
+        }
       } catch (error) {
         fail(error);
       }
@@ -131,10 +174,21 @@ function copyIn(host: SessionHost, statement: Copy, format: CopyFormat, mode: Ru
     finish: async () => {
       if (settled) throw sqlError(EngineSqlState.internalError, 'COPY already ended');
       try {
-        parser.finish();
+        try {
+          parser.finish();
+        } catch (error) {
+          framingError(error);
+        }
         settled = true;
-        const count = await load(host, table, columns.map((c) => c.id), rows, mode);
-        return `COPY ${count}`;
+        const loading = bulk;
+        if (loading !== undefined) {
+          return `COPY ${await host.runInStatement(mode, async (scope, catalog) => {
+            if (catalog.tableById(table.id) !== table) throw serializationFailure('ddl');
+            return loading.finish(scope);
+          })}`;
+        }
+        const loaded = await load(host, table, columns.map((c) => c.id), rows, mode);
+        return `COPY ${loaded}`;
       } catch (error) {
         return fail(error);
       }
@@ -147,6 +201,18 @@ function copyIn(host: SessionHost, statement: Copy, format: CopyFormat, mode: Ru
     },
   };
   return { kind: 'copyIn', copy: sink };
+}
+
+/** The COPY's values (in its column list's order) as a row in table column order. */
+function tableRowOf(table: TableDef, columnIds: readonly number[]): (values: SqlValue[]) => SqlValue[] {
+  const positions = columnIds.map((id) => table.columns.findIndex((c) => c.id === id));
+  // Every column listed in table order: the parsed values are the row as they are.
+  if (positions.length === table.columns.length && positions.every((p, i) => p === i)) return (values) => values;
+  return (values) => {
+    const row = new Array<SqlValue>(table.columns.length).fill(null);
+    for (let i = 0; i < positions.length; i++) row[positions[i] as number] = values[i] ?? null;
+    return row;
+  };
 }
 
 /** The columns not listed get nothing but NULL: no default, identity or check needs the compiler. */
