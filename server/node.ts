@@ -180,9 +180,14 @@ async function startSqlService(config: ThunderConfig, state: NodeState, deps: No
     rowStore: state.rowStore, logger: deps.logger.child({ component: 'sql' }), ...testTxnEntryBytesMax(),
     // A snapshot install rebuilds the column store (server/snapshot-store.ts): always read the current one.
     currentColumnStore: () => state.columnStore?.current(),
-    checkpoint: () => {
-      if (state.checkpointer === undefined) throw new Error('the checkpointer starts with the log; CHECKPOINT ran before it');
-      return state.checkpointer.checkpointNow();
+    checkpoint: async () => {
+      const { checkpointer, rowStore } = state;
+      if (checkpointer === undefined || rowStore === undefined) throw new Error('the checkpointer starts with the log; CHECKPOINT ran before it');
+      // The column store applies in batches: have it apply everything this
+      // node has applied first, so the checkpoint covers every commit made
+      // before the statement (as the row store's, applied on commit, does).
+      await state.columnStore?.current()?.waitApplied(rowStore.appliedIndex(), checkpointColumnWaitMs);
+      await checkpointer.checkpointNow();
     },
   });
   const { listenAddr, pgPort } = config.network;
@@ -207,6 +212,9 @@ async function startSqlService(config: ThunderConfig, state: NodeState, deps: No
   }
   deps.logger.info({ addr: `${listenAddr}:${state.pgServer.port}` }, 'PostgreSQL protocol listening');
 }
+
+/** How long CHECKPOINT waits for the column store to apply what the row store has (it is normally milliseconds behind). */
+const checkpointColumnWaitMs = 60_000;
 
 /** The open views for /admin/health and the lag metrics. */
 function viewStatuses(state: NodeState): ViewStatus[] {
