@@ -237,7 +237,9 @@ describe('a follower forwards writes to the leader', () => {
     expect(bad.code).not.toBe(0);
     expect(bad.stderr).toContain('Key (id)=(100017) already exists.');
     expect(bad.stderr).toContain('COPY accounts, line 6001');
-    expect((await psql(other, 'SELECT count(*) FROM accounts WHERE id >= 100000')).stdout).toBe('0\n');
+    const afterBad = await psql(other, 'SELECT count(*) FROM accounts WHERE id >= 100000');
+    expect(afterBad.stderr).toBe('');
+    expect(afterBad.stdout).toBe('0\n');
     const good = await copy(rows);
     expect(good.stderr).toBe('');
     expect(good.stdout.trim()).toBe('COPY 6000');
