@@ -329,46 +329,6 @@ describe('replicated log, three voters over an in-memory transport', () => {
     await Promise.all(logs.map((log) => log.close()));
   });
 
-  it('starts a follower\'s WAL write before applying what the same append committed', async () => {
-    const wals = new Map<number, MemoryWal>();
-    const { logs, seen, runFor, leader: findLeader } = await startCluster((id, wal) => {
-      wals.set(id, wal);
-      return {};
-    });
-    const leader = findLeader() as ReplicatedLog;
-    const follower = logs.find((log) => log !== leader) as ReplicatedLog;
-    const followerId = follower.status().nodeId;
-    const followerWal = wals.get(followerId) as MemoryWal;
-    const followerSeen = seen.get(followerId) as LogEntry[];
-    // What the follower had applied when each of its appends started.
-    const appliedAtAppend = new Map<number, number>();
-    const append = followerWal.append.bind(followerWal);
-    followerWal.append = (entries) => {
-      const last = entries.at(-1);
-      if (last !== undefined) appliedAtAppend.set(last.index, followerSeen.at(-1)?.index ?? 0);
-      return append(entries);
-    };
-    // 'a' reaches the follower, whose write is held: the other follower and the leader commit it.
-    followerWal.holdWrites('append');
-    const a = leader.propose(text('a'));
-    const aIndex = leader.status().lastIndex;
-    let aCommitted = false;
-    void a.then(() => (aCommitted = true));
-    await runFor(200, () => aCommitted && appliedAtAppend.has(aIndex));
-    expect(aCommitted).toBe(true);
-    // 'b' waits for the follower's answer to 'a' (flow control), then goes out
-    // with the commit index covering 'a': one follower Ready persists 'b' and applies 'a'.
-    const b = leader.propose(text('b'));
-    const bIndex = leader.status().lastIndex;
-    await runFor(20);
-    followerWal.releaseWrites();
-    await runFor(300, () => appliedAtAppend.has(bIndex) && followerSeen.some((e) => e.index === aIndex));
-    expect(appliedAtAppend.get(bIndex)).toBeLessThan(aIndex);
-    expect(followerSeen.map((e) => e.index)).toContain(aIndex);
-    await b;
-    await Promise.all(logs.map((log) => log.close()));
-  });
-
   it('rejects a proposal whose index a new leader filled with ProposalDroppedError', async () => {
     const { hub, logs, runFor, leader: findLeader } = await startCluster();
     const oldLeader = findLeader() as ReplicatedLog;

@@ -612,25 +612,17 @@ class ReplicatedLogDriver implements ReplicatedLog {
   private async handleReady(rd: Ready): Promise<void> {
     if (rd.softState !== undefined) this.noteSoftState(rd.softState);
     if (rd.snapshot !== undefined) await this.installSnapshot(rd.snapshot);
-    const { early, afterPersist } = this.splitMessages(rd);
-    this.replicatingDuringWrite = early.length > 0 || this.splitAllowsEarly(rd);
-    const startMs = latencyTrace === undefined ? 0 : this.traceReadyStart(rd, early);
-    if (early.length > 0) this.transport?.send(early);
-    // The write starts before the apply below, so the disk works while this
-    // thread applies: on a follower these entries were committed by the very
-    // append this Ready persists, and applying them first (the materializers)
-    // delayed its WAL write, so its answer and the leader's commit, by the
-    // apply's time (follower.queue in the latency trace).
-    const written = rd.entries.length > 0 ? this.wal.append(rd.entries) : undefined;
-    // Awaited below; if emit throws first, its rejection must not count as unhandled.
-    written?.catch(() => undefined);
     // Already durable here: applying them need not wait for this Ready's writes.
     this.emit(rd.committedEntries);
     this.applyingDuringWrite = true;
     // Read answers need nothing persisted.
     if (rd.readStates.length > 0) this.onReadStates(rd.readStates);
-    if (written !== undefined) {
-      await written;
+    const { early, afterPersist } = this.splitMessages(rd);
+    this.replicatingDuringWrite = early.length > 0 || this.splitAllowsEarly(rd);
+    const startMs = latencyTrace === undefined ? 0 : this.traceReadyStart(rd, early);
+    if (early.length > 0) this.transport?.send(early);
+    if (rd.entries.length > 0) {
+      await this.wal.append(rd.entries);
       if (latencyTrace !== undefined) latencyTrace.record(this.core.status().role === 'leader' ? 'leader.wal' : 'follower.wal', performance.now() - startMs);
       this.notify((o) => o.onBatch?.(rd.entries));
     }

@@ -3,8 +3,7 @@
 //
 //   0. install `snapshot`, if any (a follower far behind; see Ready.snapshot).
 //   1. apply `committedEntries` (in order). They are already durable locally,
-//      so this may overlap step 2; it must not wait for step 4. (The driver
-//      starts step 2's write first and applies while it is in flight.)
+//      so this may overlap step 2; it must not wait for step 4.
 //   2. persist `entries` (may replace a suffix of the stored log) and then
 //      `hardState`. Entries first: a hard state's commit index must never
 //      point past durable entries. (With the WAL's sync_commit off, an
