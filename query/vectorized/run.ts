@@ -13,7 +13,7 @@ import type { SqlType } from '../types/sql-type.js';
 import type { SqlValue } from '../types/value.js';
 import { asBool, asNum, isNullIn, selectWith, type SegmentContext, type VNode } from './expr.js';
 import type { AggregateSpec, PruneRule, VectorLeaf } from './leaf.js';
-import { batchContext, gather, hashJoin, isIntegerKey, keySetOf, lazyBatch, type Batch, type JoinStats, type KeySet } from './join.js';
+import { batchContext, gather, hashJoin, isIntegerKey, keySetOf, keysAscending, lazyBatch, type Batch, type JoinStats, type KeySet } from './join.js';
 import { checkSafe, VectorFallback, vecOfColumn, type NumArray, type Vec } from './vec.js';
 import { fusedPlan, runFused, type FusedResult } from './parallel/fused.js';
 
@@ -559,7 +559,10 @@ function filteredSelection(ctx: SegmentContext, visible: Uint32Array | null, fil
     // Join key sets first: a bit test per row, and they keep few rows (Q3/Q10: the filtered orders' keys keep
     // 5-10% of lineitem), so the filters after them (l_shipdate) look at those rows only.
     let src = from;
-    for (const s of sets) {
+    // A set whose key ascends over the rows goes first (Q5: l_orderkey before l_suppkey): it skips from set key
+    // to set key instead of testing every row.
+    const ordered = sets.length < 2 ? sets : [...sets].sort((a, b) => Number(ascendingKey(b, ctx, from)) - Number(ascendingKey(a, ctx, from)));
+    for (const s of ordered) {
       if (count === 0) break;
       const kept = s.set.narrow(s.key.evaluate(ctx), src, count, sel);
       if (stats !== undefined) stats.semiJoinDropped += count - kept;
@@ -575,6 +578,12 @@ function filteredSelection(ctx: SegmentContext, visible: Uint32Array | null, fil
   }
   if (visible === null && count === ctx.length) return allRows(count);
   return sel.slice(0, count);
+}
+
+/** Whether a key set's key is an integer vector ascending over the rows `from`. */
+function ascendingKey(s: ScanKeySet, ctx: SegmentContext, from: Uint32Array): boolean {
+  const key = s.key.evaluate(ctx);
+  return key.t === 'num' && keysAscending(key.v, from, from.length);
 }
 
 /** Scratch for filteredSelection; grown, never shrunk. */
@@ -912,10 +921,14 @@ function groupSortKeys(topN: TopN, output: VectorLeaf['output'] & { kind: 'aggre
  */
 function topKept(keys: Float64Array, topN: TopN): Uint8Array | null {
   const sign = topN.descending ? -1 : 1;
-  const known: number[] = [];
-  for (const k of keys) if (!Number.isNaN(k)) known.push(sign * k);
-  if (known.length <= topN.count) return null;
-  known.sort((x, y) => x - y);
+  let n = 0;
+  for (const k of keys) if (!Number.isNaN(k)) n++;
+  if (n <= topN.count) return null;
+  // A Float64Array sorts numerically without a comparator call per comparison (Array#sort with one was ~4% of Q10).
+  const known = new Float64Array(n);
+  n = 0;
+  for (const k of keys) if (!Number.isNaN(k)) known[n++] = sign * k;
+  known.sort();
   const kth = known[topN.count - 1] as number;
   const kept = new Uint8Array(keys.length);
   for (let g = 0; g < keys.length; g++) {
