@@ -109,6 +109,31 @@ describe('the column path through the engine', () => {
     expect(plan).toContain('(top-9 prefilter)');
   });
 
+  it('groups by a dimension\'s columns over several probe batches (Q10 shape: groups found by source index) and narrows by ascending join keys, as the row path', async () => {
+    const s = t.session();
+    await run(s, `CREATE TABLE kind (k_id int4 PRIMARY KEY, k_name text)`);
+    await run(s, `INSERT INTO kind VALUES ${Array.from({ length: 50 }, (_, i) => `(${i}, '${['east', 'west', 'north'][i % 3]}')`).join(', ')}`);
+    await run(s, `CREATE TABLE ord (o_id int8 PRIMARY KEY, o_flag int4)`);
+    await run(s, `INSERT INTO ord VALUES ${Array.from({ length: 2000 }, (_, i) => `(${i + 1}, ${i % 3})`).join(', ')}`);
+    // Every li row's n is a part (some NULL); part's 100 rows are one segment under li's 8 (256 rows each).
+    const q10ish = `SELECT p_id, p_type, p_size, k_name, sum(price * (1 - disc)) AS revenue, count(*) FROM li, part, kind, ord
+      WHERE n = p_id AND p_size = k_id AND id = o_id AND o_flag = 1 GROUP BY p_id, p_type, p_size, k_name ORDER BY revenue DESC, p_id LIMIT 7`;
+    // Equal key values at different part rows (same type and kind name): found by value, not index.
+    const sharedValues = `SELECT p_type, k_name, sum(price) AS total, count(*) FROM li, part, kind WHERE n = p_id AND p_size = k_id
+      GROUP BY p_type, k_name ORDER BY p_type, k_name`;
+    const allGroups = `SELECT p_id, p_type, k_name, count(*), sum(qty) FROM li, part, kind, ord WHERE n = p_id AND p_size = k_id AND id = o_id AND o_flag <> 2
+      GROUP BY p_id, p_type, k_name ORDER BY p_id`;
+    for (const sql of [q10ish, sharedValues, allGroups]) {
+      const [row, column] = await both(sql);
+      expect(column, sql).toEqual(row);
+      expect(row.length).toBeGreaterThan(5);
+    }
+    await run(s, `SET thunderdb.read_path = 'column'`);
+    const plan = (await rows(s, `EXPLAIN ANALYZE ${q10ish}`)).map((r) => String(r[0])).join('\n');
+    expect(plan).toContain('Vectorized Column Scan on kind');
+    expect(plan).toMatch(/semi-join dropped=[1-9]/);
+  });
+
   it('keeps only the groups an ORDER BY aggregate LIMIT can return (top-N over groups), with the exact answer', async () => {
     const sql = `SELECT n, sum(price) AS total, count(*) FROM li WHERE flag IN ('A', 'R') GROUP BY n ORDER BY total DESC, n LIMIT 5 OFFSET 1`;
     const [row, column] = await both(sql);

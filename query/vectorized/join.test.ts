@@ -103,4 +103,35 @@ describe('vectorized hash join', () => {
       expect([...sel.subarray(0, kept)]).toEqual(expected);
     }), { numRuns: 300 });
   });
+
+  it('a key set over keys ascending along the selection (skipping from set key to set key) keeps the same rows as testing each', async () => {
+    const keyArb = fc.integer({ min: -100, max: 2000 });
+    await fc.assert(fc.asyncProperty(
+      fc.array(fc.integer({ min: -50, max: 1500 }), { minLength: 1, maxLength: 200 }),
+      fc.array(fc.tuple(keyArb, fc.integer({ min: 1, max: 5 }), fc.boolean()), { minLength: 20, maxLength: 300 }),
+      fc.boolean(), fc.boolean(), fc.boolean(),
+      async (buildKeys, runs, int32, everyOther, unsorted) => {
+        const build: Side = { rows: buildKeys.map((k) => [k, null, 0] as const), cuts: [buildKeys.length] };
+        const set = keySetOf(batchesOf(build), [keyNode(0)], (b) => batchContext(b, [], env));
+        if (set === null) return;
+        const inSet = new Set(buildKeys);
+        // Runs of equal keys (lineitem's l_orderkey), ascending unless `unsorted` (then as drawn); some NULL.
+        const sorted = unsorted ? runs : [...runs].sort((a, b) => a[0] - b[0]);
+        const keys: number[] = [];
+        const isNull: boolean[] = [];
+        for (const [k, times, nul] of sorted) for (let t = 0; t < times; t++) { keys.push(k); isNull.push(nul && t === 0); }
+        const v = int32 ? Int32Array.from(keys) : Float64Array.from(keys);
+        const nulls = Uint8Array.from(isNull, (b) => (b ? 1 : 0));
+        const sel = Uint32Array.from(keys.keys()).filter((i) => !everyOther || i % 2 === 0);
+        const expected = [...sel].filter((i) => !isNull[i] && inSet.has(keys[i] as number));
+        const copy = Uint32Array.from(sel);
+        const kept = set.narrow({ t: 'num', v, nulls, scale: -1, rowScales: null }, copy, copy.length, copy);
+        expect([...copy.subarray(0, kept)]).toEqual(expected);
+        // Twice: the second call uses what the first learned about the array's order.
+        const again = Uint32Array.from(sel);
+        const out = new Uint32Array(sel.length);
+        const kept2 = set.narrow({ t: 'num', v, nulls, scale: -1, rowScales: null }, again, again.length, out);
+        expect([...out.subarray(0, kept2)]).toEqual(expected);
+      }), { numRuns: 400 });
+  });
 });

@@ -605,6 +605,9 @@ export function keySetOf(batches: readonly Batch[], keys: readonly VNode[], cont
     narrow(key, sel, count, out) {
       if (key.t !== 'num' || key.scale !== -1) throw new VectorFallback('a semi-join key that is not an integer vector');
       const v = key.v;
+      // Keys ascending along the selection (lineitem's l_orderkey: rows are loaded in key order): jump from set
+      // key to set key instead of testing every row (Q5/Q10 tested all 1.2M lineitem rows at sf 0.2 for ~15%).
+      if (count > 64 && keysAscending(v, sel, count)) return dropNulls(key.nulls, out, narrowAscending(v, sel, count, bits, min, range, out));
       // One loop per array type (int4 keys are Int32Arrays, int8/date Float64Arrays): a loop over the NumArray
       // union, or a bit test through a closure, was megamorphic (this was 12% of Q10 at sf 0.2).
       let m: number;
@@ -617,13 +620,86 @@ export function keySetOf(batches: readonly Batch[], keys: readonly VNode[], cont
         m = 0;
         for (let k = 0; k < count; k++) { const i = sel[k] as number; const s = (v[i] as number) - min; if (s >= 0 && s < range && ((bits[s >>> 5] as number) & (1 << (s & 31))) !== 0) out[m++] = i; }
       }
-      const nulls = key.nulls;
-      if (nulls === null) return m;
-      let kept = 0;
-      for (let k = 0; k < m; k++) { const i = out[k] as number; if (nulls[i] !== 1) out[kept++] = i; }
-      return kept;
+      return dropNulls(key.nulls, out, m);
     },
   };
+}
+
+/** Keeps the rows of out[0..m) whose key is not NULL; returns their count. */
+function dropNulls(nulls: Uint8Array | null, out: Uint32Array, m: number): number {
+  if (nulls === null) return m;
+  let kept = 0;
+  for (let k = 0; k < m; k++) { const i = out[k] as number; if (nulls[i] !== 1) out[kept++] = i; }
+  return kept;
+}
+
+/**
+ * Per key array, how far it is known to be non-decreasing: `checked` rows were looked at and `descent` is the
+ * first row smaller than the one before it (-1: none within `checked`). Held weakly by the array; only rows a
+ * selection reached are looked at, and a segment never changes those (sealed) or only appends (open).
+ */
+const ascendingPrefix = new WeakMap<NumArray, { checked: number; descent: number }>();
+
+/** Whether v[sel[0]], ..., v[sel[count-1]] is non-decreasing (sel ascending: v non-decreasing up to sel[count-1]). */
+export function keysAscending(v: NumArray, sel: Uint32Array, count: number): boolean {
+  if (count === 0) return true;
+  const end = (sel[count - 1] as number) + 1;
+  let known = ascendingPrefix.get(v);
+  if (known === undefined) { known = { checked: 0, descent: -1 }; ascendingPrefix.set(v, known); }
+  if (known.descent !== -1) return known.descent >= end;
+  if (known.checked >= end) return true;
+  // Checks only rows up to `end` (selected, so written): an open segment's array may hold unwritten rows past them.
+  let i = Math.max(known.checked, 1);
+  for (; i < end; i++) if ((v[i] as number) < (v[i - 1] as number)) break;
+  known.checked = i;
+  if (i < end) known.descent = i;
+  return known.descent === -1 || known.descent >= end;
+}
+
+/**
+ * narrow over keys ascending along sel: per run of equal keys one bit test, a run of zero words or clear bits
+ * skipped by a galloping search to the next key that can be set. out may be sel (written at k' <= k).
+ */
+function narrowAscending(v: NumArray, sel: Uint32Array, count: number, bits: Uint32Array, min: number, range: number, out: Uint32Array): number {
+  const words = bits.length;
+  let m = 0;
+  let k = 0;
+  while (k < count) {
+    const x = v[sel[k] as number] as number;
+    const s = x - min;
+    if (s < 0) { k = firstAtLeast(v, sel, k, count, min); continue; }
+    if (s >= range) break;
+    const w = s >>> 5;
+    const word = (bits[w] as number) >>> (s & 31);
+    if (word === 0) {
+      let next = w + 1;
+      while (next < words && bits[next] === 0) next++;
+      if (next >= words) break;
+      k = firstAtLeast(v, sel, k, count, min + next * 32);
+      continue;
+    }
+    if ((word & 1) !== 0) {
+      do { out[m++] = sel[k] as number; k++; } while (k < count && v[sel[k] as number] === x);
+      continue;
+    }
+    // The next set bit of this word: keys below it are in no set.
+    k = firstAtLeast(v, sel, k, count, x + (31 - Math.clz32(word & -word)));
+  }
+  return m;
+}
+
+/** The first k' in (from, count] with v[sel[k']] >= target (count: none), given v[sel[from]] < target; galloping. */
+function firstAtLeast(v: NumArray, sel: Uint32Array, from: number, count: number, target: number): number {
+  let lo = from;
+  let step = 1;
+  let hi = from + 1;
+  while (hi < count && (v[sel[hi] as number] as number) < target) { lo = hi; step *= 2; hi = lo + step; }
+  if (hi > count) hi = count;
+  while (lo + 1 < hi) {
+    const mid = (lo + hi) >>> 1;
+    if ((v[sel[mid] as number] as number) < target) lo = mid; else hi = mid;
+  }
+  return hi;
 }
 
 /* Rows whose key - min is a set bit of `bits` (keys outside [min, min + range) are in no set). */
