@@ -33,7 +33,11 @@ function psql(server: TestServer, sql: string): Promise<{ code: number; stdout: 
   return new Promise((resolve) => {
     execFile('psql', ['-X', '-v', 'ON_ERROR_STOP=1', '-At', '-h', '127.0.0.1', '-p', String(server.pgPort), '-U', 'admin', '-d', 'thunderdb', '-c', sql],
       { env: { ...process.env, PGPASSWORD: password, PGCONNECT_TIMEOUT: '10' }, timeout: 20_000 },
-      (error, stdout, stderr) => resolve({ code: error === null ? 0 : Number(error.code ?? 1), stdout, stderr }));
+      (error, stdout, stderr) => resolve({
+        code: error === null ? 0 : Number(error.code ?? 1), stdout,
+        // A psql killed by the timeout prints nothing: say so, so a failure names its cause.
+        stderr: error?.killed === true ? `${stderr}[psql killed after 20 s by ${error.signal ?? 'a signal'}]` : stderr,
+      }));
   });
 }
 
