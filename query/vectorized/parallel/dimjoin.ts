@@ -49,8 +49,8 @@ export interface DimJoinPlan {
   /** The dimension key: its position among the dimension leaf's output columns. */
   readonly dimKey: VNode;
   readonly slots: readonly Slot[];
-  /** Dimension-only predicates, each evaluated per dimension row into flags by key. */
-  readonly dimPredicates: readonly VNode[];
+  /** Dimension-only predicates (each a conjunction), evaluated per dimension row into flags by key: 1 where every part is TRUE. */
+  readonly dimPredicates: readonly (readonly VNode[])[];
   /** Fact text predicates: per segment, a table by dictionary code (last entry: NULL). */
   readonly textPredicates: readonly { readonly slot: number; readonly node: VNode }[];
   /** The dimension unit's context seen through join positions (offset: the dimension's first join column) or its own output positions (offset 0). */
@@ -121,7 +121,7 @@ export function dimJoinPlan(leaf: VectorLeaf, constants: readonly SqlValue[], ro
     if (s < 0) { s = slots.length; slots.push({ position, kind, scale }); }
     return s;
   };
-  const dimPredicates: VNode[] = [];
+  const dimPredicates: (readonly VNode[])[] = [];
   const textPredicates: { slot: number; node: VNode }[] = [];
   let lines: string[] = [];
   let temp = 0;
@@ -197,16 +197,28 @@ export function dimJoinPlan(leaf: VectorLeaf, constants: readonly SqlValue[], ro
     const sides = new Set<string>();
     if (!sidesOf(node, resolve, sides)) return null;
     if (sides.size === 1 && sides.has('dim')) {
-      dimPredicates.push(node);
+      dimPredicates.push([node]);
       return `D${dimPredicates.length - 1}[d] === 1`;
     }
     const shape = node.shape;
     if (shape === undefined) return null;
     switch (shape.k) {
-      case 'and': case 'or': {
+      case 'and': {
+        // The dimension-only conjuncts as one flag, tested first (Q19: brand, container and size in one lookup that most rows fail).
+        const dimOnly = shape.args.filter((a) => { const s = new Set<string>(); return sidesOf(a, resolve, s) && s.size === 1 && s.has('dim'); });
+        const rest = shape.args.filter((a) => !dimOnly.includes(a));
+        const parts = rest.map((a) => truth(a, resolve));
+        if (parts.some((p) => p === null)) return null;
+        if (dimOnly.length > 0) {
+          dimPredicates.push(dimOnly);
+          parts.unshift(`D${dimPredicates.length - 1}[d] === 1`);
+        }
+        return `(${parts.join(' && ')})`;
+      }
+      case 'or': {
         const parts = shape.args.map((a) => truth(a, resolve));
         if (parts.some((p) => p === null)) return null;
-        return `(${parts.join(shape.k === 'and' ? ' && ' : ' || ')})`;
+        return `(${parts.join(' || ')})`;
       }
       case 'perEntry': {
         const r = resolve(shape.position);
@@ -340,7 +352,13 @@ export async function dimTables(plan: DimJoinPlan, units: AsyncIterable<{ readon
     const keys = plan.dimKey.evaluate(plan.dimContext(ctx, 0));
     if (keys.t !== 'num') return null;
     const jctx = plan.dimContext(ctx, plan.dimOffset);
-    const flags = plan.dimPredicates.map((p) => asBool(p.evaluate(jctx)));
+    const flags = plan.dimPredicates.map((conj) => {
+      const parts = conj.map((p) => asBool(p.evaluate(jctx)));
+      if (parts.length === 1) return parts[0] as Uint8Array;
+      const all = new Uint8Array(ctx.length);
+      for (const i of sel) all[i] = parts.every((v) => v[i] === 1) ? 1 : 0;
+      return all;
+    });
     for (const i of sel) {
       if (keys.nulls !== null && keys.nulls[i] === 1) continue;
       const key = keys.v[i] ?? 0;
