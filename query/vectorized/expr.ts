@@ -61,7 +61,12 @@ export type Shape =
   | { readonly k: 'compare'; readonly symbol: string; readonly a: VNode; readonly constantId: number }
   | { readonly k: 'compareDays'; readonly symbol: string; readonly a: VNode; readonly constantId: number }
   | { readonly k: 'same'; readonly a: VNode }
-  | { readonly k: 'and'; readonly args: readonly VNode[] };
+  | { readonly k: 'and'; readonly args: readonly VNode[] }
+  | { readonly k: 'or'; readonly args: readonly VNode[] }
+  /** A bool over one text column, decided per dictionary entry: `truth(values)` is 0/1/2 (NULL) per value (main thread only: it calls the row path's closure). */
+  | { readonly k: 'perEntry'; readonly position: number; truth(values: readonly (string | null)[], env: ExecEnv): Uint8Array }
+  /** Searched CASE: `results[w]` when `conds[w]` is the first true one, else `results[conds.length]`. */
+  | { readonly k: 'case'; readonly conds: readonly VNode[]; readonly results: readonly VNode[] };
 
 /** The node, evaluated at most once per segment (SegmentContext.cache). Constants stay uncached: broadcasting is cheap. */
 function memoized(node: VNode | null): VNode | null {
@@ -277,6 +282,7 @@ export class ExprCompiler {
       },
     };
     if (isBool) {
+      node.shape = { k: 'perEntry', position, truth: (values, env) => Uint8Array.from(values, (s) => { const r = at(s, env); return r === null ? 2 : r === true ? 1 : 0; }) };
       // A filter over a dictionary column: one closure call per entry, then a table lookup per selected row.
       node.selectCost = 1;
       node.select = (ctx, sel, count) => {
@@ -422,6 +428,7 @@ export class ExprCompiler {
     if (nodes.some((n) => n === null)) return null;
     const compiled = nodes as VNode[];
     const node = this.logicNode(kind, compiled);
+    if (kind === 'or') node.shape = { k: 'or', args: compiled };
     if (kind === 'and') {
       node.shape = { k: 'and', args: compiled };
       node.selectCost = Math.max(...compiled.map((c) => (c.select === undefined ? 1 : (c.selectCost ?? 1))));
@@ -516,7 +523,7 @@ export class ExprCompiler {
     const outs = results as VNode[];
     const numeric = kind === 'numeric';
     return {
-      type: expr.type, constantId: null,
+      type: expr.type, constantId: null, shape: { k: 'case', conds, results: outs },
       evaluate: (ctx) => {
         const n = ctx.length;
         const cv = conds.map((c) => asBool(c.evaluate(ctx)));

@@ -15,6 +15,7 @@ import { asBool, asNum, isNullIn, selectWith, type SegmentContext, type VNode } 
 import type { AggregateSpec, PruneRule, VectorLeaf } from './leaf.js';
 import { batchContext, gather, hashJoin, isIntegerKey, keySetOf, keysAscending, lazyBatch, type Batch, type JoinStats, type KeySet } from './join.js';
 import { checkSafe, VectorFallback, vecOfColumn, type NumArray, type Vec } from './vec.js';
+import { dimJoinPlan, dimTables, runDimJoin } from './parallel/dimjoin.js';
 import { fusedPlan, runFused, type FusedResult } from './parallel/fused.js';
 
 export interface LeafStats {
@@ -796,7 +797,8 @@ function scanSegments(leaf: VectorLeaf, columns: ColumnAccess, constants: readon
  */
 async function fusedAggregate(leaf: VectorLeaf, columns: ColumnAccess, env: ExecEnv, constants: readonly SqlValue[], stats: LeafStats): Promise<Row[] | null> {
   const output = leaf.output;
-  if (output.kind !== 'aggregate' || leaf.join !== null) return null;
+  if (output.kind !== 'aggregate') return null;
+  if (leaf.join !== null) return fusedJoinAggregate(leaf, columns, env, constants, stats);
   const plan = fusedPlan(leaf.table, leaf.filters, output.groupBy, output.aggregates, constants);
   if (plan === null) return null;
   const saved = { ...stats };
@@ -808,6 +810,25 @@ async function fusedAggregate(leaf: VectorLeaf, columns: ColumnAccess, env: Exec
   for (const b of batches) stats.rowsScanned += b.selection?.length ?? b.rowCount;
   stats.parallelDegree = result.degree;
   return fusedRows(output.aggregates, result, output.groupBy.length === 0, stats);
+}
+
+/** A global aggregate over fact ⋈ small dimension through the join kernel (parallel/dimjoin.ts); null as fusedAggregate. */
+async function fusedJoinAggregate(leaf: VectorLeaf, columns: ColumnAccess, env: ExecEnv, constants: readonly SqlValue[], stats: LeafStats): Promise<Row[] | null> {
+  const output = leaf.output;
+  if (output.kind !== 'aggregate') return null;
+  const plan = dimJoinPlan(leaf, constants, (l) => tableRows(columns, l));
+  if (plan === null) return null;
+  const saved = { ...stats };
+  env.runtime.checkCancelled();
+  const tables = await dimTables(plan, unitsOf(plan.dim, columns, env, constants, stats));
+  const batches = tables === null ? [] : [...scanSegments(plan.fact, columns, constants, stats)];
+  const result = tables === null ? null : await runDimJoin(plan, tables, batches, env);
+  if (result === null) { Object.assign(stats, saved); return null; }
+  env.runtime.checkCancelled();
+  for (const b of batches) stats.rowsScanned += b.selection?.length ?? b.rowCount;
+  stats.joinRows += result.counts[0] ?? 0;
+  stats.parallelDegree = result.degree;
+  return fusedRows(output.aggregates, result, true, stats);
 }
 
 /** The fused result as the serial path's rows: the same AggregateState and finalize, so scales and digits match. */

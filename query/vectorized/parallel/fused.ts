@@ -58,6 +58,11 @@ export function setFusedOptions(options: { readonly parallelRowsMin?: number; re
   if (options.enabled !== undefined) fusedEnabled = options.enabled;
 }
 
+/** The options set by setFusedOptions (the join kernel, dimjoin.ts, follows them too). */
+export function fusedSettings(): { readonly enabled: boolean; readonly parallelRowsMin: number } {
+  return { enabled: fusedEnabled, parallelRowsMin };
+}
+
 type Compiled = { readonly e: FExpr; readonly scale: number };
 
 function isExactNumber(type: SqlType): boolean {
@@ -171,9 +176,9 @@ export function fusedPlan(table: TableInfo, filters: readonly VNode[], groupBy: 
 /** A copy of the first `length` values in a SharedArrayBuffer, cached by the source's buffer and offset (sealed arrays never change; open ones only append). */
 const sharedCopies = new WeakMap<ArrayBufferLike, Map<number, Shareable>>();
 
-type Shareable = Float64Array | Int32Array | Int16Array | Uint32Array | Float32Array | Uint8Array;
+export type Shareable = Float64Array | Int32Array | Int16Array | Uint32Array | Float32Array | Uint8Array;
 
-function shared<T extends Shareable>(source: T, length: number): T {
+export function shared<T extends Shareable>(source: T, length: number): T {
   if (source.buffer instanceof SharedArrayBuffer) return source.subarray(0, length) as T;
   const byOffset = sharedCopies.get(source.buffer);
   const cached = byOffset?.get(source.byteOffset);
