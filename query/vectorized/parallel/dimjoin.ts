@@ -24,8 +24,8 @@ import { asBool, constantAt, constantScale, dayBound, intRange, pow10s, type Seg
 import type { AggregateSpec, VectorLeaf } from '../leaf.js';
 import { VectorFallback, vecOfColumn, type Vec } from '../vec.js';
 import { fusedSettings, shared, type FusedResult, type Shareable } from './fused.js';
-import { runKernel, type KernelInput, type KernelOutput } from './kernel.js';
-import { parallelDegree, runOnPool } from './pool.js';
+import type { KernelInput } from './kernel.js';
+import { parallelDegree, runSpread } from './pool.js';
 
 const safe = Number.MAX_SAFE_INTEGER;
 
@@ -425,28 +425,7 @@ export async function runDimJoin(plan: DimJoinPlan, tables: DimTables, batches: 
       aux: [tables.present, ...tables.predicates, ...luts] });
   }
   const sumCount = plan.sums.length;
-  let outputs: KernelOutput[] | null = null;
-  let used = 1;
-  if (parallel) {
-    const shares: KernelInput[][] = Array.from({ length: degree }, () => []);
-    const owner: [number, number][] = [];
-    const load = new Array<number>(degree).fill(0);
-    for (const input of inputs) {
-      let w = 0;
-      for (let j = 1; j < degree; j++) if ((load[j] ?? 0) < (load[w] ?? 0)) w = j;
-      owner.push([w, shares[w]?.length ?? 0]);
-      shares[w]?.push(input);
-      load[w] = (load[w] ?? 0) + input.count;
-    }
-    try {
-      const results = await runOnPool(sumCount, shares);
-      outputs = owner.map(([w, k]) => results[w]?.[k] as KernelOutput);
-      used = degree;
-    } catch {
-      outputs = null; // a worker failed: this thread does the work (same answer).
-    }
-  }
-  outputs ??= inputs.map((input) => runKernel(sumCount, input));
+  const { outputs, used } = await runSpread(sumCount, inputs, parallel, degree);
   let count = 0;
   const totals = new Array<bigint>(sumCount).fill(0n);
   const nonNull = new Array<number>(sumCount).fill(0);

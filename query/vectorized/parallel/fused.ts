@@ -15,8 +15,8 @@ import type { SqlValue } from '../../types/value.js';
 import { constantAt, constantScale, dayBound, intRange, isTextType, pow10s, type VNode } from '../expr.js';
 import type { AggregateSpec } from '../leaf.js';
 import { VectorFallback, vecOfColumn, type Vec } from '../vec.js';
-import { kernelSource, localGroups, runKernel, type FExpr, type FFilter, type Fragment, type KernelInput, type KernelOutput } from './kernel.js';
-import { parallelDegree, runOnPool } from './pool.js';
+import { kernelSource, localGroups, type FExpr, type FFilter, type Fragment, type KernelInput } from './kernel.js';
+import { parallelDegree, runSpread } from './pool.js';
 
 /** What each aggregate reads from the kernel's output: the group's row count, or a sum slot (its total and non-NULL count). */
 type AggSource = { readonly k: 'count' } | { readonly k: 'sum'; readonly slot: number };
@@ -254,29 +254,7 @@ export async function runFused(plan: FusedPlan, table: TableInfo, batches: reado
     prepared.push(p);
   }
   const sumCount = plan.fragment.sums.length;
-  let outputs: KernelOutput[] | null = null;
-  let used = 1;
-  if (parallel) {
-    // Segments to the least-loaded thread, in scan order; results put back in scan order.
-    const shares: KernelInput[][] = Array.from({ length: degree }, () => []);
-    const owner: [number, number][] = [];
-    const load = new Array<number>(degree).fill(0);
-    for (const p of prepared) {
-      let w = 0;
-      for (let j = 1; j < degree; j++) if ((load[j] ?? 0) < (load[w] ?? 0)) w = j;
-      owner.push([w, shares[w]?.length ?? 0]);
-      shares[w]?.push(p.input);
-      load[w] = (load[w] ?? 0) + p.input.count;
-    }
-    try {
-      const results = await runOnPool(sumCount, shares);
-      outputs = owner.map(([w, k]) => results[w]?.[k] as KernelOutput);
-      used = degree;
-    } catch {
-      outputs = null; // a worker failed: this thread does the work (same answer).
-    }
-  }
-  outputs ??= prepared.map((p) => runKernel(sumCount, p.input));
+  const { outputs, used } = await runSpread(sumCount, prepared.map((p) => p.input), parallel, degree);
   // Merge in scan order; within a segment, groups in the order of their first row (the serial path's order).
   const keys: SqlValue[][] = [];
   const counts: number[] = [];

@@ -7,7 +7,7 @@
 
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
-import { workerSource, type KernelInput, type KernelOutput } from './kernel.js';
+import { runKernel, workerSource, type KernelInput, type KernelOutput } from './kernel.js';
 
 interface Pending {
   resolve(results: KernelOutput[]): void;
@@ -77,4 +77,32 @@ export async function runOnPool(sumCount: number, shares: readonly (readonly Ker
   workers = workers.filter((w) => w.failed === null);
   while (workers.length < shares.length) workers.push(new PooledWorker());
   return Promise.all(shares.map((share, w) => (workers[w] as PooledWorker).run(sumCount, share)));
+}
+
+/**
+ * Runs every input's kernel, spread over `degree` workers when `parallel`
+ * (each input to the least-loaded worker by rows, in scan order), else, or
+ * when a worker fails, on this thread (same answer). Outputs in input order;
+ * `used` is the number of threads that ran them.
+ */
+export async function runSpread(sumCount: number, inputs: readonly KernelInput[], parallel: boolean, degree: number): Promise<{ outputs: KernelOutput[]; used: number }> {
+  if (parallel) {
+    const shares: KernelInput[][] = Array.from({ length: degree }, () => []);
+    const owner: [number, number][] = [];
+    const load = new Array<number>(degree).fill(0);
+    for (const input of inputs) {
+      let w = 0;
+      for (let j = 1; j < degree; j++) if ((load[j] ?? 0) < (load[w] ?? 0)) w = j;
+      owner.push([w, shares[w]?.length ?? 0]);
+      shares[w]?.push(input);
+      load[w] = (load[w] ?? 0) + input.count;
+    }
+    try {
+      const results = await runOnPool(sumCount, shares);
+      return { outputs: owner.map(([w, k]) => results[w]?.[k] as KernelOutput), used: degree };
+    } catch {
+      // A worker failed: this thread does the work.
+    }
+  }
+  return { outputs: inputs.map((input) => runKernel(sumCount, input)), used: 1 };
 }
