@@ -20,10 +20,10 @@ import type { ExecEnv } from '../../executor/index.js';
 import type { TableInfo } from '../../contract.js';
 import type { SqlType } from '../../types/sql-type.js';
 import type { SqlValue } from '../../types/value.js';
-import { asBool, constantAt, constantScale, dayBound, intRange, pow10s, type SegmentContext, type VNode } from '../expr.js';
+import { asBool, constantAt, constantScale, dayBound, pow10s, type SegmentContext, type VNode } from '../expr.js';
 import type { AggregateSpec, VectorLeaf } from '../leaf.js';
 import { VectorFallback, vecOfColumn, type Vec } from '../vec.js';
-import { fusedSettings, shared, type FusedResult, type Shareable } from './fused.js';
+import { alignArith, fusedSettings, shared, type FusedResult, type Shareable } from './fused.js';
 import type { KernelInput } from './kernel.js';
 import { parallelDegree, runSpread } from './pool.js';
 
@@ -172,17 +172,9 @@ export function dimJoinPlan(leaf: VectorLeaf, constants: readonly SqlValue[], ro
     const a = expr(shape.a, resolve);
     const b = expr(shape.b, resolve);
     if (a === null || b === null || a.code === 'null' || b.code === 'null') return null;
-    let scale = -1;
-    let fa = 1;
-    let fb = 1;
-    if (type.kind === 'numeric') {
-      const sa = Math.max(a.scale, 0);
-      const sb = Math.max(b.scale, 0);
-      scale = shape.symbol === '*' ? sa + sb : Math.max(sa, sb);
-      if (shape.symbol !== '*') { fa = pow10s[scale - sa] ?? NaN; fb = pow10s[scale - sb] ?? NaN; }
-      if (!Number.isFinite(fa) || !Number.isFinite(fb)) return null;
-    }
-    const [lo, hi] = intRange[type.kind] ?? (type.kind === 'numeric' ? [-safe, safe] : [-Number.MAX_VALUE, Number.MAX_VALUE]);
+    const aligned = alignArith(type, shape.symbol, a.scale, b.scale);
+    if (aligned === null) return null;
+    const { scale, fa, fb, lo, hi } = aligned;
     const name = `t${temp++}`;
     const left = fa === 1 ? a.code : `${a.code} * ${num(fa)}`;
     const right = fb === 1 ? b.code : `(${b.code} * ${num(fb)})`;

@@ -47,6 +47,28 @@ export interface FusedResult {
 
 const safe = Number.MAX_SAFE_INTEGER;
 
+/**
+ * How a kernel computes `a symbol b` of result type `type` from operands at
+ * scales aScale/bScale (as arithmetic/arithmeticConstant in expr.ts: + and -
+ * at the larger scale, * at the sum of scales): the factors each operand is
+ * scaled by, the result's scale, and the range it must stay in to be exact.
+ * Null when a factor is past the table of powers of ten.
+ */
+export function alignArith(type: SqlType, symbol: '+' | '-' | '*', aScale: number, bScale: number): { scale: number; fa: number; fb: number; lo: number; hi: number } | null {
+  let scale = -1;
+  let fa = 1;
+  let fb = 1;
+  if (type.kind === 'numeric') {
+    const sa = Math.max(aScale, 0);
+    const sb = Math.max(bScale, 0);
+    scale = symbol === '*' ? sa + sb : Math.max(sa, sb);
+    if (symbol !== '*') { fa = pow10s[scale - sa] ?? NaN; fb = pow10s[scale - sb] ?? NaN; }
+    if (!Number.isFinite(fa) || !Number.isFinite(fb)) return null;
+  }
+  const [lo, hi] = intRange[type.kind] ?? (type.kind === 'numeric' ? [-safe, safe] : [-Number.MAX_VALUE, Number.MAX_VALUE]);
+  return { scale, fa, fb, lo, hi };
+}
+
 /** Inputs below this many visible rows run on this thread: posting to workers costs more than it saves. */
 let parallelRowsMin = 100_000;
 
@@ -102,20 +124,11 @@ export function fusedPlan(table: TableInfo, filters: readonly VNode[], groupBy: 
     const a = expr(shape.a);
     const b = expr(shape.b);
     if (a === null || b === null) return null;
-    // As arithmetic/arithmeticConstant in expr.ts: + and - at the larger scale, * at the sum of scales.
-    let scale = -1;
-    let fa = 1;
-    let fb = 1;
-    if (type.kind === 'numeric') {
-      const sa = Math.max(a.scale, 0);
-      const sb = Math.max(b.scale, 0);
-      scale = shape.symbol === '*' ? sa + sb : Math.max(sa, sb);
-      if (shape.symbol !== '*') { fa = pow10s[scale - sa] ?? NaN; fb = pow10s[scale - sb] ?? NaN; }
-      if (!Number.isFinite(fa) || !Number.isFinite(fb)) return null;
-    }
+    const aligned = alignArith(type, shape.symbol, a.scale, b.scale);
+    if (aligned === null) return null;
+    const { scale, fa, fb, lo, hi } = aligned;
     if (b.e.k === 'num' && !(Math.abs(b.e.value * fb) <= safe)) return null;
     if (a.e.k === 'num' && !(Math.abs(a.e.value * fa) <= safe)) return null;
-    const [lo, hi] = intRange[type.kind] ?? (type.kind === 'numeric' ? [-safe, safe] : [-Number.MAX_VALUE, Number.MAX_VALUE]);
     return { e: { k: 'arith', symbol: shape.symbol, a: a.e, fa, b: b.e, fb, lo, hi }, scale };
   };
   const conjuncts: FFilter[] = [];
