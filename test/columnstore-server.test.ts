@@ -1,44 +1,28 @@
 // The column store inside the real server: analytic queries take the column
 // path, agree with the row path, see the latest commit, and survive a clean
 // restart and kill -9 (the store reloads its checkpoint and replays the log).
-import pg from 'pg';
 import { describe, expect, it } from 'vitest';
 import { serversStoppedAfterEach } from './helpers/server.js';
+import { textRows } from './helpers/text-query.js';
 
 const start = serversStoppedAfterEach();
 
-async function query(port: number, ...statements: string[]): Promise<string[][]> {
-  const client = new pg.Client({ host: '127.0.0.1', port, user: 'admin', database: 'thunderdb' });
-  // Raw text values: results compare exactly as PostgreSQL prints them.
-  const raw = { getTypeParser: () => (value: string) => value };
-  await client.connect();
-  try {
-    let last: string[][] = [];
-    for (const text of statements) {
-      const result = await client.query<string[]>({ text, rowMode: 'array', types: raw });
-      last = result.rows;
-    }
-    return last;
-  } finally {
-    await client.end();
-  }
-}
 
 const analytic = "SELECT flag, sum(qty), count(*), avg(qty), min(d), max(d) FROM li WHERE d < date '1996-01-01' GROUP BY flag ORDER BY flag";
 
 async function bothPaths(port: number): Promise<{ column: string[][]; row: string[][] }> {
-  const column = await query(port, "SET thunderdb.read_path = 'column'", analytic);
-  const row = await query(port, "SET thunderdb.read_path = 'row'", analytic);
+  const column = await textRows(port, "SET thunderdb.read_path = 'column'", analytic);
+  const row = await textRows(port, "SET thunderdb.read_path = 'row'", analytic);
   return { column, row };
 }
 
 describe('column store in the server', () => {
   it('answers analytics on the column path, as the row path does, across restart and kill -9', async () => {
     const first = await start();
-    await query(first.pgPort,
+    await textRows(first.pgPort,
       'CREATE TABLE li (id int PRIMARY KEY, flag text, qty numeric(15,2), d date)',
       "INSERT INTO li SELECT g, CASE WHEN g % 3 = 0 THEN 'A' ELSE 'N' END, (g % 50) + 0.25, date '1995-01-01' + (g % 1000) FROM generate_series(1, 30000) g");
-    const plan = (await query(first.pgPort, `EXPLAIN ${analytic}`)).map((r) => r[0]).join('\n');
+    const plan = (await textRows(first.pgPort, `EXPLAIN ${analytic}`)).map((r) => r[0]).join('\n');
     expect(plan).toMatch(/Read Path: column/);
     expect(plan).toMatch(/Vectorized Column Scan on li/);
 
@@ -56,7 +40,7 @@ describe('column store in the server', () => {
     expect(before.column.map((r) => r[0])).toEqual(['A', 'N']);
 
     // A commit is visible to the next analytic query (freshness), on both paths.
-    await query(first.pgPort, "UPDATE li SET qty = qty + 1 WHERE flag = 'A'", "DELETE FROM li WHERE id <= 10");
+    await textRows(first.pgPort, "UPDATE li SET qty = qty + 1 WHERE flag = 'A'", "DELETE FROM li WHERE id <= 10");
     const changed = await bothPaths(first.pgPort);
     expect(changed.column).toEqual(changed.row);
     expect(changed.column).not.toEqual(before.column);
@@ -65,7 +49,7 @@ describe('column store in the server', () => {
     const second = await start({ dir: first.dir });
     expect(await bothPaths(second.pgPort)).toEqual(changed);
 
-    await query(second.pgPort, "INSERT INTO li VALUES (30001, 'A', 5, date '1995-06-01')");
+    await textRows(second.pgPort, "INSERT INTO li VALUES (30001, 'A', 5, date '1995-06-01')");
     const acknowledged = await bothPaths(second.pgPort);
     second.signal('SIGKILL');
     await second.exited;

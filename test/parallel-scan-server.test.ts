@@ -2,25 +2,12 @@
 // workers are started from dist/ with `eval`): EXPLAIN ANALYZE shows the
 // parallel degree, and the answer is the row path's, before and after
 // deletes and updates; the same for a fact ⋈ small dimension join (Q14's shape).
-import pg from 'pg';
 import { describe, expect, it } from 'vitest';
 import { serversStoppedAfterEach } from './helpers/server.js';
+import { textRows } from './helpers/text-query.js';
 
 const start = serversStoppedAfterEach();
 
-async function query(port: number, ...statements: string[]): Promise<string[][]> {
-  const client = new pg.Client({ host: '127.0.0.1', port, user: 'admin', database: 'thunderdb' });
-  // Raw text values: results compare exactly as PostgreSQL prints them.
-  const raw = { getTypeParser: () => (value: string) => value };
-  await client.connect();
-  try {
-    let last: string[][] = [];
-    for (const text of statements) last = (await client.query<string[]>({ text, rowMode: 'array', types: raw })).rows;
-    return last;
-  } finally {
-    await client.end();
-  }
-}
 
 // Q14's shape: the fact ⋈ small dimension join kernel (query/vectorized/parallel/dimjoin.ts).
 const q14 = `SELECT 100.00 * sum(CASE WHEN ptype LIKE 'PROMO%' THEN price * (1 - disc) ELSE 0 END) / sum(price * (1 - disc)), count(*)
@@ -33,26 +20,26 @@ describe('parallel scan in the server', () => {
   it('spreads a large scan-aggregate over 2 worker threads with the row path answer', async () => {
     const server = await start({ toml: { storage: 'parallel_scan_threads = 2' } });
     const port = server.pgPort;
-    await query(port,
+    await textRows(port,
       'CREATE TABLE li (id int PRIMARY KEY, flag char(1), status char(1), qty numeric(15,2), price numeric(15,2), disc numeric(15,2), tax numeric(15,2), d date, pkey int)',
       // Past the 100,000 visible rows from which a scan is spread over workers.
       `INSERT INTO li SELECT g, CASE WHEN g % 3 = 0 THEN 'A' WHEN g % 3 = 1 THEN 'N' ELSE 'R' END, CASE WHEN g % 7 < 3 THEN 'F' ELSE 'O' END,
         (g % 50) + 1, 900 + (g * 7919) % 100000 / 100.0, (g % 11) / 100.0, (g % 9) / 100.0, date '1992-01-01' + (g % 2500),
         CASE WHEN g % 101 = 0 THEN NULL ELSE (g * 31) % 2100 END FROM generate_series(1, 130000) g`);
-    await query(port, 'CREATE TABLE pt (pk int PRIMARY KEY, ptype text)',
+    await textRows(port, 'CREATE TABLE pt (pk int PRIMARY KEY, ptype text)',
       `INSERT INTO pt SELECT g, CASE WHEN g % 5 = 0 THEN 'PROMO BRUSHED' ELSE 'STANDARD POLISHED' END FROM generate_series(1, 2000) g`);
     const both = async (): Promise<void> => {
       for (const [sql, groups] of [[q1, 6], [q14, 1]] as const) {
-        const column = await query(port, "SET thunderdb.read_path = 'column'", sql);
-        const row = await query(port, "SET thunderdb.read_path = 'row'", sql);
+        const column = await textRows(port, "SET thunderdb.read_path = 'column'", sql);
+        const row = await textRows(port, "SET thunderdb.read_path = 'row'", sql);
         expect(column).toEqual(row);
         expect(column).toHaveLength(groups);
-        const plan = (await query(port, "SET thunderdb.read_path = 'column'", `EXPLAIN ANALYZE ${sql}`)).map((r) => r[0]).join('\n');
+        const plan = (await textRows(port, "SET thunderdb.read_path = 'column'", `EXPLAIN ANALYZE ${sql}`)).map((r) => r[0]).join('\n');
         expect(plan).toMatch(/fused, parallel workers=2/);
       }
     };
     await both();
-    await query(port, 'DELETE FROM li WHERE id % 13 = 0', "UPDATE li SET price = price + 1, flag = 'A' WHERE id % 17 = 0",
+    await textRows(port, 'DELETE FROM li WHERE id % 13 = 0', "UPDATE li SET price = price + 1, flag = 'A' WHERE id % 17 = 0",
       'DELETE FROM pt WHERE pk % 7 = 0', "UPDATE pt SET ptype = 'PROMO ANODIZED' WHERE pk % 11 = 0");
     await both();
   }, 300_000);
