@@ -28,6 +28,22 @@ function fakeLog(sizeBytes: number): CompactableLog & { compactedTo: number[] } 
 
 const logger = pino({ level: 'silent' });
 
+/** A view whose checkpoints fail with "disk full" while `fail` is set; counts those that succeed. */
+function diskFullView(appliedIndex: number): CheckpointableView & { fail: boolean; succeeded: number } {
+  const view = {
+    name: 'rowstore',
+    fail: true,
+    succeeded: 0,
+    checkpoint: () => {
+      if (view.fail) return Promise.reject(new Error('disk full'));
+      view.succeeded++;
+      return Promise.resolve({ appliedIndex });
+    },
+    checkpointIndex: () => appliedIndex,
+  };
+  return view;
+}
+
 describe('Checkpointer', () => {
   it('checkpoints before the interval when a view says one is due, and not again while it runs', async () => {
     let due = true;
@@ -116,44 +132,24 @@ describe('Checkpointer', () => {
   });
 
   it('survives a failed checkpoint and runs a final one on stop', async () => {
-    let fail = true;
-    let succeeded = 0;
-    const view: CheckpointableView = {
-      name: 'rowstore',
-      checkpoint: () => {
-        if (fail) return Promise.reject(new Error('disk full'));
-        succeeded++;
-        return Promise.resolve({ appliedIndex: 3 });
-      },
-      checkpointIndex: () => 3,
-    };
+    const view = diskFullView(3);
     const log = fakeLog(0);
     const checkpointer = new Checkpointer({ views: [view], log, intervalMs: 60_000, maxWalSizeBytes: 1, logger });
     await expect(checkpointer.runOnce()).resolves.toBeUndefined();
-    expect(succeeded).toBe(0);
-    fail = false;
+    expect(view.succeeded).toBe(0);
+    view.fail = false;
     checkpointer.start();
     await checkpointer.stop();
-    expect(succeeded).toBe(1);
+    expect(view.succeeded).toBe(1);
   });
 
   it('checkpointNow (the CHECKPOINT statement) reports a failure to its caller, and the next one succeeds', async () => {
-    let fail = true;
-    let succeeded = 0;
-    const view: CheckpointableView = {
-      name: 'rowstore',
-      checkpoint: () => {
-        if (fail) return Promise.reject(new Error('disk full'));
-        succeeded++;
-        return Promise.resolve({ appliedIndex: 5 });
-      },
-      checkpointIndex: () => 5,
-    };
+    const view = diskFullView(5);
     const checkpointer = new Checkpointer({ views: [view], log: fakeLog(0), intervalMs: 60_000, maxWalSizeBytes: 1 << 30, logger });
     await expect(checkpointer.checkpointNow()).rejects.toThrow('disk full');
-    fail = false;
+    view.fail = false;
     await checkpointer.checkpointNow();
-    expect(succeeded).toBe(1);
+    expect(view.succeeded).toBe(1);
   });
 
   it('checkpointNow waits for a running checkpoint and then runs its own', async () => {

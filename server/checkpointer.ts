@@ -65,17 +65,11 @@ export class Checkpointer {
 
   /** Checkpoints every view, then compacts the WAL if it is over its size limit. Runs never overlap. */
   runOnce(): Promise<void> {
-    this.queued++;
-    this.running = this.running.then(async () => {
-      await this.checkpointAndCompact();
-      this.failed = false;
-    }).catch((err: unknown) => {
+    return this.enqueue().catch((err: unknown) => {
       // A failed checkpoint loses nothing (the WAL still holds every entry);
       // the next interval retries. Storage that stays broken fails the log.
-      this.failed = true;
       this.options.logger.error({ err }, 'checkpoint failed; the WAL still holds everything, retrying next interval');
-    }).finally(() => { this.queued--; });
-    return this.running;
+    });
   }
 
   /**
@@ -84,20 +78,21 @@ export class Checkpointer {
    * timers' runs, its failure reaches the caller.
    */
   checkpointNow(): Promise<void> {
-    let failure: unknown;
-    this.queued++;
-    this.running = this.running.then(async () => {
-      try {
-        await this.checkpointAndCompact();
-        this.failed = false;
-      } catch (err) {
-        failure = err;
-        this.options.logger.error({ err }, 'CHECKPOINT failed; the WAL still holds everything');
-      }
-    }).finally(() => { this.queued--; });
-    return this.running.then(() => {
-      if (failure !== undefined) throw failure;
+    return this.enqueue().catch((err: unknown) => {
+      this.options.logger.error({ err }, 'CHECKPOINT failed; the WAL still holds everything');
+      throw err;
     });
+  }
+
+  /** One checkpoint queued behind the running one; rejects with its failure. */
+  private enqueue(): Promise<void> {
+    this.queued++;
+    const run = this.running.then(() => this.checkpointAndCompact()).then(
+      () => { this.failed = false; },
+      (err: unknown) => { this.failed = true; throw err; },
+    ).finally(() => { this.queued--; });
+    this.running = run.catch(() => undefined);
+    return run;
   }
 
   /** Stops the timers and runs a final checkpoint (shutdown). */
