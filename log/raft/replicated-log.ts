@@ -612,17 +612,24 @@ class ReplicatedLogDriver implements ReplicatedLog {
   private async handleReady(rd: Ready): Promise<void> {
     if (rd.softState !== undefined) this.noteSoftState(rd.softState);
     if (rd.snapshot !== undefined) await this.installSnapshot(rd.snapshot);
+    const { early, afterPersist } = this.splitMessages(rd);
+    this.replicatingDuringWrite = early.length > 0 || this.splitAllowsEarly(rd);
+    const startMs = latencyTrace === undefined ? 0 : this.traceReadyStart(rd, early);
+    if (early.length > 0) this.transport?.send(early);
+    // The write starts here, synchronously (an idle WAL submits it inside
+    // append(), commit-queue.ts kick), before this Ready's committed entries
+    // are applied: a follower's fsync, and so its answer, no longer waits
+    // for its apply, nor a leader's for the apply and the client replies.
+    const written = rd.entries.length > 0 ? this.wal.append(rd.entries) : undefined;
+    // Awaited below; if emit throws first, the failure is the node's, not this promise's.
+    written?.catch(() => undefined);
     // Already durable here: applying them need not wait for this Ready's writes.
     this.emit(rd.committedEntries);
     this.applyingDuringWrite = true;
     // Read answers need nothing persisted.
     if (rd.readStates.length > 0) this.onReadStates(rd.readStates);
-    const { early, afterPersist } = this.splitMessages(rd);
-    this.replicatingDuringWrite = early.length > 0 || this.splitAllowsEarly(rd);
-    const startMs = latencyTrace === undefined ? 0 : this.traceReadyStart(rd, early);
-    if (early.length > 0) this.transport?.send(early);
-    if (rd.entries.length > 0) {
-      await this.wal.append(rd.entries);
+    if (written !== undefined) {
+      await written;
       if (latencyTrace !== undefined) latencyTrace.record(this.core.status().role === 'leader' ? 'leader.wal' : 'follower.wal', performance.now() - startMs);
       this.notify((o) => o.onBatch?.(rd.entries));
     }

@@ -115,7 +115,7 @@ export class CommitQueue {
     return new Promise<void>((resolve, reject) => {
       this.jobs.push({ kind: 'append', entries, cut, estimateBytes: estimateBytes(entries), encoded: undefined, resolve, reject });
       this.admit();
-      this.kick();
+      this.kick(true);
     });
   }
 
@@ -171,16 +171,25 @@ export class CommitQueue {
     return encoded;
   }
 
-  private kick(): void {
+  /** `now`: an append (see below); compactions, resets and timed syncs start on a microtask as before. */
+  private kick(now = false): void {
     if (this.running) return;
     this.running = true;
-    // Start once the current job ends (a microtask): appends issued in it
-    // join the first batch. Not setImmediate, as before: that waited behind
-    // every other callback of the event loop's phase, and a busy leader has
-    // many (its clients' queries), up to milliseconds before its own write
-    // started. The Raft driver makes one append per Ready anyway; callers
-    // resolved by a batch join the next one (nextTurn in run()).
-    queueMicrotask(() => void this.run());
+    if (!now) {
+      queueMicrotask(() => void this.run());
+      return;
+    }
+    // An append starts now, in the caller's turn: an idle queue submits the batch's
+    // write before append() returns (run() awaits nothing before the write
+    // when the records are already encoded and no sync or cut comes first).
+    // The Raft driver appends once per Ready and then applies that Ready's
+    // committed entries; a follower's fsync thus runs while it applies, and
+    // a leader's starts in the same turn as its sends. It used to start on a
+    // microtask (so appends of one job shared a batch), which ran only after
+    // the whole Ready, apply included; before that on setImmediate, behind
+    // every other callback of the loop phase (milliseconds on a busy leader).
+    // Appends made while this write is in flight form the next batch.
+    void this.run();
   }
 
   private async run(): Promise<void> {
@@ -226,7 +235,10 @@ export class CommitQueue {
 
   private async runBatch(batch: readonly AppendJob[]): Promise<void> {
     try {
-      const records = await encodedRecords(batch);
+      // Not awaited when every job is encoded already: an await here would
+      // defer the write to a microtask, after the caller's synchronous work.
+      const encoded = encodedRecords(batch);
+      const records = Array.isArray(encoded) ? encoded : await encoded;
       const cut = batch[0]?.cut;
       if (cut !== undefined) await this.truncate(cut);
       if (records.length > 0) {
@@ -351,9 +363,19 @@ export class CommitQueue {
   }
 }
 
-async function encodedRecords(batch: readonly AppendJob[]): Promise<Buffer[]> {
+/** The batch's records; a promise only while some job is still being compressed (zstd on the pool). */
+function encodedRecords(batch: readonly AppendJob[]): Buffer[] | Promise<Buffer[]> {
   const records: Buffer[] = [];
-  for (const job of batch) {
+  for (const [position, job] of batch.entries()) {
+    assert(job.encoded !== undefined, 'batch job was never encoded');
+    if (!Array.isArray(job.encoded)) return encodedRecordsAsync(batch.slice(position), records);
+    for (const record of job.encoded) records.push(record);
+  }
+  return records;
+}
+
+async function encodedRecordsAsync(rest: readonly AppendJob[], records: Buffer[]): Promise<Buffer[]> {
+  for (const job of rest) {
     assert(job.encoded !== undefined, 'batch job was never encoded');
     const encoded = Array.isArray(job.encoded) ? job.encoded : await job.encoded;
     for (const record of encoded) records.push(record);

@@ -49,6 +49,8 @@ const iovecsMax = 1024;
 class NodeWalFile implements WalFile {
   /** A second descriptor opened O_WRONLY | O_DSYNC on first use, for writevDurable. */
   private durableHandle: Promise<FileHandle> | undefined;
+  /** The same descriptor once open, so later writes start without awaiting anything. */
+  private durableOpen: FileHandle | undefined;
 
   constructor(
     private readonly handle: FileHandle,
@@ -69,11 +71,22 @@ class NodeWalFile implements WalFile {
     return writevAll(this.handle, buffers, position);
   }
 
-  async writevDurable(buffers: readonly Buffer[], position: number): Promise<void> {
+  writevDurable(buffers: readonly Buffer[], position: number): Promise<void> {
     // Each pwritev on an O_DSYNC descriptor returns once its bytes (and the
     // size change) are on stable storage, as write + fdatasync would.
-    this.durableHandle ??= open(this.path, constants.O_WRONLY | constants.O_DSYNC);
-    await writevAll(await this.durableHandle, buffers, position);
+    // Once the descriptor is open the write is submitted synchronously, in
+    // the caller's turn (no await before it): the commit queue relies on it
+    // to start a follower's write before that Ready's entries are applied.
+    if (this.durableOpen !== undefined) return writevAll(this.durableOpen, buffers, position);
+    return this.openDurable().then((handle) => writevAll(handle, buffers, position));
+  }
+
+  private openDurable(): Promise<FileHandle> {
+    this.durableHandle ??= open(this.path, constants.O_WRONLY | constants.O_DSYNC).then((handle) => {
+      if (this.durableHandle !== undefined) this.durableOpen = handle;
+      return handle;
+    });
+    return this.durableHandle;
   }
 
   datasync(): Promise<void> {
@@ -91,6 +104,7 @@ class NodeWalFile implements WalFile {
   async close(): Promise<void> {
     const durable = this.durableHandle;
     this.durableHandle = undefined;
+    this.durableOpen = undefined;
     try {
       if (durable !== undefined) await (await durable).close();
     } finally {
