@@ -193,6 +193,7 @@ export class CommitQueue {
   }
 
   private async run(): Promise<void> {
+    let stopped = false;
     try {
       while (this.failure === undefined) {
         if (this.syncDue) {
@@ -204,16 +205,33 @@ export class CommitQueue {
         if (job === undefined) break;
         if (job.kind === 'compact') await this.runCompact(job);
         else if (job.kind === 'reset') await this.runReset(job);
-        else await this.runBatch(this.takeBatch());
+        else {
+          const batch = this.takeBatch();
+          await this.writeBatch(batch);
+          if (this.jobs.length === 0 && !this.syncDue) {
+            // Idle: stop before resolving, so that the append a resolved
+            // caller makes next (the driver's next Ready) starts its write
+            // at once (kick) instead of after the loop's next turn.
+            stopped = true;
+            this.stop();
+            this.settleBatch(batch);
+            return;
+          }
+          this.settleBatch(batch);
+        }
         // Let the callers just resolved issue their next appends before the next batch forms.
         await nextTurn();
       }
     } catch (error) {
       this.fail(asError(error));
     } finally {
-      this.running = false;
-      for (const resolve of this.idleWaiters.splice(0)) resolve();
+      if (!stopped) this.stop();
     }
+  }
+
+  private stop(): void {
+    this.running = false;
+    for (const resolve of this.idleWaiters.splice(0)) resolve();
   }
 
   private takeBatch(): AppendJob[] {
@@ -233,7 +251,7 @@ export class CommitQueue {
     return batch;
   }
 
-  private async runBatch(batch: readonly AppendJob[]): Promise<void> {
+  private async writeBatch(batch: readonly AppendJob[]): Promise<void> {
     try {
       // Not awaited when every job is encoded already: an await here would
       // defer the write to a microtask, after the caller's synchronous work.
@@ -256,6 +274,9 @@ export class CommitQueue {
       for (const job of batch) job.reject(error);
       throw error;
     }
+  }
+
+  private settleBatch(batch: readonly AppendJob[]): void {
     for (const job of batch) this.queuedBytes -= job.estimateBytes;
     this.hooks.onWritten(this.store.lastIndex);
     for (const job of batch) job.resolve();

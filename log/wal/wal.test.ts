@@ -333,6 +333,21 @@ describe('durable writes', () => {
     expect(summary(await wal.read(1, 21))).toEqual(summary(written));
   });
 
+  it('an idle WAL submits the write inside append(), before the caller continues; appends meanwhile form the next batch', async () => {
+    const { fs, calls } = countingFs();
+    const wal = await open({ fs, syncCommit: true, preallocate: false });
+    await wal.append(makeEntries(1, 1, 1)); // opens the O_DSYNC descriptor
+    const before = calls.writevDurable;
+    const first = wal.append(makeEntries(2, 3, 1));
+    // The Raft driver applies committed entries right after append(): the fsync must already be under way.
+    expect(calls.writevDurable - before).toBe(1);
+    const second = wal.append(makeEntries(5, 2, 1));
+    expect(calls.writevDurable - before).toBe(1);
+    await Promise.all([first, second]);
+    expect(calls.writevDurable - before).toBe(2);
+    expect(wal.durableIndex()).toBe(6);
+  });
+
   it('sync_commit = false: plain writes, fdatasync later', async () => {
     const { fs, calls } = countingFs();
     const wal = await open({ fs, syncCommit: false, preallocate: false });
