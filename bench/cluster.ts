@@ -1,4 +1,4 @@
-// npm run bench -- cluster [--seconds S] [--warmup-s W] [--rounds R] [--kills K] [--election-timeout-ms T] [--cpu-prof DIR]
+// npm run bench -- cluster [--seconds S] [--warmup-s W] [--rounds R] [--kills K] [--clients C] [--election-timeout-ms T] [--cpu-prof DIR]
 //
 // The warm-up (default 10 s) is load that is not measured: V8 compiles the
 // hot paths while it runs. Three processes sharing two cores take far longer
@@ -10,12 +10,16 @@
 // throughput swings by a quarter from run to run (single-node runs measured
 // 5,400-7,200 commits/s back to back), so one pair decided the ratio by luck.
 // Every round is reported. Failover is measured on the last 3-node cluster.
+// --clients C (default 8): concurrent clients, the same for 1 and 3 nodes.
+// Each waits for its commit before the next INSERT, so throughput is about
+// C / commit latency: with few clients a 3-node cluster, whose commits wait
+// for a round trip, is latency-bound while one node is not.
 // --kills 0 skips the failover part (quick iterations; then no results are
 // written); --cpu-prof DIR writes a V8 CPU profile per node under DIR/nodeN/.
 //
 // What replication costs and how fast the cluster recovers, in one run:
 // 1. commit latency (p50/p99) and throughput of single-row INSERTs through
-//    the PostgreSQL protocol, 8 concurrent node-postgres clients with a
+//    the PostgreSQL protocol, --clients concurrent node-postgres clients (8) with a
 //    prepared statement, durable commits, on 1 node and on 3 nodes over
 //    loopback (same machine, so the 3 nodes share its cores and disk);
 // 2. failover: kill -9 of the leader, then the time until a surviving node
@@ -33,12 +37,13 @@ interface Args {
   readonly warmupMs: number;
   readonly kills: number;
   readonly rounds: number;
+  readonly clients: number;
   readonly electionTimeoutMs: number;
   readonly heartbeatIntervalMs: number;
   readonly cpuProfDir: string | undefined;
 }
 
-const usage = 'usage: npm run bench -- cluster [--seconds S] [--warmup-s W] [--rounds R] [--kills K] [--election-timeout-ms T] [--cpu-prof DIR]';
+const usage = 'usage: npm run bench -- cluster [--seconds S] [--warmup-s W] [--rounds R] [--kills K] [--clients C] [--election-timeout-ms T] [--cpu-prof DIR]';
 
 function parseArgs(argv: readonly string[]): Args {
   const values = new Map<string, string>();
@@ -63,6 +68,7 @@ function parseArgs(argv: readonly string[]): Args {
     warmupMs: num('warmup-s', 10, 0) * 1000,
     kills: num('kills', 3, 0),
     rounds: Math.floor(num('rounds', 3, 1)),
+    clients: Math.floor(num('clients', 8, 1)),
     electionTimeoutMs,
     // The shipped ratio (config/thunderdb.toml: 1 s and 100 ms).
     heartbeatIntervalMs: Math.max(10, Math.round(electionTimeoutMs / 10)),
@@ -73,7 +79,6 @@ function parseArgs(argv: readonly string[]): Args {
   return args;
 }
 
-const clients = 8;
 const insertSql = "INSERT INTO bench_events (client, amount, note) VALUES ($1, $2, 'payment')";
 
 interface LoadResult {
@@ -119,7 +124,7 @@ function connect(node: BenchNode): pg.Client {
   return new pg.Client({ host: '127.0.0.1', port: node.pgPort, user: 'admin', database: 'thunderdb', connectionTimeoutMillis: 2000 });
 }
 
-async function runLoad(cluster: BenchCluster, nodes: number, seconds: number, warmupMs: number): Promise<LoadResult> {
+async function runLoad(cluster: BenchCluster, nodes: number, { seconds, warmupMs, clients }: Args): Promise<LoadResult> {
   const leader = await cluster.leader();
   const admin = connect(leader);
   await admin.connect();
@@ -268,11 +273,11 @@ const singles: LoadResult[] = [];
 const threes: LoadResult[] = [];
 const failovers: FailoverSample[] = [];
 for (let roundNo = 1; roundNo <= args.rounds; roundNo++) {
-  const single = await withCluster(1, args, (c) => runLoad(c, 1, args.seconds, args.warmupMs));
+  const single = await withCluster(1, args, (c) => runLoad(c, 1, args));
   singles.push(single);
   process.stdout.write(`round ${roundNo}, 1 node: ${single.tps} commits/s, p50 ${single.latencyMsP50} ms, p99 ${single.latencyMsP99} ms${cpuText(single)}\n`);
   await withCluster(3, args, async (c) => {
-    const load = await runLoad(c, 3, args.seconds, args.warmupMs);
+    const load = await runLoad(c, 3, args);
     threes.push(load);
     process.stdout.write(`round ${roundNo}, 3 nodes: ${load.tps} commits/s, p50 ${load.latencyMsP50} ms, p99 ${load.latencyMsP99} ms${cpuText(load)}; ratio ${(load.tps / Math.max(1, single.tps)).toFixed(2)}\n`);
     if (roundNo < args.rounds) return;
@@ -298,7 +303,7 @@ const throughputRatioEarly = round(three.tps / Math.max(1, single.tps), 2);
 const roundRatios = threes.map((t, i) => round(t.tps / Math.max(1, singles[i]?.tps ?? 1), 2));
 if (args.kills === 0) {
   // An iteration run: the committed results stay those of a full run.
-  process.stdout.write(`3 nodes / 1 node throughput (medians of ${args.rounds} rounds): ${throughputRatioEarly}; per round ${roundRatios.join(', ')}; --kills 0: failover skipped, no results written\n`);
+  process.stdout.write(`${args.clients} clients; 3 nodes / 1 node throughput (medians of ${args.rounds} rounds): ${throughputRatioEarly}; per round ${roundRatios.join(', ')}; --kills 0: failover skipped, no results written\n`);
   process.exit(0);
 }
 const failoverMsMedian = median(failovers.map((s) => s.writeMs));
@@ -317,7 +322,7 @@ const markdown = [
   '# Cluster: commit latency on 1 and 3 nodes, failover after kill -9',
   '',
   `Machine: ${Object.entries(info).map(([k, v]) => `${k} ${v}`).join(', ')}. All nodes on this one machine over loopback, sharing its cores and disk.`,
-  `Single-row INSERT, prepared, ${clients} node-postgres clients on the leader, sync_commit = true, ${args.seconds} s measured after ${args.warmupMs / 1000} s of unmeasured warm-up load (V8 compiles the hot paths meanwhile; three processes on two cores need far longer than one).`,
+  `Single-row INSERT, prepared, ${args.clients} node-postgres clients on the leader, sync_commit = true, ${args.seconds} s measured after ${args.warmupMs / 1000} s of unmeasured warm-up load (V8 compiles the hot paths meanwhile; three processes on two cores need far longer than one).`,
   `${args.rounds} rounds, alternating a fresh 1-node and a fresh 3-node cluster; the table shows the median round of each (by throughput), and every round is listed below it.`,
   `1-minute load average at start: ${loadAverageAtStart}, at end: ${round(loadavg()[0] ?? 0, 1)} (on ${info['cpus']} cores).`,
   '',
@@ -345,7 +350,7 @@ writeResults('cluster', {
   machine: info,
   loadAverageAtStart,
   loadAverageAtEnd: round(loadavg()[0] ?? 0, 1),
-  settings: { clients, seconds: args.seconds, warmupMs: args.warmupMs, rounds: args.rounds, electionTimeoutMs: args.electionTimeoutMs, heartbeatIntervalMs: args.heartbeatIntervalMs, syncCommit: true },
+  settings: { clients: args.clients, seconds: args.seconds, warmupMs: args.warmupMs, rounds: args.rounds, electionTimeoutMs: args.electionTimeoutMs, heartbeatIntervalMs: args.heartbeatIntervalMs, syncCommit: true },
   load: [single, three],
   rounds: singles.map((s, i) => ({ single: s, three: threes[i], ratio: roundRatios[i] })),
   throughputRatio,
