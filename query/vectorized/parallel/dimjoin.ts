@@ -385,34 +385,45 @@ export interface DimTables { readonly min: number; readonly range: number; reado
 export async function dimTables(plan: DimJoinPlan, units: AsyncIterable<{ readonly ctx: SegmentContext; readonly sel: Uint32Array }>): Promise<DimTables | null> {
   const predicates = plan.dimPredicates.length;
   if (predicates > 30) return null;
-  const seen: { keys: Vec & { t: 'num' }; flags: Uint8Array[]; sel: Uint32Array }[] = [];
+  // Per unit: the class bits of each selected row, either by dictionary entry (every predicate part a
+  // per-entry test of one dimension text column: Q12's o_orderpriority, Q14's p_type; no vector per
+  // predicate) or from the predicates' bool vectors (operator path).
+  const seen: { keys: Vec & { t: 'num' }; sel: Uint32Array; byEntry: { codes: Uint32Array; nulls: Uint8Array | null; bits: Uint8Array | Uint16Array | Uint32Array } | null; flags: Uint8Array[] }[] = [];
   let min = Infinity;
   let max = -Infinity;
   let rows = 0;
+  const parts = plan.dimPredicates.flat();
+  const first = parts[0]?.shape;
+  const entryColumn = first?.k === 'perEntry' && parts.every((p) => p.shape?.k === 'perEntry' && p.shape.position === first.position) ? first.position : null;
   for await (const { ctx, sel } of units) {
     if (sel.length === 0) continue;
     const keys = plan.dimKey.evaluate(plan.dimContext(ctx, 0));
     if (keys.t !== 'num') return null;
     const jctx = plan.dimContext(ctx, plan.dimOffset);
-    const flags = plan.dimPredicates.map((conj) => {
-      const parts = conj.map((p) => asBool(p.evaluate(jctx)));
-      if (parts.length === 1) return parts[0] as Uint8Array;
-      const all = new Uint8Array(ctx.length);
-      for (const i of sel) all[i] = 1;
-      for (const part of parts) for (const i of sel) if (part[i] !== 1) all[i] = 0;
-      return all;
-    });
-    const v = keys.v;
-    const kn = keys.nulls;
-    for (let q = 0; q < sel.length; q++) {
-      const i = sel[q] as number;
-      if (kn !== null && kn[i] === 1) continue;
-      const key = v[i] as number;
-      if (key < min) min = key;
-      if (key > max) max = key;
-      rows++;
+    const column = entryColumn === null ? null : jctx.column(entryColumn);
+    if (column?.t === 'dict') {
+      const values = [...column.dict, null];
+      const bits = predicates < 8 ? new Uint8Array(values.length) : predicates < 16 ? new Uint16Array(values.length) : new Uint32Array(values.length);
+      plan.dimPredicates.forEach((conj, j) => {
+        const truths = conj.map((p) => (p.shape?.k === 'perEntry' ? p.shape.truth(values, ctx.env) : new Uint8Array(0)));
+        for (let e = 0; e < values.length; e++) if (truths.every((t) => t[e] === 1)) bits[e] = (bits[e] ?? 0) | (2 << j);
+      });
+      seen.push({ keys, sel, byEntry: { codes: column.codes, nulls: column.nulls, bits }, flags: [] });
+    } else {
+      const flags = plan.dimPredicates.map((conj) => {
+        const bools = conj.map((p) => asBool(p.evaluate(jctx)));
+        if (bools.length === 1) return bools[0] as Uint8Array;
+        const all = new Uint8Array(ctx.length);
+        for (const i of sel) all[i] = 1;
+        for (const part of bools) for (const i of sel) if (part[i] !== 1) all[i] = 0;
+        return all;
+      });
+      seen.push({ keys, sel, byEntry: null, flags });
     }
-    seen.push({ keys, flags, sel });
+    const [lo, hi, n] = keyRange(keys.v, keys.nulls, sel);
+    if (lo < min) min = lo;
+    if (hi > max) max = hi;
+    rows += n;
   }
   if (rows === 0) { min = 0; max = -1; }
   const range = max - min + 1;
@@ -421,20 +432,56 @@ export async function dimTables(plan: DimJoinPlan, units: AsyncIterable<{ readon
   const n = Math.max(range, 1);
   const buffer = (width: number): ArrayBuffer => (share ? new SharedArrayBuffer(n * width) as unknown as ArrayBuffer : new ArrayBuffer(n * width)); // SharedArrayBuffer: the workers read the same bytes
   const classes = predicates < 8 ? new Uint8Array(buffer(1)) : predicates < 16 ? new Uint16Array(buffer(2)) : new Uint32Array(buffer(4));
-  for (const { keys, flags, sel } of seen) {
-    const v = keys.v;
-    const kn = keys.nulls;
-    for (let q = 0; q < sel.length; q++) {
-      const i = sel[q] as number;
-      if (kn !== null && kn[i] === 1) continue;
-      const d = (v[i] as number) - min;
-      if (classes[d] !== 0) return null; // a key twice: each fact row would join twice
-      let c = 1;
-      for (let j = 0; j < flags.length; j++) if ((flags[j] as Uint8Array)[i] === 1) c |= 2 << j;
-      classes[d] = c;
-    }
+  for (const { keys, sel, byEntry, flags } of seen) {
+    // false: a key twice (each fact row would join twice).
+    if (!(byEntry !== null ? fillByEntry(classes, min, keys.v, keys.nulls, sel, byEntry.codes, byEntry.nulls, byEntry.bits) : fillByFlags(classes, min, keys.v, keys.nulls, sel, flags))) return null;
   }
   return { min, range, classes };
+}
+
+// The dimension pass's loops, as small functions of their own (V8 optimises them apart from the async pass).
+
+/** The least and greatest non-NULL key among the selected rows, and how many there are. */
+function keyRange(v: ArrayLike<number>, nulls: Uint8Array | null, sel: Uint32Array): [number, number, number] {
+  let min = Infinity;
+  let max = -Infinity;
+  let rows = 0;
+  for (let q = 0; q < sel.length; q++) {
+    const i = sel[q] as number;
+    if (nulls !== null && nulls[i] === 1) continue;
+    const key = v[i] as number;
+    if (key < min) min = key;
+    if (key > max) max = key;
+    rows++;
+  }
+  return [min, max, rows];
+}
+
+type Classes = Uint8Array | Uint16Array | Uint32Array;
+
+function fillByEntry(classes: Classes, min: number, v: ArrayLike<number>, keyNulls: Uint8Array | null, sel: Uint32Array, codes: Uint32Array, nulls: Uint8Array | null, bits: Classes): boolean {
+  const nullId = bits.length - 1;
+  for (let q = 0; q < sel.length; q++) {
+    const i = sel[q] as number;
+    if (keyNulls !== null && keyNulls[i] === 1) continue;
+    const d = (v[i] as number) - min;
+    if (classes[d] !== 0) return false;
+    classes[d] = 1 | (bits[nulls !== null && nulls[i] === 1 ? nullId : (codes[i] as number)] as number);
+  }
+  return true;
+}
+
+function fillByFlags(classes: Classes, min: number, v: ArrayLike<number>, keyNulls: Uint8Array | null, sel: Uint32Array, flags: readonly Uint8Array[]): boolean {
+  for (let q = 0; q < sel.length; q++) {
+    const i = sel[q] as number;
+    if (keyNulls !== null && keyNulls[i] === 1) continue;
+    const d = (v[i] as number) - min;
+    if (classes[d] !== 0) return false;
+    let c = 1;
+    for (let j = 0; j < flags.length; j++) if ((flags[j] as Uint8Array)[i] === 1) c |= 2 << j;
+    classes[d] = c;
+  }
+  return true;
 }
 
 /** The fact scan through the join kernel; null when a segment has no kernel form (the operator path runs). */
