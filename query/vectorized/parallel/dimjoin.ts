@@ -410,12 +410,17 @@ export async function dimTables(plan: DimJoinPlan, units: AsyncIterable<{ readon
       });
       seen.push({ keys, sel, byEntry: { codes: column.codes, nulls: column.nulls, bits }, flags: [] });
     } else {
+      // Each predicate's parts ANDed over the selected rows; a per-entry part (Q19's p_brand, p_container) by its
+      // table over the codes, without a bool vector of its own.
       const flags = plan.dimPredicates.map((conj) => {
-        const bools = conj.map((p) => asBool(p.evaluate(jctx)));
-        if (bools.length === 1) return bools[0] as Uint8Array;
         const all = new Uint8Array(ctx.length);
-        for (const i of sel) all[i] = 1;
-        for (const part of bools) for (const i of sel) if (part[i] !== 1) all[i] = 0;
+        for (let q = 0; q < sel.length; q++) all[sel[q] as number] = 1;
+        for (const p of conj) {
+          const shape = p.shape;
+          const column = shape?.k === 'perEntry' ? jctx.column(shape.position) : null;
+          if (shape?.k === 'perEntry' && column?.t === 'dict') andByEntry(all, sel, column.codes, column.nulls, shape.truth([...column.dict, null], ctx.env));
+          else andBools(all, sel, asBool(p.evaluate(jctx)));
+        }
         return all;
       });
       seen.push({ keys, sel, byEntry: null, flags });
@@ -492,6 +497,21 @@ function fillByEntry(classes: Classes, min: number, v: ArrayLike<number>, keyNul
     classes[d] = 1 | (bits[nulls !== null && nulls[i] === 1 ? nullId : (codes[i] as number)] as number);
   }
   return true;
+}
+
+function andByEntry(all: Uint8Array, sel: Uint32Array, codes: Uint32Array, nulls: Uint8Array | null, truth: Uint8Array): void {
+  const nullId = truth.length - 1;
+  for (let q = 0; q < sel.length; q++) {
+    const i = sel[q] as number;
+    if (truth[nulls !== null && nulls[i] === 1 ? nullId : (codes[i] as number)] !== 1) all[i] = 0;
+  }
+}
+
+function andBools(all: Uint8Array, sel: Uint32Array, bools: Uint8Array): void {
+  for (let q = 0; q < sel.length; q++) {
+    const i = sel[q] as number;
+    if (bools[i] !== 1) all[i] = 0;
+  }
 }
 
 function fillByFlags(classes: Classes, min: number, v: ArrayLike<number>, keyNulls: Uint8Array | null, sel: Uint32Array, flags: readonly Uint8Array[]): boolean {
