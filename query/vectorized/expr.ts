@@ -60,6 +60,8 @@ export type Shape =
   | { readonly k: 'arith'; readonly symbol: '+' | '-' | '*'; readonly a: VNode; readonly b: VNode }
   | { readonly k: 'compare'; readonly symbol: string; readonly a: VNode; readonly constantId: number }
   | { readonly k: 'compareDays'; readonly symbol: string; readonly a: VNode; readonly constantId: number }
+  /** Two number expressions compared at the larger scale (compareVectors; NULL on either side is not TRUE): Q12's l_commitdate < l_receiptdate. */
+  | { readonly k: 'compareCols'; readonly symbol: string; readonly a: VNode; readonly b: VNode }
   | { readonly k: 'same'; readonly a: VNode }
   | { readonly k: 'and'; readonly args: readonly VNode[] }
   | { readonly k: 'or'; readonly args: readonly VNode[] }
@@ -364,7 +366,7 @@ export class ExprCompiler {
       return { type: bool, constantId: null, shape: { k: 'compare', symbol: flip(symbol), a: b, constantId: id }, evaluate: (ctx) => compareConstant(flip(symbol), asNum(b.evaluate(ctx)), ctx.constants[id] ?? null) };
     }
     return {
-      type: bool, constantId: null,
+      type: bool, constantId: null, shape: { k: 'compareCols', symbol, a, b },
       evaluate: (ctx) => compareVectors(symbol, asNum(a.evaluate(ctx)), asNum(b.evaluate(ctx))),
       select: (ctx, sel, count) => selectVectors(symbol, asNum(a.evaluate(ctx)), asNum(b.evaluate(ctx)), sel, count),
       selectCost: 1,

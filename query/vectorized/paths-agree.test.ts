@@ -112,6 +112,16 @@ const queryArb = fc.oneof(
       sql: `SELECT label, ${aggs.join(', ')} FROM TBL JOIN DIM ON a = k WHERE ${where}${dimWhere} GROUP BY label`,
       ordered: false,
     })),
+  // The join kernel's shapes (parallel/dimjoin.ts): grouped by a fact text column, CASE over dimension text, column-vs-column filters.
+  fc.record({
+    where: fc.array(kernelAtomArb, { maxLength: 2 }), cols: fc.subarray(['a < b', 'm * 2 >= a', 'a <> b'], { maxLength: 2 }),
+    dimWhere: fc.constantFrom('', `label LIKE '%1%'`, `(label = 'L2' OR m > 3)`),
+    aggs: fc.array(fc.constantFrom('count(*)', 'sum(m)', 'avg(a)', `sum(CASE WHEN label LIKE '%1%' THEN m ELSE 0 END)`,
+      `count(CASE WHEN label = 'L3' OR m > 1 THEN 1 END)`, `sum(CASE WHEN label IN ('L1', 'L2') THEN m * 2 WHEN m > 0 THEN m END)`), { minLength: 1, maxLength: 3 }),
+  }).map(({ where, cols, dimWhere, aggs }) => {
+    const conds = [...where, ...cols, ...(dimWhere === '' ? [] : [dimWhere])];
+    return { sql: `SELECT s, ${aggs.join(', ')} FROM TBL JOIN DIM ON a = k${conds.length === 0 ? '' : ` WHERE ${conds.join(' AND ')}`} GROUP BY s`, ordered: false };
+  }),
   // Multi-way inner joins (int, int8 = int4 and text keys; duplicate and NULL keys on both sides), with and without an aggregate above.
   fc.record({ where: filterArb, key: fc.constantFrom('a = k', 'b = k'), aggs: fc.array(aggregateArb, { minLength: 1, maxLength: 3 }), tagWhere: fc.constantFrom('', ' AND w > 1', ` AND name <> 'cat'`) })
     .map(({ where, key, aggs, tagWhere }) => ({

@@ -826,9 +826,9 @@ async function fusedJoinAggregate(leaf: VectorLeaf, columns: ColumnAccess, env: 
   if (result === null) { Object.assign(stats, saved); return null; }
   env.runtime.checkCancelled();
   for (const b of batches) stats.rowsScanned += b.selection?.length ?? b.rowCount;
-  stats.joinRows += result.counts[0] ?? 0;
+  stats.joinRows += result.counts.reduce((n, c) => n + c, 0);
   stats.parallelDegree = result.degree;
-  return fusedRows(output.aggregates, result, true, stats);
+  return fusedRows(output.aggregates, result, output.groupBy.length === 0, stats);
 }
 
 /** The fused result as the serial path's rows: the same AggregateState and finalize, so scales and digits match. */
@@ -849,7 +849,8 @@ function fusedRows(aggregates: readonly AggregateSpec[], result: FusedResult, gl
       s.count[g] = count;
       stats.rowsSelected += a === 0 ? rowsOfGroup : 0;
       if (source?.k === 'sum') s.total[g] = result.totals[g]?.[source.slot] ?? 0n;
-      if (count > 0 && scale > 0) s.scaleSeen[g] = scale;
+      const seen = source?.k === 'sum' ? (result.groupScales?.[g]?.[source.slot] ?? scale) : scale;
+      if (count > 0 && seen > 0) s.scaleSeen[g] = seen;
     }
     return s;
   });

@@ -174,3 +174,70 @@ describe('the fused join kernel (fact ⋈ small dimension)', () => {
     expect(await explain(q14)).not.toContain('fused');
   });
 });
+
+// Q12's shape: fact ⋈ a dimension a quarter of its size or more (orders), grouped by a fact dictionary column,
+// column-versus-column date filters, CASE over dimension-only conditions (dimjoin.ts's class array).
+const q12 = `SELECT mode,
+  sum(CASE WHEN prio = '1-URGENT' OR prio = '2-HIGH' THEN 1 ELSE 0 END) AS high,
+  sum(CASE WHEN prio <> '1-URGENT' AND prio <> '2-HIGH' THEN 1 ELSE 0 END) AS low
+  FROM ord, line WHERE okey = lokey AND mode IN ('MAIL', 'SHIP') AND commitd < receiptd AND shipd < commitd
+    AND receiptd >= date '1994-01-01' AND receiptd < date '1994-01-01' + interval '1' year
+  GROUP BY mode ORDER BY mode`;
+const groupedQueries = [q12,
+  `SELECT mode, flag, count(*), sum(qty), avg(qty * 2), sum(CASE WHEN prio = '1-URGENT' THEN qty WHEN total > 500 THEN 1 END), count(qty)
+    FROM line JOIN ord ON lokey = okey WHERE shipd < receiptd GROUP BY mode, flag ORDER BY mode, flag`,
+  // Dimension values in an aggregate: not a kernel shape (the operator path), the same answers.
+  `SELECT mode, sum(total), count(prio) FROM ord, line WHERE okey = lokey AND qty > 10 GROUP BY mode ORDER BY mode`,
+];
+
+describe('the fused join kernel grouped by fact dictionary columns (Q12)', () => {
+  beforeAll(async () => {
+    const s = t.session();
+    await run(s, `CREATE TABLE ord (okey int8 PRIMARY KEY, prio text, total numeric(12,2))`);
+    await run(s, `CREATE TABLE line (id int8 PRIMARY KEY, lokey int8, mode text, flag char(1), qty numeric(15,2), shipd date, commitd date, receiptd date)`);
+    const orders: string[] = [];
+    // Sparse keys (every 4th, as TPC-H's o_orderkey), 1,200 orders: more than a quarter of line's 3,000 rows.
+    for (let k = 0; k < 1200; k++) {
+      const prio = k % 23 === 7 ? 'NULL' : `'${['1-URGENT', '2-HIGH', '3-MEDIUM', '4-NOT SPECIFIED', '5-LOW'][k % 5] ?? ''}'`;
+      orders.push(`(${k * 4 + 1}, ${prio}, ${(k * 37) % 1000}.${k % 100})`);
+    }
+    await run(s, `INSERT INTO ord VALUES ${orders.join(', ')}`);
+    const lines: string[] = [];
+    for (let i = 1; i <= 3000; i++) {
+      const key = i % 29 === 0 ? 'NULL' : String(((i * 7) % 1300) * 4 + 1); // some keys past the last order: no match
+      const mode = i % 31 === 0 ? 'NULL' : `'${['MAIL', 'SHIP', 'AIR', 'TRUCK'][i % 4] ?? ''}'`;
+      const ship = `date '1993-10-01' + ${i % 500}`;
+      lines.push(`(${i}, ${key}, ${mode}, '${['A', 'N', 'R'][i % 3] ?? ''}', ${(i % 50) + 1}.${i % 10}0, ${ship}, ${ship} + ${(i * 3) % 40 - 10}, ${ship} + ${(i * 5) % 30})`);
+    }
+    await run(s, `INSERT INTO line VALUES ${lines.join(', ')}`);
+  });
+
+  it('answers as the operator path and the row path, on this thread and on 2 workers', async () => {
+    const before = vectorizedCounters.fusedRuns;
+    await expectAllAgree(groupedQueries);
+    expect(vectorizedCounters.fusedRuns - before).toBeGreaterThanOrEqual(2 * (groupedQueries.length - 1));
+    setFusedOptions({ parallelRowsMin: 0 });
+    expect(await explain(q12)).toContain('fused, parallel workers=2');
+    expect(await answer(q12, 'row')).toHaveLength(2);
+  });
+
+  it('sees deletes and updates on both sides, NULL join keys, dimension columns and group keys', async () => {
+    const s = t.session();
+    await run(s, `DELETE FROM ord WHERE okey % 9 = 0`);
+    await run(s, `UPDATE ord SET prio = NULL WHERE okey % 10 = 1`);
+    await run(s, `UPDATE line SET lokey = NULL, mode = 'MAIL' WHERE id % 13 = 0`);
+    await run(s, `UPDATE line SET mode = NULL WHERE id % 17 = 0`);
+    await expectAllAgree(groupedQueries);
+  });
+
+  it('leaves the kernel when a dimension key is past the direct-index range, with the same answers', async () => {
+    const s = t.session();
+    await run(s, `INSERT INTO ord VALUES (2000000000, '1-URGENT', 1.00)`);
+    await run(s, `UPDATE line SET lokey = 2000000000 WHERE id % 19 = 0`);
+    const before = vectorizedCounters.fusedRuns;
+    await expectAllAgree(groupedQueries);
+    expect(vectorizedCounters.fusedRuns - before).toBe(0);
+    await run(s, `DELETE FROM ord WHERE okey = 2000000000`);
+    expect(await explain(q12)).toContain('fused');
+  });
+});

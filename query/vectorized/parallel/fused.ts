@@ -15,7 +15,7 @@ import type { SqlValue } from '../../types/value.js';
 import { constantAt, constantScale, dayBound, intRange, isTextType, pow10s, type VNode } from '../expr.js';
 import type { AggregateSpec } from '../leaf.js';
 import { VectorFallback, vecOfColumn, type Vec } from '../vec.js';
-import { kernelSource, localGroups, type FExpr, type FFilter, type Fragment, type KernelInput } from './kernel.js';
+import { kernelSource, localGroups, type FExpr, type FFilter, type Fragment, type KernelInput, type KernelOutput } from './kernel.js';
 import { parallelDegree, runSpread } from './pool.js';
 
 /** What each aggregate reads from the kernel's output: the group's row count, or a sum slot (its total and non-NULL count). */
@@ -41,6 +41,8 @@ export interface FusedResult {
   readonly nonNull: number[][];
   readonly aggregates: readonly AggSource[];
   readonly sumScales: readonly number[];
+  /** Per group, per sum slot: the largest scale among its addends when it differs by group (the join kernel's CASE branches); absent: sumScales. */
+  readonly groupScales?: readonly (readonly number[])[];
   /** Threads the segments were spread over (1: this thread). */
   readonly degree: number;
 }
@@ -251,24 +253,16 @@ function prepare(plan: FusedPlan, table: TableInfo, batch: ScanBatch, share: boo
   return { input: { source, cols, nulls, sel: sel === null ? null : sel.slice(), count: sel === null ? length : sel.length, keys, keyNulls, keySizes }, dicts };
 }
 
+/** A segment's group keys: per key, its local ids (dictionary codes, then NULL as the dictionary's length) and its dictionary. */
+export interface SegmentGroups { readonly keySizes: readonly number[]; readonly dicts: readonly (readonly string[])[] }
+
 /**
- * Runs the plan over the scanned segments; null when a segment cannot take
- * the kernel (the caller runs the serial path). Throws VectorFallback where
- * the serial path would (a value past its exact range).
+ * Kernel outputs merged in scan order into groups by key value; within a
+ * segment, groups in the order of their first row (the serial path's
+ * order). Totals are exact (BigInt); throws VectorFallback where a segment
+ * left the exact range.
  */
-export async function runFused(plan: FusedPlan, table: TableInfo, batches: readonly ScanBatch[]): Promise<FusedResult | null> {
-  const visibleRows = batches.reduce((n, b) => n + (b.selection?.length ?? b.rowCount), 0);
-  const degree = Math.min(parallelDegree(), batches.length);
-  const parallel = degree > 1 && visibleRows >= parallelRowsMin;
-  const prepared: Prepared[] = [];
-  for (const batch of batches) {
-    const p = prepare(plan, table, batch, parallel);
-    if (p === null) return null;
-    prepared.push(p);
-  }
-  const sumCount = plan.fragment.sums.length;
-  const { outputs, used } = await runSpread(sumCount, prepared.map((p) => p.input), parallel, degree);
-  // Merge in scan order; within a segment, groups in the order of their first row (the serial path's order).
+export function mergeGroups(outputs: readonly KernelOutput[], segments: readonly SegmentGroups[], sumCount: number): { keys: SqlValue[][]; counts: number[]; totals: bigint[][]; nonNull: number[][] } {
   const keys: SqlValue[][] = [];
   const counts: number[] = [];
   const totals: bigint[][] = [];
@@ -277,17 +271,17 @@ export async function runFused(plan: FusedPlan, table: TableInfo, batches: reado
   outputs.forEach((out, s) => {
     if (out.bad) throw new VectorFallback('a fused kernel value out of its exact range');
     for (let a = 0; a < sumCount; a++) if (!((out.abs[a] ?? 0) <= safe)) throw new VectorFallback('a segment partial sum outside ±2^53');
-    const p = prepared[s] as Prepared;
+    const segment = segments[s] as SegmentGroups;
     const live: number[] = [];
     for (let l = 0; l < out.counts.length; l++) if ((out.counts[l] ?? 0) > 0) live.push(l);
     live.sort((x, y) => (out.first[x] ?? 0) - (out.first[y] ?? 0));
     for (const l of live) {
       const values: (string | null)[] = [];
       let rest = l;
-      p.input.keySizes.forEach((size, k) => {
+      segment.keySizes.forEach((size, k) => {
         const code = rest % Math.max(size, 1);
         rest = Math.floor(rest / Math.max(size, 1));
-        const dict = p.dicts[k] ?? [];
+        const dict = segment.dicts[k] ?? [];
         values.push(code === dict.length ? null : (dict[code] ?? ''));
       });
       // NULL as a character no text holds (PostgreSQL text cannot contain U+0000).
@@ -311,5 +305,26 @@ export async function runFused(plan: FusedPlan, table: TableInfo, batches: reado
       }
     }
   });
+  return { keys, counts, totals, nonNull };
+}
+
+/**
+ * Runs the plan over the scanned segments; null when a segment cannot take
+ * the kernel (the caller runs the serial path). Throws VectorFallback where
+ * the serial path would (a value past its exact range).
+ */
+export async function runFused(plan: FusedPlan, table: TableInfo, batches: readonly ScanBatch[]): Promise<FusedResult | null> {
+  const visibleRows = batches.reduce((n, b) => n + (b.selection?.length ?? b.rowCount), 0);
+  const degree = Math.min(parallelDegree(), batches.length);
+  const parallel = degree > 1 && visibleRows >= parallelRowsMin;
+  const prepared: Prepared[] = [];
+  for (const batch of batches) {
+    const p = prepare(plan, table, batch, parallel);
+    if (p === null) return null;
+    prepared.push(p);
+  }
+  const sumCount = plan.fragment.sums.length;
+  const { outputs, used } = await runSpread(sumCount, prepared.map((p) => p.input), parallel, degree);
+  const { keys, counts, totals, nonNull } = mergeGroups(outputs, prepared.map((p) => ({ keySizes: p.input.keySizes, dicts: p.dicts })), sumCount);
   return { keys, counts, totals, nonNull, aggregates: plan.aggregates, sumScales: plan.sumScales, degree: used };
 }
