@@ -144,13 +144,14 @@ function holdPart(part: DecodedPart, data: Uint8Array): HeldPart {
  */
 function applyParts(core: StoreCore, parts: readonly HeldPart[], index: number, after: AfterApply[]): void {
   const marks: RawTxnEntry['sequences'][number][] = [];
+  const bulk = new BulkRows(core);
   for (const part of parts) {
     switch (part.kind) {
       case 'encoded': {
         const decoded = decodeEntry(part.data);
         if (decoded.type !== 'txnPart') throw new MaterializerInvariantError(`entry ${index}: a held txn part decodes as ${decoded.type}`);
         // Keys as views: the part's buffer outlives this apply (encoded versions keep their bytes).
-        const prepared = prepareTxn(core, decoded.txn, index, false);
+        const prepared = prepareTxn(core, bulk.take(decoded.txn, part.data), index, false);
         const horizon = core.horizon();
         for (const effect of prepared.effects) applyRowEffect(core, effect, index, horizon, true);
         marks.push(...prepared.sequences);
@@ -161,6 +162,82 @@ function applyParts(core: StoreCore, parts: readonly HeldPart[], index: number, 
     }
   }
   applyPrepared(core, { effects: [], sequences: marks }, index);
+  bulk.startWrite(index);
+}
+
+/**
+ * The inserts of a multi-part transaction that go to RocksDB directly
+ * (bulk-write.ts) instead of memory: into a table without secondary indexes
+ * (their entries would be per-row memory again) or truncations a reader may
+ * predate (RocksDB holds the rows those readers see), of a key memory does
+ * not hold (memory answers for it). Decided effect by effect in order, so a
+ * later effect of the same transaction on such a key finds it absent from
+ * memory and starts its chain from the before-image, as for any stored row.
+ * Their rows are not decoded here: the entry's CRC vouches for the bytes.
+ */
+class BulkRows {
+  private readonly eligible = new Map<number, boolean>();
+  private readonly parts: Uint8Array[] = [];
+  private readonly tableIds = new Set<number>();
+  private rows = 0;
+
+  constructor(private readonly core: StoreCore) {}
+
+  /** The effects of one part that stay on the ordinary path; the part is kept for the write if any row left it. */
+  take(txn: RawTxnEntry, data: Uint8Array): RawTxnEntry {
+    const rest: RawTxnEntry['effects'][number][] = [];
+    const before = this.rows;
+    for (const effect of txn.effects) {
+      if (effect.op === 'insert' && effect.after !== null && this.tableEligible(effect.tableId)) {
+        const table = this.core.tables.get(effect.tableId) as TableState;
+        if (!table.rows.has(keyString(effect.key))) {
+          this.tableIds.add(effect.tableId);
+          this.rows++;
+          continue;
+        }
+      }
+      rest.push(effect);
+    }
+    if (this.rows > before) this.parts.push(data);
+    return this.rows === before ? txn : { ...txn, effects: rest };
+  }
+
+  private tableEligible(tableId: number): boolean {
+    let ok = this.eligible.get(tableId);
+    if (ok === undefined) {
+      const table = this.core.tables.get(tableId);
+      ok = table !== undefined && table.droppedAt === null && table.def.indexes.length === 0 && table.truncations.length === 0;
+      this.eligible.set(tableId, ok);
+    }
+    return ok;
+  }
+
+  /** Hands the rows to the writer; their tables are no longer wholly in memory, and readers at `index` wait for the write. */
+  startWrite(index: number): void {
+    if (this.rows === 0) return;
+    const core = this.core;
+    core.bulkIndexes.add(index);
+    core.storedAhead = true;
+    core.bulkWritesPending++;
+    const done = core.bulkWriter({ index, parts: this.parts, tableIds: this.tableIds }).then(
+      () => undefined,
+      (error: unknown) => {
+        core.bulkFailure ??= error;
+      },
+    ).finally(() => {
+      core.bulkWritesPending--;
+    });
+    for (const id of this.tableIds) {
+      const table = core.tables.get(id) as TableState;
+      table.residentComplete = false;
+      table.bulkIndexMax = index;
+      const pending = { index, done };
+      table.bulkPending = pending;
+      void done.then(() => {
+        if (table.bulkPending === pending) table.bulkPending = null;
+      });
+    }
+  }
 }
 
 /** Applies one transaction (or one part of one, in part order) at `index`. */
