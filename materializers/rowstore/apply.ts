@@ -126,11 +126,17 @@ export function prepareTxn(core: StoreCore, txn: RawTxnEntry, index: number, cop
  * bytes) plus an effect and a key array a row, until the last part.
  */
 export type HeldPart =
-  | { readonly kind: 'encoded'; readonly data: Uint8Array }
+  /** `changedTables`: tables the part updates or deletes in (their inserts are not bulk rows, see BulkRows). */
+  | { readonly kind: 'encoded'; readonly data: Uint8Array; readonly changedTables: readonly number[] }
   | { readonly kind: 'ddl'; readonly ddl: DdlEntry };
 
+const noTables: readonly number[] = Object.freeze([]);
+
 function holdPart(part: DecodedPart, data: Uint8Array): HeldPart {
-  return part.type === 'ddlPart' ? { kind: 'ddl', ddl: part.ddl } : { kind: 'encoded', data };
+  if (part.type === 'ddlPart') return { kind: 'ddl', ddl: part.ddl };
+  const changed: number[] = [];
+  for (const effect of part.txn.effects) if (effect.op !== 'insert' && !changed.includes(effect.tableId)) changed.push(effect.tableId);
+  return { kind: 'encoded', data, changedTables: changed.length === 0 ? noTables : changed };
 }
 
 /**
@@ -144,7 +150,7 @@ function holdPart(part: DecodedPart, data: Uint8Array): HeldPart {
  */
 function applyParts(core: StoreCore, parts: readonly HeldPart[], index: number, after: AfterApply[]): void {
   const marks: RawTxnEntry['sequences'][number][] = [];
-  const bulk = new BulkRows(core);
+  const bulk = new BulkRows(core, new Set(parts.flatMap((p) => (p.kind === 'encoded' ? p.changedTables : noTables))));
   for (const part of parts) {
     switch (part.kind) {
       case 'encoded': {
@@ -169,11 +175,13 @@ function applyParts(core: StoreCore, parts: readonly HeldPart[], index: number, 
  * The inserts of a multi-part transaction that go to RocksDB directly
  * (bulk-write.ts) instead of memory: into a table without secondary indexes
  * (their entries would be per-row memory again) or truncations a reader may
- * predate (RocksDB holds the rows those readers see), of a key memory does
- * not hold (memory answers for it). Decided effect by effect in order, so a
- * later effect of the same transaction on such a key finds it absent from
- * memory and starts its chain from the before-image, as for any stored row.
- * Their rows are not decoded here: the entry's CRC vouches for the bytes.
+ * predate (RocksDB holds the rows those readers see), that the transaction
+ * only inserts into, of a key memory does not hold (memory answers for it).
+ * Only inserts: an update or delete of a key the same transaction inserted
+ * as a bulk row would find it absent from memory and take its before-image
+ * as the state older readers saw (StoreCore.pushBase), showing them a row
+ * of this transaction. Their rows are not decoded here: the entry's CRC
+ * vouches for the bytes.
  */
 class BulkRows {
   private readonly eligible = new Map<number, boolean>();
@@ -181,7 +189,7 @@ class BulkRows {
   private readonly tableIds = new Set<number>();
   private rows = 0;
 
-  constructor(private readonly core: StoreCore) {}
+  constructor(private readonly core: StoreCore, private readonly changedTables: ReadonlySet<number>) {}
 
   /** The effects of one part that stay on the ordinary path; the part is kept for the write if any row left it. */
   take(txn: RawTxnEntry, data: Uint8Array): RawTxnEntry {
@@ -206,7 +214,7 @@ class BulkRows {
     let ok = this.eligible.get(tableId);
     if (ok === undefined) {
       const table = this.core.tables.get(tableId);
-      ok = table !== undefined && table.droppedAt === null && table.def.indexes.length === 0 && table.truncations.length === 0;
+      ok = table !== undefined && table.droppedAt === null && table.def.indexes.length === 0 && table.truncations.length === 0 && !this.changedTables.has(tableId);
       this.eligible.set(tableId, ok);
     }
     return ok;

@@ -84,21 +84,28 @@ describe('row store: bulk rows of multi-part transactions', () => {
     await rebuilt.close();
   }));
 
-  it('keeps keys memory holds on the ordinary path: a key deleted earlier, a row updated in the same transaction', () => withTempDir(async (dir) => {
+  it('keeps to the ordinary path keys memory holds, and tables the transaction updates or deletes in', () => withTempDir(async (dir) => {
     const log = new EntryLog();
     log.ddl({ kind: 'createTable', table: lines });
     log.txn([log.insert(linesId, row(1)), log.insert(linesId, row(2))]);
     log.txn([log.delete(linesId, row(1))]);
-    log.txnParts([[log.insert(linesId, row(1, 'again')), log.insert(linesId, row(3))], [log.update(linesId, row(3), row(3, 'x')), log.insert(linesId, row(4))]]);
+    log.txnParts([[log.insert(linesId, row(1, 'again')), log.insert(linesId, row(3))], [log.insert(linesId, row(4))]]);
+    // An update after an insert of the same transaction: as bulk rows, older readers would see the insert as the base.
+    log.txnParts([[log.insert(linesId, row(5))], [log.update(linesId, row(5), row(5, 'x')), log.insert(linesId, row(6))]]);
     const store = await openRowStore({ directory: dir, bufferPoolBytes: pool });
+    applyAll(store, log, 3);
+    const old = store.registerSnapshot();
     applyAll(store, log);
-    expect((await collect(store.scan(linesId, fullRange, store.appliedIndex()))).map((r) => r.row)).toEqual([row(1, 'again'), row(2), row(3, 'x'), row(4)]);
-    // Row 4 only: row 1 was in memory (deleted), row 3 was changed after its insert.
-    expect(store.stats().bulkRowsWritten).toBe(1);
+    const expected = [row(1, 'again'), row(2), row(3), row(4), row(5, 'x'), row(6)];
+    expect((await collect(store.scan(linesId, fullRange, store.appliedIndex()))).map((r) => r.row)).toEqual(expected);
+    expect(await ids(store, old.readIndex)).toEqual([2]);
+    // Rows 3 and 4 only: row 1 was in memory (deleted), the second transaction updates.
+    expect(store.stats().bulkRowsWritten).toBe(2);
+    old.release();
     await store.checkpoint();
     await store.close();
     const reopened = await openRowStore({ directory: dir, bufferPoolBytes: pool });
-    expect((await collect(reopened.scan(linesId, fullRange, reopened.appliedIndex()))).map((r) => r.row)).toEqual([row(1, 'again'), row(2), row(3, 'x'), row(4)]);
+    expect((await collect(reopened.scan(linesId, fullRange, reopened.appliedIndex()))).map((r) => r.row)).toEqual(expected);
     await reopened.close();
   }));
 
