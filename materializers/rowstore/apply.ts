@@ -197,8 +197,8 @@ class BulkRows {
     const before = this.rows;
     for (const effect of txn.effects) {
       if (effect.op === 'insert' && effect.after !== null && this.tableEligible(effect.tableId)) {
-        const table = this.core.tables.get(effect.tableId) as TableState;
-        if (!table.rows.has(keyString(effect.key))) {
+        const rows = (this.core.tables.get(effect.tableId) as TableState).rows;
+        if (rows.size === 0 || !rows.has(keyString(effect.key))) {
           this.tableIds.add(effect.tableId);
           this.rows++;
           continue;

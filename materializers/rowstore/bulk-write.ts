@@ -53,9 +53,10 @@ export async function writeBulk(core: StoreCore, write: BulkWrite): Promise<numb
     invariant(decoded.type === 'txnPart', `bulk write at ${write.index}: a held part decodes as ${decoded.type}`);
     for (const effect of decoded.txn.effects) {
       if (effect.op !== 'insert' || effect.after === null || !write.tableIds.has(effect.tableId)) continue;
-      const key = keyString(effect.key);
-      if (core.tables.get(effect.tableId)?.rows.has(key) === true) continue;
-      ops.push({ type: 'put', key: bytes.rowKey(effect.tableId, key), value: bytes.storedRow(write.index, effect.after) });
+      // A table loaded by the COPY that created it holds nothing in memory: no key string per row to look up.
+      const held = core.tables.get(effect.tableId)?.rows;
+      if (held !== undefined && held.size > 0 && held.has(keyString(effect.key))) continue;
+      ops.push({ type: 'put', key: bytes.rowKeyBytes(effect.tableId, effect.key), value: bytes.storedRow(write.index, effect.after) });
       rows++;
       if (ops.length >= bulkWriteBatchRowsMax) {
         await core.kv.batch(ops, { sync: false });
