@@ -45,6 +45,32 @@ function diskFullView(appliedIndex: number): CheckpointableView & { fail: boolea
 }
 
 describe('Checkpointer', () => {
+  it('checkpoints the views side by side, and reports a failure only once every view has settled', async () => {
+    let releaseSlow = (): void => undefined;
+    const events: string[] = [];
+    const slow: CheckpointableView = {
+      name: 'rowstore',
+      checkpoint: () => {
+        events.push('slow started');
+        return new Promise((resolve) => { releaseSlow = () => { events.push('slow done'); resolve({ appliedIndex: 5 }); }; });
+      },
+      checkpointIndex: () => 5,
+    };
+    const failing: CheckpointableView = {
+      name: 'columnstore',
+      checkpoint: () => { events.push('failing started'); return Promise.reject(new Error('disk full')); },
+      checkpointIndex: () => 0,
+    };
+    const checkpointer = new Checkpointer({ views: [slow, failing], log: fakeLog(0), intervalMs: 3_600_000, maxWalSizeBytes: 1 << 30, logger });
+    const run = checkpointer.checkpointNow().then(() => 'resolved', (error: unknown) => `rejected: ${(error as Error).message}`);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    // Both started before the slow one finished, and the failure waits for it.
+    expect(events).toEqual(['slow started', 'failing started']);
+    releaseSlow();
+    expect(await run).toBe('rejected: disk full');
+    expect(events).toEqual(['slow started', 'failing started', 'slow done']);
+  });
+
   it('checkpoints before the interval when a view says one is due, and not again while it runs', async () => {
     let due = true;
     let release = (): void => undefined;

@@ -227,7 +227,7 @@ function viewStatuses(state: NodeState): ViewStatus[] {
       checkpointIndex: stats.checkpointIndex,
       details: {
         cachedBytes: stats.cachedBytes, bufferPoolBytes: stats.bufferPoolBytes, rowEntries: stats.rowEntries,
-        dirtyRows: stats.dirtyRows, packedRows: stats.packedRows, snapshots: stats.snapshots,
+        dirtyRows: stats.dirtyRows, packedRows: stats.packedRows, bulkRowsWritten: stats.bulkRowsWritten, snapshots: stats.snapshots,
       },
     });
   }

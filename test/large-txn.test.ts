@@ -174,6 +174,50 @@ describe('large transactions are atomic', () => {
     }
   }, 240_000);
 
+  it('kill -9 right after a COPY is acknowledged (its rows written to RocksDB ahead of any checkpoint) loses none of them', async () => {
+    const rows = 40_000;
+    let server = await start();
+    const dir = server.dir;
+    // At once, and once the row store has had time to write the bulk rows but (likely) not to checkpoint them.
+    for (const [round, delayMs] of [0, 300].entries()) {
+      const table = `b${round}`;
+      const c = await client(server.pgPort);
+      await c.query(`CREATE TABLE ${table} (id int PRIMARY KEY, pad text)`);
+      await c.end();
+      const result = await psqlCopy(server.pgPort, table, copyData(rows)).done;
+      expect(result.stdout.trim(), result.stderr).toBe(`COPY ${rows}`);
+      if (delayMs > 0) await sleep(delayMs);
+      server.signal('SIGKILL');
+      expect((await server.exited).signal).toBe('SIGKILL');
+      server = await start(dir);
+      const check = await client(server.pgPort);
+      try {
+        expect((await check.query<{ n: string }>(`SELECT count(*) AS n FROM ${table}`)).rows[0]?.n).toBe(String(rows));
+        // Point reads and a key-ordered scan go to the row store.
+        expect((await check.query<{ pad: string }>(`SELECT pad FROM ${table} WHERE id = 12345`)).rows).toHaveLength(1);
+        expect((await check.query<{ id: number }>(`SELECT id FROM ${table} ORDER BY id DESC LIMIT 2`)).rows).toEqual([{ id: rows - 1 }, { id: rows - 2 }]);
+        await check.query(`UPDATE ${table} SET pad = 'changed' WHERE id = 7`);
+        await check.query(`DELETE FROM ${table} WHERE id = 8`);
+        expect((await check.query<{ pad: string }>(`SELECT pad FROM ${table} WHERE id = 7`)).rows).toEqual([{ pad: 'changed' }]);
+        expect((await check.query<{ n: string }>(`SELECT count(*) AS n FROM ${table}`)).rows[0]?.n).toBe(String(rows - 1));
+      } finally {
+        await check.end();
+      }
+    }
+    await server.stop();
+    server = await start(dir);
+    const last = await client(server.pgPort);
+    try {
+      for (const table of ['b0', 'b1']) {
+        expect((await last.query<{ n: string }>(`SELECT count(*) AS n FROM ${table}`)).rows[0]?.n).toBe(String(rows - 1));
+        expect((await last.query<{ pad: string }>(`SELECT pad FROM ${table} WHERE id = 7`)).rows).toEqual([{ pad: 'changed' }]);
+        expect((await last.query(`SELECT pad FROM ${table} WHERE id = 8`)).rows).toEqual([]);
+      }
+    } finally {
+      await last.end();
+    }
+  }, 240_000);
+
   it('a committed prefix of parts without its last part is dropped by the restarted server, and blocks nothing', async () => {
     let server = await start();
     const dir = server.dir;

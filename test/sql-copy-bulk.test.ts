@@ -99,6 +99,22 @@ describe('bulk COPY', () => {
     expect(await tag(t.session(), 'insert into t values (1, \'k\')')).toBe('INSERT 0 1');
   });
 
+  it('finds its own duplicates whether keys arrive ascending (the last key only is kept) or not (a set from then on)', async () => {
+    const s = t.session();
+    await tag(s, 'create table t (id int primary key)');
+    // The repeat of the line just before it.
+    const repeat = lines(n, (i) => String(i)) + `${n - 1}\n`;
+    await expect(copyIn(s, 'copy t from stdin', repeat, 65536)).rejects.toMatchObject({ sqlState: '23505', detail: `Key (id)=(${n - 1}) already exists.\nCOPY t, line ${n + 1}` });
+    // Out of order (not a duplicate) at line n/2 + 1, then a duplicate of a key before it, then more ascending keys.
+    const half = n / 2;
+    const shuffled = lines(half, (i) => String(i * 2)) + `${n * 4}\n1\n` + lines(half, (i) => String(n * 4 + 1 + i)) + '3\n' + '2\n';
+    await expect(copyIn(s, 'copy t from stdin', shuffled, 65536)).rejects.toMatchObject({ sqlState: '23505', detail: `Key (id)=(2) already exists.\nCOPY t, line ${n + 4}` });
+    expect(await count(s, 't')).toBe(0n);
+    // Descending keys without a duplicate load.
+    expect(await copyIn(s, 'copy t from stdin', lines(n, (i) => String(n - i)), 65536)).toBe(`COPY ${n}`);
+    expect(await rows(s, 'select count(*), min(id), max(id) from t')).toEqual([[BigInt(n), 1, n]]);
+  });
+
   it('a key a committed row holds fails at its own line, before a later bad line', async () => {
     const s = t.session();
     await tag(s, 'create table t (id int primary key, v int not null)');

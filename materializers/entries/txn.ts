@@ -328,6 +328,13 @@ export class EncodedEffects {
     this.currentCount = 1;
   }
 
+  /** The keys of the effects added so far, the open chunk's too (views, valid until the next add). */
+  *keys(): Generator<Uint8Array> {
+    for (const chunk of this.chunks) for (const effect of readEncodedEffects(chunk)) yield effect.key;
+    const open = readEncodedEffects({ bytes: this.current.written(), count: this.currentCount });
+    for (const effect of open) yield effect.key;
+  }
+
   /** Every chunk, the open one sealed; the caller owns them (nothing more may be added). */
   finish(): EncodedEffectChunk[] {
     if (this.currentCount > 0) {

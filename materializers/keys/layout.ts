@@ -24,6 +24,8 @@ export const MetaKind = {
   Markers: 3,
   Sequence: 4,
   IndexBuilds: 5,
+  /** Rows of a bulk transaction were written ahead of the checkpoint, up to this index (rowstore/bulk-write.ts). */
+  BulkAhead: 6,
 } as const;
 export type MetaKind = (typeof MetaKind)[keyof typeof MetaKind];
 

@@ -126,11 +126,17 @@ export function prepareTxn(core: StoreCore, txn: RawTxnEntry, index: number, cop
  * bytes) plus an effect and a key array a row, until the last part.
  */
 export type HeldPart =
-  | { readonly kind: 'encoded'; readonly data: Uint8Array }
+  /** `changedTables`: tables the part updates or deletes in (their inserts are not bulk rows, see BulkRows). */
+  | { readonly kind: 'encoded'; readonly data: Uint8Array; readonly changedTables: readonly number[] }
   | { readonly kind: 'ddl'; readonly ddl: DdlEntry };
 
+const noTables: readonly number[] = Object.freeze([]);
+
 function holdPart(part: DecodedPart, data: Uint8Array): HeldPart {
-  return part.type === 'ddlPart' ? { kind: 'ddl', ddl: part.ddl } : { kind: 'encoded', data };
+  if (part.type === 'ddlPart') return { kind: 'ddl', ddl: part.ddl };
+  const changed: number[] = [];
+  for (const effect of part.txn.effects) if (effect.op !== 'insert' && !changed.includes(effect.tableId)) changed.push(effect.tableId);
+  return { kind: 'encoded', data, changedTables: changed.length === 0 ? noTables : changed };
 }
 
 /**
@@ -144,13 +150,14 @@ function holdPart(part: DecodedPart, data: Uint8Array): HeldPart {
  */
 function applyParts(core: StoreCore, parts: readonly HeldPart[], index: number, after: AfterApply[]): void {
   const marks: RawTxnEntry['sequences'][number][] = [];
+  const bulk = new BulkRows(core, new Set(parts.flatMap((p) => (p.kind === 'encoded' ? p.changedTables : noTables))));
   for (const part of parts) {
     switch (part.kind) {
       case 'encoded': {
         const decoded = decodeEntry(part.data);
         if (decoded.type !== 'txnPart') throw new MaterializerInvariantError(`entry ${index}: a held txn part decodes as ${decoded.type}`);
         // Keys as views: the part's buffer outlives this apply (encoded versions keep their bytes).
-        const prepared = prepareTxn(core, decoded.txn, index, false);
+        const prepared = prepareTxn(core, bulk.take(decoded.txn, part.data), index, false);
         const horizon = core.horizon();
         for (const effect of prepared.effects) applyRowEffect(core, effect, index, horizon, true);
         marks.push(...prepared.sequences);
@@ -161,6 +168,84 @@ function applyParts(core: StoreCore, parts: readonly HeldPart[], index: number, 
     }
   }
   applyPrepared(core, { effects: [], sequences: marks }, index);
+  bulk.startWrite(index);
+}
+
+/**
+ * The inserts of a multi-part transaction that go to RocksDB directly
+ * (bulk-write.ts) instead of memory: into a table without secondary indexes
+ * (their entries would be per-row memory again) or truncations a reader may
+ * predate (RocksDB holds the rows those readers see), that the transaction
+ * only inserts into, of a key memory does not hold (memory answers for it).
+ * Only inserts: an update or delete of a key the same transaction inserted
+ * as a bulk row would find it absent from memory and take its before-image
+ * as the state older readers saw (StoreCore.pushBase), showing them a row
+ * of this transaction. Their rows are not decoded here: the entry's CRC
+ * vouches for the bytes.
+ */
+class BulkRows {
+  private readonly eligible = new Map<number, boolean>();
+  private readonly parts: Uint8Array[] = [];
+  private readonly tableIds = new Set<number>();
+  private rows = 0;
+
+  constructor(private readonly core: StoreCore, private readonly changedTables: ReadonlySet<number>) {}
+
+  /** The effects of one part that stay on the ordinary path; the part is kept for the write if any row left it. */
+  take(txn: RawTxnEntry, data: Uint8Array): RawTxnEntry {
+    const rest: RawTxnEntry['effects'][number][] = [];
+    const before = this.rows;
+    for (const effect of txn.effects) {
+      if (effect.op === 'insert' && effect.after !== null && this.tableEligible(effect.tableId)) {
+        const rows = (this.core.tables.get(effect.tableId) as TableState).rows;
+        if (rows.size === 0 || !rows.has(keyString(effect.key))) {
+          this.tableIds.add(effect.tableId);
+          this.rows++;
+          continue;
+        }
+      }
+      rest.push(effect);
+    }
+    if (this.rows > before) this.parts.push(data);
+    return this.rows === before ? txn : { ...txn, effects: rest };
+  }
+
+  private tableEligible(tableId: number): boolean {
+    let ok = this.eligible.get(tableId);
+    if (ok === undefined) {
+      const table = this.core.tables.get(tableId);
+      ok = table !== undefined && table.droppedAt === null && table.def.indexes.length === 0 && table.truncations.length === 0 && !this.changedTables.has(tableId);
+      this.eligible.set(tableId, ok);
+    }
+    return ok;
+  }
+
+  /** Hands the rows to the writer; their tables are no longer wholly in memory, and readers at `index` wait for the write. */
+  startWrite(index: number): void {
+    if (this.rows === 0) return;
+    const core = this.core;
+    core.bulkIndexes.add(index);
+    core.storedAhead = true;
+    core.bulkWritesPending++;
+    const done = core.bulkWriter({ index, parts: this.parts, tableIds: this.tableIds }).then(
+      () => undefined,
+      (error: unknown) => {
+        core.bulkFailure ??= error;
+      },
+    ).finally(() => {
+      core.bulkWritesPending--;
+    });
+    for (const id of this.tableIds) {
+      const table = core.tables.get(id) as TableState;
+      table.residentComplete = false;
+      table.bulkIndexMax = index;
+      const pending = { index, done };
+      table.bulkPending = pending;
+      void done.then(() => {
+        if (table.bulkPending === pending) table.bulkPending = null;
+      });
+    }
+  }
 }
 
 /** Applies one transaction (or one part of one, in part order) at `index`. */

@@ -221,6 +221,8 @@ function metaOps(core: StoreCore, eligible: readonly Marker[], ops: KvBatchOp[])
   const building = [...core.indexes.values()].filter((i) => !i.ready && i.droppedAt === null).map((i) => i.id);
   ops.push({ type: 'put', key: metaKey(MetaKind.IndexBuilds), value: encodeIds(building) });
   ops.push({ type: 'put', key: metaKey(MetaKind.AppliedIndex), value: encodeVaruint(core.appliedIndex) });
+  // Every bulk write at or below the applied index has landed (runCheckpoint defers otherwise): RocksDB is no longer ahead.
+  ops.push({ type: 'del', key: metaKey(MetaKind.BulkAhead) });
   return sequences;
 }
 
@@ -308,7 +310,9 @@ export const checkpointDueRows = 1 << 18;
 
 /** See checkpointDueRows; never while a multi-part transaction is held (the checkpoint would be deferred). */
 export function checkpointDue(core: StoreCore): boolean {
-  if (core.parts.pendingTxn() !== null) return false;
+  if (mustDefer(core)) return false;
+  // Bulk rows are in RocksDB ahead of the checkpoint: one catches up cheaply (and Raft snapshots wait for it).
+  if (core.storedAhead) return true;
   // Small buffer pools: due once dirty rows' overhead alone would fill half of it.
   const threshold = Math.min(checkpointDueRows, Math.max(1, Math.floor(core.budgetBytes / (2 * entryOverheadBytes))));
   let waiting = core.dirtyRows.size;
@@ -321,14 +325,23 @@ export function checkpointDue(core: StoreCore): boolean {
 }
 
 /** One checkpoint; the caller serialises them. */
+/**
+ * A checkpoint cannot cover the applied index while parts are held, nor while
+ * bulk rows applied at or below it are not in RocksDB yet (a restart would
+ * skip their entries and never write them).
+ */
+function mustDefer(core: StoreCore): boolean {
+  return core.parts.pendingTxn() !== null || core.bulkWritesPending > 0;
+}
+
 export async function runCheckpoint(core: StoreCore): Promise<CheckpointResult> {
-  if (core.parts.pendingTxn() !== null) return deferred(core);
+  if (mustDefer(core)) return deferred(core);
   const eligible = core.markers.filter((m) => m.index <= core.horizon());
   const objectsCleared = await clearDroppedObjects(core, eligible);
   const deletions = await collectDeletions(core, eligible);
   await loadUnknownBases(core);
-  // The awaits above let entries apply: parts may have arrived since.
-  if (core.parts.pendingTxn() !== null) return deferred(core);
+  // The awaits above let entries apply: parts or a bulk write may have arrived since.
+  if (mustDefer(core)) return deferred(core);
   const batch = buildBatch(core, eligible, deletions);
   try {
     await core.kv.batch(batch.ops, { sync: true });
@@ -337,6 +350,7 @@ export async function runCheckpoint(core: StoreCore): Promise<CheckpointResult> 
     throw error;
   }
   core.generation++;
+  core.storedAhead = core.bulkWritesPending > 0;
   const { entries, versions } = batch.rows;
   for (let i = 0; i < entries.length; i++) core.markRowClean(entries[i] as RowEntry, versions[i] as Version);
   for (const w of batch.indexEntries) commitIndexWrite(core, w);

@@ -11,6 +11,7 @@ import type { Catalog } from '../catalog/index.js';
 import { TxnPartAssembler } from '../entries/index.js';
 import type { HeldPart } from './apply.js';
 import { ByteArena } from './byte-arena.js';
+import { writeBulk, type BulkWrite } from './bulk-write.js';
 import { Fifo } from './fifo.js';
 import type { KvStore } from './kv-store.js';
 import { LruList, type CacheNode } from './lru.js';
@@ -68,6 +69,25 @@ export class StoreCore {
   storageReads = 0;
   /** Entries kept packed (RowEntry.packed). */
   packedRows = 0;
+  /**
+   * Indexes whose bulk rows were written to RocksDB ahead of a checkpoint
+   * (bulk-write.ts), and, from a crash that left such rows behind, the range
+   * (openedCheckpointIndex, aheadAtOpenMax]: a stored row at one of those
+   * indexes is a fresh insert, absent for readers below it.
+   */
+  readonly bulkIndexes = new Set<number>();
+  aheadAtOpenMax = 0;
+  readonly openedCheckpointIndex: number;
+  /** RocksDB holds rows newer than checkpointIndex (a bulk write since the last checkpoint): no Raft snapshot until one. */
+  storedAhead = false;
+  /** Rows bulk-write.ts has written (a metric). */
+  bulkRowsWritten = 0;
+  /** Bulk writes started by apply and not finished. */
+  bulkWritesPending = 0;
+  /** A bulk write failed: readers waiting for it must not read RocksDB (the row store fails). */
+  bulkFailure: unknown = undefined;
+  /** Writes a bulk transaction's rows (set by the row store to run in its checkpoint chain). */
+  bulkWriter: (write: BulkWrite) => Promise<unknown> = (write) => writeBulk(this, write);
   /** Starts an index backfill (set by the row store: backfills read through reads.ts). */
   backfill: (index: IndexState, buildIndex: number) => void = () => {
     throw new Error('no backfill hook installed');
@@ -76,6 +96,7 @@ export class StoreCore {
   constructor(readonly kv: KvStore, readonly budgetBytes: number, appliedIndex: number, catalog: Catalog) {
     this.appliedIndex = appliedIndex;
     this.checkpointIndex = appliedIndex;
+    this.openedCheckpointIndex = appliedIndex;
     this.catalog = catalog;
     this.catalogHistory = [{ index: appliedIndex, catalog }];
     this.catalogPersistedVersion = catalog.version;
@@ -84,6 +105,11 @@ export class StoreCore {
   /** No reader may start below this index; versions only it needs are collected. */
   horizon(): number {
     return Math.min(this.readPins.min() ?? this.appliedIndex, this.appliedIndex);
+  }
+
+  /** Whether a stored row newer than its reader is a bulk row written ahead (absent for that reader), not a lost version. */
+  storedAheadAt(index: number): boolean {
+    return this.bulkIndexes.has(index) || (index > this.openedCheckpointIndex && index <= this.aheadAtOpenMax);
   }
 
   catalogAt(readIndex: number): Catalog {

@@ -44,10 +44,16 @@ export async function openCore(kv: KvStore, budgetBytes: number): Promise<Opened
   const catalogValue = await kv.get(metaKey(MetaKind.Catalog));
   const markersValue = await kv.get(metaKey(MetaKind.Markers));
   const buildsValue = await kv.get(metaKey(MetaKind.IndexBuilds));
+  const aheadValue = await kv.get(metaKey(MetaKind.BulkAhead));
   const appliedIndex = appliedValue === undefined ? 0 : decodeVaruint(appliedValue);
   const catalog = catalogValue === undefined ? Catalog.initial() : decodeCatalog(catalogValue);
   const core = new StoreCore(kv, budgetBytes, appliedIndex, catalog);
   core.markers = markersValue === undefined ? [] : decodeMarkers(markersValue);
+  if (aheadValue !== undefined) {
+    // Bulk rows were written above the checkpoint before a crash (bulk-write.ts): replay writes them again.
+    core.aheadAtOpenMax = decodeVaruint(aheadValue);
+    core.storedAhead = true;
+  }
   const unfinished = new Set(buildsValue === undefined ? [] : decodeIds(buildsValue));
   await loadSequences(kv, core);
   const building: IndexState[] = [];

@@ -6,7 +6,7 @@
 // index entries the same way and recheck every candidate against the row at
 // the read index, so stale entries are harmless and none is ever missing.
 
-import { invariant } from '../assert.js';
+import { invariant, MaterializerInvariantError } from '../assert.js';
 import { indexKeyOf, layoutResolverOf, projectRow, type TableDef } from '../catalog/index.js';
 import { decodeRow, type IndexDef, type Row } from '../entries/index.js';
 import { indexStorageKey, objectPrefix, objectIdBytes, rowStorageKey, withPrefix, type KeyRange } from '../keys/index.js';
@@ -72,11 +72,31 @@ function storedVersion(state: TableState, value: Uint8Array | undefined): Versio
   return storedVersionWithBytes(state, value).version;
 }
 
-/** What RocksDB's value means at a read index, with the truncations the reader started with. */
-function visibleStored(version: Version, readIndex: number, truncations: Truncations): Version | null {
-  invariant(version.index <= readIndex, `RocksDB holds version ${version.index} for a reader at ${readIndex}: a needed version was lost`);
+/**
+ * What RocksDB's value means at a read index, with the truncations the
+ * reader started with. A row newer than the reader is a bulk row written
+ * ahead (bulk-write.ts: a fresh key, so absent for it); any other would be
+ * a version memory should have kept.
+ */
+function visibleStored(core: StoreCore, version: Version, readIndex: number, truncations: Truncations): Version | null {
+  if (version.index > readIndex) {
+    invariant(core.storedAheadAt(version.index), `RocksDB holds version ${version.index} for a reader at ${readIndex}: a needed version was lost`);
+    return null;
+  }
   const t = truncations.filter((x) => x <= readIndex).at(-1) ?? 0;
   return version.row === null || version.index <= t ? null : version;
+}
+
+/**
+ * Waits, for a reader at or above the index of a bulk write of this table
+ * still under way, until its rows are in RocksDB (bulk-write.ts). Readers
+ * below it need not wait: its rows are absent for them either way.
+ */
+async function bulkLanded(core: StoreCore, state: TableState, readIndex: number): Promise<void> {
+  const pending = state.bulkPending;
+  if (pending === null || readIndex < pending.index) return;
+  await pending.done;
+  if (core.bulkFailure !== undefined) throw new MaterializerInvariantError(`the bulk rows of table ${state.id} were not written: ${String(core.bulkFailure)}`);
 }
 
 /** The sync fast path: a row, null (absent), or undefined when only RocksDB knows. */
@@ -104,6 +124,7 @@ async function readPinned(core: StoreCore, at: TableAt, key: string, readIndex: 
   } else if (state.residentComplete) {
     return null;
   }
+  await bulkLanded(core, state, readIndex);
   core.storageReads++;
   const value = await core.kv.get(rowStorageKey(state.id, keyBytes(key)));
   // Apply may have touched the key meanwhile; its chain then answers.
@@ -113,8 +134,9 @@ async function readPinned(core: StoreCore, at: TableAt, key: string, readIndex: 
     if (v !== undefined) return project(def, v);
   }
   const { version, rowBytes } = storedVersionWithBytes(state, value);
-  const visible = visibleStored(version, readIndex, truncations);
-  if (fill && entry === undefined && state.droppedAt === null) {
+  const visible = visibleStored(core, version, readIndex, truncations);
+  // Only the newest state fills the cache: not what a reader below a bulk write read (RocksDB may hold its rows).
+  if (fill && entry === undefined && state.droppedAt === null && readIndex >= state.bulkIndexMax && version.index <= readIndex) {
     // Kept packed (encoded), like any clean row: see RowEntry.packed.
     core.cacheStoredRow(state, key, version, rowBytes);
     core.evictIfOverBudget();
@@ -207,14 +229,14 @@ async function* mergedKeys(
   }
 }
 
-function resolveVisible(state: TableState, key: string, stored: Uint8Array | undefined, readIndex: number, truncations: Truncations): Version | null {
+function resolveVisible(core: StoreCore, state: TableState, key: string, stored: Uint8Array | undefined, readIndex: number, truncations: Truncations): Version | null {
   const entry = state.rows.get(key);
   if (entry !== undefined) {
     const v = visibleVersion(entry, readIndex, truncations);
     if (v !== undefined) return v;
   }
   if (stored === undefined) return null;
-  return visibleStored(storedVersion(state, stored), readIndex, truncations);
+  return visibleStored(core, storedVersion(state, stored), readIndex, truncations);
 }
 
 /** Rows of a table in key order within `range` (over primary keys), at a read index. */
@@ -224,8 +246,10 @@ export async function* scan(core: StoreCore, tableId: number, range: KeyRange, r
   const truncations = state.truncations;
   core.readPins.pin(readIndex);
   try {
+    // Before the iterator takes its snapshot.
+    if (!state.residentComplete) await bulkLanded(core, state, readIndex);
     for await (const { key, stored } of mergedKeys(core, tableId, state.order, range, options.reverse === true, state.residentComplete)) {
-      const row = project(def, resolveVisible(state, key, stored, readIndex, truncations));
+      const row = project(def, resolveVisible(core, state, key, stored, readIndex, truncations));
       if (row !== null) yield { key: keyBytes(key), row };
     }
   } finally {

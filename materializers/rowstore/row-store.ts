@@ -11,6 +11,7 @@ import type { Row } from '../entries/index.js';
 import { fullRange, type KeyRange } from '../keys/index.js';
 import type { LogEntry } from '../../log/index.js';
 import { addIndexKey, applyEntry } from './apply.js';
+import { writeBulk, type BulkWrite } from './bulk-write.js';
 import { checkpointDue, runCheckpoint, type CheckpointResult } from './checkpoint.js';
 import type { StoreCore } from './core.js';
 import { RowStoreClosedError, RowStoreFailedError, UnknownObjectError } from './errors.js';
@@ -60,6 +61,8 @@ export interface RowStoreStats {
   readonly pendingTxnParts: number;
   /** Multi-part transactions dropped unfinished since the store opened. */
   readonly droppedTxns: number;
+  /** Rows of multi-part transactions written to RocksDB directly since the store opened (bulk-write.ts). */
+  readonly bulkRowsWritten: number;
 }
 
 export interface RowStore {
@@ -151,6 +154,27 @@ class RowStoreImpl implements RowStore {
     this.appliedSubject = new BehaviorSubject(core.appliedIndex);
     this.applied$ = this.appliedSubject.asObservable();
     core.backfill = (index, buildIndex) => this.startBackfill(index, buildIndex);
+    core.bulkWriter = (write) => this.chainBulkWrite(core, write);
+  }
+
+  /**
+   * Bulk rows are written in the checkpoint chain: a checkpoint built after
+   * their apply must not land first (it defers while they are pending), and
+   * one that wrote a later version of a key must not be overwritten by them.
+   */
+  private chainBulkWrite(core: StoreCore, write: BulkWrite): Promise<unknown> {
+    const run = this.checkpointChain.catch(() => undefined).then(async () => {
+      // A snapshot install replaced the core meanwhile: its state is the snapshot's.
+      if (this.core !== core || this.closed) return;
+      try {
+        await writeBulk(core, write);
+      } catch (error) {
+        this.fail(error);
+        throw error;
+      }
+    });
+    this.checkpointChain = run;
+    return run;
   }
 
   appliedIndex(): number {
@@ -301,13 +325,14 @@ class RowStoreImpl implements RowStore {
       appliedIndex: c.appliedIndex, checkpointIndex: c.checkpointIndex, horizonIndex: c.horizon(), cachedBytes: c.cachedBytes,
       bufferPoolBytes: c.budgetBytes, rowEntries, indexEntries, dirtyRows: c.dirtyRows.size, dirtyIndexEntries: c.dirtyIndexEntries.size,
       snapshots: c.readPins.pinCount(), evictions: c.evictions, storageReads: c.storageReads, packedRows: c.packedRows, pendingMarkers: c.markers.length,
-      pendingTxnParts: c.parts.pendingTxn()?.parts ?? 0, droppedTxns: c.parts.droppedTxns,
+      pendingTxnParts: c.parts.pendingTxn()?.parts ?? 0, droppedTxns: c.parts.droppedTxns, bulkRowsWritten: c.bulkRowsWritten,
     };
   }
 
   pinSnapshot(): PinnedRowSnapshot | undefined {
     this.checkOpen();
-    if (this.checkpointing) return undefined;
+    // RocksDB may be ahead of checkpointIndex: during a checkpoint's batch, or with bulk rows written since the last one.
+    if (this.checkpointing || this.core.storedAhead) return undefined;
     return pinIterator(this.core.checkpointIndex, this.kv.iterate({}));
   }
 
@@ -332,6 +357,7 @@ class RowStoreImpl implements RowStore {
     this.kv = kv;
     this.core = core;
     core.backfill = (state, buildIndex) => this.startBackfill(state, buildIndex);
+    core.bulkWriter = (write) => this.chainBulkWrite(core, write);
     for (const state of building) core.startBackfill(state, core.appliedIndex);
     this.appliedSubject.next(core.appliedIndex);
   }

@@ -149,6 +149,14 @@ export class TableState {
   residentComplete: boolean;
   /** The index of the DROP, while old readers and RocksDB may still need the rows. */
   droppedAt: number | null = null;
+  /**
+   * The highest index whose bulk rows went to RocksDB directly instead of
+   * memory (bulk-write.ts): RocksDB may answer rows newer than a reader
+   * below it, so such readers do not fill the cache from RocksDB.
+   */
+  bulkIndexMax = 0;
+  /** The last bulk write of this table still under way: readers at or above its index wait for it before reading RocksDB. */
+  bulkPending: { readonly index: number; readonly done: Promise<void> } | null = null;
 
   constructor(public def: TableDef, residentComplete: boolean) {
     this.residentComplete = residentComplete;

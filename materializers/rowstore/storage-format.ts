@@ -68,6 +68,14 @@ export class BatchBytes {
     return out;
   }
 
+  /** rowKey from the key's bytes (bulk-write.ts: no string made per row). */
+  rowKeyBytes(tableId: number, key: Uint8Array): Buffer {
+    const out = this.take(4 + key.length);
+    out.writeUInt32BE(tableId, 0);
+    out.set(key, 4);
+    return out;
+  }
+
   /** `[varuint commit index][row bytes]`. */
   storedRow(index: number, rowBytes: Uint8Array): Buffer {
     if (!Number.isSafeInteger(index) || index < 0) throw new Error(`stored row index ${index}`);
