@@ -11,7 +11,7 @@ import { columnStoreDirectory } from '../materializers/columnstore/index.js';
 import { openRowStore, rowStoreDirectory, type RowStore } from '../materializers/index.js';
 import { forwardingEngine, startPgServer, type PgServer } from '../protocols/pg/index.js';
 import { createQueryEngine, loadSqlParser, type ThunderQueryEngine } from '../query/index.js';
-import { setParallelScanWorkers, vectorizedCounters } from '../query/vectorized/index.js';
+import { setParallelScanWorkers, startParallelScanWorkers, vectorizedCounters } from '../query/vectorized/index.js';
 import { Checkpointer } from './checkpointer.js';
 import { openColumnStoreService, skipApplied, type ColumnStoreService } from './columnstore-service.js';
 import { Cluster, StartAbortedError } from './cluster.js';
@@ -369,6 +369,8 @@ async function openStorage(config: ThunderConfig, state: NodeState, deps: NodeDe
   );
   const columnStore = state.columnStore;
   await setParallelScanWorkers(config.storage.parallelScanThreads === 0 ? null : config.storage.parallelScanThreads);
+  // Booted while the log replays, so the first analytic query does not wait for them.
+  startParallelScanWorkers();
   logger.info({ checkpointIndex: rowStore.checkpointIndex() }, 'row store opened; replaying the log after its checkpoint');
   let membership: MembershipRecord = { index: 0, voters: [config.node.nodeId], learners: [] };
   if (config.cluster.peers.length > 0) {

@@ -8,4 +8,4 @@ export {
   type ColumnPathPlan, type PathChoice, type PlacedLeaf,
 } from './path.js';
 export { VectorFallback } from './vec.js';
-export { setParallelScanWorkers } from './parallel/pool.js';
+export { setParallelScanWorkers, startParallelScanWorkers } from './parallel/pool.js';

@@ -1,6 +1,6 @@
 // A small pool of worker threads running fused kernels (kernel.ts) over
-// segments whose columns live in SharedArrayBuffers. Started on first use,
-// unref'd while idle (an idle pool never keeps a process alive; a worker with
+// segments whose columns live in SharedArrayBuffers. Started when the server
+// starts (startParallelScanWorkers) or else on first use, unref'd while idle (an idle pool never keeps a process alive; a worker with
 // a request outstanding does, so a one-shot process gets its answer), one
 // message per worker per query: that worker's segments, each with its kernel
 // source.
@@ -70,6 +70,24 @@ export async function setParallelScanWorkers(n: number | null): Promise<void> {
   const old = workers;
   workers = [];
   await Promise.all(old.map((w) => w.terminate()));
+}
+
+/**
+ * Starts the pool's workers now rather than on the first parallel scan,
+ * which otherwise waits for their boot (measured ~50 ms each on an idle
+ * machine, far more under load, on top of the scan). Unref'd: idle workers
+ * keep no process alive.
+ */
+export function startParallelScanWorkers(): void {
+  const degree = parallelDegree();
+  if (degree < 2) return;
+  workers = workers.filter((w) => w.failed === null);
+  while (workers.length < degree) workers.push(new PooledWorker());
+}
+
+/** Workers started and not failed (tests; the pool's state). */
+export function parallelScanWorkersRunning(): number {
+  return workers.filter((w) => w.failed === null).length;
 }
 
 /** Runs each worker's share of tasks; results in task order. Rejects when a worker failed (the caller then runs serially). */
