@@ -277,10 +277,79 @@ class Grouper {
   /** The first key's vector in the previous unit, and per index in it the group last met there (-1: none). */
   private lastFirst: Vec | null = null;
   private byIndex: Int32Array | null = null;
+  /** The keys rows are grouped by (the ones no others determine). */
+  private readonly exprs: readonly VNode[];
+  /** Keys the others determine (AggregateOutput.dependent), with their place among all keys: read at the group's first row. */
+  private readonly extras: readonly { readonly expr: VNode; readonly position: number }[];
+  /** Per group the determined keys' vectors (one array per unit) and (extraAt, extras.length per group) the row read in each; or their values (extraValues). */
+  private readonly extraFrom: (readonly Vec[] | null)[] = [];
+  private extraAt = new Int32Array(0);
+  private readonly extraValues: (SqlValue[] | null)[] = [];
 
-  constructor(private readonly exprs: readonly VNode[]) {}
+  constructor(all: readonly VNode[], dependent: readonly boolean[] = []) {
+    this.exprs = all.filter((_, c) => dependent[c] !== true);
+    this.extras = all.flatMap((expr, position) => (dependent[position] === true ? [{ expr, position }] : []));
+  }
 
   groupsOf(ctx: SegmentContext, sel: Uint32Array): Int32Array {
+    const before = this.keys.length;
+    const out = this.groupsByKeys(ctx, sel);
+    if (this.extras.length > 0 && this.keys.length > before) this.takeExtras(ctx, sel, out, before);
+    return out;
+  }
+
+  /**
+   * The determined keys of the groups made in this unit (ids from `before`), from each one's first row: through
+   * a join output's source when there is one (kept as vector and index: Q10's customer texts are read for the
+   * 20 groups output only), else as values.
+   */
+  private takeExtras(ctx: SegmentContext, sel: Uint32Array, out: Int32Array, before: number): void {
+    const m = this.extras.length;
+    const sources = this.extras.map(({ expr }) => (expr.columnPosition === undefined || ctx.source === undefined ? null : ctx.source(expr.columnPosition)));
+    const lazy = sources.every((src) => src !== null);
+    const vecs = lazy ? sources.map((src) => (src as { vec: Vec }).vec) : this.extras.map(({ expr }) => expr.evaluate(ctx));
+    const groups = this.keys.length;
+    if (this.extraAt.length < groups * m) {
+      const grown = new Int32Array(Math.max(groups * m, this.extraAt.length * 2));
+      grown.set(this.extraAt);
+      this.extraAt = grown;
+    }
+    while (this.extraFrom.length < groups) { this.extraFrom.push(null); this.extraValues.push(null); }
+    for (let k = 0; k < out.length; k++) {
+      const g = out[k] as number;
+      if (g < before || this.extraFrom[g] !== null || this.extraValues[g] !== null) continue;
+      const i = sel[k] as number;
+      if (lazy) {
+        this.extraFrom[g] = vecs;
+        for (let c = 0; c < m; c++) this.extraAt[g * m + c] = (sources[c] as { rows: Uint32Array }).rows[i] as number;
+      } else {
+        this.extraValues[g] = vecs.map((vec, c) => valueAt(vec, i, this.extras[c]?.expr.type ?? { kind: 'text' }));
+      }
+    }
+  }
+
+  /** Group g's values of every key, in GROUP BY order. */
+  keyValues(g: number): SqlValue[] {
+    const own = this.ownValues(g);
+    if (this.extras.length === 0) return own;
+    let extra = this.extraValues[g] ?? null;
+    if (extra === null) {
+      const from = this.extraFrom[g];
+      if (from === null || from === undefined) throw new VectorFallback('a group without its determined key values');
+      const m = this.extras.length;
+      extra = from.map((vec, c) => valueAt(vec, this.extraAt[g * m + c] as number, this.extras[c]?.expr.type ?? { kind: 'text' }));
+      this.extraValues[g] = extra;
+    }
+    const values: SqlValue[] = [];
+    let o = 0;
+    let e = 0;
+    for (let c = 0; c < own.length + extra.length; c++) {
+      values.push(this.extras[e]?.position === c ? (extra[e++] ?? null) : (own[o++] ?? null));
+    }
+    return values;
+  }
+
+  private groupsByKeys(ctx: SegmentContext, sel: Uint32Array): Int32Array {
     const n = sel.length;
     const out = new Int32Array(n);
     if (this.exprs.length === 0) {
@@ -398,8 +467,8 @@ class Grouper {
     return raw;
   }
 
-  /** Group g's key values (made from where the group was last met when not made yet). */
-  keyValues(g: number): SqlValue[] {
+  /** Group g's values of the keys it is grouped by (made from where the group was last met when not made yet). */
+  private ownValues(g: number): SqlValue[] {
     const made = this.keys[g];
     if (made !== null && made !== undefined) return made;
     const from = this.madeFrom[g];
@@ -455,7 +524,7 @@ class Grouper {
       this.unindexed.push(g);
       this.byFirst.set(first, g);
     } else {
-      for (const u of this.unindexed) this.index.set(this.keyValues(u).map(keyText).join('\u0000'), u);
+      for (const u of this.unindexed) this.index.set(this.ownValues(u).map(keyText).join('\u0000'), u);
       this.unindexed.length = 0;
       const values = vecs.map((vec, c) => valueAt(vec, at[c]?.[k] ?? 0, this.exprs[c]?.type ?? { kind: 'text' }));
       const key = values.map(keyText).join('\u0000');
@@ -1084,7 +1153,7 @@ export async function runLeaf(leaf: VectorLeaf, columns: ColumnAccess, env: Exec
     stats.elapsedMs += performance.now() - started;
     return fused;
   }
-  const grouper = output.kind === 'aggregate' ? new Grouper(output.groupBy) : null;
+  const grouper = output.kind === 'aggregate' ? new Grouper(output.groupBy, output.dependent) : null;
   const states = output.kind === 'aggregate' ? output.aggregates.map(() => new AggregateState()) : [];
   // sum(x) and avg(x) over the same x and FILTER (Q1: quantity, price) keep the same counts and totals: one state, summed once.
   const sharesWith = output.kind === 'aggregate' ? output.aggregates.map((spec, a) => {
