@@ -94,6 +94,8 @@ describe('vectorized hash join', () => {
         expect(Math.max(...keys) - Math.min(...keys) + 1).toBeGreaterThan(build.rows.length * 256);
         return;
       }
+      // The share of keys in [min, max] held (a dense set is tested after a scan's filters).
+      if (keys.size > 0) expect(set.density).toBeCloseTo(keys.size / (Math.max(...keys) - Math.min(...keys) + 1), 12);
       const v = Float64Array.from(probe.rows, (r) => r[column] ?? 0);
       const nulls = Uint8Array.from(probe.rows, (r) => (r[column] === null ? 1 : 0));
       // Every other row selected, as a scan's filters would leave them.

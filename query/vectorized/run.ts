@@ -737,13 +737,16 @@ function filteredSelection(ctx: SegmentContext, visible: Uint32Array | null, fil
   if (selScratch.length < from.length) selScratch = new Uint32Array(Math.max(from.length, selScratch.length * 2));
   const sel = selScratch;
   let count = from.length;
-  if (sets.length > 0) {
-    // Join key sets first: a bit test per row, and they keep few rows (Q3/Q10: the filtered orders' keys keep
-    // 5-10% of lineitem), so the filters after them (l_shipdate) look at those rows only.
+  // Join key sets first: a bit test per row, and they keep few rows (Q3/Q10: the filtered orders' keys keep
+  // 5-10% of lineitem), so the filters after them (l_shipdate) look at those rows only. A dense set (Q10's
+  // every customer key, for o_custkey) keeps most rows: after the filters, over their survivors.
+  const before = sets.filter((s) => s.set.density <= denseSetShare);
+  const after = before.length === sets.length ? [] : sets.filter((s) => s.set.density > denseSetShare);
+  if (before.length > 0) {
     let src = from;
     // A set whose key ascends over the rows goes first (Q5: l_orderkey before l_suppkey): it skips from set key
     // to set key instead of testing every row.
-    const ordered = sets.length < 2 ? sets : [...sets].sort((a, b) => Number(ascendingKey(b, ctx, from)) - Number(ascendingKey(a, ctx, from)));
+    const ordered = before.length < 2 ? before : [...before].sort((a, b) => Number(ascendingKey(b, ctx, from)) - Number(ascendingKey(a, ctx, from)));
     for (const s of ordered) {
       if (count === 0) break;
       const kept = s.set.narrow(s.key.evaluate(ctx), src, count, sel);
@@ -758,6 +761,12 @@ function filteredSelection(ctx: SegmentContext, visible: Uint32Array | null, fil
     if (count === 0) break;
     count = selectWith(f, ctx, sel, count);
   }
+  for (const s of after) {
+    if (count === 0) break;
+    const kept = s.set.narrow(s.key.evaluate(ctx), sel, count, sel);
+    if (stats !== undefined) stats.semiJoinDropped += count - kept;
+    count = kept;
+  }
   if (visible === null && count === ctx.length) return allRows(count);
   return sel.slice(0, count);
 }
@@ -767,6 +776,9 @@ function ascendingKey(s: ScanKeySet, ctx: SegmentContext, from: Uint32Array): bo
   const key = s.key.evaluate(ctx);
   return key.t === 'num' && keysAscending(key.v, from, from.length);
 }
+
+/** Key sets holding more than this share of the keys in their range are tested after a scan's filters. */
+const denseSetShare = 0.5;
 
 /** Scratch for filteredSelection; grown, never shrunk. */
 let selScratch = new Uint32Array(0);
