@@ -633,7 +633,7 @@ export function keySetOf(batches: readonly Batch[], keys: readonly VNode[], cont
         m = narrowSelF64(v, sel, count, bits, min, range, out);
       } else {
         m = 0;
-        for (let k = 0; k < count; k++) { const i = sel[k] as number; const s = (v[i] as number) - min; if (s >= 0 && s < range && ((bits[s >>> 5] as number) & (1 << (s & 31))) !== 0) out[m++] = i; }
+        for (let k = 0; k < count; k++) { const i = sel[k] as number; const s = (v[i] as number) - min; out[m] = i; m += s >= 0 && s < range ? ((bits[s >>> 5] as number) >>> (s & 31)) & 1 : 0; }
       }
       return dropNulls(key.nulls, out, m);
     },
@@ -789,7 +789,7 @@ function narrowAllI32(v: Int32Array, count: number, bits: Uint32Array, min: numb
   let m = 0;
   for (let i = 0; i < count; i++) {
     const s = (v[i] as number) - min;
-    if (s >= 0 && s < range && ((bits[s >>> 5] as number) & (1 << (s & 31))) !== 0) out[m++] = i;
+    out[m] = i; m += s >= 0 && s < range ? ((bits[s >>> 5] as number) >>> (s & 31)) & 1 : 0;
   }
   return m;
 }
@@ -798,7 +798,7 @@ function narrowSelI32(v: Int32Array, sel: Uint32Array, count: number, bits: Uint
   for (let k = 0; k < count; k++) {
     const i = sel[k] as number;
     const s = (v[i] as number) - min;
-    if (s >= 0 && s < range && ((bits[s >>> 5] as number) & (1 << (s & 31))) !== 0) out[m++] = i;
+    out[m] = i; m += s >= 0 && s < range ? ((bits[s >>> 5] as number) >>> (s & 31)) & 1 : 0;
   }
   return m;
 }
@@ -807,7 +807,7 @@ function narrowSelF64(v: Float64Array, sel: Uint32Array, count: number, bits: Ui
   for (let k = 0; k < count; k++) {
     const i = sel[k] as number;
     const s = (v[i] as number) - min;
-    if (s >= 0 && s < range && ((bits[s >>> 5] as number) & (1 << (s & 31))) !== 0) out[m++] = i;
+    out[m] = i; m += s >= 0 && s < range ? ((bits[s >>> 5] as number) >>> (s & 31)) & 1 : 0;
   }
   return m;
 }
