@@ -181,6 +181,18 @@ describe('the column path through the engine', () => {
     expect(await grouping(notDetermined[1] ?? '')).toBe(2);
   });
 
+  it('groups by one integer key by value (wide int8 values, negatives, NULL, thousands of groups) as the row path', async () => {
+    for (const sql of [
+      `SELECT id * 1099511627776 - 5 AS k, sum(price), count(*) FROM li GROUP BY k ORDER BY k`,
+      `SELECT n - 50 AS k, sum(qty) AS total, count(n) FROM li GROUP BY k ORDER BY total DESC, k LIMIT 5`,
+      `SELECT shipdate, count(*), min(price) FROM li WHERE flag <> 'N' GROUP BY shipdate ORDER BY shipdate`,
+    ]) {
+      const [row, column] = await both(sql);
+      expect(column, sql).toEqual(row);
+      expect(row.length).toBeGreaterThan(4);
+    }
+  });
+
   it('keeps only the groups an ORDER BY aggregate LIMIT can return (top-N over groups), with the exact answer', async () => {
     const sql = `SELECT n, sum(price) AS total, count(*) FROM li WHERE flag IN ('A', 'R') GROUP BY n ORDER BY total DESC, n LIMIT 5 OFFSET 1`;
     const [row, column] = await both(sql);

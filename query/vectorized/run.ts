@@ -98,6 +98,12 @@ class AggregateState {
   bestScale = new Uint8Array(8);
   readonly total: bigint[] = [];
   vecScale = -1;
+  /**
+   * The sum of |addend| over every unit since the last flush: each group's partial sum is at most this in
+   * magnitude, so while it stays below 2^53 the partials are exact and need not be flushed per unit (a flush
+   * walks every group: Q10's 7.7k groups per probe batch).
+   */
+  pending = 0;
 
   grow(groups: number): void {
     while (this.total.length < groups) this.total.push(0n);
@@ -119,7 +125,14 @@ class AggregateState {
     this.bestScale = widen(this.bestScale, (n) => new Uint8Array(n));
   }
 
+  /** Counts a unit's Σ|addend| (each below 2^52, checkPartial); flushes when the pending sum reaches 2^52, so it stays below 2^53. */
+  addPending(abs: number): void {
+    this.pending += abs;
+    if (this.pending >= partialMax) this.flush();
+  }
+
   flush(): void {
+    this.pending = 0;
     for (let g = 0; g < this.total.length; g++) {
       const p = this.partial[g] ?? 0;
       if (p !== 0) { this.total[g] = (this.total[g] ?? 0n) + BigInt(p); this.partial[g] = 0; }
@@ -165,6 +178,19 @@ function sumDecimal(total: bigint, vecScale: number, scaleSeen: number): Decimal
   return Decimal.of(scaleSeen < s ? total / 10n ** BigInt(s - scaleSeen) : total, scaleSeen);
 }
 
+/** A unit's Σ|addend| below this (2^52), and the pending sum flushed when it reaches it: partial sums stay below 2^53. */
+const partialMax = 2 ** 52;
+
+/**
+ * Checks a unit's Σ|addend| (below 2^52, else the row path runs) and counts it as pending. The unit's
+ * additions were made before the check, but a later flush never happens after an inexact one: pending was
+ * below 2^52 before the unit, so its partials stayed below 2^53.
+ */
+function checkPartial(s: AggregateState, abs: number): void {
+  if (!(abs < partialMax)) throw new VectorFallback('a segment partial sum outside ±2^52');
+  s.addPending(abs);
+}
+
 /**
  * The sum of |v| over the selected rows. Below 2^53 every partial sum of a
  * segment is exact in a double (each is at most this sum in magnitude); past
@@ -185,7 +211,7 @@ function sumSelected(s: AggregateState, v: NumArray, scale: number, sel: Uint32A
   if (s.total.length === 1) {
     let sum = 0;
     for (let k = 0; k < n; k++) { const x = v[sel[k] as number] as number; sum += x; abs += x < 0 ? -x : x; }
-    if (!float) checkSafe(abs, 'a segment partial sum');
+    if (!float) checkPartial(s, abs);
     target[0] = (target[0] as number) + sum;
     s.count[0] = (s.count[0] as number) + n;
     if (n > 0 && scale > (s.scaleSeen[0] as number)) s.scaleSeen[0] = scale;
@@ -201,7 +227,7 @@ function sumSelected(s: AggregateState, v: NumArray, scale: number, sel: Uint32A
     count[g] = (count[g] as number) + 1;
     if (scale > (scaleSeen[g] as number)) scaleSeen[g] = scale;
   }
-  if (!float) checkSafe(abs, 'a segment partial sum');
+  if (!float) checkPartial(s, abs);
 }
 
 function accumulate(spec: AggregateSpec, s: AggregateState, ctx: SegmentContext, sel: Uint32Array, groupOf: Int32Array): void {
@@ -237,7 +263,7 @@ function accumulate(spec: AggregateSpec, s: AggregateState, ctx: SegmentContext,
     sumSelected(s, v, num.scale, sel, groupOf, float);
     return;
   }
-  if (sumLike && !float) checkSafe(absoluteSum(v, sel), 'a segment partial sum');
+  if (sumLike && !float) checkPartial(s, absoluteSum(v, sel));
   const isMin = spec.fn === 'min';
   for (let k = 0; k < n; k++) {
     const i = sel[k] ?? 0;
@@ -286,14 +312,19 @@ class Grouper {
   private extraAt = new Int32Array(0);
   private readonly extraValues: (SqlValue[] | null)[] = [];
 
+  /** One integer or date key (Q3's l_orderkey, Q10's c_custkey once the others are determined): groups by value. */
+  private readonly ints: IntGroups | null;
+
   constructor(all: readonly VNode[], dependent: readonly boolean[] = []) {
     this.exprs = all.filter((_, c) => dependent[c] !== true);
     this.extras = all.flatMap((expr, position) => (dependent[position] === true ? [{ expr, position }] : []));
+    const [only] = this.exprs;
+    this.ints = this.exprs.length === 1 && only !== undefined && isIntegerKey(only.type) ? new IntGroups() : null;
   }
 
   groupsOf(ctx: SegmentContext, sel: Uint32Array): Int32Array {
     const before = this.keys.length;
-    const out = this.groupsByKeys(ctx, sel);
+    const out = this.ints === null ? this.groupsByKeys(ctx, sel) : this.groupsByInt(this.ints, ctx, sel);
     if (this.extras.length > 0 && this.keys.length > before) this.takeExtras(ctx, sel, out, before);
     return out;
   }
@@ -467,10 +498,45 @@ class Grouper {
     return raw;
   }
 
+  /**
+   * Groups by one integer key's value: one hash lookup per row (the key read through the join output's source:
+   * nothing gathered), a new group per new value (NULL is one more). No per-unit ids, Map or key comparison.
+   */
+  private groupsByInt(ints: IntGroups, ctx: SegmentContext, sel: Uint32Array): Int32Array {
+    const n = sel.length;
+    const out = new Int32Array(n);
+    const e = this.exprs[0] as VNode;
+    const source = e.columnPosition === undefined || ctx.source === undefined ? null : ctx.source(e.columnPosition);
+    const vec = source === null ? e.evaluate(ctx) : source.vec;
+    if (vec.t !== 'num' || vec.rowScales !== null) throw new VectorFallback('an integer group key that is not a number vector');
+    const rows = source === null ? sel : source.rows;
+    const v = vec.v;
+    const nulls = vec.nulls;
+    for (let k = 0; k < n; k++) {
+      const i = (source === null ? sel[k] : rows[sel[k] as number]) as number;
+      let g: number;
+      if (nulls !== null && nulls[i] === 1) {
+        g = ints.nullGroup;
+        if (g < 0) { g = this.keys.length; this.keys.push([null]); ints.nullGroup = g; }
+      } else {
+        const x = v[i] as number;
+        g = ints.find(x);
+        if (g < 0) { g = this.keys.length; this.keys.push(null); ints.add(x, g); }
+      }
+      out[k] = g;
+    }
+    return out;
+  }
+
   /** Group g's values of the keys it is grouped by (made from where the group was last met when not made yet). */
   private ownValues(g: number): SqlValue[] {
     const made = this.keys[g];
     if (made !== null && made !== undefined) return made;
+    if (this.ints !== null) {
+      const values = [valueAt({ t: 'num', v: Float64Array.of(this.ints.valueOf(g)), nulls: null, scale: -1, rowScales: null }, 0, (this.exprs[0] as VNode).type)];
+      this.keys[g] = values;
+      return values;
+    }
     const from = this.madeFrom[g];
     if (from === undefined) throw new VectorFallback('a group without its key values');
     const width = from.length;
@@ -539,6 +605,66 @@ class Grouper {
     }
     if (this.lastFirst !== null) this.remember(g, vecs, at, k, vecs.length);
     return g;
+  }
+}
+
+/**
+ * Integer key -> group id, open addressing over a Float64Array of keys (exact integers) and an Int32Array of
+ * ids (-1: empty), doubled at half full; and per group its key (valueOf).
+ */
+class IntGroups {
+  nullGroup = -1;
+  private mask = 1023;
+  private slotKeys = new Float64Array(1024);
+  private ids = new Int32Array(1024).fill(-1);
+  private size = 0;
+  private values = new Float64Array(64);
+
+  private slotOf(key: number): number {
+    const lo = key | 0;
+    const hi = (key / 4294967296) | 0;
+    let h = Math.imul(lo ^ Math.imul(hi, 0x85ebca6b), 0x9e3779b1);
+    h ^= h >>> 16;
+    let slot = h & this.mask;
+    while (this.ids[slot] !== -1 && this.slotKeys[slot] !== key) slot = (slot + 1) & this.mask;
+    return slot;
+  }
+
+  find(key: number): number {
+    return this.ids[this.slotOf(key)] as number;
+  }
+
+  /** Adds a key not present, with group id g. */
+  add(key: number, g: number): void {
+    if (g >= this.values.length) {
+      const grown = new Float64Array(Math.max(g + 1, this.values.length * 2));
+      grown.set(this.values);
+      this.values = grown;
+    }
+    this.values[g] = key;
+    if (++this.size * 2 > this.mask + 1) this.rehash();
+    const slot = this.slotOf(key);
+    this.slotKeys[slot] = key;
+    this.ids[slot] = g;
+  }
+
+  valueOf(g: number): number {
+    return this.values[g] as number;
+  }
+
+  private rehash(): void {
+    const keys = this.slotKeys;
+    const ids = this.ids;
+    this.mask = keys.length * 2 - 1;
+    this.slotKeys = new Float64Array(keys.length * 2);
+    this.ids = new Int32Array(keys.length * 2).fill(-1);
+    for (let s = 0; s < keys.length; s++) {
+      const g = ids[s] as number;
+      if (g < 0) continue;
+      const slot = this.slotOf(keys[s] as number);
+      this.slotKeys[slot] = keys[s] as number;
+      this.ids[slot] = g;
+    }
   }
 }
 
@@ -1116,6 +1242,22 @@ function groupSortKeys(topN: TopN, output: VectorLeaf['output'] & { kind: 'aggre
   if (a >= 0 && (spec === undefined || state === undefined)) return null;
   const groups = grouper.keys.length;
   const out = new Float64Array(groups);
+  // A sum (Q3/Q10's revenue) or count straight from its state, without making its Decimal and its text: the exact
+  // total rounded to a double (relative error 2^-53) and divided by the power of ten (2^-53 more), within
+  // topKept's 2^-50 slack. Totals are flushed (runLeaf), so they are the whole sums.
+  if (a >= 0 && spec !== undefined && state !== undefined && (spec.fn === 'sum' || spec.fn === 'count' || spec.fn === 'countStar')) {
+    const argKind = spec.argType?.kind;
+    const exact = spec.fn !== 'sum' || argKind === 'numeric' || argKind === 'int2' || argKind === 'int4' || argKind === 'int8';
+    if (exact) {
+      const unit = spec.fn === 'sum' && argKind === 'numeric' ? 10 ** Math.max(state.vecScale, 0) : 1;
+      for (let g = 0; g < groups; g++) {
+        const count = state.count[g] ?? 0;
+        if (spec.fn !== 'sum') out[g] = count;
+        else out[g] = count === 0 ? NaN : Number(state.total[g] ?? 0n) / unit;
+      }
+      return out;
+    }
+  }
   for (let g = 0; g < groups; g++) {
     const v = a < 0 ? (grouper.keyValues(g)[c] ?? null) : finalize(spec as AggregateSpec, state as AggregateState, g);
     if (v === null) out[g] = NaN;
@@ -1186,7 +1328,6 @@ export async function runLeaf(leaf: VectorLeaf, columns: ColumnAccess, env: Exec
           if (s === undefined || sharesWith[a] !== a) return;
           s.grow(grouper.keys.length);
           accumulate(spec, s, ctx, sel, groupOf);
-          s.flush();
         });
       }
     } else if (output.kind === 'rows') {
@@ -1205,7 +1346,7 @@ export async function runLeaf(leaf: VectorLeaf, columns: ColumnAccess, env: Exec
   }
   if (grouper !== null && output.kind === 'aggregate') {
     if (output.groupBy.length === 0 && grouper.keys.length === 0) grouper.keys.push([]);
-    for (const s of states) s.grow(grouper.keys.length);
+    for (const s of states) { s.grow(grouper.keys.length); s.flush(); }
     const sortKey = topN === null ? null : groupSortKeys(topN, output, grouper, states);
     const kept = sortKey === null || topN === null ? null : topKept(sortKey, topN);
     grouper.keys.forEach((_, g) => {
