@@ -10,7 +10,7 @@
 import type { ExecEnv } from '../executor/index.js';
 import type { SegmentContext, VNode } from './expr.js';
 import type { SqlType } from '../types/sql-type.js';
-import { VectorFallback, type NumArray, type Vec } from './vec.js';
+import { VectorFallback, yieldTurn, type NumArray, type Vec } from './vec.js';
 
 export interface Batch {
   readonly length: number;
@@ -531,7 +531,6 @@ export async function hashJoin(left: JoinInput, right: JoinInput, leftWidth: num
   const next = new Int32Array(total).fill(-1);
   const table = buildTable(build, probe.keys, total, next, (b) => batchContext(b, constants, env));
   const out: Batch[] = [];
-  let turns = 0;
   for (const p of probe.batches) {
     env.runtime.checkCancelled();
     stats.probeRows += p.length;
@@ -553,7 +552,7 @@ export async function hashJoin(left: JoinInput, right: JoinInput, leftWidth: num
       (c) => (c < leftWidth ? gatherColumn(leftIs.batch, c, leftIs.rows) : gatherColumn(rightIs.batch, c - leftWidth, rightIs.rows)),
       (c) => (c < leftWidth ? leftSource(c) : rightSource(c - leftWidth)),
     ));
-    if (++turns % 4 === 0) await new Promise<void>((resolve) => setImmediate(resolve));
+    await yieldTurn();
   }
   return out;
 }

@@ -14,7 +14,7 @@ import type { SqlValue } from '../types/value.js';
 import { asBool, asNum, isNullIn, selectWith, type SegmentContext, type VNode } from './expr.js';
 import type { AggregateSpec, PruneRule, VectorLeaf } from './leaf.js';
 import { batchContext, gather, hashJoin, isIntegerKey, keySetOf, keysAscending, lazyBatch, type Batch, type JoinStats, type KeySet } from './join.js';
-import { checkSafe, VectorFallback, vecOfColumn, type NumArray, type Vec } from './vec.js';
+import { checkSafe, VectorFallback, vecOfColumn, yieldTurn, type NumArray, type Vec } from './vec.js';
 import { dimJoinPlan, dimTables, runDimJoin } from './parallel/dimjoin.js';
 import { fusedPlan, runFused, type FusedResult } from './parallel/fused.js';
 
@@ -33,8 +33,6 @@ export interface LeafStats {
   elapsedMs: number;
 }
 
-/** Segments per event-loop turn: other sessions run between them. */
-const segmentsPerTurn = 4;
 
 /** Order of two values of one numeric kind (ints may be number or bigint; numerics Decimal). */
 function compareZone(a: SqlValue, b: SqlValue, type: SqlType): number {
@@ -954,7 +952,6 @@ async function* unitsOf(leaf: VectorLeaf, columns: ColumnAccess, env: ExecEnv, c
     return;
   }
   const table = leaf.table;
-  let segments = 0;
   for (const batch of scanSegments(leaf, columns, constants, stats)) {
     env.runtime.checkCancelled();
     const length = batch.rowCount;
@@ -977,7 +974,7 @@ async function* unitsOf(leaf: VectorLeaf, columns: ColumnAccess, env: ExecEnv, c
     const sel = filteredSelection(ctx, batch.selection, filters, scanSets, stats);
     stats.rowsSelected += sel.length;
     yield { ctx, sel };
-    if (++segments % segmentsPerTurn === 0) await new Promise<void>((resolve) => setImmediate(resolve));
+    await yieldTurn();
   }
 }
 
