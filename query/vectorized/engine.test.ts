@@ -191,6 +191,10 @@ describe('the column path through the engine', () => {
       expect(column, sql).toEqual(row);
       expect(row.length).toBeGreaterThan(4);
     }
+    // No row reaches the aggregate: no group.
+    const [row, column] = await both(`SELECT n, count(*), sum(price) FROM li WHERE n > 1000 GROUP BY n`);
+    expect(row).toEqual([]);
+    expect(column).toEqual([]);
   });
 
   it('keeps only the groups an ORDER BY aggregate LIMIT can return (top-N over groups), with the exact answer', async () => {
