@@ -143,7 +143,12 @@ describe('the column path through the engine', () => {
     await run(s, `INSERT INTO kind2 VALUES ${Array.from({ length: 5 }, (_, i) => `(${i}, 'kind ${i}')`).join(', ')}`);
     await run(s, `CREATE TABLE nokey (x_id int4, x_name text)`);
     await run(s, `INSERT INTO nokey VALUES ${Array.from({ length: 100 }, (_, i) => `(${i % 50}, 'x ${i % 3}')`).join(', ')}`);
+    // Over several segments (256 rows each): its columns have no single source vector under a join.
+    await run(s, `CREATE TABLE wide (w_id int4 PRIMARY KEY, w_name text, w_note text)`);
+    await run(s, `INSERT INTO wide VALUES ${Array.from({ length: 1000 }, (_, i) => `(${2 * i + 1}, 'w${i % 11}', ${i % 6 === 0 ? 'NULL' : `'note ${i}'`})`).join(', ')}`);
     const determined = [
+      `SELECT w_id, w_name, w_note, sum(price) AS total, count(*) FROM li, wide WHERE id = w_id AND flag <> 'N'
+        GROUP BY w_id, w_name, w_note ORDER BY total DESC, w_id LIMIT 12`,
       // d_id is dep's key: d_name, d_kind and (d_kind = k_id) k_name follow.
       `SELECT d_id, d_name, sum(price) AS total, d_kind, k_name, count(*) FROM li, dep, kind2 WHERE n = d_id AND d_kind = k_id
         GROUP BY d_id, d_name, d_kind, k_name ORDER BY total DESC, d_id LIMIT 9`,
@@ -167,6 +172,8 @@ describe('the column path through the engine', () => {
     await run(s, `UPDATE dep SET d_name = 'renamed' WHERE d_id % 4 = 1`);
     await run(s, `DELETE FROM dep WHERE d_id % 10 = 3`);
     await run(s, `UPDATE kind2 SET k_name = NULL WHERE k_id = 2`);
+    await run(s, `UPDATE wide SET w_note = 'changed' WHERE w_id % 9 = 4`);
+    await run(s, `DELETE FROM wide WHERE w_id % 13 = 5`);
     await check();
     await run(s, `SET thunderdb.read_path = 'column'`);
     // Grouped by one key (d_id, n); the flag query by d_id and flag (the planner may add dep's other columns as keys).

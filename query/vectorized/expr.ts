@@ -29,6 +29,8 @@ export interface SegmentContext {
    * (Batch.source); null when the column is at hand. Group keys read through it instead of gathering.
    */
   source?(position: number): { readonly vec: Vec; readonly rows: Uint32Array } | null;
+  /** Row `row` of a join output's column `position`: the vector holding it and its index there (Batch.point). */
+  point?(position: number, row: number): { readonly vec: Vec; readonly index: number };
 }
 
 export interface VNode {

@@ -23,18 +23,31 @@ export interface Batch {
    * of gathering every selected row first and the matches from that.
    */
   source(i: number): { readonly vec: Vec; readonly rows: Uint32Array } | null;
+  /**
+   * Row `row` of column `i`: the vector holding it and its index there, followed down the join inputs
+   * without gathering or concatenating anything (a group's determined keys, read for the groups output).
+   */
+  point(i: number, row: number): { readonly vec: Vec; readonly index: number };
 }
 
-export function lazyBatch(length: number, make: (i: number) => Vec, sourceOf?: (i: number) => { readonly vec: Vec; readonly rows: Uint32Array } | null): Batch {
+export function lazyBatch(
+  length: number, make: (i: number) => Vec, sourceOf?: (i: number) => { readonly vec: Vec; readonly rows: Uint32Array } | null,
+  pointOf?: (i: number, row: number) => { readonly vec: Vec; readonly index: number },
+): Batch {
   const cache = new Map<number, Vec>();
+  const column = (i: number): Vec => {
+    let v = cache.get(i);
+    if (v === undefined) { v = make(i); cache.set(i, v); }
+    return v;
+  };
   return {
     length,
-    column(i) {
-      let v = cache.get(i);
-      if (v === undefined) { v = make(i); cache.set(i, v); }
-      return v;
-    },
+    column,
     source: (i) => (sourceOf === undefined || cache.has(i) ? null : sourceOf(i)),
+    point: (i, row) => {
+      const v = cache.get(i);
+      return v !== undefined || pointOf === undefined ? { vec: v ?? column(i), index: row } : pointOf(i, row);
+    },
   };
 }
 
@@ -105,7 +118,7 @@ function concatSources(batches: readonly Batch[], i: number, total: number, shar
 }
 
 export function batchContext(batch: Batch, constants: SegmentContext['constants'], env: ExecEnv): SegmentContext {
-  return { length: batch.length, column: (i) => batch.column(i), source: (i) => batch.source(i), constants, env, cache: new Map() };
+  return { length: batch.length, column: (i) => batch.column(i), source: (i) => batch.source(i), point: (i, row) => batch.point(i, row), constants, env, cache: new Map() };
 }
 
 /** The rows `rows` of `vec`, in that order. */
@@ -527,7 +540,18 @@ export async function hashJoin(left: JoinInput, right: JoinInput, leftWidth: num
     if (!buildSources.has(i)) buildSources.set(i, concatSources(build.batches, i, total, sharedRows));
     return buildSources.get(i) ?? null;
   };
-  const buildAll = lazyBatch(total, (i) => concat(build.batches.map((b) => b.column(i)), lengths), buildSource);
+  // Row r of the build side: batch b holds rows [starts[b], starts[b + 1]).
+  const starts = new Int32Array(lengths.length + 1);
+  lengths.forEach((len, b) => { starts[b + 1] = (starts[b] as number) + len; });
+  const buildPoint = (i: number, r: number): { readonly vec: Vec; readonly index: number } => {
+    let lo = 0;
+    let hi = lengths.length - 1;
+    while (lo < hi) { const mid = (lo + hi + 1) >>> 1; if ((starts[mid] as number) <= r) lo = mid; else hi = mid - 1; }
+    const b = build.batches[lo];
+    if (b === undefined) throw new VectorFallback('a build row past the build side');
+    return b.point(i, r - (starts[lo] as number));
+  };
+  const buildAll = lazyBatch(total, (i) => concat(build.batches.map((b) => b.column(i)), lengths), buildSource, buildPoint);
   const next = new Int32Array(total).fill(-1);
   const table = buildTable(build, probe.keys, total, next, (b) => batchContext(b, constants, env));
   const out: Batch[] = [];
@@ -551,6 +575,7 @@ export async function hashJoin(left: JoinInput, right: JoinInput, leftWidth: num
       m,
       (c) => (c < leftWidth ? gatherColumn(leftIs.batch, c, leftIs.rows) : gatherColumn(rightIs.batch, c - leftWidth, rightIs.rows)),
       (c) => (c < leftWidth ? leftSource(c) : rightSource(c - leftWidth)),
+      (c, row) => (c < leftWidth ? leftIs.batch.point(c, leftIs.rows[row] as number) : rightIs.batch.point(c - leftWidth, rightIs.rows[row] as number)),
     ));
     await yieldTurn();
   }

@@ -309,6 +309,8 @@ class Grouper {
   private readonly extraFrom: (readonly Vec[] | null)[] = [];
   private extraAt = new Int32Array(0);
   private readonly extraValues: (SqlValue[] | null)[] = [];
+  /** Per group made in a join unit: that unit's point reader (its row is extraAt[g × extras.length]). */
+  private readonly extraPoint: (NonNullable<SegmentContext['point']> | undefined)[] = [];
 
   /** One integer or date key (Q3's l_orderkey, Q10's c_custkey once the others are determined): groups by value. */
   private readonly ints: IntGroups | null;
@@ -334,16 +336,26 @@ class Grouper {
    */
   private takeExtras(ctx: SegmentContext, sel: Uint32Array, out: Int32Array, before: number): void {
     const m = this.extras.length;
+    const point = ctx.point;
+    if (point !== undefined && this.extras.every(({ expr }) => expr.columnPosition !== undefined)) {
+      // A join output: each new group's determined keys followed down to the vectors holding them (Q10 at sf 0.5
+      // reads customer from two segments, so its texts have no single source: concatenating and gathering
+      // them per batch was ~15% of the query).
+      // Only the unit and the row are kept (two writes per new group); they are followed down for the groups
+      // output (keyValues): following them per group was slower than the gathers it replaced.
+      this.growExtras(m);
+      for (let k = 0; k < out.length; k++) {
+        const g = out[k] as number;
+        if (g < before || this.extraFrom[g] !== null || this.extraValues[g] !== null || this.extraPoint[g] !== undefined) continue;
+        this.extraPoint[g] = point;
+        this.extraAt[g * m] = sel[k] as number;
+      }
+      return;
+    }
     const sources = this.extras.map(({ expr }) => (expr.columnPosition === undefined || ctx.source === undefined ? null : ctx.source(expr.columnPosition)));
     const lazy = sources.every((src) => src !== null);
     const vecs = lazy ? sources.map((src) => (src as { vec: Vec }).vec) : this.extras.map(({ expr }) => expr.evaluate(ctx));
-    const groups = this.keys.length;
-    if (this.extraAt.length < groups * m) {
-      const grown = new Int32Array(Math.max(groups * m, this.extraAt.length * 2));
-      grown.set(this.extraAt);
-      this.extraAt = grown;
-    }
-    while (this.extraFrom.length < groups) { this.extraFrom.push(null); this.extraValues.push(null); }
+    this.growExtras(m);
     for (let k = 0; k < out.length; k++) {
       const g = out[k] as number;
       if (g < before || this.extraFrom[g] !== null || this.extraValues[g] !== null) continue;
@@ -357,11 +369,31 @@ class Grouper {
     }
   }
 
+  /** Room in extraAt/extraFrom/extraValues for every group so far. */
+  private growExtras(m: number): void {
+    const groups = this.keys.length;
+    if (this.extraAt.length < groups * m) {
+      const grown = new Int32Array(Math.max(groups * m, this.extraAt.length * 2));
+      grown.set(this.extraAt);
+      this.extraAt = grown;
+    }
+    while (this.extraFrom.length < groups) { this.extraFrom.push(null); this.extraValues.push(null); }
+  }
+
   /** Group g's values of every key, in GROUP BY order. */
   keyValues(g: number): SqlValue[] {
     const own = this.ownValues(g);
     if (this.extras.length === 0) return own;
     let extra = this.extraValues[g] ?? null;
+    const point = this.extraPoint[g];
+    if (extra === null && point !== undefined) {
+      const row = this.extraAt[g * this.extras.length] as number;
+      extra = this.extras.map(({ expr }) => {
+        const p = point(expr.columnPosition as number, row);
+        return valueAt(p.vec, p.index, expr.type);
+      });
+      this.extraValues[g] = extra;
+    }
     if (extra === null) {
       const from = this.extraFrom[g];
       if (from === null || from === undefined) throw new VectorFallback('a group without its determined key values');
@@ -1157,10 +1189,18 @@ async function batchesOf(leaf: VectorLeaf, columns: ColumnAccess, env: ExecEnv, 
       }
       return { vec: inner.vec, rows };
     };
+    // Row k is the unit's row sel[k]: a plain column of a join unit is followed down; else the expression's
+    // vector over the unit (a scan's column: the segment's vector).
+    const pointOf = (i: number, k: number): { readonly vec: Vec; readonly index: number } => {
+      const e = exprAt(i);
+      const row = sel[k] as number;
+      if (e.columnPosition !== undefined && ctx.point !== undefined) return ctx.point(e.columnPosition, row);
+      return { vec: e.evaluate(ctx), index: row };
+    };
     out.push(lazyBatch(sel.length, (i) => {
       const v = exprAt(i).evaluate(ctx);
       return all ? v : gather(v, sel);
-    }, sourceOf));
+    }, sourceOf, pointOf));
   }
   return out;
 }
