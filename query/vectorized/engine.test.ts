@@ -134,6 +134,76 @@ describe('the column path through the engine', () => {
     expect(plan).toMatch(/semi-join dropped=[1-9]/);
   });
 
+  it('groups only by the keys that determine the others (a primary key, through join keys) and answers as the row path', async () => {
+    const s = t.session();
+    await run(s, `CREATE TABLE dep (d_id int4 PRIMARY KEY, d_name text, d_kind int4)`);
+    // Some NULL names; kinds join kind2's primary key.
+    await run(s, `INSERT INTO dep VALUES ${Array.from({ length: 100 }, (_, i) => `(${i}, ${i % 9 === 0 ? 'NULL' : `'dep ${i % 7}'`}, ${i % 5})`).join(', ')}`);
+    await run(s, `CREATE TABLE kind2 (k_id int4 PRIMARY KEY, k_name text)`);
+    await run(s, `INSERT INTO kind2 VALUES ${Array.from({ length: 5 }, (_, i) => `(${i}, 'kind ${i}')`).join(', ')}`);
+    await run(s, `CREATE TABLE nokey (x_id int4, x_name text)`);
+    await run(s, `INSERT INTO nokey VALUES ${Array.from({ length: 100 }, (_, i) => `(${i % 50}, 'x ${i % 3}')`).join(', ')}`);
+    // Over several segments (256 rows each): its columns have no single source vector under a join.
+    await run(s, `CREATE TABLE wide (w_id int4 PRIMARY KEY, w_name text, w_note text)`);
+    await run(s, `INSERT INTO wide VALUES ${Array.from({ length: 1000 }, (_, i) => `(${2 * i + 1}, 'w${i % 11}', ${i % 6 === 0 ? 'NULL' : `'note ${i}'`})`).join(', ')}`);
+    const determined = [
+      `SELECT w_id, w_name, w_note, sum(price) AS total, count(*) FROM li, wide WHERE id = w_id AND flag <> 'N'
+        GROUP BY w_id, w_name, w_note ORDER BY total DESC, w_id LIMIT 12`,
+      // d_id is dep's key: d_name, d_kind and (d_kind = k_id) k_name follow.
+      `SELECT d_id, d_name, sum(price) AS total, d_kind, k_name, count(*) FROM li, dep, kind2 WHERE n = d_id AND d_kind = k_id
+        GROUP BY d_id, d_name, d_kind, k_name ORDER BY total DESC, d_id LIMIT 9`,
+      // The join key on the fact side (n = d_id) determines dep's row too.
+      `SELECT n, d_name, count(*), sum(qty) FROM li, dep WHERE n = d_id GROUP BY n, d_name ORDER BY n`,
+    ];
+    const notDetermined = [
+      // flag is li's, not determined by d_id; x_id is no key (nokey has duplicates: x_name is not determined).
+      `SELECT d_id, flag, d_name, count(*) FROM li, dep WHERE n = d_id GROUP BY d_id, flag, d_name ORDER BY d_id, flag`,
+      `SELECT x_id, x_name, count(*) FROM li, nokey WHERE n = x_id GROUP BY x_id, x_name ORDER BY x_id, x_name`,
+    ];
+    const check = async (): Promise<void> => {
+      for (const sql of [...determined, ...notDetermined]) {
+        const [row, column] = await both(sql);
+        expect(column, sql).toEqual(row);
+        expect(row.length).toBeGreaterThan(5);
+      }
+    };
+    await check();
+    // Updated and deleted dimension rows: the group's values are the visible row's.
+    await run(s, `UPDATE dep SET d_name = 'renamed' WHERE d_id % 4 = 1`);
+    await run(s, `DELETE FROM dep WHERE d_id % 10 = 3`);
+    await run(s, `UPDATE kind2 SET k_name = NULL WHERE k_id = 2`);
+    await run(s, `UPDATE wide SET w_note = 'changed' WHERE w_id % 9 = 4`);
+    await run(s, `DELETE FROM wide WHERE w_id % 13 = 5`);
+    await check();
+    await run(s, `SET thunderdb.read_path = 'column'`);
+    // Grouped by one key (d_id, n); the flag query by d_id and flag (the planner may add dep's other columns as keys).
+    const grouping = async (sql: string): Promise<number> => {
+      const plan = (await rows(s, `EXPLAIN ${sql}`)).map((r) => String(r[0])).join('\n');
+      const m = /Vectorized Hash Aggregate \((\d+) keys(?:, (\d+) determined by the others)?/.exec(plan);
+      expect(m, plan).not.toBeNull();
+      return Number(m?.[1]) - Number(m?.[2] ?? 0);
+    };
+    for (const sql of determined) expect(await grouping(sql), sql).toBe(1);
+    expect(await grouping(notDetermined[0] ?? '')).toBe(2);
+    expect(await grouping(notDetermined[1] ?? '')).toBe(2);
+  });
+
+  it('groups by one integer key by value (wide int8 values, negatives, NULL, thousands of groups) as the row path', async () => {
+    for (const sql of [
+      `SELECT id * 1099511627776 - 5 AS k, sum(price), count(*) FROM li GROUP BY k ORDER BY k`,
+      `SELECT n - 50 AS k, sum(qty) AS total, count(n) FROM li GROUP BY k ORDER BY total DESC, k LIMIT 5`,
+      `SELECT shipdate, count(*), min(price) FROM li WHERE flag <> 'N' GROUP BY shipdate ORDER BY shipdate`,
+    ]) {
+      const [row, column] = await both(sql);
+      expect(column, sql).toEqual(row);
+      expect(row.length).toBeGreaterThan(4);
+    }
+    // No row reaches the aggregate: no group.
+    const [row, column] = await both(`SELECT n, count(*), sum(price) FROM li WHERE n > 1000 GROUP BY n`);
+    expect(row).toEqual([]);
+    expect(column).toEqual([]);
+  });
+
   it('keeps only the groups an ORDER BY aggregate LIMIT can return (top-N over groups), with the exact answer', async () => {
     const sql = `SELECT n, sum(price) AS total, count(*) FROM li WHERE flag IN ('A', 'R') GROUP BY n ORDER BY total DESC, n LIMIT 5 OFFSET 1`;
     const [row, column] = await both(sql);

@@ -29,6 +29,8 @@ export interface SegmentContext {
    * (Batch.source); null when the column is at hand. Group keys read through it instead of gathering.
    */
   source?(position: number): { readonly vec: Vec; readonly rows: Uint32Array } | null;
+  /** Row `row` of a join output's column `position`: the vector holding it and its index there (Batch.point). */
+  point?(position: number, row: number): { readonly vec: Vec; readonly index: number };
 }
 
 export interface VNode {
@@ -295,10 +297,12 @@ export class ExprCompiler {
         const codes = input.codes;
         const nulls = input.nulls;
         let m = 0;
-        for (let k = 0; k < count; k++) {
-          const i = sel[k] as number;
-          if (nulls !== null && nulls[i] === 1 ? nullPasses : passes[codes[i] as number] === 1) sel[m++] = i;
+        if (nulls === null) {
+          for (let k = 0; k < count; k++) { const i = sel[k] as number; sel[m] = i; m += passes[codes[i] as number] as number; }
+          return m;
         }
+        const nullPass = nullPasses ? 1 : 0;
+        for (let k = 0; k < count; k++) { const i = sel[k] as number; sel[m] = i; m += nulls[i] === 1 ? nullPass : (passes[codes[i] as number] as number); }
         return m;
       };
     }
@@ -731,7 +735,7 @@ function compareKernel(symbol: string, v: NumArray, f: number, c: number, out: U
 /** Keeps the rows of sel[0..count) where `bools` is 1; returns how many. */
 function narrow(bools: Uint8Array, sel: Uint32Array, count: number): number {
   let m = 0;
-  for (let k = 0; k < count; k++) { const i = sel[k] as number; if (bools[i] === 1) sel[m++] = i; }
+  for (let k = 0; k < count; k++) { const i = sel[k] as number; sel[m] = i; m += +(bools[i] === 1); }
   return m;
 }
 
@@ -749,12 +753,12 @@ function selectConstant(symbol: string, a: Vec & { t: 'num' }, constant: SqlValu
   const v = a.v;
   let m = 0;
   switch (symbol) {
-    case '=': for (let k = 0; k < count; k++) { const i = sel[k] as number; if ((v[i] as number) * f === c) sel[m++] = i; } break;
-    case '<>': for (let k = 0; k < count; k++) { const i = sel[k] as number; if ((v[i] as number) * f !== c) sel[m++] = i; } break;
-    case '<': for (let k = 0; k < count; k++) { const i = sel[k] as number; if ((v[i] as number) * f < c) sel[m++] = i; } break;
-    case '<=': for (let k = 0; k < count; k++) { const i = sel[k] as number; if ((v[i] as number) * f <= c) sel[m++] = i; } break;
-    case '>': for (let k = 0; k < count; k++) { const i = sel[k] as number; if ((v[i] as number) * f > c) sel[m++] = i; } break;
-    case '>=': for (let k = 0; k < count; k++) { const i = sel[k] as number; if ((v[i] as number) * f >= c) sel[m++] = i; } break;
+    case '=': for (let k = 0; k < count; k++) { const i = sel[k] as number; sel[m] = i; m += +((v[i] as number) * f === c); } break;
+    case '<>': for (let k = 0; k < count; k++) { const i = sel[k] as number; sel[m] = i; m += +((v[i] as number) * f !== c); } break;
+    case '<': for (let k = 0; k < count; k++) { const i = sel[k] as number; sel[m] = i; m += +((v[i] as number) * f < c); } break;
+    case '<=': for (let k = 0; k < count; k++) { const i = sel[k] as number; sel[m] = i; m += +((v[i] as number) * f <= c); } break;
+    case '>': for (let k = 0; k < count; k++) { const i = sel[k] as number; sel[m] = i; m += +((v[i] as number) * f > c); } break;
+    case '>=': for (let k = 0; k < count; k++) { const i = sel[k] as number; sel[m] = i; m += +((v[i] as number) * f >= c); } break;
     default: throw new Error(`not a comparison: ${symbol}`);
   }
   const nulls = a.nulls;
@@ -801,12 +805,12 @@ function selectVectors(symbol: string, a: Vec & { t: 'num' }, b: Vec & { t: 'num
   const y = b.v;
   let m = 0;
   switch (symbol) {
-    case '=': for (let k = 0; k < count; k++) { const i = sel[k] as number; if ((x[i] as number) * fa === (y[i] as number) * fb) sel[m++] = i; } break;
-    case '<>': for (let k = 0; k < count; k++) { const i = sel[k] as number; if ((x[i] as number) * fa !== (y[i] as number) * fb) sel[m++] = i; } break;
-    case '<': for (let k = 0; k < count; k++) { const i = sel[k] as number; if ((x[i] as number) * fa < (y[i] as number) * fb) sel[m++] = i; } break;
-    case '<=': for (let k = 0; k < count; k++) { const i = sel[k] as number; if ((x[i] as number) * fa <= (y[i] as number) * fb) sel[m++] = i; } break;
-    case '>': for (let k = 0; k < count; k++) { const i = sel[k] as number; if ((x[i] as number) * fa > (y[i] as number) * fb) sel[m++] = i; } break;
-    case '>=': for (let k = 0; k < count; k++) { const i = sel[k] as number; if ((x[i] as number) * fa >= (y[i] as number) * fb) sel[m++] = i; } break;
+    case '=': for (let k = 0; k < count; k++) { const i = sel[k] as number; sel[m] = i; m += +((x[i] as number) * fa === (y[i] as number) * fb); } break;
+    case '<>': for (let k = 0; k < count; k++) { const i = sel[k] as number; sel[m] = i; m += +((x[i] as number) * fa !== (y[i] as number) * fb); } break;
+    case '<': for (let k = 0; k < count; k++) { const i = sel[k] as number; sel[m] = i; m += +((x[i] as number) * fa < (y[i] as number) * fb); } break;
+    case '<=': for (let k = 0; k < count; k++) { const i = sel[k] as number; sel[m] = i; m += +((x[i] as number) * fa <= (y[i] as number) * fb); } break;
+    case '>': for (let k = 0; k < count; k++) { const i = sel[k] as number; sel[m] = i; m += +((x[i] as number) * fa > (y[i] as number) * fb); } break;
+    case '>=': for (let k = 0; k < count; k++) { const i = sel[k] as number; sel[m] = i; m += +((x[i] as number) * fa >= (y[i] as number) * fb); } break;
     default: throw new Error(`not a comparison: ${symbol}`);
   }
   for (const nulls of [a.nulls, b.nulls]) {

@@ -94,6 +94,8 @@ describe('vectorized hash join', () => {
         expect(Math.max(...keys) - Math.min(...keys) + 1).toBeGreaterThan(build.rows.length * 256);
         return;
       }
+      // The share of keys in [min, max] held (a dense set is tested after a scan's filters).
+      if (keys.size > 0) expect(set.density).toBeCloseTo(keys.size / (Math.max(...keys) - Math.min(...keys) + 1), 12);
       const v = Float64Array.from(probe.rows, (r) => r[column] ?? 0);
       const nulls = Uint8Array.from(probe.rows, (r) => (r[column] === null ? 1 : 0));
       // Every other row selected, as a scan's filters would leave them.
@@ -104,13 +106,15 @@ describe('vectorized hash join', () => {
     }), { numRuns: 300 });
   });
 
-  it('a key set over keys ascending along the selection (skipping from set key to set key) keeps the same rows as testing each', async () => {
+  it('a key set over keys ascending along the selection (skipping from set key to set key, or by the run index when every row is selected) keeps the same rows as testing each', async () => {
     const keyArb = fc.integer({ min: -100, max: 2000 });
     await fc.assert(fc.asyncProperty(
       fc.array(fc.integer({ min: -50, max: 1500 }), { minLength: 1, maxLength: 200 }),
       fc.array(fc.tuple(keyArb, fc.integer({ min: 1, max: 5 }), fc.boolean()), { minLength: 20, maxLength: 300 }),
-      fc.boolean(), fc.boolean(), fc.boolean(),
-      async (buildKeys, runs, int32, everyOther, unsorted) => {
+      fc.boolean(), fc.boolean(), fc.boolean(), fc.boolean(),
+      async (buildKeys, drawn, int32, everyOther, unsorted, dense) => {
+        // Dense: a key span within 4 × the rows (the run index's bound), as lineitem's l_orderkey.
+        const runs = dense ? drawn.map(([k, times, nul]) => [Math.floor(k / 8), times, nul] as const) : drawn;
         const build: Side = { rows: buildKeys.map((k) => [k, null, 0] as const), cuts: [buildKeys.length] };
         const set = keySetOf(batchesOf(build), [keyNode(0)], (b) => batchContext(b, [], env));
         if (set === null) return;
@@ -132,6 +136,15 @@ describe('vectorized hash join', () => {
         const out = new Uint32Array(sel.length);
         const kept2 = set.narrow({ t: 'num', v, nulls, scale: -1, rowScales: null }, again, again.length, out);
         expect([...out.subarray(0, kept2)]).toEqual(expected);
+        // A prefix of the rows first (an open segment's array holds rows not yet written past it), then all of
+        // them: the run index made for the prefix must not answer for the longer selection.
+        const cut = Math.floor(sel.length / 2);
+        const prefix = Uint32Array.from(sel.subarray(0, cut));
+        const keptPrefix = set.narrow({ t: 'num', v, nulls, scale: -1, rowScales: null }, prefix, prefix.length, prefix);
+        expect([...prefix.subarray(0, keptPrefix)]).toEqual(expected.filter((i) => i < (sel[cut] ?? Infinity)));
+        const whole = Uint32Array.from(sel);
+        const keptWhole = set.narrow({ t: 'num', v, nulls, scale: -1, rowScales: null }, whole, whole.length, whole);
+        expect([...whole.subarray(0, keptWhole)]).toEqual(expected);
       }), { numRuns: 400 });
   });
 });

@@ -30,7 +30,14 @@ export interface PruneRule {
 
 export type LeafOutput =
   | { readonly kind: 'rows'; readonly exprs: readonly VNode[] }
-  | { readonly kind: 'aggregate'; readonly groupBy: readonly VNode[]; readonly aggregates: readonly AggregateSpec[] };
+  | {
+    readonly kind: 'aggregate'; readonly groupBy: readonly VNode[]; readonly aggregates: readonly AggregateSpec[];
+    /**
+     * Per group key, whether the other keys not so marked determine it (functionalDependents): rows are grouped
+     * by the unmarked keys only and a marked key's value is taken from any row of the group.
+     */
+    readonly dependent: readonly boolean[];
+  };
 
 /** An inner equi-join whose inputs are leaves producing rows (scans or joins): keys over each input's columns. */
 export interface JoinSource {
@@ -204,8 +211,11 @@ export function analyzeLeaf(top: PhysicalPlan, rowCompile: CompileEnv['rowCompil
       if (fn === null || (argExpr !== undefined && arg === null) || (agg.filter !== null && filter === null)) return null;
       aggregates.push({ fn, arg, filter, argType: argExpr?.type ?? null, resultType: agg.type });
     }
-    output = { kind: 'aggregate', groupBy: groupBy as VNode[], aggregates };
-    operators.push(`Vectorized Hash Aggregate (${groupBy.length} keys, ${aggregates.map((a) => a.fn).join(', ')})`);
+    const dependent = functionalDependents(aggregate.input, aggregate.groupBy);
+    output = { kind: 'aggregate', groupBy: groupBy as VNode[], aggregates, dependent };
+    const determined = dependent.filter((d) => d).length;
+    const keyText = `${groupBy.length} keys${determined > 0 ? `, ${determined} determined by the others` : ''}`;
+    operators.push(`Vectorized Hash Aggregate (${keyText}, ${aggregates.map((a) => a.fn).join(', ')})`);
   }
   if (filters.length > 0) operators.push(`Vectorized Filter (${filters.length} conjuncts, selection vectors)`);
   const lines: ExplainLine[] = operators.map((text, depth) => ({ depth, text }));
@@ -233,4 +243,116 @@ function pruneRuleOf(p: BoundExpr, compiler: ExprCompiler): PruneRule | null {
     return c?.constantId === null || c === null ? null : { position: column.index, symbol, constantId: c.constantId };
   };
   return pick(l, r, p.symbol) ?? pick(r, l, flipped[p.symbol] ?? p.symbol);
+}
+
+/** A column of one scan in a plan (the scan node itself tells apart two scans of one table). */
+interface Origin {
+  readonly scan: PhysicalPlan & { kind: 'seqScan' };
+  /** Index in the scan's row (table.columns order). */
+  readonly index: number;
+}
+
+/** Key types whose equality (grouping, joins, unique indexes) is equality of the values: determined values are the same values. */
+function exactKeyType(type: SqlType): boolean {
+  return type.kind === 'int2' || type.kind === 'int4' || type.kind === 'int8' || type.kind === 'date';
+}
+
+/** The scan column each output column of `plan` is (a plain column reference down to a seqScan), or null. */
+function originsOf(plan: PhysicalPlan): (Origin | null)[] {
+  switch (plan.kind) {
+    case 'seqScan': return plan.table.columns.map((_, index) => ({ scan: plan, index }));
+    case 'filter': return originsOf(plan.input);
+    case 'project': {
+      const inner = originsOf(plan.input);
+      return plan.exprs.map((e) => (e.kind === 'column' ? (inner[e.index] ?? null) : null));
+    }
+    case 'hashJoin': {
+      const left = originsOf(plan.left);
+      const right = originsOf(plan.right);
+      // Outer joins null-extend a side: its columns are then not the scan's values.
+      if (plan.joinType !== 'inner') return plan.columns.map(() => null);
+      return [...left, ...right];
+    }
+    default: return plan.columns.map(() => null);
+  }
+}
+
+/** Pairs of scan columns an inner hash join of `plan` makes equal in every output row (plain column keys of exact types). */
+function equalitiesOf(plan: PhysicalPlan, out: [Origin, Origin][] = []): [Origin, Origin][] {
+  switch (plan.kind) {
+    case 'filter': return equalitiesOf(plan.input, out);
+    case 'project': return equalitiesOf(plan.input, out);
+    case 'hashJoin': {
+      if (plan.joinType !== 'inner') return out;
+      equalitiesOf(plan.left, out);
+      equalitiesOf(plan.right, out);
+      const left = originsOf(plan.left);
+      const right = originsOf(plan.right);
+      plan.leftKeys.forEach((l, k) => {
+        const r = plan.rightKeys[k];
+        if (r === undefined || l.kind !== 'column' || r.kind !== 'column' || !exactKeyType(l.type) || !exactKeyType(r.type)) return;
+        const a = left[l.index];
+        const b = right[r.index];
+        if (a !== null && a !== undefined && b !== null && b !== undefined) out.push([a, b]);
+      });
+      return out;
+    }
+    default: return out;
+  }
+}
+
+/**
+ * Which group keys the others determine (GROUP BY c_custkey, c_name, ..., n_name in Q10: c_custkey is
+ * customer's primary key, so one customer row per group, and c_nationkey = n_nationkey makes it one nation
+ * row): a key is determined by a set of keys when, closing over "a scan's primary key columns (integer or
+ * date) determine all its columns" and "an inner join's equal key columns determine each other", it is one
+ * of the scan columns reached. Each output row of the join holds one row of each scan, and a primary key
+ * matches at most one visible row at the read index, so rows equal on the remaining keys are equal on a
+ * determined one. Keys are dropped one at a time while the ones left still determine them.
+ */
+export function functionalDependents(input: PhysicalPlan, groupBy: readonly BoundExpr[]): boolean[] {
+  const dependent = groupBy.map(() => false);
+  if (groupBy.length < 2) return dependent;
+  const origins = originsOf(input);
+  const keyOrigins = groupBy.map((e) => (e.kind === 'column' ? (origins[e.index] ?? null) : null));
+  if (keyOrigins.every((o) => o === null)) return dependent;
+  const equalities = equalitiesOf(input);
+  const scans = new Set<PhysicalPlan & { kind: 'seqScan' }>();
+  for (const o of origins) if (o !== null) scans.add(o.scan);
+  const primaryKeys = new Map<PhysicalPlan, number[]>();
+  for (const scan of scans) {
+    const pk = scan.table.primaryKey;
+    if (pk === null) continue;
+    const indexes = pk.columnPositions.map((p) => scan.table.columns.findIndex((c) => c.position === p));
+    if (indexes.every((i) => i >= 0 && exactKeyType(scan.table.columns[i]?.type ?? { kind: 'text' }))) primaryKeys.set(scan, indexes);
+  }
+  const closure = (from: readonly Origin[]): { has(o: Origin): boolean } => {
+    const whole = new Set<PhysicalPlan>();
+    const cols = new Map<PhysicalPlan, Set<number>>();
+    const has = (o: Origin): boolean => whole.has(o.scan) || (cols.get(o.scan)?.has(o.index) ?? false);
+    const add = (o: Origin): boolean => {
+      if (has(o)) return false;
+      let set = cols.get(o.scan);
+      if (set === undefined) { set = new Set(); cols.set(o.scan, set); }
+      set.add(o.index);
+      const pk = primaryKeys.get(o.scan);
+      if (pk !== undefined && pk.every((i) => set.has(i))) whole.add(o.scan);
+      return true;
+    };
+    for (const o of from) add(o);
+    for (let changed = true; changed;) {
+      changed = false;
+      for (const [a, b] of equalities) {
+        if (has(a) && add(b)) changed = true;
+        if (has(b) && add(a)) changed = true;
+      }
+    }
+    return { has };
+  };
+  for (const [j, o] of keyOrigins.entries()) {
+    if (o === null) continue;
+    const others = keyOrigins.filter((x, i): x is Origin => i !== j && !dependent[i] && x !== null);
+    if (closure(others).has(o)) dependent[j] = true;
+  }
+  return dependent;
 }
