@@ -274,7 +274,14 @@ function entryFor(core: StoreCore, effect: PreparedEffect, horizon: number): Row
     return existing;
   }
   const entry = core.createRowEntry(table, key);
-  if (effect.before !== null) {
+  if (effect.before !== null && table.bulkIndexMax > horizon) {
+    // The before-image may be a bulk row (bulk-write.ts) newer than some
+    // readers, who must find the key absent; only RocksDB knows the row's
+    // index. Those readers read it there (a stored row newer than the
+    // reader is absent for it), and a checkpoint loads it as the chain's
+    // base, with that index, before overwriting it (loadUnknownBases).
+    entry.baseKnown = false;
+  } else if (effect.before !== null) {
     // The before-image is what every reader older than this entry sees (see state.ts).
     core.pushBase(entry, { index: horizon, row: effect.before.row, layout: effect.before.layout, bytes: null });
   } else {
