@@ -1,4 +1,4 @@
-// npm run bench -- cluster [--seconds S] [--warmup-s W] [--rounds R] [--kills K] [--clients C] [--election-timeout-ms T] [--cpu-prof DIR]
+// npm run bench -- cluster [--seconds S] [--warmup-s W] [--rounds R] [--kills K] [--clients C[,C...]] [--election-timeout-ms T] [--cpu-prof DIR]
 //
 // The warm-up (default 10 s) is load that is not measured: V8 compiles the
 // hot paths while it runs. Three processes sharing two cores take far longer
@@ -10,10 +10,14 @@
 // throughput swings by a quarter from run to run (single-node runs measured
 // 5,400-7,200 commits/s back to back), so one pair decided the ratio by luck.
 // Every round is reported. Failover is measured on the last 3-node cluster.
-// --clients C (default 8): concurrent clients, the same for 1 and 3 nodes.
-// Each waits for its commit before the next INSERT, so throughput is about
-// C / commit latency: with few clients a 3-node cluster, whose commits wait
-// for a round trip, is latency-bound while one node is not.
+// --clients C,C... (default 8,32): one measured load per client count, each on
+// a fresh cluster, the same counts for 1 and 3 nodes. Each client waits for its
+// commit before the next INSERT, so with few clients the rate is about
+// C / commit latency: at 8 clients a 3-node cluster, whose commits wait for
+// a round trip, is latency-bound, and the 3-node / 1-node rate is the ratio
+// of commit latencies. Throughput is capacity, so the target is judged at
+// the largest count, where one node is saturated (measured: 12.0k commits/s
+// at 32 clients, 11.8-12.7k at 64; 7.3k at 8). Every count is reported.
 // --kills 0 skips the failover part (quick iterations; then no results are
 // written); --cpu-prof DIR writes a V8 CPU profile per node under DIR/nodeN/.
 //
@@ -37,13 +41,14 @@ interface Args {
   readonly warmupMs: number;
   readonly kills: number;
   readonly rounds: number;
-  readonly clients: number;
+  /** Ascending; the last one saturates a node and judges the throughput target. */
+  readonly clients: readonly number[];
   readonly electionTimeoutMs: number;
   readonly heartbeatIntervalMs: number;
   readonly cpuProfDir: string | undefined;
 }
 
-const usage = 'usage: npm run bench -- cluster [--seconds S] [--warmup-s W] [--rounds R] [--kills K] [--clients C] [--election-timeout-ms T] [--cpu-prof DIR]';
+const usage = 'usage: npm run bench -- cluster [--seconds S] [--warmup-s W] [--rounds R] [--kills K] [--clients C[,C...]] [--election-timeout-ms T] [--cpu-prof DIR]';
 
 function parseArgs(argv: readonly string[]): Args {
   const values = new Map<string, string>();
@@ -63,12 +68,16 @@ function parseArgs(argv: readonly string[]): Args {
     return n;
   };
   const electionTimeoutMs = num('election-timeout-ms', 1000, 200);
+  const clientsText = values.get('clients') ?? '8,32';
+  values.delete('clients');
+  const clients = clientsText.split(',').map((t) => Number(t));
+  if (clients.some((n) => !Number.isInteger(n) || n < 1)) throw new Error(`--clients must be client counts >= 1 separated by commas, got "${clientsText}"`);
   const args: Args = {
     seconds: num('seconds', Number(process.env['BENCH_SECONDS'] ?? 10), 1),
     warmupMs: num('warmup-s', 10, 0) * 1000,
     kills: num('kills', 3, 0),
     rounds: Math.floor(num('rounds', 3, 1)),
-    clients: Math.floor(num('clients', 8, 1)),
+    clients: [...new Set(clients)].sort((a, b) => a - b),
     electionTimeoutMs,
     // The shipped ratio (config/thunderdb.toml: 1 s and 100 ms).
     heartbeatIntervalMs: Math.max(10, Math.round(electionTimeoutMs / 10)),
@@ -83,6 +92,7 @@ const insertSql = "INSERT INTO bench_events (client, amount, note) VALUES ($1, $
 
 interface LoadResult {
   readonly nodes: number;
+  readonly clients: number;
   readonly commits: number;
   readonly errors: number;
   readonly tps: number;
@@ -124,12 +134,16 @@ function connect(node: BenchNode): pg.Client {
   return new pg.Client({ host: '127.0.0.1', port: node.pgPort, user: 'admin', database: 'thunderdb', connectionTimeoutMillis: 2000 });
 }
 
-async function runLoad(cluster: BenchCluster, nodes: number, { seconds, warmupMs, clients }: Args): Promise<LoadResult> {
-  const leader = await cluster.leader();
-  const admin = connect(leader);
+async function createTable(cluster: BenchCluster): Promise<void> {
+  const admin = connect(await cluster.leader());
   await admin.connect();
   await admin.query('CREATE TABLE bench_events (id bigserial PRIMARY KEY, client integer NOT NULL, amount integer NOT NULL, note text)');
   await admin.end();
+}
+
+/** One measured load of `clients` clients, after `warmupMs` of the same load unmeasured. */
+async function runLoad(cluster: BenchCluster, nodes: number, clients: number, warmupMs: number, { seconds }: Args): Promise<LoadResult> {
+  const leader = await cluster.leader();
   const latenciesMs: number[] = [];
   let errors = 0;
   const startMs = performance.now();
@@ -186,6 +200,7 @@ async function runLoad(cluster: BenchCluster, nodes: number, { seconds, warmupMs
   const mean = latenciesMs.reduce((s, x) => s + x, 0) / Math.max(1, latenciesMs.length);
   return {
     nodes,
+    clients,
     commits: measuredCommits,
     errors,
     tps: round(measuredCommits / seconds, 0),
@@ -269,24 +284,36 @@ const args = parseArgs(process.argv.slice(2));
 const loadAverageAtStart = round(loadavg()[0] ?? 0, 1);
 const cpuText = (r: LoadResult): string =>
   `, CPU ms per commit ${r.cpuMsPerCommit.join(' + ')}; per commit (fsyncs/sent/received): ${r.perCommit.map((c) => `${c.fsyncs}/${c.sent}/${c.received}`).join(' ')}`;
-const singles: LoadResult[] = [];
-const threes: LoadResult[] = [];
+/** Per client count (args.clients order), per round. */
+const singles: LoadResult[][] = args.clients.map(() => []);
+const threes: LoadResult[][] = args.clients.map(() => []);
 const failovers: FailoverSample[] = [];
+// Each load runs on a fresh cluster with the full warm-up: loads that
+// followed one another on one cluster met the first load's rows (checkpoints
+// while measuring) on one node more than on three (more commits), which
+// favoured the 3-node side.
 for (let roundNo = 1; roundNo <= args.rounds; roundNo++) {
-  const single = await withCluster(1, args, (c) => runLoad(c, 1, args));
-  singles.push(single);
-  process.stdout.write(`round ${roundNo}, 1 node: ${single.tps} commits/s, p50 ${single.latencyMsP50} ms, p99 ${single.latencyMsP99} ms${cpuText(single)}\n`);
-  await withCluster(3, args, async (c) => {
-    const load = await runLoad(c, 3, args);
-    threes.push(load);
-    process.stdout.write(`round ${roundNo}, 3 nodes: ${load.tps} commits/s, p50 ${load.latencyMsP50} ms, p99 ${load.latencyMsP99} ms${cpuText(load)}; ratio ${(load.tps / Math.max(1, single.tps)).toFixed(2)}\n`);
-    if (roundNo < args.rounds) return;
-    for (let k = 0; k < args.kills; k++) {
-      const sample = await measureFailover(c);
-      process.stdout.write(`failover ${k + 1}: node ${sample.killedNodeId} killed, node ${sample.newLeaderId} leads after ${sample.electedMs} ms, first write at ${sample.writeMs} ms\n`);
-      failovers.push(sample);
-    }
-  });
+  for (const [i, clients] of args.clients.entries()) {
+    const last = roundNo === args.rounds && i === args.clients.length - 1;
+    const single = await withCluster(1, args, async (c) => {
+      await createTable(c);
+      return runLoad(c, 1, clients, args.warmupMs, args);
+    });
+    singles[i]?.push(single);
+    process.stdout.write(`round ${roundNo}, 1 node, ${clients} clients: ${single.tps} commits/s, p50 ${single.latencyMsP50} ms, p99 ${single.latencyMsP99} ms${cpuText(single)}\n`);
+    await withCluster(3, args, async (c) => {
+      await createTable(c);
+      const r = await runLoad(c, 3, clients, args.warmupMs, args);
+      threes[i]?.push(r);
+      process.stdout.write(`round ${roundNo}, 3 nodes, ${clients} clients: ${r.tps} commits/s, p50 ${r.latencyMsP50} ms, p99 ${r.latencyMsP99} ms${cpuText(r)}; ratio ${(r.tps / Math.max(1, single.tps)).toFixed(2)}\n`);
+      if (!last) return;
+      for (let k = 0; k < args.kills; k++) {
+        const sample = await measureFailover(c);
+        process.stdout.write(`failover ${k + 1}: node ${sample.killedNodeId} killed, node ${sample.newLeaderId} leads after ${sample.electedMs} ms, first write at ${sample.writeMs} ms\n`);
+        failovers.push(sample);
+      }
+    });
+  }
 }
 /** The round whose throughput is the median (the lower middle one for an even count), reported in full. */
 function medianRound(results: readonly LoadResult[]): LoadResult {
@@ -295,47 +322,60 @@ function medianRound(results: readonly LoadResult[]): LoadResult {
   if (picked === undefined) throw new Error('no load rounds ran');
   return picked;
 }
-const single = medianRound(singles);
-const three = medianRound(threes);
-
-// Ratio of the medians; the per-round ratios are in the report beside it.
-const throughputRatioEarly = round(three.tps / Math.max(1, single.tps), 2);
-const roundRatios = threes.map((t, i) => round(t.tps / Math.max(1, singles[i]?.tps ?? 1), 2));
+/** Per client count: the median rounds, their ratio, and every round's ratio. */
+const byClients = args.clients.map((clients, i) => {
+  const ones = singles[i] ?? [];
+  const threeRounds = threes[i] ?? [];
+  const single = medianRound(ones);
+  const three = medianRound(threeRounds);
+  return {
+    clients, single, three,
+    ratio: round(three.tps / Math.max(1, single.tps), 2),
+    roundRatios: threeRounds.map((t, r) => round(t.tps / Math.max(1, ones[r]?.tps ?? 1), 2)),
+  };
+});
+const saturated = byClients[byClients.length - 1];
+if (saturated === undefined) throw new Error('no client counts');
+const summary = byClients.map((b) => `${b.clients} clients: 3 nodes / 1 node ${b.ratio} (per round ${b.roundRatios.join(', ')})`).join('; ');
 if (args.kills === 0) {
   // An iteration run: the committed results stay those of a full run.
-  process.stdout.write(`${args.clients} clients; 3 nodes / 1 node throughput (medians of ${args.rounds} rounds): ${throughputRatioEarly}; per round ${roundRatios.join(', ')}; --kills 0: failover skipped, no results written\n`);
+  process.stdout.write(`medians of ${args.rounds} rounds: ${summary}; --kills 0: failover skipped, no results written\n`);
   process.exit(0);
 }
 const failoverMsMedian = median(failovers.map((s) => s.writeMs));
 const electedMsMedian = median(failovers.map((s) => s.electedMs));
 const failoverBudgetMs = 2 * args.electionTimeoutMs;
-const throughputRatio = throughputRatioEarly;
+const throughputRatio = saturated.ratio;
 const targets = {
-  threeNodeThroughputAtLeastHalf: three.tps >= single.tps / 2,
+  threeNodeThroughputAtLeastHalf: saturated.three.tps >= saturated.single.tps / 2,
   failoverUnderTwoElectionTimeouts: failoverMsMedian < failoverBudgetMs,
 };
 const yes = (ok: boolean): string => (ok ? 'met' : 'MISSED');
 const row = (r: LoadResult): string =>
-  `| ${r.nodes} | ${r.tps.toLocaleString('en-US')} | ${r.latencyMsP50} | ${r.latencyMsP99} | ${r.latencyMsMean} | ${r.commits.toLocaleString('en-US')} | ${r.errors} | ${r.cpuMsPerCommit.join(' + ')} |`;
+  `| ${r.clients} | ${r.nodes} | ${r.tps.toLocaleString('en-US')} | ${r.latencyMsP50} | ${r.latencyMsP99} | ${r.latencyMsMean} | ${r.commits.toLocaleString('en-US')} | ${r.errors} | ${r.cpuMsPerCommit.join(' + ')} |`;
 const info = machineInfo();
 const markdown = [
-  '# Cluster: commit latency on 1 and 3 nodes, failover after kill -9',
+  '# Cluster: commit latency and throughput on 1 and 3 nodes, failover after kill -9',
   '',
   `Machine: ${Object.entries(info).map(([k, v]) => `${k} ${v}`).join(', ')}. All nodes on this one machine over loopback, sharing its cores and disk.`,
-  `Single-row INSERT, prepared, ${args.clients} node-postgres clients on the leader, sync_commit = true, ${args.seconds} s measured after ${args.warmupMs / 1000} s of unmeasured warm-up load (V8 compiles the hot paths meanwhile; three processes on two cores need far longer than one).`,
-  `${args.rounds} rounds, alternating a fresh 1-node and a fresh 3-node cluster; the table shows the median round of each (by throughput), and every round is listed below it.`,
+  `Single-row INSERT, prepared, node-postgres clients on the leader (${args.clients.join(' and ')}), sync_commit = true, ${args.seconds} s measured after ${args.warmupMs / 1000} s of unmeasured warm-up load (V8 compiles the hot paths meanwhile; three processes on two cores need far longer than one).`,
+  `${args.rounds} rounds; in each, per client count, a fresh 1-node and then a fresh 3-node cluster; the table shows the median round of each (by throughput), and every round is listed below it.`,
+  'Each client waits for its commit before its next INSERT, so with few clients the rate is clients / commit latency, and the 3-node / 1-node rate compares commit latencies. '
+    + `Throughput is capacity: the target is judged at ${saturated.clients} clients, where one node is saturated.`,
   `1-minute load average at start: ${loadAverageAtStart}, at end: ${round(loadavg()[0] ?? 0, 1)} (on ${info['cpus']} cores).`,
   '',
-  '| nodes | commits/s | p50 ms | p99 ms | mean ms | commits | errors | CPU ms per commit (leader + followers) |',
-  '|---:|---:|---:|---:|---:|---:|---:|---:|',
-  row(single),
-  row(three),
+  '| clients | nodes | commits/s | p50 ms | p99 ms | mean ms | commits | errors | CPU ms per commit (leader + followers) |',
+  '|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
+  ...byClients.flatMap((b) => [row(b.single), row(b.three)]),
   '',
-  `3 nodes / 1 node throughput, medians: ${throughputRatio} (target ≥ 0.5: ${yes(targets.threeNodeThroughputAtLeastHalf)}).`,
+  ...byClients.map((b) => `- ${b.clients} clients: 3 nodes / 1 node, medians: ${b.ratio}.`),
   '',
-  '| round | 1 node commits/s | 3 nodes commits/s | ratio |',
-  '|---:|---:|---:|---:|',
-  ...threes.map((t, i) => `| ${i + 1} | ${(singles[i]?.tps ?? 0).toLocaleString('en-US')} | ${t.tps.toLocaleString('en-US')} | ${roundRatios[i]} |`),
+  `Throughput, 3 nodes / 1 node at ${saturated.clients} clients: ${throughputRatio} (target ≥ 0.5: ${yes(targets.threeNodeThroughputAtLeastHalf)}).`,
+  '',
+  `| round | ${args.clients.map((c) => `${c} clients: 1 node commits/s | 3 nodes commits/s | ratio`).join(' | ')} |`,
+  `|---:|${args.clients.map(() => '---:|---:|---:').join('|')}|`,
+  ...Array.from({ length: args.rounds }, (_, r) =>
+    `| ${r + 1} | ${byClients.map((b, i) => `${(singles[i]?.[r]?.tps ?? 0).toLocaleString('en-US')} | ${(threes[i]?.[r]?.tps ?? 0).toLocaleString('en-US')} | ${b.roundRatios[r]}`).join(' | ')} |`),
   '',
   `Failover (raft_election_timeout ${args.electionTimeoutMs} ms, heartbeat ${args.heartbeatIntervalMs} ms): kill -9 of the leader until a survivor leads, and until an INSERT on it is acknowledged.`,
   '',
@@ -351,9 +391,10 @@ writeResults('cluster', {
   loadAverageAtStart,
   loadAverageAtEnd: round(loadavg()[0] ?? 0, 1),
   settings: { clients: args.clients, seconds: args.seconds, warmupMs: args.warmupMs, rounds: args.rounds, electionTimeoutMs: args.electionTimeoutMs, heartbeatIntervalMs: args.heartbeatIntervalMs, syncCommit: true },
-  load: [single, three],
-  rounds: singles.map((s, i) => ({ single: s, three: threes[i], ratio: roundRatios[i] })),
+  loads: byClients.map((b) => ({ clients: b.clients, single: b.single, three: b.three, ratio: b.ratio })),
+  rounds: byClients.map((b, i) => ({ clients: b.clients, rounds: (singles[i] ?? []).map((s, r) => ({ single: s, three: threes[i]?.[r], ratio: b.roundRatios[r] })) })),
   throughputRatio,
+  throughputRatioClients: saturated.clients,
   failovers,
   failoverMsMedian,
   electedMsMedian,
