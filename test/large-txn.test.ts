@@ -30,8 +30,8 @@ afterEach(async () => {
   dirs.clear();
 });
 
-async function start(dir?: string): Promise<TestServer> {
-  const server = await startServer({ env, ...(dir === undefined ? {} : { dir }) });
+async function start(dir?: string, extraEnv: Readonly<Record<string, string>> = {}): Promise<TestServer> {
+  const server = await startServer({ env: { ...env, ...extraEnv }, ...(dir === undefined ? {} : { dir }) });
   started.push(server);
   dirs.add(server.dir);
   return server;
@@ -176,7 +176,9 @@ describe('large transactions are atomic', () => {
 
   it('kill -9 right after a COPY is acknowledged (its rows written to RocksDB ahead of any checkpoint) loses none of them', async () => {
     const rows = 40_000;
-    let server = await start();
+    // A load takes the bulk path past a quarter of the buffer pool (RowStoreOptions.bulkRowsMinBytes): 1 MB here.
+    const smallPool = { THUNDERDB_STORAGE_BUFFER_POOL_SIZE: '4MB' };
+    let server = await start(undefined, smallPool);
     const dir = server.dir;
     // At once, and once the row store has had time to write the bulk rows but (likely) not to checkpoint them.
     for (const [round, delayMs] of [0, 300].entries()) {
@@ -189,7 +191,7 @@ describe('large transactions are atomic', () => {
       if (delayMs > 0) await sleep(delayMs);
       server.signal('SIGKILL');
       expect((await server.exited).signal).toBe('SIGKILL');
-      server = await start(dir);
+      server = await start(dir, smallPool);
       const check = await client(server.pgPort);
       try {
         expect((await check.query<{ n: string }>(`SELECT count(*) AS n FROM ${table}`)).rows[0]?.n).toBe(String(rows));
@@ -205,7 +207,7 @@ describe('large transactions are atomic', () => {
       }
     }
     await server.stop();
-    server = await start(dir);
+    server = await start(dir, smallPool);
     const last = await client(server.pgPort);
     try {
       for (const table of ['b0', 'b1']) {

@@ -150,7 +150,9 @@ function holdPart(part: DecodedPart, data: Uint8Array): HeldPart {
  */
 function applyParts(core: StoreCore, parts: readonly HeldPart[], index: number, after: AfterApply[]): void {
   const marks: RawTxnEntry['sequences'][number][] = [];
-  const bulk = new BulkRows(core, new Set(parts.flatMap((p) => (p.kind === 'encoded' ? p.changedTables : noTables))));
+  let heldBytes = 0;
+  for (const part of parts) if (part.kind === 'encoded') heldBytes += part.data.byteLength;
+  const bulk = new BulkRows(core, heldBytes > core.bulkRowsMinBytes, new Set(parts.flatMap((p) => (p.kind === 'encoded' ? p.changedTables : noTables))));
   for (const part of parts) {
     switch (part.kind) {
       case 'encoded': {
@@ -189,14 +191,15 @@ class BulkRows {
   private readonly tableIds = new Set<number>();
   private rows = 0;
 
-  constructor(private readonly core: StoreCore, private readonly changedTables: ReadonlySet<number>) {}
+  /** `enabled`: the transaction is big enough (StoreCore.bulkRowsMinBytes). */
+  constructor(private readonly core: StoreCore, private readonly enabled: boolean, private readonly changedTables: ReadonlySet<number>) {}
 
   /** The effects of one part that stay on the ordinary path; the part is kept for the write if any row left it. */
   take(txn: RawTxnEntry, data: Uint8Array): RawTxnEntry {
     const rest: RawTxnEntry['effects'][number][] = [];
     const before = this.rows;
     for (const effect of txn.effects) {
-      if (effect.op === 'insert' && effect.after !== null && this.tableEligible(effect.tableId)) {
+      if (this.enabled && effect.op === 'insert' && effect.after !== null && this.tableEligible(effect.tableId)) {
         const rows = (this.core.tables.get(effect.tableId) as TableState).rows;
         if (rows.size === 0 || !rows.has(keyString(effect.key))) {
           this.tableIds.add(effect.tableId);

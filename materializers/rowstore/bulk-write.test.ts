@@ -41,12 +41,29 @@ function applyAll(store: RowStore, log: EntryLog, to = log.lastIndex): void {
 const range = (from: number, n: number): number[] => Array.from({ length: n }, (_, i) => from + i);
 
 describe('row store: bulk rows of multi-part transactions', () => {
+  it('keeps a transaction no bigger than bulkRowsMinBytes resident (warm for point reads); a bigger one goes to RocksDB', () => withTempDir(async (dir) => {
+    const log = new EntryLog();
+    log.ddl({ kind: 'createTable', table: lines });
+    const small = log.txnParts(inserts(log, 0, 3, 20));
+    const big = log.txnParts(inserts(log, 100, 3, 200));
+    const bytes = (entries: readonly { data: Uint8Array }[]): number => entries.reduce((sum, e) => sum + e.data.byteLength, 0);
+    const smallBytes = bytes(small);
+    expect(bytes(big)).toBeGreaterThan(smallBytes);
+    const store = await openRowStore({ directory: dir, bufferPoolBytes: pool, bulkRowsMinBytes: smallBytes });
+    applyAll(store, log, small[2]!.index);
+    expect(store.stats()).toMatchObject({ bulkRowsWritten: 0, rowEntries: 60 });
+    applyAll(store, log);
+    expect(await ids(store)).toEqual([...range(0, 60), ...range(100, 600)]);
+    expect(store.stats()).toMatchObject({ bulkRowsWritten: 600, rowEntries: 60 });
+    await store.close();
+  }));
+
   it('writes them to RocksDB, not memory; visible at the last part only; later changes start from them', () => withTempDir(async (dir) => {
     const log = new EntryLog();
     log.ddl({ kind: 'createTable', table: lines });
     log.txn([log.insert(linesId, row(0))]);
     const parts = log.txnParts(inserts(log, 1, 3, 20));
-    const store = await openRowStore({ directory: dir, bufferPoolBytes: pool });
+    const store = await openRowStore({ directory: dir, bufferPoolBytes: pool, bulkRowsMinBytes: 0 });
     applyAll(store, log, 2);
     const before = store.registerSnapshot();
     applyAll(store, log, parts[1]!.index);
@@ -73,12 +90,12 @@ describe('row store: bulk rows of multi-part transactions', () => {
     expect(store.pinSnapshot()).toBeDefined();
     const contents = await rowStoreContents(store);
     await store.close();
-    const reopened = await openRowStore({ directory: dir, bufferPoolBytes: pool });
+    const reopened = await openRowStore({ directory: dir, bufferPoolBytes: pool, bulkRowsMinBytes: 0 });
     expect(await rowStoreContents(reopened)).toEqual(contents);
     await reopened.close();
     // A rebuild from the whole log reaches the same state.
     await rm(dir, { recursive: true, force: true });
-    const rebuilt = await openRowStore({ directory: dir, bufferPoolBytes: pool });
+    const rebuilt = await openRowStore({ directory: dir, bufferPoolBytes: pool, bulkRowsMinBytes: 0 });
     applyAll(rebuilt, log);
     expect(await rowStoreContents(rebuilt)).toEqual(contents);
     await rebuilt.close();
@@ -92,7 +109,7 @@ describe('row store: bulk rows of multi-part transactions', () => {
     log.txnParts([[log.insert(linesId, row(1, 'again')), log.insert(linesId, row(3))], [log.insert(linesId, row(4))]]);
     // An update after an insert of the same transaction: as bulk rows, older readers would see the insert as the base.
     log.txnParts([[log.insert(linesId, row(5))], [log.update(linesId, row(5), row(5, 'x')), log.insert(linesId, row(6))]]);
-    const store = await openRowStore({ directory: dir, bufferPoolBytes: pool });
+    const store = await openRowStore({ directory: dir, bufferPoolBytes: pool, bulkRowsMinBytes: 0 });
     applyAll(store, log, 3);
     const old = store.registerSnapshot();
     applyAll(store, log);
@@ -104,7 +121,7 @@ describe('row store: bulk rows of multi-part transactions', () => {
     old.release();
     await store.checkpoint();
     await store.close();
-    const reopened = await openRowStore({ directory: dir, bufferPoolBytes: pool });
+    const reopened = await openRowStore({ directory: dir, bufferPoolBytes: pool, bulkRowsMinBytes: 0 });
     expect((await collect(reopened.scan(linesId, fullRange, reopened.appliedIndex()))).map((r) => r.row)).toEqual(expected);
     await reopened.close();
   }));
@@ -115,14 +132,14 @@ describe('row store: bulk rows of multi-part transactions', () => {
     log.txn([log.insert(linesId, row(0))]);
     const parts = log.txnParts(inserts(log, 1, 2, 10));
     log.txn([log.insert(linesId, row(100))]);
-    const store = await openRowStore({ directory: dir, bufferPoolBytes: pool });
+    const store = await openRowStore({ directory: dir, bufferPoolBytes: pool, bulkRowsMinBytes: 0 });
     applyAll(store, log, 2);
     expect((await store.checkpoint()).appliedIndex).toBe(2);
     applyAll(store, log);
     expect(await ids(store)).toHaveLength(22);
     await store.close(); // the bulk rows are in RocksDB; checkpoint index 2
 
-    const reopened = await openRowStore({ directory: dir, bufferPoolBytes: pool });
+    const reopened = await openRowStore({ directory: dir, bufferPoolBytes: pool, bulkRowsMinBytes: 0 });
     expect(reopened.appliedIndex()).toBe(2);
     expect(reopened.pinSnapshot()).toBeUndefined();
     expect(await ids(reopened)).toEqual([0]);
@@ -134,7 +151,7 @@ describe('row store: bulk rows of multi-part transactions', () => {
     expect((await reopened.checkpoint()).appliedIndex).toBe(log.lastIndex);
     expect(reopened.pinSnapshot()).toBeDefined();
     await reopened.close();
-    const again = await openRowStore({ directory: dir, bufferPoolBytes: pool });
+    const again = await openRowStore({ directory: dir, bufferPoolBytes: pool, bulkRowsMinBytes: 0 });
     expect(await ids(again)).toEqual([...range(0, 21), 100]);
     // Stored rows are no longer ahead of the checkpoint: no reader below it exists, and none may be hidden.
     expect(again.pinSnapshot()).toBeDefined();
@@ -145,7 +162,7 @@ describe('row store: bulk rows of multi-part transactions', () => {
     const log = new EntryLog();
     log.ddl({ kind: 'createTable', table: lines });
     log.txnParts(inserts(log, 1, 4, 50));
-    const store = await openRowStore({ directory: dir, bufferPoolBytes: pool });
+    const store = await openRowStore({ directory: dir, bufferPoolBytes: pool, bulkRowsMinBytes: 0 });
     applyAll(store, log, 2);
     const early = store.checkpoint();
     applyAll(store, log);
@@ -153,7 +170,7 @@ describe('row store: bulk rows of multi-part transactions', () => {
     expect((await early).appliedIndex).toBeLessThanOrEqual(log.lastIndex);
     expect(await late).toMatchObject({ deferred: false, appliedIndex: log.lastIndex });
     await store.close();
-    const reopened = await openRowStore({ directory: dir, bufferPoolBytes: pool });
+    const reopened = await openRowStore({ directory: dir, bufferPoolBytes: pool, bulkRowsMinBytes: 0 });
     expect(reopened.appliedIndex()).toBe(log.lastIndex);
     expect(await ids(reopened)).toEqual(range(1, 200));
     await reopened.close();

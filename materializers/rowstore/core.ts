@@ -86,6 +86,12 @@ export class StoreCore {
   bulkWritesPending = 0;
   /** A bulk write failed: readers waiting for it must not read RocksDB (the row store fails). */
   bulkFailure: unknown = undefined;
+  /**
+   * A multi-part transaction's inserts take the bulk path only past this many
+   * entry bytes (the row store sets it; RowStoreOptions.bulkRowsMinBytes).
+   * Smaller loads stay resident, warm for point reads.
+   */
+  bulkRowsMinBytes = 0;
   /** Writes a bulk transaction's rows (set by the row store to run in its checkpoint chain). */
   bulkWriter: (write: BulkWrite) => Promise<unknown> = (write) => writeBulk(this, write);
   /** Starts an index backfill (set by the row store: backfills read through reads.ts). */

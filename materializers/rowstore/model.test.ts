@@ -113,7 +113,7 @@ async function run(commands: readonly Command[], bufferPoolBytes: number, table:
   const tableId = table.id;
   await withTempDir(async (dir) => {
     const log = new EntryLog();
-    let store = await openRowStore({ directory: dir, bufferPoolBytes });
+    let store = await openRowStore({ directory: dir, bufferPoolBytes, bulkRowsMinBytes: 0 });
     const states: Map<number, Row>[] = [new Map()];
     const snapshots: RowSnapshot[] = [];
     const applyNew = (): void => {
@@ -153,7 +153,7 @@ async function run(commands: readonly Command[], bufferPoolBytes: number, table:
             for (const s of snapshots.splice(0)) s.release();
             if (c.checkpointFirst) await store.checkpoint();
             await store.close();
-            store = await openRowStore({ directory: dir, bufferPoolBytes });
+            store = await openRowStore({ directory: dir, bufferPoolBytes, bulkRowsMinBytes: 0 });
             break;
           case 'snapshot':
             snapshots.push(store.registerSnapshot());
