@@ -25,6 +25,8 @@ export interface ColumnStoreServiceOptions {
   readonly logger: Logger;
   /** Background compaction period; 0 turns it off. Default 60 s. */
   readonly compactionIntervalMs?: number;
+  /** Worker threads a compaction copies rows on (`storage.compaction_threads`). Default 0: the calling thread. */
+  readonly compactionThreads?: number;
 }
 
 /** Where a column store is rebuilt from when the WAL cannot replay it: the row store. */
@@ -71,7 +73,7 @@ async function buildFrom(options: ColumnStoreServiceOptions, source: ColumnStore
   await rm(directory, { recursive: true, force: true });
   const index = source.appliedIndex();
   const startedMs = Date.now();
-  const store = await buildColumnStore({ directory, compression: options.compression }, source.catalogAt(index), index, (tableId) => source.scan(tableId, fullRange, index));
+  const store = await buildColumnStore({ directory, compression: options.compression, compactionThreads: options.compactionThreads }, source.catalogAt(index), index, (tableId) => source.scan(tableId, fullRange, index));
   options.logger.info({ index, rows: store.stats().rows, ms: Date.now() - startedMs }, 'column store rebuilt from the row store');
   return store;
 }
@@ -87,7 +89,7 @@ export async function openColumnStoreService(
   options: ColumnStoreServiceOptions, walFirstIndex: number, source: ColumnStoreSourceView,
 ): Promise<ColumnStoreService> {
   const { logger } = options;
-  let store = await openColumnStore({ directory: columnStoreDirectory(options.dataDir), compression: options.compression });
+  let store = await openColumnStore({ directory: columnStoreDirectory(options.dataDir), compression: options.compression, compactionThreads: options.compactionThreads });
   const checkpointIndex = store.checkpointIndex();
   if (walFirstIndex > checkpointIndex + 1) {
     logger.warn({ checkpointIndex, walFirstIndex }, 'the WAL no longer holds the entries after the column store\'s checkpoint: rebuilding it from the row store');

@@ -189,6 +189,13 @@ async function startSqlService(config: ThunderConfig, state: NodeState, deps: No
       await state.columnStore?.current()?.waitApplied(rowStore.appliedIndex(), checkpointColumnWaitMs);
       await checkpointer.checkpointNow();
     },
+    vacuum: async (tableIds, horizonIndex) => {
+      const store = state.columnStore?.current();
+      if (store === undefined || state.rowStore === undefined) return [];
+      // Every commit before the statement is in the segments it merges (as CHECKPOINT waits above).
+      await store.waitApplied(state.rowStore.appliedIndex(), checkpointColumnWaitMs);
+      return store.compact({ tableIds: tableIds ?? undefined, horizonIndex });
+    },
   });
   const { listenAddr, pgPort } = config.network;
   try {
@@ -363,7 +370,10 @@ async function openStorage(config: ThunderConfig, state: NodeState, deps: NodeDe
   // Before the column store opens and the log replays: a crash may have interrupted a snapshot install.
   await finishInterruptedInstall(snapshotParts, columnStoreDirectory(config.storage.dataDir));
   state.columnStore = await openColumnStoreService(
-    { dataDir: config.storage.dataDir, compression: config.storage.compressionAlgorithm, logger: logger.child({ component: 'columnstore' }) },
+    {
+      dataDir: config.storage.dataDir, compression: config.storage.compressionAlgorithm, compactionThreads: config.storage.compactionThreads,
+      logger: logger.child({ component: 'columnstore' }),
+    },
     state.wal.firstIndex(),
     rowStore,
   );

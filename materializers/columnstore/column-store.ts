@@ -9,7 +9,9 @@ import { invariant } from '../assert.js';
 import type { Catalog } from '../catalog/index.js';
 import type { Row } from '../entries/index.js';
 import type { LogEntry } from '../../log/index.js';
-import { mergeGroup, pickGroup, type CompactionStep } from './compaction.js';
+import { CompactionWorkers } from './compaction-workers.js';
+import { finishMerge, pickGroup, planMerge, type CompactionStep } from './compaction.js';
+import { mergeJob } from './merge-kernel.js';
 import { ColumnCore } from './core.js';
 import { ColumnStoreClosedError, ColumnStoreFailedError, WaitAppliedTimeoutError } from './errors.js';
 import type { ColumnStoreCompression } from './file-format.js';
@@ -41,6 +43,11 @@ export interface ColumnStoreOptions {
   readonly applyOnDemand?: boolean;
   /** The wall clock for lag metrics only (never read by the fold). Default Date.now. */
   readonly nowMs?: () => number;
+  /**
+   * Worker threads that do a compaction's array copying (the `compaction_threads`
+   * key). Default 0: merges run on the calling thread (tests, tools).
+   */
+  readonly compactionThreads?: number;
 }
 
 export const columnStoreDefaults = {
@@ -72,6 +79,8 @@ export interface CompactionOptions {
   readonly fillFractionMin?: number;
   /** Merges per call. Default unlimited. */
   readonly mergesMax?: number;
+  /** Only these tables. Default every table. */
+  readonly tableIds?: readonly number[];
 }
 
 export interface ColumnStore {
@@ -178,11 +187,16 @@ class ColumnStoreImpl implements ColumnStore {
   private entriesApplied = 0;
   private readonly compression: ColumnStoreCompression;
   private readonly nowMs: () => number;
+  /** Null: merges run on this thread. */
+  private readonly compactionWorkers: CompactionWorkers | null;
 
   constructor(private readonly core: ColumnCore, private readonly options: ColumnStoreOptions, private readonly batchEntriesMax: number, private readonly batchLagMs: number) {
     this.lastCheckpointIndex = core.appliedIndex;
     this.compression = options.compression ?? columnStoreDefaults.compression;
     this.nowMs = options.nowMs ?? Date.now;
+    const threads = options.compactionThreads ?? 0;
+    invariant(Number.isSafeInteger(threads) && threads >= 0, `compactionThreads ${threads} (0 or more)`);
+    this.compactionWorkers = threads > 0 ? new CompactionWorkers(threads) : null;
   }
 
   appliedIndex(): number {
@@ -350,7 +364,9 @@ class ColumnStoreImpl implements ColumnStore {
   async compact(options: CompactionOptions = {}): Promise<readonly CompactionStep[]> {
     const steps: CompactionStep[] = [];
     const mergesMax = options.mergesMax ?? Number.POSITIVE_INFINITY;
-    for (const tableId of [...this.core.tables.keys()]) {
+    for (const tableId of options.tableIds ?? [...this.core.tables.keys()]) {
+      // A merge the table changed under (see finishMerge) is picked again, a few times at most.
+      let retries = 0;
       while (steps.length < mergesMax) {
         this.checkOpen();
         const table = this.core.tables.get(tableId);
@@ -359,7 +375,14 @@ class ColumnStoreImpl implements ColumnStore {
         const policy = { horizonIndex: horizon, fillFractionMin: options.fillFractionMin ?? 0.5 };
         const group = pickGroup(table, this.core.config.segmentRowsMax, policy);
         if (group === null) break;
-        steps.push(mergeGroup(this.core, table, group, horizon));
+        const plan = planMerge(this.core, table, group, horizon);
+        const job = plan.job;
+        // On a worker, entries go on applying (and queries running) while the rows are copied.
+        const result = job === null ? null : this.compactionWorkers === null ? mergeJob(job) : await this.compactionWorkers.run(job);
+        this.checkOpen();
+        const step = finishMerge(this.core, plan, result);
+        if (step !== null) steps.push(step);
+        else if (++retries > 3) break;
         // Let entries apply and reads run between merges.
         await new Promise<void>((resolve) => setImmediate(resolve));
       }
@@ -396,5 +419,7 @@ class ColumnStoreImpl implements ColumnStore {
     }
     this.waiters = [];
     await this.checkpointChain;
+    // A merge still running on a worker fails (its result is not swapped in: the store is closed).
+    await this.compactionWorkers?.close();
   }
 }

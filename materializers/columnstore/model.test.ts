@@ -3,6 +3,9 @@
 // a Map per log index; scans at the current and at older read indexes must
 // return the model's rows. Types cover every vector kind, with a small
 // dictionary limit and small segments so switches and seals happen often.
+// After each compaction every zone map must still bound its segment's values.
+// The property runs with merges on the calling thread and on a compaction
+// worker thread (the same kernel, see merge-kernel.ts).
 
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
@@ -10,8 +13,10 @@ import { Decimal, type Row, type SqlType, type SqlValue, type TableDefinition } 
 import { EntryLog, withTempDir } from '../testing/fixtures.js';
 import { valueArb } from '../testing/arbitraries.js';
 import type { LogEntry } from '../../log/index.js';
+import { compareDecimal } from './column-builder.js';
 import { openColumnStore, type ColumnStore } from './column-store.js';
 import { scanAll, sortedRows } from './test-support.js';
+import { compareText, isNullAt, vectorValue } from './vectors.js';
 
 const tableId = 20000;
 const columnTypes: readonly SqlType[] = [
@@ -109,11 +114,49 @@ function txnOf(log: EntryLog, schema: Schema, state: ReadonlyMap<number, Row>, o
   return effects.length === 0 ? null : { entry: log.txn(effects), next };
 }
 
-describe('column store model', () => {
+/** Order of two non-null values of one column, as zone maps order them. */
+function zoneCompare(a: SqlValue, b: SqlValue): number {
+  if (a instanceof Decimal && b instanceof Decimal) return compareDecimal(a, b);
+  if (typeof a === 'string' && typeof b === 'string') return compareText(a, b);
+  if (typeof a === 'bigint' && typeof b === 'bigint') return a < b ? -1 : a > b ? 1 : 0;
+  if (typeof a === 'boolean' && typeof b === 'boolean') return Number(a) - Number(b);
+  if (typeof a === 'number' && typeof b === 'number') {
+    if (Number.isNaN(a) || Number.isNaN(b)) return Number.isNaN(a) ? (Number.isNaN(b) ? 0 : 1) : -1;
+    return a - b;
+  }
+  throw new Error(`zone map value of an unexpected shape: ${typeof a}, ${typeof b}`);
+}
+
+/** Every zone map with a min and max bounds its segment's non-null values, and counts no more NULLs than rows. */
+function expectZonesBound(store: ColumnStore): void {
+  const def = store.catalog().tableById(tableId);
+  if (def === undefined) return;
+  for (const batch of store.scanTable(tableId, def.columns.map((c) => c.id), store.appliedIndex())) {
+    batch.columns.forEach((vector, c) => {
+      const zone = batch.zoneMaps[c];
+      if (zone === undefined) throw new Error('a column without a zone map');
+      expect(zone.nullCount).toBeLessThanOrEqual(zone.rowCount);
+      if (zone.min === null || zone.max === null) return;
+      for (let i = 0; i < batch.rowCount; i++) {
+        if (isNullAt(vector.nulls, i)) continue;
+        const value = vectorValue(vector, i);
+        if (zoneCompare(zone.min, value) > 0 || zoneCompare(zone.max, value) < 0) {
+          throw new Error(`segment ${batch.segmentId} column ${c}: ${String(value)} outside its zone map [${String(zone.min)}, ${String(zone.max)}]`);
+        }
+      }
+    });
+  }
+}
+
+describe.each([
+  { compactionThreads: 0, runs: numRuns },
+  // Fewer runs: each store starts a worker thread at its first compaction.
+  { compactionThreads: 1, runs: Math.max(8, Math.ceil(numRuns / 4)) },
+])('column store model (compaction threads: $compactionThreads)', ({ compactionThreads, runs }) => {
   it('scans to the same rows as a Map folded from the same entries', async () => {
     await fc.assert(fc.asyncProperty(fc.array(command, { minLength: 1, maxLength: 50 }), async (commands) => {
       await withTempDir(async (dir) => {
-        const options = { directory: dir, segmentRowsMax: 8, segmentInitialRows: 1, dictionaryEntriesMax: 4 };
+        const options = { directory: dir, segmentRowsMax: 8, segmentInitialRows: 1, dictionaryEntriesMax: 4, compactionThreads };
         let store: ColumnStore = await openColumnStore(options);
         const log = new EntryLog();
         const states: ReadonlyMap<number, Row>[] = [new Map()];
@@ -169,6 +212,7 @@ describe('column store model', () => {
               case 'compact': {
                 const horizon = readFloor + Math.floor(c.horizonAt * (log.lastIndex - readFloor));
                 await store.compact({ horizonIndex: horizon, fillFractionMin: 0.75 });
+                expectZonesBound(store);
                 readFloor = Math.max(readFloor, horizon);
                 // Compaction that drops a column's data refuses readers from before the last column change.
                 const storeFloor = store.readHorizon(tableId) ?? 0;
@@ -199,13 +243,13 @@ describe('column store model', () => {
           // (compaction and reopens keep the insert order).
           const incremental = scanAll(store, tableId);
           await store.close();
-          store = await openColumnStore({ ...options, directory: `${dir}/rebuilt` });
+          store = await openColumnStore({ ...options, directory: `${dir}/rebuilt`, compactionThreads: 0 });
           store.applyBatch(log.entries);
           expect(scanAll(store, tableId)).toEqual(incremental);
         } finally {
           await store.close();
         }
       });
-    }), { numRuns });
+    }), { numRuns: runs });
   });
 });

@@ -260,6 +260,12 @@ export class Segment {
     return out;
   }
 
+  /** Each row's key bytes and insert index delta (views of a sealed segment's arrays), for compaction. */
+  rowArrays(): { readonly keyOffsets: Uint32Array; readonly keyBytes: Uint8Array; readonly baseIndex: number; readonly insertDeltas: Uint32Array } {
+    invariant(this.builders === null, `segment ${this.id}: row arrays of an open segment`);
+    return { keyOffsets: this.keyOffsets, keyBytes: this.keyBytes, baseIndex: this.baseIndex, insertDeltas: this.insertDeltas };
+  }
+
   /** The sealed parts, for persistence (`rowCount` rows and deletes at or below `asOfIndex`). */
   parts(rowCount: number, asOfIndex: number): SealedSegmentParts {
     invariant(rowCount <= this.rowCount, `segment ${this.id}: parts of ${rowCount} rows beyond ${this.rowCount}`);
