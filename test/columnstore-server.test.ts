@@ -1,6 +1,7 @@
 // The column store inside the real server: analytic queries take the column
 // path, agree with the row path, see the latest commit, and survive a clean
 // restart and kill -9 (the store reloads its checkpoint and replays the log).
+import pg from 'pg';
 import { describe, expect, it } from 'vitest';
 import { serversStoppedAfterEach } from './helpers/server.js';
 import { textRows } from './helpers/text-query.js';
@@ -57,5 +58,48 @@ describe('column store in the server', () => {
     const afterKill = await bothPaths(third.pgPort);
     expect(afterKill.column).toEqual(afterKill.row);
     expect(afterKill).toEqual(acknowledged);
+  });
+
+  it('VACUUM compacts the column segments on the compaction threads: dead rows go, answers stay, a restart reads the merged segments', async () => {
+    const server = await start({ toml: { storage: 'compaction_threads = 1' } });
+    type ColumnHealth = { components: Record<string, { rows?: number; live_rows?: number; segments?: number }> };
+    const columns = async (): Promise<{ rows?: number; live_rows?: number; segments?: number }> => ((await server.get('/admin/health')).json() as ColumnHealth).components['columnstore'] ?? {};
+    // Past one segment (65,536 rows): compaction merges sealed segments only.
+    await textRows(server.pgPort,
+      'CREATE TABLE li (id int PRIMARY KEY, flag text, qty numeric(15,2), d date)',
+      "INSERT INTO li SELECT g, CASE WHEN g % 3 = 0 THEN 'A' ELSE 'N' END, (g % 50) + 0.25, date '1995-01-01' + (g % 1000) FROM generate_series(1, 140000) g",
+      'DELETE FROM li WHERE id % 4 <> 0 AND id <= 131072');
+    const before = await bothPaths(server.pgPort);
+    expect(before.column).toEqual(before.row);
+    const dirty = await columns();
+    expect(dirty.live_rows).toBe(140000 - 98304);
+    expect(dirty.rows).toBeGreaterThan(dirty.live_rows ?? 0);
+
+    const client = new pg.Client({ host: '127.0.0.1', port: server.pgPort, user: 'admin', database: 'thunderdb' });
+    const notices: string[] = [];
+    client.on('notice', (n) => notices.push(n.message ?? ''));
+    await client.connect();
+    try {
+      expect((await client.query('VACUUM (VERBOSE) li')).command).toBe('VACUUM');
+      expect(notices.join('\n')).toMatch(/vacuuming "public\.li": column store merged \d+ segments into \d+, removed 98304 dead rows/);
+      // Nothing left to do: said so. The session goes on.
+      notices.length = 0;
+      await client.query('VACUUM VERBOSE li');
+      expect(notices.join('\n')).toMatch(/already compact/);
+      await expect(client.query('VACUUM no_such_table')).rejects.toMatchObject({ code: '42P01' });
+      expect((await client.query('SELECT count(*)::int AS n FROM li')).rows).toEqual([{ n: 140000 - 98304 }]);
+    } finally {
+      await client.end();
+    }
+    const compacted = await columns();
+    expect(compacted.rows).toBe(compacted.live_rows);
+    expect(compacted.segments).toBeLessThan(dirty.segments ?? 0);
+    expect(await bothPaths(server.pgPort)).toEqual(before);
+
+    // The merged segments are what the next checkpoint writes and a restart loads.
+    await textRows(server.pgPort, 'CHECKPOINT');
+    expect((await server.stop()).code).toBe(0);
+    const again = await start({ dir: server.dir });
+    expect(await bothPaths(again.pgPort)).toEqual(before);
   });
 });

@@ -82,7 +82,7 @@ describe('SET, SHOW, RESET', () => {
     expect(await failsWith(s, 'execute p')).toMatchObject({ sqlState: '26000' });
   });
 
-  it('VACUUM is a no-op outside a block and refused inside one', async () => {
+  it('VACUUM outside a block (no column store here: it only checks its tables) and refused inside one', async () => {
     const s = t.session();
     await tag(s, 'create table t (a int)');
     expect(await tag(s, 'vacuum t')).toBe('VACUUM');

@@ -60,6 +60,20 @@ export interface QueryEngineOptions {
   readonly currentColumnStore?: () => ColumnStore | undefined;
   /** Runs a checkpoint of every view now (the CHECKPOINT statement); absent: CHECKPOINT is refused. */
   readonly checkpoint?: () => Promise<void>;
+  /**
+   * VACUUM: compacts the column store's segments of these tables (null: every
+   * table), dropping rows deleted at or below `horizonIndex`. Absent: VACUUM
+   * only checks its tables (no column store to compact).
+   */
+  readonly vacuum?: (tableIds: readonly number[] | null, horizonIndex: number) => Promise<readonly VacuumStep[]>;
+}
+
+/** What VACUUM did to one table's column segments (VACUUM VERBOSE prints it). */
+export interface VacuumStep {
+  readonly tableId: number;
+  readonly segmentsMerged: number;
+  readonly rowsDropped: number;
+  readonly rowsWritten: number;
 }
 
 export class EngineCore {
@@ -77,6 +91,7 @@ export class EngineCore {
   readonly shapeStatements: boolean;
   readonly linearizableReads: boolean;
   readonly checkpoint: (() => Promise<void>) | undefined;
+  readonly vacuum: QueryEngineOptions['vacuum'];
   private readonly currentColumnStore: () => ColumnStore | undefined;
   /** Open sessions per database (DROP DATABASE refuses while others use it). */
   readonly sessionsByDatabase = new Map<string, number>();
@@ -101,6 +116,7 @@ export class EngineCore {
     this.shapeStatements = options.shapeStatements ?? true;
     this.linearizableReads = options.linearizableReads ?? false;
     this.checkpoint = options.checkpoint;
+    this.vacuum = options.vacuum;
     const fixed = options.columnStore;
     this.currentColumnStore = options.currentColumnStore ?? (() => fixed);
     this.tracker = new ModificationTracker(() => this.oldestReadIndex());
