@@ -22,6 +22,8 @@ import type { CheckpointableView } from './checkpointer.js';
 export interface ColumnStoreServiceOptions {
   readonly dataDir: string;
   readonly compression: ColumnStoreCompression;
+  /** For segments compaction rewrote. Default: `compression`. */
+  readonly coldCompression?: ColumnStoreCompression;
   readonly logger: Logger;
   /** Background compaction period; 0 turns it off. Default 60 s. */
   readonly compactionIntervalMs?: number;
@@ -73,7 +75,7 @@ async function buildFrom(options: ColumnStoreServiceOptions, source: ColumnStore
   await rm(directory, { recursive: true, force: true });
   const index = source.appliedIndex();
   const startedMs = Date.now();
-  const store = await buildColumnStore({ directory, compression: options.compression, compactionThreads: options.compactionThreads }, source.catalogAt(index), index, (tableId) => source.scan(tableId, fullRange, index));
+  const store = await buildColumnStore({ directory, compression: options.compression, coldCompression: options.coldCompression, compactionThreads: options.compactionThreads }, source.catalogAt(index), index, (tableId) => source.scan(tableId, fullRange, index));
   options.logger.info({ index, rows: store.stats().rows, ms: Date.now() - startedMs }, 'column store rebuilt from the row store');
   return store;
 }
@@ -89,7 +91,10 @@ export async function openColumnStoreService(
   options: ColumnStoreServiceOptions, walFirstIndex: number, source: ColumnStoreSourceView,
 ): Promise<ColumnStoreService> {
   const { logger } = options;
-  let store = await openColumnStore({ directory: columnStoreDirectory(options.dataDir), compression: options.compression, compactionThreads: options.compactionThreads });
+  let store = await openColumnStore({
+    directory: columnStoreDirectory(options.dataDir), compression: options.compression, coldCompression: options.coldCompression,
+    compactionThreads: options.compactionThreads,
+  });
   const checkpointIndex = store.checkpointIndex();
   if (walFirstIndex > checkpointIndex + 1) {
     logger.warn({ checkpointIndex, walFirstIndex }, 'the WAL no longer holds the entries after the column store\'s checkpoint: rebuilding it from the row store');

@@ -371,7 +371,8 @@ async function openStorage(config: ThunderConfig, state: NodeState, deps: NodeDe
   await finishInterruptedInstall(snapshotParts, columnStoreDirectory(config.storage.dataDir));
   state.columnStore = await openColumnStoreService(
     {
-      dataDir: config.storage.dataDir, compression: config.storage.compressionAlgorithm, compactionThreads: config.storage.compactionThreads,
+      dataDir: config.storage.dataDir, compression: config.storage.compressionAlgorithm, coldCompression: config.storage.coldCompressionAlgorithm,
+      compactionThreads: config.storage.compactionThreads,
       logger: logger.child({ component: 'columnstore' }),
     },
     state.wal.firstIndex(),

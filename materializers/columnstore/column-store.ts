@@ -23,8 +23,10 @@ import { positionStride, TableColumns, type TableConfig } from './table.js';
 export interface ColumnStoreOptions {
   /** The column store's directory (the server would pass data_dir/columnstore); created at the first checkpoint. */
   readonly directory: string;
-  /** Compression of segment files (the `compression` config key). Default lz4. */
+  /** Compression of segment files (the `compression_algorithm` config key). Default lz4. */
   readonly compression?: ColumnStoreCompression;
+  /** Compression of segment files compaction wrote (`cold_compression_algorithm`). Default: `compression`. */
+  readonly coldCompression?: ColumnStoreCompression;
   /** Rows per segment. Default 65,536. */
   readonly segmentRowsMax?: number;
   /** Rows an open segment allocates first; its arrays double up to segmentRowsMax. Default 1,024. */
@@ -353,7 +355,7 @@ class ColumnStoreImpl implements ColumnStore {
     const run = this.checkpointChain.then(async () => {
       this.checkOpen();
       const plan = planCheckpoint(this.core);
-      await writeCheckpoint(this.options.directory, plan, this.compression);
+      await writeCheckpoint(this.options.directory, plan, this.compression, this.options.coldCompression ?? this.compression);
       this.lastCheckpointIndex = plan.index;
       return { index: plan.index };
     });

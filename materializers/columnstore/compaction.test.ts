@@ -1,6 +1,8 @@
 // Compaction on worker threads (compaction_threads): the same segments as a
 // merge on the calling thread, and entries applied while a worker copies the
 // rows (deletes of merged rows, a truncate) are neither lost nor resurrected.
+import { readdir, readFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { Decimal, type Row, type TableDefinition } from '../entries/index.js';
 import { EntryLog, withTempDir } from '../testing/fixtures.js';
@@ -118,6 +120,28 @@ describe('column store compaction on worker threads', () => {
       await compaction;
       expect(scanAll(store, tableId)).toEqual([rowOf(7)]);
       await store.close();
+    });
+  });
+
+  it('writes segments compaction merged with the cold compression, fresh ones with the configured one', async () => {
+    await withTempDir(async (dir) => {
+      const log = new EntryLog();
+      const store = await openColumnStore({ directory: dir, ...options, compactionThreads: 1, compression: 'lz4', coldCompression: 'zstd' });
+      store.applyBatch(workload(log, 300));
+      const merged = await store.compact({ fillFractionMin: 0.9 });
+      expect(merged.length).toBeGreaterThan(0);
+      // New rows after the compaction: a fresh segment.
+      store.applyBatch(Array.from({ length: 4 }, (_, i) => log.txn(Array.from({ length: 10 }, (__, j) => log.insert(tableId, rowOf(1000 + i * 10 + j))))));
+      const expected = scanAll(store, tableId);
+      await store.checkpoint();
+      await store.close();
+      // The file header's compression byte (file-format.ts: 0 none, 1 lz4, 2 zstd).
+      const codes = new Set<number>();
+      for (const name of (await readdir(dir)).filter((f) => f.endsWith('.seg'))) codes.add((await readFile(join(dir, name)))[5] ?? -1);
+      expect([...codes].sort()).toEqual([1, 2]);
+      const reopened = await openColumnStore({ directory: dir, ...options });
+      expect(scanAll(reopened, tableId)).toEqual(expected);
+      await reopened.close();
     });
   });
 

@@ -192,6 +192,7 @@ export function finishMerge(core: ColumnCore, plan: PlannedMerge, result: MergeR
     });
     // Segment.sealed marks them clean; they are not in any file yet.
     merged.deletesDirty = deletes.size > 0;
+    merged.compacted = true;
   }
   table.replaceSegments(group, merged);
   if (plan.rowsDropped > 0) table.scanHorizon = Math.max(table.scanHorizon, horizon);

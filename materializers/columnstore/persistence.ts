@@ -37,6 +37,8 @@ interface PlannedSegment {
   readonly rowCount: number;
   /** Encoded rows when the file must be written. */
   readonly body: Uint8Array | null;
+  /** Written by compaction (cold data): compressed with the cold algorithm. */
+  readonly cold: boolean;
   readonly deletesFile: string | null;
   readonly deletesBody: Uint8Array | null;
   readonly deleteCount: number;
@@ -68,7 +70,7 @@ function planSegment(tableId: number, segment: Segment, index: number): PlannedS
   const writeDeletes = segment.deletedCount > 0 && (segment.deletesDirty || segment.persistedDeletesFile === null || !reuse);
   const deletesFile = segment.deletedCount === 0 ? null : writeDeletes ? `t${tableId}-s${segment.id}-d${index}.del` : segment.persistedDeletesFile;
   return {
-    segment, file, rowCount, body: parts === null ? null : encodeSegment(parts),
+    segment, file, rowCount, body: parts === null ? null : encodeSegment(parts), cold: segment.compacted,
     deletesFile, deletesBody: writeDeletes ? encodeDeletes(segment.deletes) : null, deleteCount: segment.deletedCount,
   };
 }
@@ -103,12 +105,16 @@ function encodeManifest(plan: CheckpointPlan): Uint8Array {
   return w.finish();
 }
 
-/** Writes a planned checkpoint; then marks what it wrote as persisted and deletes unreferenced files. */
-export async function writeCheckpoint(directory: string, plan: CheckpointPlan, compression: ColumnStoreCompression): Promise<void> {
+/**
+ * Writes a planned checkpoint; then marks what it wrote as persisted and deletes unreferenced files.
+ * Segments compaction wrote are compressed with `coldCompression` (rarely rewritten, read in full:
+ * zstd's smaller files), the others with `compression` (lz4's speed while data is fresh).
+ */
+export async function writeCheckpoint(directory: string, plan: CheckpointPlan, compression: ColumnStoreCompression, coldCompression = compression): Promise<void> {
   await mkdir(directory, { recursive: true });
   for (const t of plan.tables) {
     for (const s of t.segments) {
-      if (s.body !== null) await writeFileDurably(directory, s.file, await frameFile(segmentMagic, s.body, compression));
+      if (s.body !== null) await writeFileDurably(directory, s.file, await frameFile(segmentMagic, s.body, s.cold ? coldCompression : compression));
       if (s.deletesBody !== null && s.deletesFile !== null) await writeFileDurably(directory, s.deletesFile, await frameFile(deletesMagic, s.deletesBody, 'none'));
     }
   }

@@ -65,6 +65,8 @@ export class Segment {
   persistedRowCount = 0;
   /** Deletes the persisted delete list lacks. */
   deletesDirty = false;
+  /** Written by compaction (cold data; persistence compresses it with the cold algorithm). */
+  compacted = false;
   persistedDeletesFile: string | null = null;
 
   private constructor(id: number, columns: readonly SegmentColumn[], capacity: number) {

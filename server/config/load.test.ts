@@ -55,7 +55,7 @@ const expectedDefaults: ThunderConfig = {
   storage: {
     dataDir: '/srv/thunder/data', walDir: '/srv/thunder/wal', bufferPoolSizeBytes: 1024 ** 3,
     walBufferSizeBytes: 64 * 1024 ** 2, pageSizeBytes: 16 * 1024, checkpointIntervalMs: 60_000,
-    compactionThreads: 2, parallelScanThreads: 0, directIo: false, compression: true, compressionAlgorithm: 'lz4',
+    compactionThreads: 2, parallelScanThreads: 0, directIo: false, compression: true, compressionAlgorithm: 'lz4', coldCompressionAlgorithm: 'zstd',
     maxWalSizeBytes: 2 * 1024 ** 3, syncCommit: true, walSegmentSizeBytes: 64 * 1024 ** 2,
   },
   cluster: {
@@ -129,6 +129,7 @@ describe('values from the file', () => {
     const config = load('[storage]\ncompression = false\ncompression_algorithm = "zstd"');
     expect(config.storage.compression).toBe(false);
     expect(config.storage.compressionAlgorithm).toBe('none');
+    expect(config.storage.coldCompressionAlgorithm).toBe('none');
     expect(load('[storage]\ncompression_algorithm = "NONE"').storage.compressionAlgorithm).toBe('none');
   });
 

@@ -111,6 +111,7 @@ function buildConfig(document: TomlTable | undefined, context: BuildContext): Th
     storage: {
       ...assembled.storage,
       compressionAlgorithm: assembled.storage.compression ? assembled.storage.compressionAlgorithm : 'none',
+      coldCompressionAlgorithm: assembled.storage.compression ? assembled.storage.coldCompressionAlgorithm : 'none',
     },
   };
   checkCrossKeyRules(config);

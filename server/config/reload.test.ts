@@ -53,7 +53,7 @@ describe('diffReloadable', () => {
 
   it('sees a change of the effective compression algorithm', () => {
     const diff = diffReloadable(load(''), load('[storage]\ncompression = false'));
-    expect(diff.needsRestart.map((c) => c.key)).toEqual(['storage.compression', 'storage.compression_algorithm']);
+    expect(diff.needsRestart.map((c) => c.key)).toEqual(['storage.compression', 'storage.compression_algorithm', 'storage.cold_compression_algorithm']);
   });
 });
 

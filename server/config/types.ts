@@ -37,6 +37,8 @@ export interface StorageConfig {
   readonly compression: boolean;
   /** Effective algorithm: 'none' when `compression = false`. */
   readonly compressionAlgorithm: CompressionAlgorithm;
+  /** Column-store segments compaction rewrote (cold data); 'none' when `compression` is false. */
+  readonly coldCompressionAlgorithm: CompressionAlgorithm;
   readonly maxWalSizeBytes: number;
   readonly syncCommit: boolean;
   /** WAL segment file size before rolling to a new one. */
