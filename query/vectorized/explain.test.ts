@@ -48,7 +48,8 @@ function line(plan: readonly string[], title: string, n = 0): Line {
   for (let i = at + 1; i < plan.length; i++) {
     const d = plan[i] ?? '';
     if (d.includes('->') || !d.startsWith(' ')) break;
-    details.push(d.trim());
+    // Yields to other work depend on the machine's load, not on the data.
+    if (!d.trim().startsWith('Yielded:')) details.push(d.trim());
   }
   const first = Number(m[1]);
   const total = Number(m[2]);

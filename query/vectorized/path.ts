@@ -329,6 +329,10 @@ function actual(op: OperatorStats): string {
   return ` (actual time=${first.toFixed(3)}..${Math.max(op.totalMs, first).toFixed(3)} rows=${op.rows} loops=1)`;
 }
 
+function rowCount(n: number): string {
+  return `${n} row${n === 1 ? '' : 's'}`;
+}
+
 /** One operator line of a leaf: its depth below the leaf's top, text, annotation and detail lines. */
 interface LeafLine {
   readonly depth: number;
@@ -363,6 +367,8 @@ function leafLines(leaf: VectorLeaf, stats: LeafStats | null, top: boolean): Lea
     if (leaf.output.kind === 'aggregate') d.push(`Groups: ${o.top.groups} from ${o.top.rowsIn} rows`);
     if (o.top.topNFrom >= 0) d.push(`Top-N Prefilter: kept ${o.top.rows} of ${o.top.topNFrom} ${unit}`);
     if (o.top.keySetDropped > 0) d.push(`Rows Removed by Join Key Sets: ${o.top.keySetDropped}`);
+    // Operator times leave out the leaf's yields of the thread (other sessions, background work); Execution Time does not.
+    if (top && stats !== null && stats.pausedMs >= 0.0005) d.push(`Yielded: ${stats.pausedMs.toFixed(3)} ms to other work (not in the times of the vectorized lines)`);
     // "fused;" / "fused, parallel workers=N;" as the one-line summary said it (parallel/'s tests look for it).
     if (o.fused > 0 && top) d.push(`Kernel: fused${o.fused > 1 ? `, parallel workers=${o.fused}` : ''}; ${leaf.join === null ? 'scan, filters and aggregate' : 'fact scan, filters, join and aggregate'} in one loop${o.fused > 1 ? '' : ' on this thread'}`);
     return d;
@@ -380,8 +386,8 @@ function leafLines(leaf: VectorLeaf, stats: LeafStats | null, top: boolean): Lea
     }
     const j = o.join;
     const other = j.buildSide === 'left' ? 'right' : 'left';
-    const d = [`Build: ${j.buildSide} input (${j.buildRows} rows), probed by the ${other} input (${j.probeRows} rows)`];
-    if (j.keySets !== null) d.push(`Join Key Sets: the ${j.keySets.into === 'left' ? 'right' : 'left'} input's keys (${j.keySets.keys} key${j.keySets.keys === 1 ? '' : 's'}) pushed into the ${j.keySets.into} input, removed ${j.keySets.dropped} rows there`);
+    const d = [`Build: ${j.buildSide} input (${rowCount(j.buildRows)}), probed by the ${other} input (${rowCount(j.probeRows)})`];
+    if (j.keySets !== null) d.push(`Join Key Sets: the ${j.keySets.into === 'left' ? 'right' : 'left'} input's keys (${j.keySets.keys} key${j.keySets.keys === 1 ? '' : 's'}) pushed into the ${j.keySets.into} input, removed ${rowCount(j.keySets.dropped)} there`);
     if (o.fused > 0) d.push('Fused: rows counted after the join\'s filters');
     return d;
   }));
