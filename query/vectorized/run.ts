@@ -1124,7 +1124,7 @@ async function* unitsOf(leaf: VectorLeaf, columns: ColumnAccess, env: ExecEnv, c
 }
 
 /** The segments of a scan leaf's table visible at the read index, zone-map pruned (counted in stats). */
-function scanSegments(leaf: VectorLeaf, columns: ColumnAccess, constants: readonly SqlValue[], stats: LeafStats, ops: LeafOperatorStats): Iterable<ScanBatch> {
+function scanSegments(leaf: VectorLeaf, columns: ColumnAccess, constants: readonly SqlValue[], stats: LeafStats, ops: LeafOperatorStats = operatorsOf(stats, leaf)): Iterable<ScanBatch> {
   const table = leaf.table;
   const positions = [...new Set(table.columns.map((_, i) => i))];
   const columnIds = positions.map((p) => table.columns[p]?.id ?? 0);
@@ -1517,6 +1517,8 @@ export async function runLeaf(leaf: VectorLeaf, columns: ColumnAccess, env: Exec
   const fused = await fusedAggregate(leaf, columns, env, constants, stats);
   if (fused !== null) {
     stats.elapsedMs += performance.now() - started;
+    // A kernel that counts only the leaf's totals (LeafStats): path.ts prints those on the top line.
+    if (!stats.operators.has(leaf)) return fused;
     const mine = operatorsOf(stats, leaf);
     mine.top.totalMs = clock(stats) - clockStarted;
     mine.top.firstMs = mine.top.totalMs;
