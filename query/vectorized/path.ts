@@ -404,8 +404,10 @@ function leafLines(leaf: VectorLeaf, stats: LeafStats | null, top: boolean): Lea
     for (const l of lines) out.push({ ...l, depth: own + l.depth });
   }
   if (rest !== 0) return null;
-  // A kernel that filled only the leaf's totals: they go on the top line, as before per-operator numbers.
-  if (top && stats !== null && ops === undefined && out[0] !== undefined) out[0] = { ...out[0], annotation: ` ${summaryText(stats)}` };
+  // A kernel that filled only the leaf's totals: they go on the top line, as before per-operator numbers. (A leaf
+  // the plan above never read keeps "never executed".)
+  const ran = stats !== null && (stats.parallelDegree > 0 || stats.elapsedMs > 0);
+  if (top && stats !== null && ran && ops === undefined && out[0] !== undefined) out[0] = { ...out[0], annotation: ` ${summaryText(stats)}` };
   return out;
 }
 
