@@ -163,6 +163,24 @@ describe('EXPLAIN ANALYZE on the column path', () => {
     setFusedOptions({ enabled: true, parallelRowsMin: 100_000 });
   });
 
+  it('gives each of two leaves under a row-executor join its own numbers, inside the join\'s time', async () => {
+    setFusedOptions({ enabled: false });
+    // The aggregate's output is no join input of the column path: the row executor joins two leaves. kind = 'x'
+    // rows have dim_id 0, 2, 4, 6, 8 (250 rows, 5 groups); d_grp = 0 keeps dims 0, 2, 4, 6, 8.
+    const plan = await explain(`SELECT d_name, c FROM (SELECT dim_id, count(*) AS c FROM f WHERE kind = 'x' GROUP BY dim_id) a
+      JOIN (SELECT d_id, d_name FROM dim WHERE d_grp = 0) d ON a.dim_id = d.d_id`);
+    const aggregate = line(plan, 'Vectorized Hash Aggregate');
+    expect(aggregate.rows).toBe(5);
+    expect(aggregate.details).toEqual(['Groups: 5 from 250 rows']);
+    expect(line(plan, 'Vectorized Filter', 0).details).toEqual(['Rows Removed by Filter: 750']);
+    const dims = line(plan, 'Vectorized Project');
+    expect(dims.rows).toBe(5);
+    expect(line(plan, 'Vectorized Filter', 1).details).toEqual(['Rows Removed by Filter: 5']);
+    const join = line(plan, 'Hash Join');
+    expect(join.rows).toBe(5);
+    expect(join.total).toBeGreaterThanOrEqual(Math.max(aggregate.total, dims.total));
+  });
+
   it('plain EXPLAIN prints the operators without running them', async () => {
     setFusedOptions({ enabled: false });
     const plan = await explain(threeWay, false);
