@@ -67,7 +67,7 @@ describe('vectorized hash join', () => {
     await fc.assert(fc.asyncProperty(sideArb, sideArb, fc.constantFrom('int', 'wide int', 'int+text', 'int+int'), async (left, right, keying) => {
       // 'int': keys 0..6 and NULL (a direct-address table); 'wide int': negatives to 2^26 + 3 (direct when the build side's range is small, else hashed).
       const keys = keying === 'int' ? [keyNode(0)] : keying === 'wide int' ? [keyNode(2)] : [keyNode(0), keyNode(keying === 'int+text' ? 1 : 2)];
-      const stats: JoinStats = { buildRows: 0, probeRows: 0, outputRows: 0, buildSide: '' };
+      const stats: JoinStats = { buildRows: 0, probeRows: 0, outputRows: 0, buildSide: '', keySets: null, waitMs: 0 };
       const out = await hashJoin({ batches: batchesOf(left), keys }, { batches: batchesOf(right), keys }, 3, [], env, stats);
       const expected: string[] = [];
       for (const l of left.rows) {

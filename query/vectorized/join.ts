@@ -281,7 +281,20 @@ export interface JoinInput {
   readonly keys: readonly VNode[];
 }
 
-export interface JoinStats { buildRows: number; probeRows: number; outputRows: number; buildSide: 'left' | 'right' | '' }
+/** Rows a join's key sets (pushed into one input) removed there, wherever they were applied (scans, joins). */
+export interface KeySetTally {
+  /** The input the sets narrowed (made from the other input's keys). */
+  readonly into: 'left' | 'right';
+  keys: number;
+  dropped: number;
+}
+
+/**
+ * EXPLAIN ANALYZE's numbers for one join: build and probe rows, matched rows,
+ * the key sets it pushed down, and the ms hashJoin spent yielding to other
+ * work (not the join's own time).
+ */
+export interface JoinStats { buildRows: number; probeRows: number; outputRows: number; buildSide: 'left' | 'right' | ''; keySets: KeySetTally | null; waitMs: number }
 
 /** Two integer keys pack into one exact number when each is in [0, 2^packBits). */
 const packBits = 26;
@@ -577,7 +590,9 @@ export async function hashJoin(left: JoinInput, right: JoinInput, leftWidth: num
       (c) => (c < leftWidth ? leftSource(c) : rightSource(c - leftWidth)),
       (c, row) => (c < leftWidth ? leftIs.batch.point(c, leftIs.rows[row] as number) : rightIs.batch.point(c - leftWidth, rightIs.rows[row] as number)),
     ));
+    const waited = performance.now();
     await yieldTurn();
+    stats.waitMs += performance.now() - waited;
   }
   return out;
 }

@@ -28,7 +28,7 @@ import { makeSession } from '../types/session.js';
 import type { SqlType } from '../types/sql-type.js';
 import type { SqlValue } from '../types/value.js';
 import { analyzeLeaf, type VectorLeaf } from './leaf.js';
-import { runLeaf, type LeafStats, type TopN } from './run.js';
+import { runLeaf, type LeafOperatorStats, type LeafStats, type OperatorStats, type TopN } from './run.js';
 import { VectorFallback } from './vec.js';
 import type { CompiledExpr } from '../executor/eval/compiled.js';
 
@@ -233,9 +233,12 @@ async function waitFresh(columns: ColumnAccess, runtime: RuntimeContext): Promis
   }
 }
 
-function feedingAccess(access: TableAccess, fed: ReadonlyMap<TableInfo, readonly (readonly SqlValue[])[]>): TableAccess {
+type LeafRows = readonly (readonly SqlValue[])[];
+
+function feedingAccess(access: TableAccess, fed: ReadonlyMap<TableInfo, () => Promise<LeafRows>>): TableAccess {
   const empty = new Uint8Array(0);
-  async function* batches(rows: readonly (readonly SqlValue[])[]): RowBatches {
+  async function* batches(leafRows: () => Promise<LeafRows>): RowBatches {
+    const rows = await leafRows();
     const batchRowsMax = 1024;
     for (let i = 0; i < rows.length; i += batchRowsMax) {
       const batch: RowHandle[] = rows.slice(i, i + batchRowsMax).map((row) => ({ key: empty, row }));
@@ -257,14 +260,23 @@ function feedingAccess(access: TableAccess, fed: ReadonlyMap<TableInfo, readonly
 }
 
 export function emptyLeafStats(): LeafStats {
-  return { segmentsTotal: 0, segmentsPruned: 0, rowsScanned: 0, rowsSelected: 0, groups: 0, joinRows: 0, semiJoinDropped: 0, parallelDegree: 0, elapsedMs: 0 };
+  return { segmentsTotal: 0, segmentsPruned: 0, rowsScanned: 0, rowsSelected: 0, groups: 0, joinRows: 0, semiJoinDropped: 0, parallelDegree: 0, elapsedMs: 0, operators: new Map(), pausedMs: 0 };
+}
+
+/** Errors after which the row path answers: a compaction raised the table's scan horizon past this read index, the table changed, or a value cannot be exact. */
+function isFallback(error: unknown): boolean {
+  return error instanceof VectorFallback || error instanceof SnapshotTooOldError || error instanceof UnknownTableError;
 }
 
 /**
  * Runs the leaves and returns the runtime the upper plan runs with (each
  * synthetic scan fed with its leaf's rows), or null to use the row path.
+ * `lazy` (EXPLAIN ANALYZE): each leaf runs when the upper plan first reads
+ * its scan, so the nodes above and Execution Time include its time, as
+ * PostgreSQL's inclusive times do; a fallback then surfaces from the upper
+ * plan's execution (isFallback), where the caller reruns on the row path.
  */
-async function columnRuntime(plan: ColumnPathPlan, runtime: RuntimeContext, stats: readonly LeafStats[]): Promise<RuntimeContext | null> {
+async function columnRuntime(plan: ColumnPathPlan, runtime: RuntimeContext, stats: readonly LeafStats[], lazy = false): Promise<RuntimeContext | null> {
   const columns = runtime.columns;
   if (columns === undefined || !(await waitFresh(columns, runtime))) return null;
   for (const table of plan.leaves.flatMap((l) => l.leaf.tables)) {
@@ -272,22 +284,32 @@ async function columnRuntime(plan: ColumnPathPlan, runtime: RuntimeContext, stat
     if (horizon === undefined || horizon > columns.readIndex) return null;
   }
   const env = environment(runtime);
-  const fed = new Map<TableInfo, readonly (readonly SqlValue[])[]>();
+  const fed = new Map<TableInfo, () => Promise<LeafRows>>();
+  const run = async (placed: PlacedLeaf, leafStats: LeafStats): Promise<LeafRows> => {
+    const constants = placed.constants.map((c) => c.evaluate([], env));
+    const rows = await runLeaf(placed.leaf, columns, env, constants, leafStats, placed.topN);
+    if (placed.leaf.join !== null) vectorizedCounters.joinRuns++;
+    if (leafStats.parallelDegree > 0) vectorizedCounters.fusedRuns++;
+    if (leafStats.parallelDegree > 1) vectorizedCounters.parallelRuns++;
+    return rows;
+  };
   try {
     for (const [k, placed] of plan.leaves.entries()) {
       for (const table of placed.leaf.tables) columns.noteTableRead(table.id);
-      const constants = placed.constants.map((c) => c.evaluate([], env));
       const leafStats = stats[k] ?? emptyLeafStats();
-      fed.set(placed.synthetic, await runLeaf(placed.leaf, columns, env, constants, leafStats, placed.topN));
-      if (placed.leaf.join !== null) vectorizedCounters.joinRuns++;
-      if (leafStats.parallelDegree > 0) vectorizedCounters.fusedRuns++;
-      if (leafStats.parallelDegree > 1) vectorizedCounters.parallelRuns++;
+      if (lazy) {
+        // Once, however often the plan above rescans it (the inner side of a nested loop).
+        let rows: Promise<LeafRows> | undefined;
+        fed.set(placed.synthetic, () => (rows ??= run(placed, leafStats)));
+      } else {
+        const rows = await run(placed, leafStats);
+        fed.set(placed.synthetic, () => Promise.resolve(rows));
+      }
     }
-    vectorizedCounters.columnRuns++;
+    if (!lazy) vectorizedCounters.columnRuns++;
     return { ...runtime, access: feedingAccess(runtime.access, fed) };
   } catch (error) {
-    // A compaction raised the table's scan horizon past this read index, or the table changed: the row store answers.
-    if (error instanceof VectorFallback || error instanceof SnapshotTooOldError || error instanceof UnknownTableError) {
+    if (isFallback(error)) {
       vectorizedCounters.fallbacks++;
       return null;
     }
@@ -295,13 +317,103 @@ async function columnRuntime(plan: ColumnPathPlan, runtime: RuntimeContext, stat
   }
 }
 
-function statsText(stats: LeafStats): string {
+/** The whole leaf's numbers on one line: for a leaf whose operators counted nothing of their own (a kernel that fills only LeafStats). */
+function summaryText(stats: LeafStats): string {
   return `(segments: ${stats.segmentsTotal - stats.segmentsPruned} of ${stats.segmentsTotal} scanned, ${stats.segmentsPruned} pruned; rows scanned=${stats.rowsScanned} selected=${stats.rowsSelected}${stats.semiJoinDropped > 0 ? ` semi-join dropped=${stats.semiJoinDropped}` : ''}${stats.joinRows > 0 ? ` joined=${stats.joinRows}` : ''}${stats.groups > 0 ? ` groups=${stats.groups}` : ''}${stats.parallelDegree > 0 ? `; fused${stats.parallelDegree > 1 ? `, parallel workers=${stats.parallelDegree}` : ''}` : ''}; time=${stats.elapsedMs.toFixed(3)} ms)`;
+}
+
+/** PostgreSQL's annotation (explain.ts's statsText); rows -1: counted only by the fused kernel's line above. */
+function actual(op: OperatorStats): string {
+  if (op.rows < 0) return ' (inside the fused kernel above)';
+  const first = Math.max(op.firstMs, 0);
+  return ` (actual time=${first.toFixed(3)}..${Math.max(op.totalMs, first).toFixed(3)} rows=${op.rows} loops=1)`;
+}
+
+function rowCount(n: number): string {
+  return `${n} row${n === 1 ? '' : 's'}`;
+}
+
+/** One operator line of a leaf: its depth below the leaf's top, text, annotation and detail lines. */
+interface LeafLine {
+  readonly depth: number;
+  readonly text: string;
+  readonly annotation: string;
+  readonly details: readonly string[];
+}
+
+/**
+ * The leaf's lines (leaf.ts's `operators`: top, [filter], scan or join, then
+ * each join input's own lines) with ANALYZE's numbers from `stats` (null:
+ * plain EXPLAIN). Null when `operators` is not in that shape (then the
+ * lines print as they are).
+ */
+function leafLines(leaf: VectorLeaf, stats: LeafStats | null, top: boolean): LeafLine[] | null {
+  const own = leaf.filters.length > 0 ? 3 : 2;
+  const children = leaf.join === null ? [] : [leaf.join.left, leaf.join.right];
+  const texts = leaf.operators.slice(0, own);
+  if (texts.length !== own || texts.some((l, k) => l.depth !== k)) return null;
+  const ops: LeafOperatorStats | undefined = stats?.operators.get(leaf);
+  const inKernel = ' (inside the fused kernel above)';
+  const line = (k: number, op: (o: LeafOperatorStats) => OperatorStats, details: (o: LeafOperatorStats) => string[]): LeafLine => {
+    const text = texts[k]?.text ?? '';
+    if (stats === null) return { depth: k, text, annotation: '', details: [] };
+    if (ops === undefined) return { depth: k, text, annotation: stats.parallelDegree > 0 ? inKernel : ' (never executed)', details: [] };
+    return { depth: k, text, annotation: actual(op(ops)), details: op(ops).rows < 0 ? [] : details(ops) };
+  };
+  const out: LeafLine[] = [];
+  out.push(line(0, (o) => o.top, (o) => {
+    const d: string[] = [];
+    const unit = leaf.output.kind === 'aggregate' ? 'groups' : 'rows';
+    if (leaf.output.kind === 'aggregate') d.push(`Groups: ${o.top.groups} from ${o.top.rowsIn} rows`);
+    if (o.top.topNFrom >= 0) d.push(`Top-N Prefilter: kept ${o.top.rows} of ${o.top.topNFrom} ${unit}`);
+    if (o.top.keySetDropped > 0) d.push(`Rows Removed by Join Key Sets: ${o.top.keySetDropped}`);
+    // Operator times leave out the leaf's yields of the thread (other sessions, background work); Execution Time does not.
+    if (top && stats !== null && stats.pausedMs >= 0.0005) d.push(`Yielded: ${stats.pausedMs.toFixed(3)} ms to other work (not in the times of the vectorized lines)`);
+    // "fused;" / "fused, parallel workers=N;" as the one-line summary said it (parallel/'s tests look for it).
+    if (o.fused > 0 && top) d.push(`Kernel: fused${o.fused > 1 ? `, parallel workers=${o.fused}` : ''}; ${leaf.join === null ? 'scan, filters and aggregate' : 'fact scan, filters, join and aggregate'} in one loop${o.fused > 1 ? '' : ' on this thread'}`);
+    return d;
+  }));
+  // The filter's input: the line below it.
+  if (own === 3) out.push(line(1, (o) => o.filter, (o) => {
+    const below = leaf.join === null ? o.scan : o.join;
+    return o.fused > 0 && leaf.join !== null ? [] : [`Rows Removed by Filter: ${below.rows - o.filter.rows}`];
+  }));
+  out.push(line(own - 1, (o) => (leaf.join === null ? o.scan : o.join), (o) => {
+    if (leaf.join === null) {
+      const d = [`Segments: ${o.scan.segmentsTotal - o.scan.segmentsPruned} of ${o.scan.segmentsTotal} scanned, ${o.scan.segmentsPruned} pruned by zone maps`, `Rows Scanned: ${o.scan.rowsVisible}`];
+      if (o.scan.keySetDropped > 0) d.push(`Rows Removed by Join Key Sets: ${o.scan.keySetDropped}`);
+      return d;
+    }
+    const j = o.join;
+    const other = j.buildSide === 'left' ? 'right' : 'left';
+    const d = [`Build: ${j.buildSide} input (${rowCount(j.buildRows)}), probed by the ${other} input (${rowCount(j.probeRows)})`];
+    if (j.keySets !== null) d.push(`Join Key Sets: the ${j.keySets.into === 'left' ? 'right' : 'left'} input's keys (${j.keySets.keys} key${j.keySets.keys === 1 ? '' : 's'}) pushed into the ${j.keySets.into} input, removed ${rowCount(j.keySets.dropped)} there`);
+    if (o.fused > 0) d.push('Fused: rows counted after the join\'s filters');
+    return d;
+  }));
+  if (leaf.pruneRules.length > 0 && leaf.join === null) {
+    // What the plan prunes by, before what this run pruned.
+    const scan = out[out.length - 1];
+    if (scan !== undefined) out[out.length - 1] = { ...scan, details: [`Zone Map Pruning: ${leaf.pruneRules.length} range/equality conjuncts`, ...scan.details] };
+  }
+  let rest = leaf.operators.length - own;
+  for (const child of children) {
+    const lines = leafLines(child, stats, false);
+    if (lines === null) return null;
+    rest -= lines.length;
+    for (const l of lines) out.push({ ...l, depth: own + l.depth });
+  }
+  if (rest !== 0) return null;
+  // A kernel that filled only the leaf's totals: they go on the top line, as before per-operator numbers. (A leaf
+  // the plan above never read keeps "never executed".)
+  const ran = stats !== null && (stats.parallelDegree > 0 || stats.elapsedMs > 0);
+  if (top && stats !== null && ran && ops === undefined && out[0] !== undefined) out[0] = { ...out[0], annotation: ` ${summaryText(stats)}` };
+  return out;
 }
 
 function spliceLeaves(lines: readonly string[], plan: ColumnPathPlan, stats: readonly LeafStats[] | null): string[] {
   let out = [...lines];
-  plan.leaves.forEach((placed, k) => { out = spliceLeaf(out, placed, stats?.[k] ?? null); });
+  plan.leaves.forEach((placed, k) => { out = spliceLeaf(out, placed, stats === null ? null : (stats[k] ?? emptyLeafStats())); });
   return out;
 }
 
@@ -313,15 +425,14 @@ function spliceLeaf(lines: readonly string[], placed: PlacedLeaf, stats: LeafSta
   const line = lines[at] ?? '';
   const prefix = /^\s*(->\s+)?/.exec(line)?.[0] ?? '';
   const base = prefix.length - (prefix.includes('->') ? 4 : 0);
+  const shaped = leafLines(leaf, stats, true) ?? leaf.operators.map((op, k) => ({ ...op, annotation: k === 0 && stats !== null ? ` ${summaryText(stats)}` : '', details: [] }));
   const out: string[] = [];
-  leaf.operators.forEach((op, k) => {
+  shaped.forEach((op, k) => {
     const indent = base + op.depth * 6;
     const arrow = k > 0 || prefix.includes('->');
-    const last = k === leaf.operators.length - 1;
-    const withStats = (leaf.join === null ? last : k === 0) && stats !== null ? ` ${statsText(stats)}` : '';
     const topN = k === 0 && placed.topN !== null ? ` (top-${placed.topN.count} prefilter)` : '';
-    out.push(`${' '.repeat(indent)}${arrow ? '->  ' : ''}${op.text}${topN}${withStats}`);
-    if (last && leaf.pruneRules.length > 0) out.push(`${' '.repeat(indent + (arrow ? 6 : 2))}Zone Map Pruning: ${leaf.pruneRules.length} range/equality conjuncts`);
+    out.push(`${' '.repeat(indent)}${arrow ? '->  ' : ''}${op.text}${topN}${op.annotation}`);
+    for (const d of op.details) out.push(`${' '.repeat(indent + (arrow ? 6 : 2))}${d}`);
   });
   return [...lines.slice(0, at), ...out, ...lines.slice(at + 1)];
 }
@@ -354,11 +465,18 @@ export function withColumnPath(planned: PlannedStatement | PlannedExplain, param
           return explainResult(lines);
         }
         const stats = plan.leaves.map(() => emptyLeafStats());
-        const columnRun = await columnRuntime(plan, runtime, stats);
+        const columnRun = await columnRuntime(plan, runtime, stats, true);
         if (columnRun !== null) {
-          const result = await buildExplain({ ...planned, statement: plan.upper }, parameterTypes).execute(columnRun);
-          const lines = result.kind === 'rows' ? result.rows.map((r) => String(r[0])) : [];
-          return explainResult([...spliceLeaves(lines, plan, stats), `Read Path: column (${choice.reason})`]);
+          try {
+            // The leaves run inside this execution (lazy): Execution Time and the nodes above include them.
+            const result = await buildExplain({ ...planned, statement: plan.upper }, parameterTypes).execute(columnRun);
+            vectorizedCounters.columnRuns++;
+            const lines = result.kind === 'rows' ? result.rows.map((r) => String(r[0])) : [];
+            return explainResult([...spliceLeaves(lines, plan, stats), `Read Path: column (${choice.reason})`]);
+          } catch (error) {
+            if (!isFallback(error)) throw error;
+            vectorizedCounters.fallbacks++;
+          }
         }
         return withFooter(await rowExecutable.execute(runtime), 'row (the column path fell back at run time)');
       }

@@ -13,7 +13,7 @@ import type { SqlType } from '../types/sql-type.js';
 import type { SqlValue } from '../types/value.js';
 import { asBool, asNum, isNullIn, selectWith, type SegmentContext, type VNode } from './expr.js';
 import type { AggregateSpec, PruneRule, VectorLeaf } from './leaf.js';
-import { batchContext, gather, hashJoin, isIntegerKey, keySetOf, keysAscending, lazyBatch, type Batch, type JoinStats, type KeySet } from './join.js';
+import { batchContext, gather, hashJoin, isIntegerKey, keySetOf, keysAscending, lazyBatch, type Batch, type JoinStats, type KeySet, type KeySetTally } from './join.js';
 import { checkSafe, VectorFallback, vecOfColumn, yieldTurn, type NumArray, type Vec } from './vec.js';
 import { dimJoinPlan, dimTables, runDimJoin } from './parallel/dimjoin.js';
 import { fusedPlan, runFused, type FusedResult } from './parallel/fused.js';
@@ -31,6 +31,75 @@ export interface LeafStats {
   /** Threads a fused scan-aggregate ran on (0: not fused; 1: this thread; more: worker threads). */
   parallelDegree: number;
   elapsedMs: number;
+  /** EXPLAIN ANALYZE's per-operator numbers, by leaf (a join leaf's inputs are leaves of their own). */
+  readonly operators: Map<VectorLeaf, LeafOperatorStats>;
+  /** Ms this run spent yielding the thread to other work (yieldTurn): not counted in operator times. */
+  pausedMs: number;
+}
+
+/**
+ * One EXPLAIN ANALYZE line: rows handed to the operator above (-1: not
+ * counted on its own, inside a fused kernel), ms of this statement's work
+ * until the first non-empty unit was handed up (-1 until then) and in all,
+ * inclusive of the operator's inputs as PostgreSQL's actual time.
+ */
+export interface OperatorStats { rows: number; firstMs: number; totalMs: number }
+
+/**
+ * A leaf's operator lines (leaf.ts's `operators`: top, filter, scan or join).
+ * Counted per segment or batch, never per row; timed with one clock read
+ * per unit.
+ */
+export interface LeafOperatorStats {
+  /** Project (rows) or Hash Aggregate (groups): rowsIn from the filter; topNFrom: candidates before the top-N prefilter (-1: none ran). */
+  readonly top: OperatorStats & { rowsIn: number; groups: number; topNFrom: number; keySetDropped: number };
+  /** The leaf's filters: over the scan's rows or the join's output (rows in: the line below's rows). */
+  readonly filter: OperatorStats;
+  /** segmentsTotal/Pruned by zone maps; rowsVisible: visible rows of the scanned segments; keySetDropped: by join key sets there. */
+  readonly scan: OperatorStats & { segmentsTotal: number; segmentsPruned: number; rowsVisible: number; keySetDropped: number };
+  readonly join: OperatorStats & JoinStats;
+  /** Threads a fused kernel ran this leaf on (0: the operator path). */
+  fused: number;
+  /** Filter loop ms (self), to split a scan unit's time between the scan and its filter. */
+  filterSelfMs: number;
+}
+
+function operatorStats(): OperatorStats { return { rows: 0, firstMs: -1, totalMs: 0 }; }
+
+/** The leaf's operator numbers in this run, made on first use. */
+export function operatorsOf(stats: LeafStats, leaf: VectorLeaf): LeafOperatorStats {
+  let ops = stats.operators.get(leaf);
+  if (ops === undefined) {
+    ops = {
+      top: { ...operatorStats(), rowsIn: 0, groups: 0, topNFrom: -1, keySetDropped: 0 },
+      filter: operatorStats(),
+      scan: { ...operatorStats(), segmentsTotal: 0, segmentsPruned: 0, rowsVisible: 0, keySetDropped: 0 },
+      join: { ...operatorStats(), buildRows: 0, probeRows: 0, outputRows: 0, buildSide: '', keySets: null, waitMs: 0 },
+      fused: 0, filterSelfMs: 0,
+    };
+    stats.operators.set(leaf, ops);
+  }
+  return ops;
+}
+
+/** Ms on this run's clock: wall time less its yields to other work, so a busy server does not inflate operator times. */
+function clock(stats: LeafStats): number {
+  return performance.now() - stats.pausedMs;
+}
+
+/** Yields the thread (yieldTurn), the wait counted as paused. */
+async function pause(stats: LeafStats): Promise<void> {
+  const started = performance.now();
+  await yieldTurn();
+  stats.pausedMs += performance.now() - started;
+}
+
+/** A fused kernel declined after counting: the counts go back (the operator path counts again); pauses stay. */
+function restoreStats(stats: LeafStats, saved: LeafStats): void {
+  const paused = stats.pausedMs;
+  Object.assign(stats, saved);
+  stats.pausedMs = paused;
+  stats.operators.clear();
 }
 
 
@@ -885,7 +954,7 @@ let scratchRows = new Uint32Array(0);
  * The selected rows; read-only when no filter narrowed them (then shared,
  * see allRows), else the caller's own.
  */
-function filteredSelection(ctx: SegmentContext, visible: Uint32Array | null, filters: readonly VNode[], sets: readonly ScanKeySet[] = [], stats?: LeafStats): Uint32Array {
+function filteredSelection(ctx: SegmentContext, visible: Uint32Array | null, filters: readonly VNode[], sets: readonly ScanKeySet[] = [], stats?: LeafStats, ops?: LeafOperatorStats): Uint32Array {
   if (visible === null && filters.length === 0 && sets.length === 0) return allRows(ctx.length);
   // Narrowed in a shared scratch array and copied out at the end (only the survivors): a fresh
   // zero-filled array per segment, filled with 0..n-1, was the largest self time of Q10 at sf 0.2.
@@ -906,25 +975,34 @@ function filteredSelection(ctx: SegmentContext, visible: Uint32Array | null, fil
     for (const s of ordered) {
       if (count === 0) break;
       const kept = s.set.narrow(s.key.evaluate(ctx), src, count, sel);
-      if (stats !== undefined) stats.semiJoinDropped += count - kept;
+      dropped(s, count - kept, stats, ops);
       count = kept;
       src = sel;
     }
   } else {
     sel.set(from);
   }
+  const filtering = ops !== undefined && filters.length > 0 ? performance.now() : 0;
   for (const f of filters) {
     if (count === 0) break;
     count = selectWith(f, ctx, sel, count);
   }
+  if (ops !== undefined && filters.length > 0) ops.filterSelfMs += performance.now() - filtering;
   for (const s of after) {
     if (count === 0) break;
     const kept = s.set.narrow(s.key.evaluate(ctx), sel, count, sel);
-    if (stats !== undefined) stats.semiJoinDropped += count - kept;
+    dropped(s, count - kept, stats, ops);
     count = kept;
   }
   if (visible === null && count === ctx.length) return allRows(count);
   return sel.slice(0, count);
+}
+
+/** Rows a key set removed in a scan: the leaf's total, the scan's line and the join that made the set. */
+function dropped(s: ScanKeySet, n: number, stats: LeafStats | undefined, ops: LeafOperatorStats | undefined): void {
+  if (stats !== undefined) stats.semiJoinDropped += n;
+  if (ops !== undefined) ops.scan.keySetDropped += n;
+  if (s.tally !== null) s.tally.dropped += n;
 }
 
 /** Whether a key set's key is an integer vector ascending over the rows `from`. */
@@ -943,6 +1021,8 @@ let selScratch = new Uint32Array(0);
 interface ScanKeySet {
   readonly set: KeySet;
   readonly key: VNode;
+  /** The join's count of rows its sets removed (EXPLAIN ANALYZE). */
+  readonly tally: KeySetTally | null;
 }
 
 interface Unit {
@@ -954,8 +1034,11 @@ interface Unit {
 /** The leaf's input, segment by segment (a scan) or batch by batch (a join), with its filters applied. */
 async function* unitsOf(leaf: VectorLeaf, columns: ColumnAccess, env: ExecEnv, constants: readonly SqlValue[], stats: LeafStats, pushed: readonly PushedKeys[] = [], scanSets: readonly ScanKeySet[] = []): AsyncGenerator<Unit> {
   const filters = filterOrder(leaf.filters);
+  const ops = operatorsOf(stats, leaf);
   if (leaf.join !== null) {
     const join = leaf.join;
+    const started = clock(stats);
+    const joinStats = ops.join;
     // Each side's key sets narrow the other side's rows before they are gathered or probed (down to the scan
     // that has the key column). The side run first gives its sets: the left, unless the right is a scan of a
     // table at most a quarter of the left's largest (Q5's region, nation, supplier: their sets then cut
@@ -967,24 +1050,47 @@ async function* unitsOf(leaf: VectorLeaf, columns: ColumnAccess, env: ExecEnv, c
     const context = (b: Batch): SegmentContext => batchContext(b, constants, env);
     if (rightFirst) {
       right = await batchesOf(join.right, columns, env, constants, stats, down.right);
-      left = await batchesOf(join.left, columns, env, constants, stats, [...down.left, ...keySetsFor(right, join.rightKeys, join.leftKeys, context)]);
+      left = await batchesOf(join.left, columns, env, constants, stats, [...down.left, ...keySetsFor(right, join.rightKeys, join.leftKeys, context, joinStats, 'left')]);
     } else {
       left = await batchesOf(join.left, columns, env, constants, stats, down.left);
-      right = await batchesOf(join.right, columns, env, constants, stats, [...down.right, ...keySetsFor(left, join.leftKeys, join.rightKeys, context)]);
+      right = await batchesOf(join.right, columns, env, constants, stats, [...down.right, ...keySetsFor(left, join.leftKeys, join.rightKeys, context, joinStats, 'right')]);
     }
-    const joinStats: JoinStats = { buildRows: 0, probeRows: 0, outputRows: 0, buildSide: '' };
+    const waited = joinStats.waitMs;
     const batches = await hashJoin({ batches: left, keys: join.leftKeys }, { batches: right, keys: join.rightKeys }, join.leftWidth, constants, env, joinStats);
+    stats.pausedMs += joinStats.waitMs - waited;
     stats.joinRows += joinStats.outputRows;
+    // Both inputs are materialized: the join's first row comes when the whole probe is done.
+    joinStats.rows = joinStats.outputRows;
+    joinStats.totalMs = clock(stats) - started;
+    joinStats.firstMs = joinStats.totalMs;
+    ops.filter.totalMs = joinStats.totalMs;
     for (const batch of batches) {
       const ctx = batchContext(batch, constants, env);
+      const at = clock(stats);
       const sel = filteredSelection(ctx, null, filters);
       stats.rowsSelected += sel.length;
+      ops.filter.totalMs += clock(stats) - at;
+      ops.filter.rows += sel.length;
+      if (ops.filter.firstMs < 0 && sel.length > 0) ops.filter.firstMs = ops.filter.totalMs;
       yield { ctx, sel };
     }
+    if (ops.filter.firstMs < 0) ops.filter.firstMs = ops.filter.totalMs;
     return;
   }
   const table = leaf.table;
-  for (const batch of scanSegments(leaf, columns, constants, stats)) {
+  // This generator's own time (the scan's and its filter's): from each resume to the next yield, not the
+  // consumer's work in between nor yields to other work.
+  let mark = clock(stats);
+  let activeMs = 0;
+  const settle = (): void => {
+    const now = clock(stats);
+    activeMs += now - mark;
+    mark = now;
+    ops.filter.totalMs = activeMs;
+    ops.scan.totalMs = activeMs - ops.filterSelfMs;
+    ops.scan.rows = ops.scan.rowsVisible - ops.scan.keySetDropped;
+  };
+  for (const batch of scanSegments(leaf, columns, constants, stats, ops)) {
     env.runtime.checkCancelled();
     const length = batch.rowCount;
     const vecs = new Map<number, Vec>();
@@ -1003,23 +1109,31 @@ async function* unitsOf(leaf: VectorLeaf, columns: ColumnAccess, env: ExecEnv, c
       },
     };
     stats.rowsScanned += batch.selection?.length ?? length;
-    const sel = filteredSelection(ctx, batch.selection, filters, scanSets, stats);
+    ops.scan.rowsVisible += batch.selection?.length ?? length;
+    const sel = filteredSelection(ctx, batch.selection, filters, scanSets, stats, ops);
     stats.rowsSelected += sel.length;
+    ops.filter.rows += sel.length;
+    settle();
+    if (ops.filter.firstMs < 0 && sel.length > 0) { ops.filter.firstMs = ops.filter.totalMs; ops.scan.firstMs = ops.scan.totalMs; }
     yield { ctx, sel };
-    await yieldTurn();
+    mark = clock(stats);
+    await pause(stats);
   }
+  settle();
+  if (ops.filter.firstMs < 0) { ops.filter.firstMs = ops.filter.totalMs; ops.scan.firstMs = ops.scan.totalMs; }
 }
 
 /** The segments of a scan leaf's table visible at the read index, zone-map pruned (counted in stats). */
-function scanSegments(leaf: VectorLeaf, columns: ColumnAccess, constants: readonly SqlValue[], stats: LeafStats): Iterable<ScanBatch> {
+function scanSegments(leaf: VectorLeaf, columns: ColumnAccess, constants: readonly SqlValue[], stats: LeafStats, ops: LeafOperatorStats = operatorsOf(stats, leaf)): Iterable<ScanBatch> {
   const table = leaf.table;
   const positions = [...new Set(table.columns.map((_, i) => i))];
   const columnIds = positions.map((p) => table.columns[p]?.id ?? 0);
   const ruleTypes = leaf.pruneRules.map((r) => table.columns[r.position]?.type ?? { kind: 'int4' as const });
   const prune = (zones: readonly ZoneMap[]): boolean => {
     stats.segmentsTotal++;
+    ops.scan.segmentsTotal++;
     const ok = leaf.pruneRules.every((r, k) => keep(r, zones[r.position], constants[r.constantId] ?? null, ruleTypes[k] ?? { kind: 'int4' }));
-    if (!ok) stats.segmentsPruned++;
+    if (!ok) { stats.segmentsPruned++; ops.scan.segmentsPruned++; }
     return ok;
   };
   return columns.store.scanTable(table.id, columnIds, columns.readIndex, { prune });
@@ -1039,13 +1153,31 @@ async function fusedAggregate(leaf: VectorLeaf, columns: ColumnAccess, env: Exec
   if (plan === null) return null;
   const saved = { ...stats };
   env.runtime.checkCancelled();
-  const batches = [...scanSegments(leaf, columns, constants, stats)];
+  const started = clock(stats);
+  const ops = operatorsOf(stats, leaf);
+  const batches = [...scanSegments(leaf, columns, constants, stats, ops)];
   const result = await runFused(plan, leaf.table, batches);
-  if (result === null) { Object.assign(stats, saved); return null; }
+  if (result === null) { restoreStats(stats, saved); return null; }
   env.runtime.checkCancelled();
   for (const b of batches) stats.rowsScanned += b.selection?.length ?? b.rowCount;
   stats.parallelDegree = result.degree;
-  return fusedRows(output.aggregates, result, output.groupBy.length === 0, stats);
+  const selectedBefore = stats.rowsSelected;
+  const rows = fusedRows(output.aggregates, result, output.groupBy.length === 0, stats);
+  // One loop did the scan, the filters and the aggregate: each line gets the kernel's time and the rows it counts.
+  const ms = clock(stats) - started;
+  ops.fused = result.degree;
+  ops.scan.rowsVisible = stats.rowsScanned - saved.rowsScanned;
+  fusedLine(ops.scan, ops.scan.rowsVisible, ms);
+  fusedLine(ops.filter, stats.rowsSelected - selectedBefore, ms);
+  ops.top.rowsIn = ops.filter.rows;
+  ops.top.groups = stats.groups;
+  return rows;
+}
+
+function fusedLine(op: OperatorStats, rows: number, ms: number): void {
+  op.rows = rows;
+  op.firstMs = ms;
+  op.totalMs = ms;
 }
 
 /** A global aggregate over fact ⋈ small dimension through the join kernel (parallel/dimjoin.ts); null as fusedAggregate. */
@@ -1056,16 +1188,44 @@ async function fusedJoinAggregate(leaf: VectorLeaf, columns: ColumnAccess, env: 
   if (plan === null) return null;
   const saved = { ...stats };
   env.runtime.checkCancelled();
+  const started = clock(stats);
   const tables = await dimTables(plan, unitsOf(plan.dim, columns, env, constants, stats));
-  const batches = tables === null ? [] : [...scanSegments(plan.fact, columns, constants, stats)];
+  const factStarted = clock(stats);
+  const factOps = operatorsOf(stats, plan.fact);
+  const batches = tables === null ? [] : [...scanSegments(plan.fact, columns, constants, stats, factOps)];
   const result = tables === null ? null : await runDimJoin(plan, tables, batches, env);
-  if (result === null) { Object.assign(stats, saved); return null; }
+  if (result === null) { restoreStats(stats, saved); return null; }
   env.runtime.checkCancelled();
   for (const b of batches) stats.rowsScanned += b.selection?.length ?? b.rowCount;
-  stats.joinRows += result.counts.reduce((n, c) => n + c, 0);
+  const joined = result.counts.reduce((n, c) => n + c, 0);
+  stats.joinRows += joined;
   stats.parallelDegree = result.degree;
-  return fusedRows(output.aggregates, result, output.groupBy.length === 0, stats);
+  const rows = fusedRows(output.aggregates, result, output.groupBy.length === 0, stats);
+  // The dimension ran on the operator path (its lines are its own); the fact scan, its filters, the join and
+  // the join's filters are one loop that counts only the matched rows: the fact's filter and output lines
+  // have no count of their own (-1).
+  const ms = clock(stats) - started;
+  const ops = operatorsOf(stats, leaf);
+  const dimOps = operatorsOf(stats, plan.dim);
+  const dimOut = plan.dim.filters.length > 0 ? dimOps.filter : dimOps.scan;
+  Object.assign(dimOps.top, { rows: dimOut.rows, firstMs: dimOut.firstMs, totalMs: dimOut.totalMs, rowsIn: dimOut.rows });
+  ops.fused = result.degree;
+  factOps.fused = result.degree;
+  factOps.scan.rowsVisible = stats.rowsScanned - saved.rowsScanned - dimOps.scan.rowsVisible;
+  fusedLine(factOps.scan, factOps.scan.rowsVisible, clock(stats) - factStarted);
+  fusedLine(factOps.filter, -1, factOps.scan.totalMs);
+  fusedLine(factOps.top, -1, factOps.scan.totalMs);
+  fusedLine(ops.join, joined, ms);
+  ops.join.buildSide = plan.dim === leaf.join?.left ? 'left' : 'right';
+  ops.join.buildRows = dimOut.rows;
+  ops.join.probeRows = factOps.scan.rowsVisible;
+  ops.join.outputRows = joined;
+  fusedLine(ops.filter, joined, ms);
+  ops.top.rowsIn = joined;
+  ops.top.groups = stats.groups;
+  return rows;
 }
+
 
 /** The fused result as the serial path's rows: the same AggregateState and finalize, so scales and digits match. */
 function fusedRows(aggregates: readonly AggregateSpec[], result: FusedResult, global: boolean, stats: LeafStats): Row[] {
@@ -1098,13 +1258,14 @@ function fusedRows(aggregates: readonly AggregateSpec[], result: FusedResult, gl
 interface PushedKeys {
   readonly set: KeySet;
   readonly position: number;
+  readonly tally: KeySetTally | null;
 }
 
 /** A join's pushed key sets (on its columns) as its left and right inputs' (on their output columns). */
 function splitPushed(pushed: readonly PushedKeys[], leftWidth: number): { left: PushedKeys[]; right: PushedKeys[] } {
   const left: PushedKeys[] = [];
   const right: PushedKeys[] = [];
-  for (const p of pushed) (p.position < leftWidth ? left : right).push(p.position < leftWidth ? p : { set: p.set, position: p.position - leftWidth });
+  for (const p of pushed) (p.position < leftWidth ? left : right).push(p.position < leftWidth ? p : { ...p, position: p.position - leftWidth });
   return { left, right };
 }
 
@@ -1114,14 +1275,16 @@ function splitPushed(pushed: readonly PushedKeys[], leftWidth: number): { left: 
  * equi-join must match on its own, so each set alone drops only rows that
  * cannot join.
  */
-function keySetsFor(from: readonly Batch[], fromKeys: readonly VNode[], toKeys: readonly VNode[], context: (b: Batch) => SegmentContext): PushedKeys[] {
+function keySetsFor(from: readonly Batch[], fromKeys: readonly VNode[], toKeys: readonly VNode[], context: (b: Batch) => SegmentContext, join: JoinStats, into: 'left' | 'right'): PushedKeys[] {
   const out: PushedKeys[] = [];
+  const tally: KeySetTally = { into, keys: 0, dropped: 0 };
   toKeys.forEach((to, k) => {
     const fromKey = fromKeys[k];
     if (fromKey === undefined || to.columnPosition === undefined || !isIntegerKey(to.type)) return;
     const set = keySetOf(from, [fromKey], context);
-    if (set !== null) out.push({ set, position: to.columnPosition });
+    if (set !== null) { out.push({ set, position: to.columnPosition, tally }); tally.keys++; }
   });
+  if (out.length > 0) join.keySets = tally;
   return out;
 }
 
@@ -1142,6 +1305,8 @@ function tableRows(columns: ColumnAccess, leaf: VectorLeaf): number {
 async function batchesOf(leaf: VectorLeaf, columns: ColumnAccess, env: ExecEnv, constants: readonly SqlValue[], stats: LeafStats, pushed: readonly PushedKeys[] = []): Promise<Batch[]> {
   const output = leaf.output;
   if (output.kind !== 'rows') throw new VectorFallback('an aggregate as a join input');
+  const started = clock(stats);
+  const ops = operatorsOf(stats, leaf);
   const out: Batch[] = [];
   const exprAt = (i: number): VNode => {
     const expr = output.exprs[i];
@@ -1155,13 +1320,14 @@ async function batchesOf(leaf: VectorLeaf, columns: ColumnAccess, env: ExecEnv, 
   const scanSets: ScanKeySet[] = [];
   for (const p of pushed) {
     const c = exprAt(p.position).columnPosition;
-    if (leaf.join !== null && c !== undefined) down.push({ set: p.set, position: c });
-    else if (leaf.join === null) scanSets.push({ set: p.set, key: exprAt(p.position) });
+    if (leaf.join !== null && c !== undefined) down.push({ ...p, position: c });
+    else if (leaf.join === null) scanSets.push({ set: p.set, key: exprAt(p.position), tally: p.tally });
     else here.push(p);
   }
   for await (const unit of unitsOf(leaf, columns, env, constants, stats, down, scanSets)) {
     const ctx = unit.ctx;
     let sel = unit.sel;
+    ops.top.rowsIn += sel.length;
     for (const p of here) {
       if (sel.length === 0) break;
       // The key over the whole unit, tested on the selected rows; narrowed into scratch and copied out
@@ -1169,9 +1335,13 @@ async function batchesOf(leaf: VectorLeaf, columns: ColumnAccess, env: ExecEnv, 
       if (scratchRows.length < sel.length) scratchRows = new Uint32Array(Math.max(sel.length, scratchRows.length * 2));
       const kept = p.set.narrow(exprAt(p.position).evaluate(ctx), sel, sel.length, scratchRows);
       stats.semiJoinDropped += sel.length - kept;
+      ops.top.keySetDropped += sel.length - kept;
+      if (p.tally !== null) p.tally.dropped += sel.length - kept;
       sel = scratchRows.slice(0, kept);
     }
     if (sel.length === 0) continue;
+    ops.top.rows += sel.length;
+    if (ops.top.firstMs < 0) ops.top.firstMs = clock(stats) - started;
     const all = sel.length === ctx.length;
     // A source even for all rows: a join above keeps reading this vector by row index (concatSources). A join
     // unit's column passes its own source on (composed with sel), so a column is gathered once, at the top,
@@ -1203,6 +1373,9 @@ async function batchesOf(leaf: VectorLeaf, columns: ColumnAccess, env: ExecEnv, 
       return all ? v : gather(v, sel);
     }, sourceOf, pointOf));
   }
+  // Batches are lazy: the gathers are the consumer's time. Inclusive of the inputs (unitsOf runs inside).
+  ops.top.totalMs = clock(stats) - started;
+  if (ops.top.firstMs < 0) ops.top.firstMs = ops.top.totalMs;
   return out;
 }
 
@@ -1339,12 +1512,21 @@ function topKept(keys: Float64Array, topN: TopN): Uint8Array | null {
 /** Runs the leaf; rows in the replaced node's column layout. */
 export async function runLeaf(leaf: VectorLeaf, columns: ColumnAccess, env: ExecEnv, constants: readonly SqlValue[], stats: LeafStats, topN: TopN | null = null): Promise<Row[]> {
   const started = performance.now();
+  const clockStarted = clock(stats);
   const output = leaf.output;
   const fused = await fusedAggregate(leaf, columns, env, constants, stats);
   if (fused !== null) {
     stats.elapsedMs += performance.now() - started;
+    // A kernel that counts only the leaf's totals (LeafStats): path.ts prints those on the top line.
+    if (!stats.operators.has(leaf)) return fused;
+    const mine = operatorsOf(stats, leaf);
+    mine.top.totalMs = clock(stats) - clockStarted;
+    mine.top.firstMs = mine.top.totalMs;
+    mine.top.rows = fused.length;
     return fused;
   }
+  // After the fused attempt: a kernel that declines clears what it counted.
+  const ops = operatorsOf(stats, leaf);
   const grouper = output.kind === 'aggregate' ? new Grouper(output.groupBy, output.dependent) : null;
   const states = output.kind === 'aggregate' ? output.aggregates.map(() => new AggregateState()) : [];
   // sum(x) and avg(x) over the same x and FILTER (Q1: quantity, price) keep the same counts and totals: one state, summed once.
@@ -1358,6 +1540,7 @@ export async function runLeaf(leaf: VectorLeaf, columns: ColumnAccess, env: Exec
   const rows: Row[] = [];
   const top = topN !== null && output.kind === 'rows' ? new TopNFilter(topN) : null;
   for await (const { ctx, sel } of unitsOf(leaf, columns, env, constants, stats)) {
+    ops.top.rowsIn += sel.length;
     if (grouper !== null && output.kind === 'aggregate') {
       if (sel.length > 0) {
         const groupOf = grouper.groupsOf(ctx, sel);
@@ -1380,6 +1563,8 @@ export async function runLeaf(leaf: VectorLeaf, columns: ColumnAccess, env: Exec
         const key = top.keyOf(keyed, i);
         if (top.passes(key)) top.push(outVecs.map((vec, c) => valueAt(vec, i, output.exprs[c]?.type ?? { kind: 'text' })), key);
       }
+      // Rows are handed up only at the end (the leaf feeds a scan above), but the first exists from here on.
+      if (ops.top.firstMs < 0 && sel.length > 0) ops.top.firstMs = clock(stats) - clockStarted;
     }
   }
   if (grouper !== null && output.kind === 'aggregate') {
@@ -1392,11 +1577,18 @@ export async function runLeaf(leaf: VectorLeaf, columns: ColumnAccess, env: Exec
       rows.push([...grouper.keyValues(g), ...output.aggregates.map((spec, a) => finalize(spec, states[a] as AggregateState, g))]);
     });
     stats.groups = grouper.keys.length;
+    ops.top.groups = grouper.keys.length;
+    if (sortKey !== null) ops.top.topNFrom = grouper.keys.length;
   }
   if (top !== null) {
     top.prune();
+    ops.top.topNFrom = ops.top.rowsIn;
     for (const row of top.rows) rows.push(row);
   }
   stats.elapsedMs += performance.now() - started;
+  ops.top.rows = rows.length;
+  ops.top.totalMs = clock(stats) - clockStarted;
+  // An aggregate's first group is out when all of them are.
+  if (ops.top.firstMs < 0 || grouper !== null) ops.top.firstMs = ops.top.totalMs;
   return rows;
 }
