@@ -106,7 +106,9 @@ describe('the column path through the engine', () => {
     const s = t.session();
     await run(s, `SET thunderdb.read_path = 'column'`);
     const plan = (await rows(s, `EXPLAIN ${sql}`)).map((r) => String(r[0])).join('\n');
-    expect(plan).toContain('(top-9 prefilter)');
+    // The leaf sorts and cuts its own rows (sort.ts): the row executor's Sort and Limit are gone.
+    expect(plan).toContain('Vectorized Top-N (limit 7, offset 2)  Sort Key: n DESC, id');
+    expect(plan).not.toMatch(/^\s*(->\s+)?(Sort|Limit)\b/m);
   });
 
   it('groups by a dimension\'s columns over several probe batches (Q10 shape: groups found by source index) and narrows by ascending join keys, as the row path', async () => {
@@ -212,7 +214,8 @@ describe('the column path through the engine', () => {
     const s = t.session();
     await run(s, `SET thunderdb.read_path = 'column'`);
     const plan = (await rows(s, `EXPLAIN ANALYZE ${sql}`)).map((r) => String(r[0])).join('\n');
-    expect(plan).toContain('(top-6 prefilter)');
+    expect(plan).toContain('Vectorized Top-N (limit 5, offset 1)  Sort Key: total DESC, n');
+    expect(plan).not.toMatch(/^\s*(->\s+)?(Sort|Limit)\b/m);
     expect(Number(/groups=(\d+)/.exec(plan)?.[1] ?? 0)).toBeGreaterThan(6);
   });
 

@@ -17,6 +17,7 @@ import { batchContext, gather, hashJoin, isIntegerKey, keySetOf, keysAscending, 
 import { checkSafe, VectorFallback, vecOfColumn, yieldTurn, type NumArray, type Vec } from './vec.js';
 import { dimJoinPlan, dimTables, runDimJoin } from './parallel/dimjoin.js';
 import { fusedPlan, runFused, type FusedResult } from './parallel/fused.js';
+import { SortCollector, type VectorSort } from './sort.js';
 
 export interface LeafStats {
   segmentsTotal: number;
@@ -1337,7 +1338,7 @@ function topKept(keys: Float64Array, topN: TopN): Uint8Array | null {
 }
 
 /** Runs the leaf; rows in the replaced node's column layout. */
-export async function runLeaf(leaf: VectorLeaf, columns: ColumnAccess, env: ExecEnv, constants: readonly SqlValue[], stats: LeafStats, topN: TopN | null = null): Promise<Row[]> {
+export async function runLeaf(leaf: VectorLeaf, columns: ColumnAccess, env: ExecEnv, constants: readonly SqlValue[], stats: LeafStats, topN: TopN | null = null, sort: VectorSort | null = null): Promise<Row[]> {
   const started = performance.now();
   const output = leaf.output;
   const fused = await fusedAggregate(leaf, columns, env, constants, stats);
@@ -1357,6 +1358,8 @@ export async function runLeaf(leaf: VectorLeaf, columns: ColumnAccess, env: Exec
   sharesWith.forEach((b, a) => { if (b !== a) states[a] = states[b] as AggregateState; });
   const rows: Row[] = [];
   const top = topN !== null && output.kind === 'rows' ? new TopNFilter(topN) : null;
+  // ORDER BY / LIMIT applied here (sort.ts): rows become objects only for the rows returned, in order.
+  const sorted = sort !== null && output.kind === 'rows' ? new SortCollector(sort, output.exprs.map((e) => e.type), valueAt) : null;
   for await (const { ctx, sel } of unitsOf(leaf, columns, env, constants, stats)) {
     if (grouper !== null && output.kind === 'aggregate') {
       if (sel.length > 0) {
@@ -1370,6 +1373,10 @@ export async function runLeaf(leaf: VectorLeaf, columns: ColumnAccess, env: Exec
       }
     } else if (output.kind === 'rows') {
       const outVecs = output.exprs.map((e) => e.evaluate(ctx));
+      if (sorted !== null) {
+        if (sorted.add(outVecs, sel)) break;
+        continue;
+      }
       const keyed = top === null ? null : top.keyVec(outVecs[top.spec.column] ?? { t: 'bool', v: new Uint8Array(0) });
       for (let k = 0; k < sel.length; k++) {
         const i = sel[k] ?? 0;
@@ -1393,6 +1400,7 @@ export async function runLeaf(leaf: VectorLeaf, columns: ColumnAccess, env: Exec
     });
     stats.groups = grouper.keys.length;
   }
+  if (sorted !== null) for (const row of sorted.finish()) rows.push(row);
   if (top !== null) {
     top.prune();
     for (const row of top.rows) rows.push(row);
