@@ -237,8 +237,12 @@ export class SortCollector {
       order = new Uint32Array(take);
       for (let i = 0; i < take; i++) order[i] = i;
     } else {
-      const cmp = this.comparator(unitAt, rowAt);
-      order = need !== null && need * 4 < n ? topK(n, need, cmp) : sortAll(n, cmp);
+      const keys = this.sort.keys.map((key) => this.keyComparator(key, unitAt, rowAt));
+      const cmp = comparatorOf(keys.map((k) => k.cmp));
+      const first = keys[0]?.numbers ?? null;
+      const firstKey = this.sort.keys[0] as VectorSortKey;
+      if (need !== null && need * 4 < n) order = topK(n, need, cmp);
+      else order = (first === null ? null : orderByNumbers(first, firstKey, n, keys.length > 1 ? cmp : null)) ?? sortAll(n, cmp);
     }
     const rows: Row[] = [];
     for (let p = this.sort.offset; p < take; p++) {
@@ -251,23 +255,7 @@ export class SortCollector {
     return rows;
   }
 
-  /** The keys in turn, then the leaf's output order (so ties come out as the row executor's stable sort leaves them). */
-  private comparator(unitAt: Uint32Array, rowAt: Uint32Array): Comparator {
-    const cmps = this.sort.keys.map((key) => this.keyComparator(key, unitAt, rowAt));
-    if (cmps.length === 1) {
-      const c0 = cmps[0] as Comparator;
-      return (a, b) => c0(a, b) || a - b;
-    }
-    return (a, b) => {
-      for (let k = 0; k < cmps.length; k++) {
-        const c = (cmps[k] as Comparator)(a, b);
-        if (c !== 0) return c;
-      }
-      return a - b;
-    };
-  }
-
-  private keyComparator(key: VectorSortKey, unitAt: Uint32Array, rowAt: Uint32Array): Comparator {
+  private keyComparator(key: VectorSortKey, unitAt: Uint32Array, rowAt: Uint32Array): { cmp: Comparator; numbers: NumberKey | null } {
     const n = this.total;
     const vecs = this.units.map((u) => u.vecs[key.column]);
     const d = key.descending ? -1 : 1;
@@ -277,7 +265,7 @@ export class SortCollector {
       if (numbers !== null) {
         const { v, cls } = numbers;
         // cls: 0 a number, 1 NaN (floats: above every number, as PostgreSQL), 2 NULL.
-        return (a, b) => {
+        const cmp: Comparator = (a, b) => {
           const ca = cls[a] as number;
           const cb = cls[b] as number;
           if ((ca | cb) === 0) {
@@ -290,6 +278,7 @@ export class SortCollector {
           if (cb === 2) return -nullOrder;
           return (ca - cb) * d;
         };
+        return { cmp, numbers };
       }
     } else if ((key.type.kind === 'text' || key.type.kind === 'varchar') && vecs.every((v) => v !== undefined && (v.t === 'dict' || v.t === 'str'))) {
       const strings: (string | null)[] = new Array<string | null>(n);
@@ -301,12 +290,13 @@ export class SortCollector {
           strings[g++] = vec.t === 'str' ? (vec.v[i] ?? null) : vec.nulls !== null && vec.nulls[i] === 1 ? null : (vec.dict[vec.codes[i] ?? 0] ?? null);
         }
       });
-      return (a, b) => {
+      const cmp: Comparator = (a, b) => {
         const x = strings[a] ?? null;
         const y = strings[b] ?? null;
         if (x === null || y === null) return x === y ? 0 : x === null ? nullOrder : -nullOrder;
         return x === y ? 0 : d * compareText(x, y);
       };
+      return { cmp, numbers: null };
     }
     // Anything else (bpchar, uuid, a vector of another shape): the row values, compared as the row executor does.
     const values: SqlValue[] = new Array<SqlValue>(n);
@@ -314,8 +304,79 @@ export class SortCollector {
       const vec = vecs[unitAt[g] ?? 0];
       values[g] = vec === undefined ? null : this.valueAt(vec, rowAt[g] ?? 0, key.type);
     }
-    return (a, b) => compareRowKey(values[a] ?? null, values[b] ?? null, key);
+    return { cmp: (a, b) => compareRowKey(values[a] ?? null, values[b] ?? null, key), numbers: null };
   }
+}
+
+/** The keys in turn, then the leaf's output order (so ties come out as the row executor's stable sort leaves them). */
+function comparatorOf(cmps: readonly Comparator[]): Comparator {
+  if (cmps.length === 1) {
+    const c0 = cmps[0] as Comparator;
+    return (a, b) => c0(a, b) || a - b;
+  }
+  return (a, b) => {
+    for (let k = 0; k < cmps.length; k++) {
+      const c = (cmps[k] as Comparator)(a, b);
+      if (c !== 0) return c;
+    }
+    return a - b;
+  };
+}
+
+/** A number key over all selected rows: v the value, cls 0 a number, 1 NaN, 2 NULL. */
+interface NumberKey { readonly v: Float64Array; readonly cls: Uint8Array }
+
+/**
+ * All row numbers ordered by a number first key, then row number, without a comparator call per comparison
+ * (a comparator sort of 137k rows was ~200 ms on the loaded machine, a native Float64Array sort ~50): each
+ * row's rank among the key's sorted values (equal values one rank; NaN above numbers; direction and NULL
+ * placement applied to the rank) packed with its row number as `rank * n + row` (exact below 2^53: n < 2^26),
+ * sorted natively. Runs of equal rank are then sorted by `rest` (all the keys), when there are more keys.
+ */
+function orderByNumbers(key: NumberKey, spec: VectorSortKey, n: number, rest: Comparator | null): Uint32Array | null {
+  if (n >= 2 ** 26) return null;
+  const { v, cls } = key;
+  const values = new Float64Array(n);
+  let m = 0;
+  for (let i = 0; i < n; i++) if (cls[i] === 0) values[m++] = v[i] as number;
+  const sorted = values.subarray(0, m).sort();
+  const rank = new Float64Array(n);
+  for (let i = 0; i < n; i++) {
+    const c = cls[i] as number;
+    let r: number;
+    if (c === 2) {
+      r = spec.nullsFirst ? -1 : m + 1;
+    } else {
+      if (c === 1) r = m;
+      else {
+        // The first position holding a value >= v[i] (-0 and 0 compare equal, as the comparator has them).
+        const x = v[i] as number;
+        let lo = 0;
+        let hi = m;
+        while (lo < hi) {
+          const mid = (lo + hi) >>> 1;
+          if ((sorted[mid] as number) < x) lo = mid + 1; else hi = mid;
+        }
+        r = lo;
+      }
+      if (spec.descending) r = m - r;
+    }
+    rank[i] = r + 1;
+  }
+  const packed = new Float64Array(n);
+  for (let i = 0; i < n; i++) packed[i] = (rank[i] as number) * n + i;
+  packed.sort();
+  const order = new Uint32Array(n);
+  for (let p = 0; p < n; p++) order[p] = (packed[p] as number) % n;
+  if (rest !== null) {
+    let from = 0;
+    for (let p = 1; p <= n; p++) {
+      if (p < n && rank[order[p] as number] === rank[order[from] as number]) continue;
+      if (p - from > 1) order.subarray(from, p).sort(rest);
+      from = p;
+    }
+  }
+  return order;
 }
 
 /**
@@ -323,7 +384,7 @@ export class SortCollector {
  * of any unit), or null when a unit's vector is not a number vector or a rescaled coefficient would pass 2^53
  * (then the row values are compared instead: exact either way).
  */
-function numberKey(vecs: readonly (Vec | undefined)[], units: readonly { readonly sel: Uint32Array }[], n: number): { v: Float64Array; cls: Uint8Array } | null {
+function numberKey(vecs: readonly (Vec | undefined)[], units: readonly { readonly sel: Uint32Array }[], n: number): NumberKey | null {
   let scale = -1;
   for (const vec of vecs) {
     if (vec === undefined || (vec.t !== 'num' && vec.t !== 'bool')) return null;
