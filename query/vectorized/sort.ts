@@ -209,15 +209,61 @@ export class SortCollector {
 
   constructor(private readonly sort: VectorSort, private readonly types: readonly SqlType[], private readonly valueAt: ValueAt) {}
 
+  /**
+   * Top-N prefilter on a number first key (signed: smaller is better): rows whose key is worse than `threshold`,
+   * the need-th best key kept so far, cannot be returned (at least `need` kept rows come before them) and are
+   * not kept. NULL and NaN keys are always kept. Only while every unit's vector has one scale.
+   */
+  private threshold = Infinity;
+  private prefilterScale: number | null = null;
+  private prefilterOff = false;
+  private candidates: number[] = [];
+
   /** Keeps one unit's output; true when no later row can be returned (a bare LIMIT already has its rows). */
   add(vecs: readonly Vec[], sel: Uint32Array): boolean {
-    if (sel.length > 0) {
+    const kept = this.prefiltered(vecs, sel);
+    if (kept.length > 0) {
       // The selection may be a shared all-rows array or scratch: a copy stays valid after the next unit.
-      this.units.push({ vecs, sel: sel.slice() });
-      this.total += sel.length;
+      this.units.push({ vecs, sel: kept === sel ? sel.slice() : kept });
+      this.total += kept.length;
     }
     const need = needed(this.sort);
     return this.sort.keys.length === 0 && need !== null && this.total >= need;
+  }
+
+  private prefiltered(vecs: readonly Vec[], sel: Uint32Array): Uint32Array {
+    const need = needed(this.sort);
+    const first = this.sort.keys[0];
+    if (need === null || first === undefined || this.prefilterOff || sel.length === 0) return sel;
+    const vec = vecs[first.column];
+    if (vec === undefined || vec.t !== 'num' || (this.prefilterScale !== null && this.prefilterScale !== vec.scale)) {
+      this.prefilterOff = true;
+      return sel;
+    }
+    this.prefilterScale = vec.scale;
+    const sign = first.descending ? -1 : 1;
+    const values = vec.v;
+    const nulls = vec.nulls;
+    const out = new Uint32Array(sel.length);
+    let m = 0;
+    for (let j = 0; j < sel.length; j++) {
+      const i = sel[j] as number;
+      if (nulls !== null && nulls[i] === 1) { out[m++] = i; continue; }
+      const x = sign * (values[i] as number);
+      if (x > this.threshold) continue;
+      out[m++] = i;
+      // NaN (x !== x) is kept and is no candidate for the threshold.
+      if (x === x) this.candidates.push(x);
+    }
+    if (this.candidates.length > 2 * need + 16) {
+      const sorted = Float64Array.from(this.candidates).sort();
+      const kth = sorted[need - 1];
+      if (kth !== undefined) {
+        this.threshold = Math.min(this.threshold, kth);
+        this.candidates = Array.from(sorted.subarray(0, need));
+      }
+    }
+    return out.subarray(0, m);
   }
 
   /** The rows, ordered, from OFFSET on, at most LIMIT of them. */
