@@ -40,8 +40,8 @@ beforeAll(async () => {
     const m = next(10) === 0 ? 'NULL' : `${next(4000) - 2000}.${String(next(100)).padStart(2, '0')}`;
     const w = next(10) === 0 ? 'NULL' : `${next(50) - 25}.${String(next(10000)).padStart(4, '0')}`;
     const c = next(9) === 0 ? 'NULL' : `'${words[next(words.length)] ?? 'ant'}'`;
-    // Segments of rows 1-320: a few distinct u values (dictionary); later ones: many (utf8).
-    const u = next(12) === 0 ? 'NULL' : i <= 320 ? `'${words[next(5)] ?? ''}${next(2)}'` : `'${words[next(words.length)] ?? ''}${next(500)}'`;
+    // Segments of rows 1-320: at most 8 distinct u values (dictionary); later ones: many (utf8).
+    const u = next(12) === 0 ? 'NULL' : i <= 320 ? `'${words[next(4)] ?? ''}${next(2)}'` : `'${words[next(words.length)] ?? ''}${next(500)}'`;
     const ok = ['NULL', 'true', 'false'][next(3)] ?? 'NULL';
     const d = next(8) === 0 ? 'NULL' : `date '1995-01-01' + ${next(300)}`;
     const ts = next(8) === 0 ? 'NULL' : `timestamp '1995-01-01 00:00' + interval '${next(100000)} minutes'`;
