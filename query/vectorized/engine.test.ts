@@ -134,6 +134,8 @@ describe('the column path through the engine', () => {
     const plan = (await rows(s, `EXPLAIN ANALYZE ${q10ish}`)).map((r) => String(r[0])).join('\n');
     expect(plan).toContain('Vectorized Column Scan on kind');
     expect(plan).toMatch(/semi-join dropped=[1-9]/);
+    // Q3/Q10's ORDER BY aggregate LIMIT over a multi-way join is the leaf's top-N, above its hash aggregate.
+    expect(plan).toMatch(/^Vectorized Top-N \(limit 7\) {2}Sort Key: revenue DESC, p_id.*\n\s+->\s+Vectorized Hash Aggregate/);
   });
 
   it('groups only by the keys that determine the others (a primary key, through join keys) and answers as the row path', async () => {
