@@ -306,43 +306,28 @@ export class SortCollector {
     const vecs = this.units.map((u) => u.vecs[key.column]);
     const d = key.descending ? -1 : 1;
     const nullOrder = key.nullsFirst ? -1 : 1;
-    if (numberKinds.has(key.type.kind) || key.type.kind === 'bool') {
-      const numbers = numberKey(vecs, this.units, n);
-      if (numbers !== null) {
-        const { v, cls } = numbers;
-        // cls: 0 a number, 1 NaN (floats: above every number, as PostgreSQL), 2 NULL.
-        const cmp: Comparator = (a, b) => {
-          const ca = cls[a] as number;
-          const cb = cls[b] as number;
-          if ((ca | cb) === 0) {
-            const x = v[a] as number;
-            const y = v[b] as number;
-            return x < y ? -d : x > y ? d : 0;
-          }
-          if (ca === cb) return 0;
-          if (ca === 2) return nullOrder;
-          if (cb === 2) return -nullOrder;
-          return (ca - cb) * d;
-        };
-        return { cmp, numbers };
-      }
-    } else if ((key.type.kind === 'text' || key.type.kind === 'varchar') && vecs.every((v) => v !== undefined && (v.t === 'dict' || v.t === 'str'))) {
-      const strings: (string | null)[] = new Array<string | null>(n);
-      let g = 0;
-      this.units.forEach((u, k) => {
-        const vec = vecs[k] as Vec & { t: 'dict' | 'str' };
-        for (let j = 0; j < u.sel.length; j++) {
-          const i = u.sel[j] ?? 0;
-          strings[g++] = vec.t === 'str' ? (vec.v[i] ?? null) : vec.nulls !== null && vec.nulls[i] === 1 ? null : (vec.dict[vec.codes[i] ?? 0] ?? null);
-        }
-      });
+    let numbers: NumberKey | null = null;
+    if (numberKinds.has(key.type.kind) || key.type.kind === 'bool') numbers = numberKey(vecs, this.units, n);
+    else if ((key.type.kind === 'text' || key.type.kind === 'varchar') && vecs.every((v) => v !== undefined && (v.t === 'dict' || v.t === 'str'))) {
+      numbers = textRanks(vecs as readonly (Vec & { t: 'dict' | 'str' })[], this.units, n);
+    }
+    if (numbers !== null) {
+      const { v, cls } = numbers;
+      // cls: 0 a number, 1 NaN (floats: above every number, as PostgreSQL), 2 NULL.
       const cmp: Comparator = (a, b) => {
-        const x = strings[a] ?? null;
-        const y = strings[b] ?? null;
-        if (x === null || y === null) return x === y ? 0 : x === null ? nullOrder : -nullOrder;
-        return x === y ? 0 : d * compareText(x, y);
+        const ca = cls[a] as number;
+        const cb = cls[b] as number;
+        if ((ca | cb) === 0) {
+          const x = v[a] as number;
+          const y = v[b] as number;
+          return x < y ? -d : x > y ? d : 0;
+        }
+        if (ca === cb) return 0;
+        if (ca === 2) return nullOrder;
+        if (cb === 2) return -nullOrder;
+        return (ca - cb) * d;
       };
-      return { cmp, numbers: null };
+      return { cmp, numbers };
     }
     // Anything else (bpchar, uuid, a vector of another shape): the row values, compared as the row executor does.
     const values: SqlValue[] = new Array<SqlValue>(n);
@@ -352,6 +337,45 @@ export class SortCollector {
     }
     return { cmp: (a, b) => compareRowKey(values[a] ?? null, values[b] ?? null, key), numbers: null };
   }
+}
+
+/**
+ * A text key as numbers: each row's rank among the key's distinct strings in `compareText` order (code point
+ * order, the row executor's), so text compares as numbers and takes the packed-rank sort. Dictionary units
+ * look each entry up once, utf8 units each row.
+ */
+function textRanks(vecs: readonly (Vec & { t: 'dict' | 'str' })[], units: readonly { readonly sel: Uint32Array }[], n: number): NumberKey {
+  const idOf = new Map<string, number>();
+  const distinct: string[] = [];
+  const id = (x: string): number => {
+    let k = idOf.get(x);
+    if (k === undefined) { k = distinct.length; idOf.set(x, k); distinct.push(x); }
+    return k;
+  };
+  const v = new Float64Array(n);
+  const cls = new Uint8Array(n);
+  let g = 0;
+  units.forEach((u, k) => {
+    const vec = vecs[k] as Vec & { t: 'dict' | 'str' };
+    if (vec.t === 'dict') {
+      const entryIds = vec.dict.map(id);
+      for (let j = 0; j < u.sel.length; j++, g++) {
+        const i = u.sel[j] ?? 0;
+        if (vec.nulls !== null && vec.nulls[i] === 1) cls[g] = 2;
+        else v[g] = entryIds[vec.codes[i] ?? 0] ?? 0;
+      }
+    } else {
+      for (let j = 0; j < u.sel.length; j++, g++) {
+        const x = vec.v[u.sel[j] ?? 0] ?? null;
+        if (x === null) cls[g] = 2; else v[g] = id(x);
+      }
+    }
+  });
+  const byText = distinct.map((_, k) => k).sort((a, b) => compareText(distinct[a] as string, distinct[b] as string));
+  const rankOf = new Float64Array(distinct.length);
+  byText.forEach((k, r) => { rankOf[k] = r; });
+  for (let j = 0; j < n; j++) if (cls[j] === 0) v[j] = rankOf[v[j] as number] as number;
+  return { v, cls };
 }
 
 /** The keys in turn, then the leaf's output order (so ties come out as the row executor's stable sort leaves them). */
