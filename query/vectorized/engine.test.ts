@@ -106,7 +106,9 @@ describe('the column path through the engine', () => {
     const s = t.session();
     await run(s, `SET thunderdb.read_path = 'column'`);
     const plan = (await rows(s, `EXPLAIN ${sql}`)).map((r) => String(r[0])).join('\n');
-    expect(plan).toContain('(top-9 prefilter)');
+    // The leaf sorts and cuts its own rows (sort.ts): the row executor's Sort and Limit are gone.
+    expect(plan).toContain('Vectorized Top-N (limit 7, offset 2)  Sort Key: n DESC, id');
+    expect(plan).not.toMatch(/^\s*(->\s+)?(Sort|Limit)\b/m);
   });
 
   it('groups by a dimension\'s columns over several probe batches (Q10 shape: groups found by source index) and narrows by ascending join keys, as the row path', async () => {
@@ -132,6 +134,8 @@ describe('the column path through the engine', () => {
     const plan = (await rows(s, `EXPLAIN ANALYZE ${q10ish}`)).map((r) => String(r[0])).join('\n');
     expect(plan).toContain('Vectorized Column Scan on kind');
     expect(plan).toMatch(/Rows Removed by Join Key Sets: [1-9]/);
+    // Q3/Q10's ORDER BY aggregate LIMIT over a multi-way join is the leaf's top-N, above its hash aggregate.
+    expect(plan).toMatch(/^Vectorized Top-N \(limit 7\) {2}Sort Key: revenue DESC, p_id.*\n(\s+\S.*\n)*?\s+->\s+Vectorized Hash Aggregate/);
   });
 
   it('groups only by the keys that determine the others (a primary key, through join keys) and answers as the row path', async () => {
@@ -212,7 +216,8 @@ describe('the column path through the engine', () => {
     const s = t.session();
     await run(s, `SET thunderdb.read_path = 'column'`);
     const plan = (await rows(s, `EXPLAIN ANALYZE ${sql}`)).map((r) => String(r[0])).join('\n');
-    expect(plan).toContain('(top-6 prefilter)');
+    expect(plan).toContain('Vectorized Top-N (limit 5, offset 1)  Sort Key: total DESC, n');
+    expect(plan).not.toMatch(/^\s*(->\s+)?(Sort|Limit)\b/m);
     expect(Number(/Groups: (\d+)/.exec(plan)?.[1] ?? 0)).toBeGreaterThan(6);
     expect(plan).toMatch(/Top-N Prefilter: kept \d+ of \d+ groups/);
   });

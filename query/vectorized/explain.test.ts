@@ -120,7 +120,7 @@ describe('EXPLAIN ANALYZE on the column path', () => {
     expect(answer.map((r) => r.map(String))).toEqual([['even', '75', String(sum)]]);
   });
 
-  it('shows the top-N prefilter\'s kept rows, and the nodes above include the leaf\'s time', async () => {
+  it('a LIMIT over rows is the leaf\'s Vectorized Top-N line, whose time includes the lines below it', async () => {
     setFusedOptions({ enabled: false });
     // kind = 'y' (id % 4 <> 0): 750 of 1000; ORDER BY v DESC LIMIT 3 keeps 3 (v is unique).
     const plan = await explain(`SELECT id, v FROM f WHERE kind = 'y' ORDER BY v DESC LIMIT 3`);
@@ -130,12 +130,14 @@ describe('EXPLAIN ANALYZE on the column path', () => {
     const filter = line(plan, 'Vectorized Filter');
     expect(filter.rows).toBe(750);
     expect(filter.details).toEqual(['Rows Removed by Filter: 250']);
-    const project = line(plan, 'Vectorized Project (2 columns) (top-3 prefilter)');
-    expect(project.rows).toBe(3);
-    expect(project.details).toEqual(['Top-N Prefilter: kept 3 of 750 rows']);
-    const sort = line(plan, 'Sort');
-    expect(sort.total).toBeGreaterThanOrEqual(project.total);
-    expect(executionMs(plan)).toBeGreaterThanOrEqual(sort.total);
+    const top = line(plan, 'Vectorized Top-N (limit 3)  Sort Key: v DESC');
+    expect(top.rows).toBe(3);
+    const project = line(plan, 'Vectorized Project (2 columns)');
+    expect(top.total).toBeGreaterThanOrEqual(project.total);
+    expect(project.total).toBeGreaterThanOrEqual(filter.total);
+    // The row executor's Sort and Limit are gone: the leaf hands up the 3 rows in order.
+    expect(plan.some((l) => /^\s*(->\s+)?(Sort|Limit)\b/.test(l))).toBe(false);
+    expect(executionMs(plan)).toBeGreaterThanOrEqual(top.total);
   });
 
   it('keeps the fused kernels\' lines, with the rows they count and their time', async () => {

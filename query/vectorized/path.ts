@@ -30,6 +30,7 @@ import type { SqlValue } from '../types/value.js';
 import { analyzeLeaf, type VectorLeaf } from './leaf.js';
 import { runLeaf, type LeafOperatorStats, type LeafStats, type OperatorStats, type TopN } from './run.js';
 import { VectorFallback } from './vec.js';
+import { orderedLeafRows, sortPrefilter, vectorSortOver, withoutSort, withSortOperator, type VectorSort } from './sort.js';
 import type { CompiledExpr } from '../executor/eval/compiled.js';
 
 /** `auto` takes the column path from this many live rows. */
@@ -57,6 +58,8 @@ export interface PlacedLeaf {
   readonly leaf: VectorLeaf;
   /** ORDER BY <numeric output column> LIMIT n right above the leaf: the leaf keeps only rows that can be in the first n. */
   readonly topN: TopN | null;
+  /** ORDER BY / LIMIT right above the leaf that the leaf applies itself (sort.ts); those nodes are gone from `upper`. */
+  readonly sort: VectorSort | null;
   readonly synthetic: TableInfo;
   readonly constants: readonly CompiledExpr[];
 }
@@ -145,8 +148,11 @@ export function planColumnPath(planned: PlannedStatement, parameterTypes: readon
       id: 0, schema: '', name, primaryKey: null, indexes: [], checks: [],
       columns: leaf.columns.map((c, i) => ({ id: i + 1, name: c.name, type: c.type, position: i, notNull: false, defaultExpr: null, identity: null })),
     };
-    replacements.set(leaf.node, { kind: 'seqScan', table: synthetic, alias: name, withKey: false, filter: null, columns: leaf.columns });
-    return { leaf, topN: topNOver(planned.plan, leaf.node), synthetic, constants: leaf.constants.map((e) => build.compile(e)) };
+    const scan: PhysicalPlan = { kind: 'seqScan', table: synthetic, alias: name, withKey: false, filter: null, columns: leaf.columns };
+    const sort = vectorSortOver(planned.plan, leaf.node);
+    if (sort === null) replacements.set(leaf.node, scan);
+    else replacements.set(sort.top, withoutSort(sort, leaf.node, scan));
+    return { leaf, topN: sort === null ? topNOver(planned.plan, leaf.node) : null, sort, synthetic, constants: leaf.constants.map((e) => build.compile(e)) };
   });
   return { leaves, upper: { ...planned, plan: replaceNodes(planned.plan, replacements) } };
 }
@@ -287,7 +293,9 @@ async function columnRuntime(plan: ColumnPathPlan, runtime: RuntimeContext, stat
   const fed = new Map<TableInfo, () => Promise<LeafRows>>();
   const run = async (placed: PlacedLeaf, leafStats: LeafStats): Promise<LeafRows> => {
     const constants = placed.constants.map((c) => c.evaluate([], env));
-    const rows = await runLeaf(placed.leaf, columns, env, constants, leafStats, placed.topN);
+    const started = performance.now();
+    const rows = orderedLeafRows(await runLeaf(placed.leaf, columns, env, constants, leafStats, placed.topN ?? sortPrefilter(placed.sort, placed.leaf), placed.sort), placed.leaf, placed.sort);
+    if (placed.sort !== null) leafStats.sorted = { rows: rows.length, ms: performance.now() - started - leafStats.pausedMs };
     if (placed.leaf.join !== null) vectorizedCounters.joinRuns++;
     if (leafStats.parallelDegree > 0) vectorizedCounters.fusedRuns++;
     if (leafStats.parallelDegree > 1) vectorizedCounters.parallelRuns++;
@@ -419,18 +427,25 @@ function spliceLeaves(lines: readonly string[], plan: ColumnPathPlan, stats: rea
 
 /** EXPLAIN lines of the upper plan with a synthetic scan replaced by its leaf's operators. */
 function spliceLeaf(lines: readonly string[], placed: PlacedLeaf, stats: LeafStats | null): string[] {
-  const leaf = placed.leaf;
   const at = lines.findIndex((l) => l.includes(`Seq Scan on ${placed.synthetic.name}`));
   if (at < 0) return [...lines];
   const line = lines[at] ?? '';
   const prefix = /^\s*(->\s+)?/.exec(line)?.[0] ?? '';
   const base = prefix.length - (prefix.includes('->') ? 4 : 0);
-  const shaped = leafLines(leaf, stats, true) ?? leaf.operators.map((op, k) => ({ ...op, annotation: k === 0 && stats !== null ? ` ${summaryText(stats)}` : '', details: [] }));
+  const own = leafLines(placed.leaf, stats, true) ?? placed.leaf.operators.map((op, k) => ({ ...op, annotation: k === 0 && stats !== null ? ` ${summaryText(stats)}` : '', details: [] }));
+  // A Vectorized Sort / Top-N / Limit (sort.ts) heads the leaf: its own line, the leaf's lines one level down.
+  const sortLine = withSortOperator(placed.leaf, placed.sort).operators[0];
+  const sorted = stats?.sorted;
+  const shaped: LeafLine[] = placed.sort === null || sortLine === undefined ? own : [
+    { depth: 0, text: sortLine.text, annotation: stats === null ? '' : sorted === undefined ? ' (never executed)' : actual({ rows: sorted.rows, firstMs: sorted.ms, totalMs: sorted.ms }), details: [] },
+    ...own.map((op) => ({ ...op, depth: op.depth + 1 })),
+  ];
+  const leafTop = placed.sort === null ? 0 : 1;
   const out: string[] = [];
   shaped.forEach((op, k) => {
     const indent = base + op.depth * 6;
     const arrow = k > 0 || prefix.includes('->');
-    const topN = k === 0 && placed.topN !== null ? ` (top-${placed.topN.count} prefilter)` : '';
+    const topN = k === leafTop && placed.topN !== null ? ` (top-${placed.topN.count} prefilter)` : '';
     out.push(`${' '.repeat(indent)}${arrow ? '->  ' : ''}${op.text}${topN}${op.annotation}`);
     for (const d of op.details) out.push(`${' '.repeat(indent + (arrow ? 6 : 2))}${d}`);
   });

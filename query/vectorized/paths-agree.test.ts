@@ -148,6 +148,25 @@ const queryArb = fc.oneof(
     sql: `SELECT ${by}, ${agg} AS v, count(*) FROM TBL JOIN DIM ON a = k${where === null ? '' : ` WHERE ${where}`} GROUP BY ${by} ORDER BY ${sortOn === 'agg' ? 'v' : by}${dir}${nulls}, ${by} LIMIT ${limit} OFFSET ${offset}`,
     ordered: true,
   })),
+  // ORDER BY any of the leaf's columns (text in code point order, numerics, dates, expressions), several keys,
+  // with and without LIMIT/OFFSET: the leaf's own sort/top-N (sort.ts). Total orders: the last key is id.
+  fc.record({
+    where: fc.option(filterArb, { nil: null }),
+    keys: fc.array(fc.record({ key: fc.constantFrom('a', 'b', 'm', 's', 'd', 'm * 2 - a'), dir: fc.constantFrom('', ' DESC'), nulls: fc.constantFrom('', ' NULLS FIRST', ' NULLS LAST') }), { minLength: 1, maxLength: 3 }),
+    idDir: fc.constantFrom('', ' DESC'), limit: fc.option(fc.integer({ min: 0, max: 25 }), { nil: null }), offset: fc.option(fc.integer({ min: 0, max: 40 }), { nil: null }),
+  }).map(({ where, keys, idDir, limit, offset }) => ({
+    sql: `SELECT id, a, b, m, s, d, m * 2 - a FROM TBL${where === null ? '' : ` WHERE ${where}`} ORDER BY ${keys.map((k) => `${k.key}${k.dir}${k.nulls}`).join(', ')}, id${idDir}${limit === null ? '' : ` LIMIT ${limit}`}${offset === null ? '' : ` OFFSET ${offset}`}`,
+    ordered: true,
+  })),
+  // The same over a join's rows and over groups (ORDER BY group keys and aggregates, no LIMIT too).
+  fc.record({ where: fc.option(filterArb, { nil: null }), dir: fc.constantFrom('', ' DESC'), limit: fc.option(fc.integer({ min: 0, max: 10 }), { nil: null }) }).map(({ where, dir, limit }) => ({
+    sql: `SELECT id, label, m FROM TBL JOIN DIM ON a = k${where === null ? '' : ` WHERE ${where}`} ORDER BY label${dir}, m${dir} NULLS FIRST, id${limit === null ? '' : ` LIMIT ${limit}`}`,
+    ordered: true,
+  })),
+  fc.record({ agg: aggregateArb, dir: fc.constantFrom('', ' DESC'), limit: fc.option(fc.integer({ min: 0, max: 6 }), { nil: null }) }).map(({ agg, dir, limit }) => ({
+    sql: `SELECT s, d, ${agg} AS v FROM TBL GROUP BY s, d ORDER BY s${dir}, v${dir}, d${limit === null ? '' : ` LIMIT ${limit}`}`,
+    ordered: true,
+  })),
   fc.record({ where: fc.option(filterArb, { nil: null }), limit: fc.option(fc.integer({ min: 0, max: 20 }), { nil: null }) }).map(({ where, limit }) => ({
     sql: `SELECT id, a, b, m, s, d, m * 2 - a FROM TBL${where === null ? '' : ` WHERE ${where}`} ORDER BY id${limit === null ? '' : ` LIMIT ${limit}`}`,
     ordered: true,

@@ -17,6 +17,7 @@ import { batchContext, gather, hashJoin, isIntegerKey, keySetOf, keysAscending, 
 import { checkSafe, VectorFallback, vecOfColumn, yieldTurn, type NumArray, type Vec } from './vec.js';
 import { dimJoinPlan, dimTables, runDimJoin } from './parallel/dimjoin.js';
 import { fusedPlan, runFused, type FusedResult } from './parallel/fused.js';
+import { SortCollector, type VectorSort } from './sort.js';
 
 export interface LeafStats {
   segmentsTotal: number;
@@ -35,6 +36,8 @@ export interface LeafStats {
   readonly operators: Map<VectorLeaf, LeafOperatorStats>;
   /** Ms this run spent yielding the thread to other work (yieldTurn): not counted in operator times. */
   pausedMs: number;
+  /** A Vectorized Sort / Top-N / Limit on the leaf (sort.ts): the rows it handed up, and ms until then. */
+  sorted?: { rows: number; ms: number };
 }
 
 /**
@@ -1510,7 +1513,7 @@ function topKept(keys: Float64Array, topN: TopN): Uint8Array | null {
 }
 
 /** Runs the leaf; rows in the replaced node's column layout. */
-export async function runLeaf(leaf: VectorLeaf, columns: ColumnAccess, env: ExecEnv, constants: readonly SqlValue[], stats: LeafStats, topN: TopN | null = null): Promise<Row[]> {
+export async function runLeaf(leaf: VectorLeaf, columns: ColumnAccess, env: ExecEnv, constants: readonly SqlValue[], stats: LeafStats, topN: TopN | null = null, sort: VectorSort | null = null): Promise<Row[]> {
   const started = performance.now();
   const clockStarted = clock(stats);
   const output = leaf.output;
@@ -1539,6 +1542,8 @@ export async function runLeaf(leaf: VectorLeaf, columns: ColumnAccess, env: Exec
   sharesWith.forEach((b, a) => { if (b !== a) states[a] = states[b] as AggregateState; });
   const rows: Row[] = [];
   const top = topN !== null && output.kind === 'rows' ? new TopNFilter(topN) : null;
+  // ORDER BY / LIMIT applied here (sort.ts): rows become objects only for the rows returned, in order.
+  const sorted = sort !== null && output.kind === 'rows' ? new SortCollector(sort, output.exprs.map((e) => e.type), valueAt) : null;
   for await (const { ctx, sel } of unitsOf(leaf, columns, env, constants, stats)) {
     ops.top.rowsIn += sel.length;
     if (grouper !== null && output.kind === 'aggregate') {
@@ -1553,6 +1558,10 @@ export async function runLeaf(leaf: VectorLeaf, columns: ColumnAccess, env: Exec
       }
     } else if (output.kind === 'rows') {
       const outVecs = output.exprs.map((e) => e.evaluate(ctx));
+      if (sorted !== null) {
+        if (sorted.add(outVecs, sel)) break;
+        continue;
+      }
       const keyed = top === null ? null : top.keyVec(outVecs[top.spec.column] ?? { t: 'bool', v: new Uint8Array(0) });
       for (let k = 0; k < sel.length; k++) {
         const i = sel[k] ?? 0;
@@ -1580,6 +1589,7 @@ export async function runLeaf(leaf: VectorLeaf, columns: ColumnAccess, env: Exec
     ops.top.groups = grouper.keys.length;
     if (sortKey !== null) ops.top.topNFrom = grouper.keys.length;
   }
+  if (sorted !== null) for (const row of sorted.finish()) rows.push(row);
   if (top !== null) {
     top.prune();
     ops.top.topNFrom = ops.top.rowsIn;

@@ -22,12 +22,13 @@ export interface ColumnTestEngine {
   close(): Promise<void>;
 }
 
-export async function openColumnTestEngine(options: { readonly segmentRowsMax?: number; readonly batchLagMs?: number; readonly applyOnDemand?: boolean } = {}): Promise<ColumnTestEngine> {
+export async function openColumnTestEngine(options: { readonly segmentRowsMax?: number; readonly batchLagMs?: number; readonly applyOnDemand?: boolean; readonly dictionaryEntriesMax?: number } = {}): Promise<ColumnTestEngine> {
   await loadSqlParser();
   const dir = await mkdtemp(join(tmpdir(), 'thunder-vectorized-'));
   const rowStore = await openRowStore({ directory: dir, bufferPoolBytes: 64 * 1024 * 1024 });
   const columnStore = await openColumnStore({
     directory: join(dir, 'columnstore'), batchLagMs: options.batchLagMs ?? 0, applyOnDemand: options.applyOnDemand ?? true,
+    ...(options.dictionaryEntriesMax === undefined ? {} : { dictionaryEntriesMax: options.dictionaryEntriesMax }),
     ...(options.segmentRowsMax === undefined ? {} : { segmentRowsMax: options.segmentRowsMax, segmentInitialRows: Math.min(1024, options.segmentRowsMax) }),
   });
   const log = await openReplicatedLog({
