@@ -11,7 +11,6 @@
 // are not leaves. The column path never errors for a lack of support: a
 // VectorFallback during execution reruns the statement on the row path.
 
-import type { BoundExpr } from '../binder/index.js';
 import { SnapshotTooOldError, UnknownTableError, WaitAppliedTimeoutError } from '../../materializers/columnstore/index.js';
 import type { ColumnAccess, RowBatches, RowHandle, RuntimeContext, TableAccess, TableInfo } from '../contract.js';
 import type { StatementResult } from '../engine.js';
@@ -30,7 +29,7 @@ import type { SqlValue } from '../types/value.js';
 import { analyzeLeaf, type VectorLeaf } from './leaf.js';
 import { runLeaf, type LeafOperatorStats, type LeafStats, type OperatorStats, type TopN } from './run.js';
 import { VectorFallback } from './vec.js';
-import { orderedLeafRows, sortPrefilter, vectorSortOver, withoutSort, withSortOperator, type VectorSort } from './sort.js';
+import { constantCount, orderedLeafRows, sortPrefilter, vectorSortOver, withoutSort, withSortOperator, type VectorSort } from './sort.js';
 import type { CompiledExpr } from '../executor/eval/compiled.js';
 
 /** `auto` takes the column path from this many live rows. */
@@ -90,13 +89,6 @@ function findLeaves(node: PhysicalPlan, underJoin: boolean, analyze: (n: Physica
   } else if (node.kind === 'indexNestedLoopJoin') {
     findLeaves(node.left, true, analyze, out);
   }
-}
-
-function constantCount(e: BoundExpr | null): number | null {
-  if (e === null) return 0;
-  if (e.kind !== 'const' || (typeof e.value !== 'number' && typeof e.value !== 'bigint')) return null;
-  const n = Number(e.value);
-  return Number.isSafeInteger(n) && n >= 0 ? n : null;
 }
 
 /** A limit(sort(node)) with constant LIMIT/OFFSET whose first sort key is one of node's output columns: the top-N the leaf may prefilter for. */

@@ -50,7 +50,8 @@ const spineKinds = new Set<PhysicalPlan['kind']>(['sort', 'limit', 'project', 'f
  */
 const keyKinds = new Set<SqlType['kind']>(['bool', 'int2', 'int4', 'int8', 'float4', 'float8', 'numeric', 'date', 'time', 'timestamp', 'timestamptz', 'text', 'varchar', 'bpchar', 'uuid']);
 
-function constantCount(e: BoundExpr | null): number | null {
+/** A LIMIT/OFFSET expression as a row count: 0 when absent, null unless a non-negative integer constant. */
+export function constantCount(e: BoundExpr | null): number | null {
   if (e === null) return 0;
   if (e.kind !== 'const' || (typeof e.value !== 'number' && typeof e.value !== 'bigint')) return null;
   const n = Number(e.value);
