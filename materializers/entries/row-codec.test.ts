@@ -198,3 +198,24 @@ describe('numeric bytes', () => {
     }), { numRuns: 2000 });
   });
 });
+
+describe('text bytes', () => {
+  const layout = layoutOf([{ kind: 'text' }, { kind: 'varchar', length: null }]);
+  const decode = (bytes: Uint8Array): Row => decodeRow(bytes, () => layout).row;
+
+  it('decodes text from rows at any offset of a shared buffer, U+FFFD itself included', () => {
+    const row: Row = ['DELIVER IN PERSON', 'a \uFFFD b, héllo 😀'];
+    const encoded = encodeRow(layout, row);
+    const shared = new Uint8Array(encoded.length + 13);
+    shared.set(encoded, 7);
+    expect(decode(shared.subarray(7, 7 + encoded.length))).toEqual(row);
+  });
+
+  it('rejects bytes that are not UTF-8 (stray, overlong, surrogate), wherever they sit', () => {
+    // [layout 1][bitmap 0][varuint 1]['a'] then the second column's bytes.
+    for (const bad of [[0xff], [0xc0, 0xaf], [0xed, 0xa0, 0x80], [0x61, 0xe2, 0x82]]) {
+      const bytes = new Uint8Array([1, 0, 1, 0x61, bad.length, ...bad]);
+      expect(() => decode(bytes), bad.join(',')).toThrow(/not valid UTF-8/);
+    }
+  });
+});
