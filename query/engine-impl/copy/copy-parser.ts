@@ -220,10 +220,16 @@ export class CopyParser {
   private textFields(text: string, line: number): (string | null)[] {
     const { delimiter, nullText } = this.format;
     if (!text.includes('\\')) {
-      // No escapes (most data): a native split, not a loop over every character (issue 5).
-      const parts: (string | null)[] = text.split(delimiter);
-      for (let i = 0; i < parts.length; i++) if (parts[i] === nullText) parts[i] = null;
-      return parts;
+      // No escapes (most data): fields cut at each indexOf, not a loop over
+      // every character (issue 5); measured faster than String#split too.
+      const plain: (string | null)[] = [];
+      for (let start = 0; ;) {
+        const at = text.indexOf(delimiter, start);
+        const raw = at < 0 ? text.slice(start) : text.slice(start, at);
+        plain.push(raw === nullText ? null : raw);
+        if (at < 0) return plain;
+        start = at + 1;
+      }
     }
     const fields: (string | null)[] = [];
     let fieldStart = 0;
