@@ -103,6 +103,20 @@ describe('column store fold', () => {
     });
   });
 
+  it('applies parts of more effects than a slice, in order, with their deletes', async () => {
+    await withStore(async (store, log) => {
+      store.apply(log.ddl({ kind: 'createTable', table: accounts }));
+      const ids = Array.from({ length: 2500 }, (_, i) => i + 1);
+      const first = ids.map((id) => log.insert(accountsId, row(id, `o${id}`, BigInt(id))));
+      const second = [...ids.slice(0, 1100).map((id) => log.delete(accountsId, row(id, `o${id}`, BigInt(id)))), log.insert(accountsId, row(9000, 'z', 9n))];
+      for (const part of log.txnParts([first, second])) store.apply(part);
+      const rows = scanAll(store, accountsId);
+      expect(rows).toHaveLength(1401);
+      expect(rows[0]).toEqual(row(1101, 'o1101', 1101n));
+      expect(rows.at(-1)).toEqual(row(9000, 'z', 9n));
+    });
+  });
+
   it('applies through attachToLog in batches and wakes waitApplied', async () => {
     const { Subject } = await import('rxjs');
     await withStore(async (store, log) => {

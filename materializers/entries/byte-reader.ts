@@ -25,6 +25,21 @@ function viewOf(buffer: ArrayBufferLike): DataView {
   return lastView;
 }
 
+/** The last Buffer made over a whole ArrayBuffer, shared like lastView (for utf8()). */
+let lastTextBuffer: ArrayBufferLike | undefined;
+let lastText: Buffer | undefined;
+
+function textViewOf(buffer: ArrayBufferLike): Buffer {
+  if (buffer !== lastTextBuffer || lastText === undefined) {
+    lastText = Buffer.from(buffer);
+    lastTextBuffer = buffer;
+  }
+  return lastText;
+}
+
+/** What Buffer#toString puts in place of each byte that is not valid UTF-8. */
+const replacementChar = '\uFFFD';
+
 export class ByteReader {
   /** Over the whole buffer: reads add `base`. Bounds are checked against `bytes`, never the view. */
   private readonly view: DataView;
@@ -170,10 +185,20 @@ export class ByteReader {
     return this.raw(this.count(max, what));
   }
 
+  /**
+   * Length-prefixed UTF-8. Buffer#toString, about twice as fast as a
+   * TextDecoder on short values (a COPY's text columns, issue 5), replaces
+   * invalid bytes with U+FFFD instead of failing: text that has one is
+   * decoded again strictly, so corrupt bytes still fail.
+   */
   utf8(max: number, what: string): string {
-    const bytes = this.bytesWithLength(max, what);
+    const length = this.count(max, what);
+    const at = this.skip(length);
+    const start = this.base + at;
+    const text = textViewOf(this.bytes.buffer).toString('utf8', start, start + length);
+    if (!text.includes(replacementChar)) return text;
     try {
-      return utf8.decode(bytes);
+      return utf8.decode(this.bytes.subarray(at, at + length));
     } catch {
       throw new EntryDecodeError('malformed', `${what} is not valid UTF-8`);
     }

@@ -137,6 +137,25 @@ export class ByteWriter {
   }
 
   /**
+   * Length-prefixed big-endian bytes of a safe non-negative integer, without
+   * leading zero bytes (0 is no bytes): what bytesWithLength() writes for
+   * such a magnitude, without building the byte array first.
+   */
+  bigEndianUintWithLength(value: number): void {
+    if (!(Number.isSafeInteger(value) && value >= 0)) invariant(false, `big-endian uint of ${value}`);
+    let byteCount = 0;
+    for (let rest = value; rest > 0; rest = Math.floor(rest / 256)) byteCount++;
+    this.varuint(byteCount);
+    this.reserve(byteCount);
+    let rest = value;
+    for (let i = this.length + byteCount - 1; i >= this.length; i--) {
+      this.bytes[i] = rest % 256;
+      rest = Math.floor(rest / 256);
+    }
+    this.length += byteCount;
+  }
+
+  /**
    * Length-prefixed UTF-8, encoded in place: short ASCII text (most SQL
    * text values) byte by byte, anything else with `encodeInto` once its
    * length is known. `TextEncoder.encode` allocated an array per value.

@@ -134,3 +134,88 @@ describe('row codec', () => {
     }
   });
 });
+
+/**
+ * Numeric rows as the hex-string codec (before issue 5's Number fast path)
+ * wrote them: [layout 1][bitmap][tag][varuint scale][sign][varuint n][n bytes].
+ * WALs and checkpoints hold these bytes, so both paths must keep them.
+ */
+const numericGolden: readonly (readonly [string, bigint, number, string])[] = [
+  ['0', 0n, 0, '010000000000'],
+  ['0.00', 0n, 2, '010000020000'],
+  ['1', 1n, 0, '01000000000101'],
+  ['-1', -1n, 0, '01000000010101'],
+  ['255', 255n, 0, '010000000001ff'],
+  ['256', 256n, 0, '0100000000020100'],
+  ['-12345.67', -1234567n, 2, '01000002010312d687'],
+  ['2^48-1', 281474976710655n, 0, '010000000006ffffffffffff'],
+  ['2^48', 281474976710656n, 3, '01000003000701000000000000'],
+  ['2^53-1', 9007199254740991n, 0, '0100000000071fffffffffffff'],
+  ['-(2^53-1)', -9007199254740991n, 5, '0100000501071fffffffffffff'],
+  ['2^53', 9007199254740992n, 0, '01000000000720000000000000'],
+  ['2^53+1', 9007199254740993n, 0, '01000000000720000000000001'],
+  ['-(2^53+1)', -9007199254740993n, 1, '01000001010720000000000001'],
+  ['2^64', 18446744073709551616n, 0, '010000000009010000000000000000'],
+  ['10^100+7 scale 50', 10n ** 100n + 7n, 50, '01000032002a1249ad2594c37ceb0b2784c4ce0bf38ace408e211a7caab24308a82e8f10000000000000000000000007'],
+  ['-(10^130) scale 16383', -(10n ** 130n), 16383, '010000ff7f0136e6d3102ad96cec1da60dc059157491e5f372bd3c103dd9a92261e44a42d58357c796324c386400000000000000000000000000000000'],
+];
+
+describe('numeric bytes', () => {
+  const layout = layoutOf([{ kind: 'numeric', precision: null, scale: null }]);
+  const hex = (b: Uint8Array): string => Buffer.from(b).toString('hex');
+
+  it('encodes as the old codec did, across the 2^48 and 2^53 boundaries and large scales', () => {
+    for (const [name, coefficient, scale, bytes] of numericGolden) expect(hex(encodeRow(layout, [Decimal.of(coefficient, scale)])), name).toBe(bytes);
+    expect(hex(encodeRow(layout, [Decimal.NaN]))).toBe('010001');
+    expect(hex(encodeRow(layout, [Decimal.Infinity]))).toBe('010002');
+    expect(hex(encodeRow(layout, [Decimal.NegativeInfinity]))).toBe('010003');
+  });
+
+  it('decodes the old bytes to the same values', () => {
+    for (const [name, coefficient, scale, bytes] of numericGolden) {
+      const [back] = decodeRow(Buffer.from(bytes, 'hex'), () => layout).row;
+      expect(back, name).toBeInstanceOf(Decimal);
+      expect((back as Decimal).coefficient, name).toBe(coefficient);
+      expect((back as Decimal).scale, name).toBe(scale);
+    }
+    expect(decodeRow(Buffer.from('010003', 'hex'), () => layout).row).toEqual([Decimal.NegativeInfinity]);
+  });
+
+  it('rejects a negative zero and a leading zero byte on both paths', () => {
+    // -0: sign 1 with no coefficient bytes; 7- and 2-byte coefficients led by a zero byte.
+    for (const bytes of ['0100000000010000', '01000000000700ffffffffffff', '010000000002000101', '0100000000080000000000000001']) {
+      expect(() => decodeRow(Buffer.from(bytes, 'hex'), () => layout), bytes).toThrow(EntryDecodeError);
+    }
+  });
+
+  it('round-trips coefficients near 2^48, 2^53 and beyond, any sign and scale (property)', () => {
+    const near = fc.constantFrom(2n ** 48n, 2n ** 53n, 2n ** 64n, 2n ** 96n, 10n ** 100n).chain((base) => fc.bigInt(base - 3n, base + 3n));
+    const coefficient = fc.oneof(near, fc.bigInt({ min: 0n, max: 2n ** 400n })).chain((m) => fc.boolean().map((negative) => (negative ? -m : m)));
+    fc.assert(fc.property(coefficient, fc.integer({ min: 0, max: 16383 }), (c, scale) => {
+      const [back] = roundTrip(layout, [Decimal.of(c, scale)]);
+      expect((back as Decimal).coefficient).toBe(c);
+      expect((back as Decimal).scale).toBe(scale);
+    }), { numRuns: 2000 });
+  });
+});
+
+describe('text bytes', () => {
+  const layout = layoutOf([{ kind: 'text' }, { kind: 'varchar', length: null }]);
+  const decode = (bytes: Uint8Array): Row => decodeRow(bytes, () => layout).row;
+
+  it('decodes text from rows at any offset of a shared buffer, U+FFFD itself included', () => {
+    const row: Row = ['DELIVER IN PERSON', 'a \uFFFD b, héllo 😀'];
+    const encoded = encodeRow(layout, row);
+    const shared = new Uint8Array(encoded.length + 13);
+    shared.set(encoded, 7);
+    expect(decode(shared.subarray(7, 7 + encoded.length))).toEqual(row);
+  });
+
+  it('rejects bytes that are not UTF-8 (stray, overlong, surrogate), wherever they sit', () => {
+    // [layout 1][bitmap 0][varuint 1]['a'] then the second column's bytes.
+    for (const bad of [[0xff], [0xc0, 0xaf], [0xed, 0xa0, 0x80], [0x61, 0xe2, 0x82]]) {
+      const bytes = new Uint8Array([1, 0, 1, 0x61, bad.length, ...bad]);
+      expect(() => decode(bytes), bad.join(',')).toThrow(/not valid UTF-8/);
+    }
+  });
+});

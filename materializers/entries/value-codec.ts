@@ -31,11 +31,19 @@ const uuidBytes = 16;
 /** Bytes of a numeric coefficient: 10^131072 * 10^16383 fits in about 60 kB. */
 const numericCoefficientBytesMax = 64 * 1024;
 
-/** With the u flag, \p{Cs} matches only unpaired surrogates: text that UTF-8 cannot carry. */
-const loneSurrogate = /\p{Cs}/u;
+declare global {
+  interface String {
+    /** ES2024, in Node 20; the project's lib is ES2023. */
+    isWellFormed(): boolean;
+  }
+}
 
+/**
+ * Whether UTF-8 can carry the text (no unpaired surrogates). The native
+ * check: a /\p{Cs}/u test per value was a visible share of a COPY (issue 5).
+ */
 function isWellFormed(text: string): boolean {
-  return !loneSurrogate.test(text);
+  return text.isWellFormed();
 }
 
 function mismatch(type: string, value: unknown): EntryEncodeError {
@@ -159,6 +167,13 @@ const intervalCodec: ValueCodec = {
 // numeric: [u8 kind] then, when finite, [varuint scale][u8 sign][varuint n][n bytes of |coefficient|, big-endian].
 const NumericTag = { Finite: 0, NaN: 1, Infinity: 2, NegativeInfinity: 3 } as const;
 
+/** Largest coefficient magnitude the Number paths carry exactly (2^53 - 1). */
+const magnitudeNumberMax = BigInt(Number.MAX_SAFE_INTEGER);
+/** Coefficient bytes a Number holds exactly whatever their value (6 bytes = 48 bits < 2^53). */
+const magnitudeNumberBytesMax = 6;
+/** The Number paths hold coefficient bytes in 6-byte (48-bit) chunks beyond that. */
+const chunkBits = 48n;
+
 function writeDecimal(w: ByteWriter, d: Decimal): void {
   switch (d.kind) {
     case 'nan': return w.u8(NumericTag.NaN);
@@ -171,14 +186,16 @@ function writeDecimal(w: ByteWriter, d: Decimal): void {
   w.varuint(d.scale);
   const negative = d.coefficient < 0n;
   w.u8(negative ? 1 : 0);
-  w.bytesWithLength(magnitudeBytes(negative ? -d.coefficient : d.coefficient));
+  const magnitude = negative ? -d.coefficient : d.coefficient;
+  // Coefficients below 2^53 (all of numeric(15,2), most data) as a Number:
+  // the same bytes without the hex string and two buffers a value (issue 5).
+  if (magnitude <= magnitudeNumberMax) w.bigEndianUintWithLength(Number(magnitude));
+  else w.bytesWithLength(Buffer.from(evenHex(magnitude), 'hex'));
 }
 
-function magnitudeBytes(magnitude: bigint): Uint8Array {
-  if (magnitude === 0n) return new Uint8Array(0);
+function evenHex(magnitude: bigint): string {
   const hex = magnitude.toString(16);
-  const even = hex.length % 2 === 0 ? hex : `0${hex}`;
-  return Uint8Array.from(Buffer.from(even, 'hex'));
+  return hex.length % 2 === 0 ? hex : `0${hex}`;
 }
 
 function readDecimal(r: ByteReader): Decimal {
@@ -189,16 +206,36 @@ function readDecimal(r: ByteReader): Decimal {
   if (tag !== NumericTag.Finite) throw new EntryDecodeError('malformed', `numeric tag ${tag}`);
   const scale = r.count(numericDisplayScaleMax, 'numeric scale');
   const sign = r.u8();
-  const bytes = r.bytesWithLength(numericCoefficientBytesMax, 'numeric coefficient bytes');
-  if (sign > 1 || (bytes.length > 0 && bytes[0] === 0) || (bytes.length === 0 && sign === 1)) {
+  const length = r.count(numericCoefficientBytesMax, 'numeric coefficient bytes');
+  // Read in place: a view per value was a measurable share of a bulk apply.
+  const at = r.skip(length);
+  const bytes = r.input();
+  if (sign > 1 || (length > 0 && bytes[at] === 0) || (length === 0 && sign === 1)) {
     throw new EntryDecodeError('malformed', 'numeric coefficient not in canonical form');
   }
-  const magnitude = bytes.length === 0 ? 0n : BigInt(`0x${Buffer.from(bytes).toString('hex')}`);
+  const magnitude = length <= magnitudeNumberBytesMax ? BigInt(bigEndianUint(bytes, at, length)) : bigEndianMagnitude(bytes, at, length);
   try {
     return Decimal.of(sign === 1 ? -magnitude : magnitude, scale);
   } catch {
     throw new EntryDecodeError('malformed', 'numeric beyond its storage limits');
   }
+}
+
+/** `length` (at most 6) big-endian bytes at `at` as a Number (exact: below 2^48). */
+function bigEndianUint(bytes: Uint8Array, at: number, length: number): number {
+  let value = 0;
+  for (let i = at; i < at + length; i++) value = value * 256 + (bytes[i] ?? 0);
+  return value;
+}
+
+/** Any number of big-endian bytes as a bigint, 48 bits at a time (no hex string). */
+function bigEndianMagnitude(bytes: Uint8Array, at: number, length: number): bigint {
+  const head = length % magnitudeNumberBytesMax;
+  let magnitude = BigInt(bigEndianUint(bytes, at, head));
+  for (let i = at + head; i < at + length; i += magnitudeNumberBytesMax) {
+    magnitude = (magnitude << chunkBits) | BigInt(bigEndianUint(bytes, i, magnitudeNumberBytesMax));
+  }
+  return magnitude;
 }
 
 const numericCodec: ValueCodec = {

@@ -13,7 +13,7 @@
 import { invariant, MaterializerInvariantError, unreachable } from '../assert.js';
 import { applyDdl, CatalogError, indexKeyOf, layoutResolverOf, primaryKeyOf, projectRow, type TableDef } from '../catalog/index.js';
 import {
-  decodeAfterRow, decodeCommittedEntry, decodeEntry, decodeRow, type DdlEntry, type DecodedPart, type DecodedRow, type EffectOp, type IndexDef, type RawTxnEntry,
+  decodeAfterRow, decodeCommittedEntry, decodeEntry, decodeRow, rowLayoutId, type DdlEntry, type DecodedPart, type DecodedRow, type EffectOp, type IndexDef, type RawTxnEntry, type RowLayout,
 } from '../entries/index.js';
 import { compareBytes } from '../keys/index.js';
 import { EntryKind, type LogEntry } from '../../log/index.js';
@@ -24,7 +24,10 @@ interface PreparedEffect {
   readonly table: TableState;
   readonly op: EffectOp;
   readonly key: Uint8Array;
+  /** Null for a delete, and for an insert left encoded (see prepare's `lazyInserts`). */
   readonly after: DecodedRow | null;
+  /** The after row's layout (also when `after` was not decoded). */
+  readonly afterLayout: RowLayout | null;
   readonly afterBytes: Uint8Array | null;
   readonly before: DecodedRow | null;
 }
@@ -69,8 +72,18 @@ function notAPart(): never {
  * `copyKeys`: held parts copy their keys so they do not pin the part's
  * buffer; a single entry's effects are applied at once and their keys only
  * read (as strings), so views are enough.
+ *
+ * `lazyInserts` (a multi-part transaction's parts, kept as EncodedVersions):
+ * inserts into a table without secondary indexes are not decoded; only
+ * their layout is resolved. Nothing here would read the values but the
+ * primary-key check, and decoding them was a quarter of a bulk COPY's apply
+ * (issue 5): the column store decodes the same rows from its own copy of
+ * the parts anyway, and each read decodes the version. A row that does not
+ * decode stops the column store, and fails the read here, instead of
+ * stopping this store before the part applies; the entry's CRC vouches for
+ * the bytes, as for bulk rows (BulkRows).
  */
-function prepare(core: StoreCore, txn: RawTxnEntry, index: number, copyKeys: boolean): PreparedEffect[] {
+function prepare(core: StoreCore, txn: RawTxnEntry, index: number, copyKeys: boolean, lazyInserts = false): PreparedEffect[] {
   const out: PreparedEffect[] = [];
   for (const effect of txn.effects) {
     const table = core.tables.get(effect.tableId);
@@ -78,10 +91,13 @@ function prepare(core: StoreCore, txn: RawTxnEntry, index: number, copyKeys: boo
       throw new MaterializerInvariantError(`entry ${index}: effect on table ${effect.tableId}, which does not exist`);
     }
     const resolve = layoutResolverOf(table.def);
+    const lazy = lazyInserts && effect.op === 'insert' && effect.after !== null && table.def.indexes.length === 0;
+    // Decoded once for the column store too (decodeAfterRow), unless lazy.
+    const after = lazy ? null : decodeAfterRow(effect, resolve);
     const prepared: PreparedEffect = {
       table, op: effect.op, key: copyKeys ? effect.key.slice() : effect.key,
-      // Decoded once for the column store too (decodeAfterRow).
-      after: decodeAfterRow(effect, resolve),
+      after,
+      afterLayout: lazy ? layoutOf(effect.after, resolve, index) : after?.layout ?? null,
       // A copy: the version keeps it until a checkpoint writes it, and must not pin the entry's buffer.
       // Packed into the arena's slabs, not one ArrayBuffer per row (byte-arena.ts).
       afterBytes: effect.after === null ? null : core.rowBytes.copy(effect.after),
@@ -91,6 +107,15 @@ function prepare(core: StoreCore, txn: RawTxnEntry, index: number, copyKeys: boo
     out.push(prepared);
   }
   return out;
+}
+
+/** The layout an encoded row names; an unknown one stops the store like a row that does not decode. */
+function layoutOf(row: Uint8Array | null, resolve: (layoutId: number) => RowLayout | undefined, index: number): RowLayout {
+  invariant(row !== null, 'a lazy insert has its row');
+  const id = rowLayoutId(row);
+  const layout = resolve(id);
+  if (layout === undefined) throw new MaterializerInvariantError(`entry ${index}: a row of layout ${id}, which its table does not have`);
+  return layout;
 }
 
 /** The effect's key must be its row's primary key: a mismatch would file the row under the wrong key. */
@@ -109,8 +134,8 @@ export interface PreparedTxn {
   readonly sequences: RawTxnEntry['sequences'];
 }
 
-export function prepareTxn(core: StoreCore, txn: RawTxnEntry, index: number, copyKeys: boolean): PreparedTxn {
-  const effects = prepare(core, txn, index, copyKeys);
+export function prepareTxn(core: StoreCore, txn: RawTxnEntry, index: number, copyKeys: boolean, lazyInserts = false): PreparedTxn {
+  const effects = prepare(core, txn, index, copyKeys, lazyInserts);
   for (const mark of txn.sequences) {
     if (core.catalog.sequenceById(mark.sequenceId) === undefined) {
       throw new MaterializerInvariantError(`entry ${index}: high-water mark for sequence ${mark.sequenceId}, which does not exist`);
@@ -159,7 +184,7 @@ function applyParts(core: StoreCore, parts: readonly HeldPart[], index: number, 
         const decoded = decodeEntry(part.data);
         if (decoded.type !== 'txnPart') throw new MaterializerInvariantError(`entry ${index}: a held txn part decodes as ${decoded.type}`);
         // Keys as views: the part's buffer outlives this apply (encoded versions keep their bytes).
-        const prepared = prepareTxn(core, bulk.take(decoded.txn, part.data), index, false);
+        const prepared = prepareTxn(core, bulk.take(decoded.txn, part.data), index, false, true);
         const horizon = core.horizon();
         for (const effect of prepared.effects) applyRowEffect(core, effect, index, horizon, true);
         marks.push(...prepared.sequences);
@@ -306,9 +331,10 @@ function checkEffect(entry: RowEntry, effect: PreparedEffect, index: number): vo
 function applyRowEffect(core: StoreCore, effect: PreparedEffect, index: number, horizon: number, encoded = false): void {
   const entry = entryFor(core, effect, horizon);
   checkEffect(entry, effect, index);
-  const { after, afterBytes } = effect;
-  const version: Version = encoded && after !== null && afterBytes !== null
-    ? new EncodedVersion(index, after.layout, afterBytes, layoutResolverOf(effect.table.def))
+  const { after, afterLayout, afterBytes } = effect;
+  if (after === null && afterLayout !== null && !encoded) invariant(false, 'an undecoded row is applied only as an encoded version');
+  const version: Version = encoded && afterLayout !== null && afterBytes !== null
+    ? new EncodedVersion(index, afterLayout, afterBytes, layoutResolverOf(effect.table.def))
     : { index, row: after?.row ?? null, layout: after?.layout ?? null, bytes: afterBytes };
   if (entry.newest?.index === index) core.replaceNewest(entry, version);
   else core.pushVersion(entry, version);

@@ -4,7 +4,7 @@
 
 import { rm } from 'node:fs/promises';
 import { describe, expect, it } from 'vitest';
-import type { Row, SequenceDef, TxnEffect } from '../entries/index.js';
+import { Decimal, type Row, type SequenceDef, type TxnEffect } from '../entries/index.js';
 import { encodeDdlEntry, encodeTxnAbortEntry, encodeTxnEntry } from '../entries/index.js';
 import { applyDdl, primaryKeyOf } from '../catalog/index.js';
 import { encodeKey, equalRange, fullRange } from '../keys/index.js';
@@ -217,6 +217,29 @@ describe('row store: multi-part transactions', () => {
     await store.close();
     const reopened = await openRowStore({ directory: dir, bufferPoolBytes: pool });
     expect((await collect(reopened.scan(other.id, fullRange, reopened.appliedIndex()))).map((r) => r.row[0])).toEqual([1, 2, 3]);
+    await reopened.close();
+  }));
+
+  it('keeps inserts into a table without secondary indexes undecoded, and reads and checkpoints them exactly', () => withTempDir(async (dir) => {
+    const plainId = 16395;
+    const plain = {
+      ...accounts, id: plainId, name: 'plain', uniqueConstraints: [], indexes: [],
+      columns: [...accounts.columns, { id: 5, name: 'amount', type: { kind: 'numeric' as const, precision: 15, scale: 2 }, notNull: false }],
+    };
+    const log = new EntryLog();
+    log.ddl({ kind: 'createTable', table: plain });
+    const plainRow = (id: number): Row => [id, `o${id}`, BigInt(id) * 2n ** 40n, id % 2 === 0 ? null : `é${id}`, Decimal.of(BigInt(id) * 1001n - 5n, 2)];
+    const parts = log.txnParts(Array.from({ length: 3 }, (_, p) => Array.from({ length: 4 }, (_, k) => log.insert(plainId, plainRow(p * 4 + k)))));
+    const store = await openRowStore({ directory: dir, bufferPoolBytes: pool });
+    applyRange(store, log);
+    const read = async (s: RowStore): Promise<Row[]> => (await collect(s.scan(plainId, fullRange, s.appliedIndex()))).map((r) => r.row);
+    const expected = Array.from({ length: 12 }, (_, i) => plainRow(i));
+    expect(await read(store)).toEqual(expected);
+    expect(parts).toHaveLength(3);
+    await store.checkpoint();
+    await store.close();
+    const reopened = await openRowStore({ directory: dir, bufferPoolBytes: pool });
+    expect(await read(reopened)).toEqual(expected);
     await reopened.close();
   }));
 });

@@ -68,3 +68,23 @@ describe('integer and float operators match PostgreSQL 15', () => {
     expect(outcome(() => fn(args))).toBe(expected);
   });
 });
+
+describe('int2/int4 input fast path (issue 5)', () => {
+  it('parses plain integers to the range edges and refuses one past them', () => {
+    expect(parseSmallInt('-2147483648', 'int4')).toBe(-2147483648);
+    expect(parseSmallInt('2147483647', 'int4')).toBe(2147483647);
+    expect(() => parseSmallInt('2147483648', 'int4')).toThrow(/out of range for type integer/);
+    expect(parseSmallInt('32767', 'int2')).toBe(32767);
+    expect(() => parseSmallInt('32768', 'int2')).toThrow(/out of range for type smallint/);
+    expect(() => parseSmallInt('-32769', 'int2')).toThrow(/out of range for type smallint/);
+    expect(parseSmallInt('999999999', 'int4')).toBe(999999999);
+    expect(parseSmallInt('000000042', 'int4')).toBe(42);
+  });
+
+  it('gives 0, never -0, and leaves anything else to the general path', () => {
+    expect(Object.is(parseSmallInt('-0', 'int4'), 0)).toBe(true);
+    expect(parseSmallInt(' 12 ', 'int4')).toBe(12);
+    expect(parseSmallInt('+7', 'int2')).toBe(7);
+    for (const bad of ['', '-', '1.5', '1e3', '--1', '12a']) expect(() => parseSmallInt(bad, 'int4'), bad).toThrow(/invalid input syntax/);
+  });
+});

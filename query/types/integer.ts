@@ -61,8 +61,32 @@ function inSmallRange(value: number, kind: SmallIntKind): boolean {
   return kind === 'int2' ? value >= int2Min && value <= int2Max : value >= int4Min && value <= int4Max;
 }
 
+/** Digits a plain integer may have for the fast path (any 9 digits fit an int32's range check exactly). */
+const plainIntDigitsMax = 9;
+
+/**
+ * `-?digits` of up to 9 digits, without the scan object and digit string of
+ * the general path (COPY's integer columns, issue 5); undefined otherwise.
+ * Never -0: PostgreSQL's integers have no negative zero.
+ */
+function plainSmallInt(text: string): number | undefined {
+  const n = text.length;
+  const negative = n > 0 && text.charCodeAt(0) === 0x2d;
+  const start = negative ? 1 : 0;
+  if (n === start || n - start > plainIntDigitsMax) return undefined;
+  let value = 0;
+  for (let i = start; i < n; i++) {
+    const c = text.charCodeAt(i);
+    if (c < 0x30 || c > 0x39) return undefined;
+    value = value * 10 + (c - 0x30);
+  }
+  return negative && value !== 0 ? -value : value;
+}
+
 /** int2in / int4in. */
 export function parseSmallInt(text: string, kind: SmallIntKind): number {
+  const plain = plainSmallInt(text);
+  if (plain !== undefined && inSmallRange(plain, kind)) return plain;
   const scan = scanInteger(text);
   if (scan === undefined) {
     if (digitsOverflow(text, kind)) throw outOfRangeValue(text, kind);

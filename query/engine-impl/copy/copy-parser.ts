@@ -219,6 +219,18 @@ export class CopyParser {
   /** Text format: split at unescaped delimiters; `\N` (the null string) compares before unescaping. */
   private textFields(text: string, line: number): (string | null)[] {
     const { delimiter, nullText } = this.format;
+    if (!text.includes('\\')) {
+      // No escapes (most data): fields cut at each indexOf, not a loop over
+      // every character (issue 5); measured faster than String#split too.
+      const plain: (string | null)[] = [];
+      for (let start = 0; ;) {
+        const at = text.indexOf(delimiter, start);
+        const raw = at < 0 ? text.slice(start) : text.slice(start, at);
+        plain.push(raw === nullText ? null : raw);
+        if (at < 0) return plain;
+        start = at + 1;
+      }
+    }
     const fields: (string | null)[] = [];
     let fieldStart = 0;
     for (let i = 0; i <= text.length; i++) {

@@ -34,6 +34,13 @@ describe('COPY text format', () => {
     expect(fields('1\tx\n2\t\\N\n3\ta\\tb\\\\c\\nd\n', fmt())).toEqual([['1', 'x'], ['2', null], ['3', 'a\tb\\c\nd']]);
   });
 
+  it('cuts rows without escapes the same way: empty fields, NULL first and last, a custom null string', () => {
+    const four = ['a', 'b', 'c', 'd'];
+    expect(fields('\\N\t\t\t\n\tx\t\\N\t\\N\n', fmt(), four)).toEqual([[null, '', '', ''], ['', 'x', null, null]]);
+    expect(fields('-|NUL|NULL|\n', fmt({ delimiter: '|', null: 'NUL' }), four)).toEqual([['-', null, 'NULL', '']]);
+    expect(() => fields('1\t2\t3\n', fmt())).toThrow(/extra data after last expected column/);
+  });
+
   it('reads octal and hex escapes as UTF-8 bytes', () => {
     expect(fields('\\303\\251\t\\x41\\101\n', fmt())).toEqual([['é', 'AA']]);
   });

@@ -99,8 +99,48 @@ const specialSpellings: readonly [string, Decimal][] = [
 const numberPattern = /^([+-]?)([0-9]*)(?:\.([0-9]*))?/;
 const exponentPattern = /^[eE][\t\n\v\f\r ]*([+-]?[0-9]+)/;
 
+/** Digits a plain number may have for the fast path: any 15-digit integer is exact as a Number. */
+const plainDigitsMax = 15;
+const codeZero = 0x30;
+const codeNine = 0x39;
+const codeMinus = 0x2d;
+const codePoint = 0x2e;
+
+/**
+ * `-?digits[.digits]` with at most 15 digits (what COPY loads: TPC-H's
+ * prices, pgbench's balances) without regexes, slices or a digit string;
+ * undefined for anything else, which the general path below parses. The
+ * general path was most of a numeric column's COPY cost (issue 5).
+ */
+function parsePlainNumeric(text: string): Decimal | undefined {
+  const n = text.length;
+  let i = 0;
+  const negative = n > 0 && text.charCodeAt(0) === codeMinus;
+  if (negative) i = 1;
+  let value = 0;
+  let digits = 0;
+  let scale = 0;
+  let point = false;
+  for (; i < n; i++) {
+    const c = text.charCodeAt(i);
+    if (c >= codeZero && c <= codeNine) {
+      value = value * 10 + (c - codeZero);
+      digits++;
+      if (point) scale++;
+    } else if (c === codePoint && !point) {
+      point = true;
+    } else {
+      return undefined;
+    }
+  }
+  if (digits === 0 || digits > plainDigitsMax) return undefined;
+  return Decimal.of(BigInt(negative ? -value : value), scale);
+}
+
 /** numeric_in without a typmod (apply applyNumericTypmod afterwards). */
 export function parseNumeric(text: string): Decimal {
+  const plain = parsePlainNumeric(text);
+  if (plain !== undefined) return plain;
   let start = 0;
   while (start < text.length && isCSpace(text.charCodeAt(start))) start++;
   let end = text.length;

@@ -263,12 +263,22 @@ export function numericToInt(a: Decimal, kind: IntKind): number | bigint {
 }
 
 /** apply_typmod(): round to `scale`, then reject values with too many integer digits. */
+/** Precisions whose 10^precision pow10() has precomputed (the typmod fast path). */
+const typmodFastPrecisionMax = 63;
+
 export function applyNumericTypmod(a: Decimal, precision: number, scale: number): Decimal {
   if (a.isNaN()) return a;
   if (!a.isFinite()) {
     throw new NumericValueOutOfRangeError('numeric field overflow', {
       detail: `A field with precision ${precision}, scale ${scale} cannot hold an infinite value.`,
     });
+  }
+  // Already at the column's scale and short enough (most COPY input, e.g.
+  // 17.00 into numeric(15,2)): the value itself, without rounding or
+  // printing the coefficient to count its digits.
+  if (a.scale === scale && precision <= typmodFastPrecisionMax) {
+    const bound = pow10(precision);
+    if (a.coefficient < bound && a.coefficient > -bound) return a;
   }
   const rounded = numericRound(a, scale);
   const maxDigits = precision - scale;
