@@ -198,7 +198,7 @@ export interface RuntimeContext {
 export interface ColumnAccess {
   /** The statement's snapshot read index (the same index the row path reads at). */
   readonly readIndex: number;
-  readonly store: Pick<ColumnStore, 'waitApplied' | 'scanTable' | 'tableZones' | 'readHorizon' | 'appliedIndex'>;
+  readonly store: Pick<ColumnStore, 'waitApplied' | 'applyBuffered' | 'scanTable' | 'tableZones' | 'readHorizon' | 'appliedIndex'>;
   /** True when the transaction has uncommitted writes (or DDL) touching the table. */
   hasOwnWrites(tableId: number): boolean;
   /** Records a whole-table read (SERIALIZABLE's read set), as TableAccess.scan does. */

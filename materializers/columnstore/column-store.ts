@@ -98,6 +98,12 @@ export interface ColumnStore {
   attachToLog(committed$: Observable<LogEntry>, onFatal?: (error: Error) => void): Subscription;
   /** Resolves once `index` is applied; rejects with WaitAppliedTimeoutError after timeoutMs. */
   waitApplied(index: number, timeoutMs: number): Promise<void>;
+  /**
+   * Applies now the entries its batch buffer holds (they wait up to batchLagMs
+   * otherwise), so a reader that sizes its work from this store's rows sees
+   * every commit delivered so far.
+   */
+  applyBuffered(): void;
   scanTable(tableId: number, columnIds: readonly number[], readIndex: number, options?: ScanOptions): Iterable<ScanBatch>;
   tableZones(tableId: number, columnIds: readonly number[], readIndex: number): SegmentZones[];
   /** The oldest read index a scan of the table is answered at (created, truncated or compacted there); undefined: no such table. */
@@ -312,6 +318,11 @@ class ColumnStoreImpl implements ColumnStore {
   private waitedFor(index: number): boolean {
     for (const w of this.waiters) if (w.index <= index) return true;
     return false;
+  }
+
+  applyBuffered(): void {
+    if (this.closed || this.failure !== undefined) return;
+    for (const flush of this.flushers) flush();
   }
 
   waitApplied(index: number, timeoutMs: number): Promise<void> {

@@ -54,6 +54,25 @@ describe('column store, more', () => {
     });
   });
 
+  it('applyBuffered applies what the batch buffer holds at once (a query sizing its work right after a load)', async () => {
+    await withTempDir(async (dir) => {
+      const log = new EntryLog();
+      const store = await openColumnStore({ directory: dir, batchLagMs: 60_000 });
+      const committed$ = new Subject<LogEntry>();
+      store.attachToLog(committed$);
+      committed$.next(log.ddl({ kind: 'createTable', table: accounts }));
+      committed$.next(log.txn([log.insert(accountsId, [1, 'o', null, null])]));
+      expect(store.appliedIndex()).toBe(0);
+      store.applyBuffered();
+      expect(store.appliedIndex()).toBe(2);
+      expect(scanAll(store, accountsId)).toEqual([[1, 'o', null, null]]);
+      store.applyBuffered(); // nothing buffered: no change
+      expect(store.appliedIndex()).toBe(2);
+      await store.close();
+      store.applyBuffered(); // closed: nothing to do, no error
+    });
+  });
+
   it('applies the buffer when a reader waits for an entry in it or one arriving, not at the batch timer', async () => {
     await withTempDir(async (dir) => {
       const log = new EntryLog();

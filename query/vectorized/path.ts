@@ -160,6 +160,9 @@ function settingOf(runtime: RuntimeContext, name: string): string | undefined {
 
 function liveRowsEstimate(columns: ColumnAccess, tableId: number): number {
   try {
+    // Right after a load the rows may still sit in the store's batch buffer (up to 50 ms): counted as 0, the
+    // first analytic query after a COPY or INSERT ... SELECT took the row path.
+    if (columns.store.appliedIndex() < columns.readIndex) columns.store.applyBuffered();
     const index = Math.min(columns.readIndex, columns.store.appliedIndex());
     let rows = 0;
     for (const z of columns.store.tableZones(tableId, [], index)) rows += z.rowCount - z.deletedCount;
