@@ -29,7 +29,7 @@ import type { SqlValue } from '../types/value.js';
 import { analyzeLeaf, type VectorLeaf } from './leaf.js';
 import { runLeaf, type LeafOperatorStats, type LeafStats, type OperatorStats, type TopN } from './run.js';
 import { VectorFallback } from './vec.js';
-import { constantCount, orderedLeafRows, sortPrefilter, vectorSortOver, withoutSort, withSortOperator, type VectorSort } from './sort.js';
+import { columnOfNode, constantCount, orderedLeafRows, sortPrefilter, vectorSortOver, withoutSort, withSortOperator, type VectorSort } from './sort.js';
 import type { CompiledExpr } from '../executor/eval/compiled.js';
 
 /** `auto` takes the column path from this many live rows. */
@@ -102,15 +102,8 @@ function topNOver(plan: PhysicalPlan, node: PhysicalPlan): TopN | null {
     const limit = plan.limit === null ? null : constantCount(plan.limit);
     const offset = constantCount(plan.offset);
     if (key === undefined || key.expr.kind !== 'column' || limit === null || offset === null || limit === 0) return null;
-    let column = key.expr.index;
-    let below = sort.input;
-    while (below !== node && below.kind === 'project') {
-      const e = below.exprs[column];
-      if (e === undefined || e.kind !== 'column') return null;
-      column = e.index;
-      below = below.input;
-    }
-    if (below !== node) return null;
+    const column = columnOfNode(key.expr.index, sort.input, node);
+    if (column === null) return null;
     return { column, descending: key.descending, count: limit + offset };
   }
   if (spineKinds.has(plan.kind) && 'input' in plan) return topNOver(plan.input, node);

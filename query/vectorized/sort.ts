@@ -58,6 +58,22 @@ export function constantCount(e: BoundExpr | null): number | null {
   return Number.isSafeInteger(n) && n >= 0 ? n : null;
 }
 
+/**
+ * Output column `column` of `from`, followed down through plain-column projections to `node`: its position in
+ * node's output, or null when a projection computes it or something else stands between.
+ */
+export function columnOfNode(column: number, from: PhysicalPlan, node: PhysicalPlan): number | null {
+  let at = column;
+  let below = from;
+  while (below !== node && below.kind === 'project') {
+    const e = below.exprs[at];
+    if (e === undefined || e.kind !== 'column') return null;
+    at = e.index;
+    below = below.input;
+  }
+  return below === node ? at : null;
+}
+
 /** `top` = limit?(project*(sort?(project*(node)))) with at least one of limit/sort, as a VectorSort; null otherwise. */
 function matchAt(top: PhysicalPlan, node: PhysicalPlan): VectorSort | null {
   let at = top;
@@ -78,15 +94,8 @@ function matchAt(top: PhysicalPlan, node: PhysicalPlan): VectorSort | null {
     const sort = at;
     for (const k of sort.keys) {
       if (k.expr.kind !== 'column' || !keyKinds.has(k.expr.type.kind)) return null;
-      let column = k.expr.index;
-      let below = sort.input;
-      while (below !== node && below.kind === 'project') {
-        const e = below.exprs[column];
-        if (e === undefined || e.kind !== 'column') return null;
-        column = e.index;
-        below = below.input;
-      }
-      if (below !== node) return null;
+      const column = columnOfNode(k.expr.index, sort.input, node);
+      if (column === null) return null;
       keys.push({ column, descending: k.descending, nullsFirst: k.nullsFirst, type: k.expr.type, name: k.expr.name });
     }
     at = sort.input;
