@@ -227,7 +227,7 @@ parentPort.on('message', (m) => {
       results.push({ counts, nonNull, first, sums, abs, bad });
       transfer.push(counts.buffer, nonNull.buffer, first.buffer, sums.buffer, abs.buffer);
     }
-    parentPort.postMessage({ id: m.id, results }, transfer);
+    parentPort.postMessage({ id: m.id, value: results }, transfer);
   } catch (error) {
     parentPort.postMessage({ id: m.id, error: String(error && error.stack || error) });
   }

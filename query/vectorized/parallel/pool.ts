@@ -6,54 +6,14 @@
 // source.
 
 import { availableParallelism } from 'node:os';
-import { Worker } from 'node:worker_threads';
+import { RequestWorker } from '../../../materializers/request-worker.js';
 import { runKernel, workerSource, type KernelInput, type KernelOutput } from './kernel.js';
 
-interface Pending {
-  resolve(results: KernelOutput[]): void;
-  reject(error: Error): void;
-}
+/** One worker's request: its tasks, and how many sums each group has. */
+type PooledWorker = RequestWorker<{ readonly sumCount: number; readonly tasks: readonly KernelInput[] }, KernelOutput[]>;
 
-class PooledWorker {
-  private readonly worker: Worker;
-  private readonly pending = new Map<number, Pending>();
-  private nextId = 1;
-  failed: Error | null = null;
-
-  constructor() {
-    this.worker = new Worker(workerSource, { eval: true });
-    this.worker.unref();
-    this.worker.on('message', (m: { id: number; results?: KernelOutput[]; error?: string }) => {
-      const p = this.pending.get(m.id);
-      if (p === undefined) return;
-      this.pending.delete(m.id);
-      if (this.pending.size === 0) this.worker.unref();
-      if (m.results !== undefined) p.resolve(m.results);
-      else p.reject(new Error(`parallel scan worker failed: ${m.error ?? 'no result'}`));
-    });
-    const fail = (error: Error): void => {
-      this.failed = error;
-      for (const p of this.pending.values()) p.reject(error);
-      this.pending.clear();
-      this.worker.unref();
-    };
-    this.worker.on('error', fail);
-    this.worker.on('exit', (code) => fail(new Error(`parallel scan worker exited (code ${code})`)));
-  }
-
-  run(sumCount: number, tasks: readonly KernelInput[]): Promise<KernelOutput[]> {
-    if (this.failed !== null) return Promise.reject(this.failed);
-    const id = this.nextId++;
-    return new Promise((resolve, reject) => {
-      if (this.pending.size === 0) this.worker.ref();
-      this.pending.set(id, { resolve, reject });
-      this.worker.postMessage({ id, sumCount, tasks });
-    });
-  }
-
-  terminate(): Promise<number> {
-    return this.worker.terminate();
-  }
+function newWorker(): PooledWorker {
+  return new RequestWorker(workerSource, 'parallel scan worker');
 }
 
 let workers: PooledWorker[] = [];
@@ -82,7 +42,7 @@ export function startParallelScanWorkers(): void {
   const degree = parallelDegree();
   if (degree < 2) return;
   workers = workers.filter((w) => w.failed === null);
-  while (workers.length < degree) workers.push(new PooledWorker());
+  while (workers.length < degree) workers.push(newWorker());
 }
 
 /** Workers started and not failed (tests; the pool's state). */
@@ -93,8 +53,8 @@ export function parallelScanWorkersRunning(): number {
 /** Runs each worker's share of tasks; results in task order. Rejects when a worker failed (the caller then runs serially). */
 export async function runOnPool(sumCount: number, shares: readonly (readonly KernelInput[])[]): Promise<KernelOutput[][]> {
   workers = workers.filter((w) => w.failed === null);
-  while (workers.length < shares.length) workers.push(new PooledWorker());
-  return Promise.all(shares.map((share, w) => (workers[w] as PooledWorker).run(sumCount, share)));
+  while (workers.length < shares.length) workers.push(newWorker());
+  return Promise.all(shares.map((share, w) => (workers[w] as PooledWorker).request({ sumCount, tasks: share })));
 }
 
 /**
