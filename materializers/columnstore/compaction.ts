@@ -15,7 +15,7 @@
 import { sameType, type SqlType, type SqlValue } from '../entries/index.js';
 import { compareDecimal, createColumnBuilder, type BuilderOptions } from './column-builder.js';
 import type { ColumnCore } from './core.js';
-import { mergeJob, type MergeColumnJob, type MergeColumnSource, type MergedColumn, type MergeJob, type MergeResult } from './merge-kernel.js';
+import type { MergeColumnJob, MergeColumnSource, MergedColumn, MergeJob, MergeResult } from './merge-kernel.js';
 import { Segment, type SegmentColumn } from './segment.js';
 import type { TableColumns } from './table.js';
 import { compareText, vectorValue, type ColumnVector, type ZoneMap } from './vectors.js';
@@ -132,17 +132,12 @@ export function planMerge(core: ColumnCore, table: TableColumns, group: readonly
       rowWise.push({ position, ...buildRowWise(column.type, vectors, keep, missing, kept, core.config) });
     }
   });
+  const rows = group.map((s) => s.rowArrays());
   const job: MergeJob = {
     keep,
     columns: jobColumns,
-    keys: group.map((s) => {
-      const rows = s.rowArrays();
-      return { offsets: exact(rows.keyOffsets), bytes: exact(rows.keyBytes) };
-    }),
-    inserts: group.map((s) => {
-      const rows = s.rowArrays();
-      return { base: rows.baseIndex, deltas: exact(rows.insertDeltas) };
-    }),
+    keys: rows.map((r) => ({ offsets: exact(r.keyOffsets), bytes: exact(r.keyBytes) })),
+    inserts: rows.map((r) => ({ base: r.baseIndex, deltas: exact(r.insertDeltas) })),
   };
   return { table, group, horizon, columns, keep, rowsDropped, job, jobPositions, rowWise };
 }
@@ -166,8 +161,8 @@ export function finishMerge(core: ColumnCore, plan: PlannedMerge, result: MergeR
     plan.jobPositions.forEach((position, j) => {
       const column = columns[position] as SegmentColumn;
       const out = result.columns[j] as MergedColumn;
-      const sourceVectors = group.map((s) => s.vector(s.columns.findIndex((sc) => sc.id === column.id)));
-      const vector = vectorOf(out, sourceVectors[0] as ColumnVector, result.rowCount);
+      const first = group[0] as Segment;
+      const vector = vectorOf(out, first.vector(first.columns.findIndex((sc) => sc.id === column.id)), result.rowCount);
       vectors[position] = vector;
       zones[position] = unionZone(column.type, group.map((s) => s.zone(s.columns.findIndex((sc) => sc.id === column.id))), result.rowCount, out.nullCount);
     });
@@ -201,12 +196,6 @@ export function finishMerge(core: ColumnCore, plan: PlannedMerge, result: MergeR
   if (losesColumns) table.scanHorizon = Math.max(table.scanHorizon, table.columnsChangedAt);
   const rowsWritten = merged?.rowCount ?? 0;
   return { tableId: table.id, segmentsMerged: group.length, rowsDropped: plan.rowsDropped, rowsWritten };
-}
-
-/** Merges one group on this thread and swaps it in (tests, and compaction without worker threads). */
-export function mergeGroupInline(core: ColumnCore, table: TableColumns, group: readonly Segment[], horizon: number): CompactionStep | null {
-  const plan = planMerge(core, table, group, horizon);
-  return finishMerge(core, plan, plan.job === null ? null : mergeJob(plan.job));
 }
 
 /** The job for one column, or null when it must be built row by row. */
